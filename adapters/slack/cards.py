@@ -1,0 +1,193 @@
+"""Block Kit for cases: the case card, the draft preview and the modals.
+
+Everything a customer wrote goes through :func:`adapters.slack.text.cut` (escaped and within limits);
+everything the bridge wrote goes through ``escape_keeping_people``. Button labels are the contract in
+DESIGN.md.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from adapters.slack.text import cut, escape, escape_keeping_people, quote
+from bridge.ports import CardView, DraftPreview
+
+SECTION_TEXT_MAX = 3000
+CONTEXT_TEXT_MAX = 2000
+FALLBACK_TEXT_MAX = 300
+MAX_QUOTED_LINES = 40
+BUTTON_VALUE_MAX = 2000
+PLAIN_INPUT_MAX = 3000
+
+ACTION_IDS = {
+    "claim": "case_claim",
+    "reassign": "case_reassign",
+    "ignore": "case_ignore",
+    "draft": "case_draft",
+    "approve": "draft_approve",
+    "request_changes": "draft_request_changes",
+}
+LABELS = {
+    "claim": "Claim",
+    "reassign": "Reassign",
+    "ignore": "Ignore",
+    "draft": "Draft",
+    "approve": "Approve",
+    "request_changes": "Request changes",
+}
+PLATFORM_NAMES = {"x": "X", "facebook": "Facebook", "instagram": "Instagram", "mastodon": "Mastodon",
+                  "bluesky": "Bluesky"}
+
+
+def _mrkdwn(text: str) -> dict[str, Any]:
+    # verbatim: Slack does not auto-link URLs, channel names or @names found in the text
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
+def _date(moment: datetime, fmt: str) -> str:
+    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(moment.timestamp())}^{fmt}|{fallback}>"
+
+
+def _fold_lines(text: str) -> str:
+    lines = text.split("\n")
+    if len(lines) <= MAX_QUOTED_LINES:
+        return text
+    return "\n".join(lines[: MAX_QUOTED_LINES - 1] + [" ".join(lines[MAX_QUOTED_LINES - 1 :])])
+
+
+def _quoted(text: str, limit: int) -> str:
+    folded = _fold_lines(text)
+    return quote(cut(folded, limit - 2 * MAX_QUOTED_LINES))
+
+
+def _button(action: str, value: str, *, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": LABELS[action]},
+        "action_id": ACTION_IDS[action],
+        "value": value[:BUTTON_VALUE_MAX],
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def card_fallback(card: CardView) -> str:
+    who = escape(card.author_handle)
+    return f"Case #{card.number} from @{who}: " + cut(card.text, FALLBACK_TEXT_MAX)
+
+
+def card_blocks(card: CardView) -> list[dict[str, Any]]:
+    platform = PLATFORM_NAMES.get(card.platform, card.platform)
+    author = f"*{escape(card.author_name) or escape(card.author_handle)}* (@{escape(card.author_handle)})"
+    if card.author_followers:
+        author += f" · {card.author_followers:,} followers"
+    when = f"Posted {_date(card.created_at, '{date_short_pretty} {time}')}"
+    if card.sla_due is not None:
+        when += f" · first response due {_date(card.sla_due, '{time}')}"
+    link = f"<{escape(card.post_url)}|View on {platform}>" if card.post_url else ""
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": f"Case #{card.number} · {platform} mention"}},
+        {"type": "section", "text": _mrkdwn(cut(author, SECTION_TEXT_MAX))},
+        {"type": "section", "text": _mrkdwn(_quoted(card.text, SECTION_TEXT_MAX))},
+        {"type": "context", "elements": [_mrkdwn(" · ".join(p for p in (when, link) if p))]},
+        {
+            "type": "section",
+            "fields": [
+                _mrkdwn(f"*Department*\n{escape(card.department)}"),
+                _mrkdwn(f"*Status*\n{escape_keeping_people(card.state_label)}"),
+            ],
+        },
+    ]
+    if card.reply_url:
+        blocks.append({"type": "section", "text": _mrkdwn(f"Answered: <{escape(card.reply_url)}|view the reply>")})
+    if card.reasons:
+        reasons = "Why here: " + "; ".join(card.reasons)
+        blocks.append({"type": "context", "elements": [_mrkdwn(cut(reasons, CONTEXT_TEXT_MAX))]})
+    if card.actions:
+        value = str(card.number)
+        styles = {"claim": "primary"}
+        blocks.append({
+            "type": "actions",
+            "block_id": f"case:{card.number}",
+            "elements": [_button(a, value, style=styles.get(a)) for a in card.actions if a in LABELS],
+        })
+    return blocks
+
+
+def preview_fallback(preview: DraftPreview) -> str:
+    return f"Draft v{preview.version} for case #{preview.number} ({preview.length_label})"
+
+
+def preview_blocks(preview: DraftPreview) -> list[dict[str, Any]]:
+    head = (f"*Draft v{preview.version}* by <@{escape(preview.author)}> · {escape(preview.length_label)}"
+            " · this is exactly what will be posted:")
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": _mrkdwn(head)},
+        {"type": "section", "text": _mrkdwn(_quoted(preview.text or " ", SECTION_TEXT_MAX))},
+    ]
+    value = f"{preview.number}:{preview.version}"
+    elements = [_button("request_changes", value)]
+    if preview.can_approve:
+        elements.insert(0, _button("approve", value, style="primary"))
+    else:
+        blocks.append({"type": "context", "elements": [_mrkdwn(
+            "This draft cannot be approved until it fits: reply in the thread with a shorter version.")]})
+    blocks.append({"type": "actions", "block_id": f"draft:{value}", "elements": elements})
+    return blocks
+
+
+def _modal(callback_id: str, title: str, submit: str, metadata: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": {"type": "plain_text", "text": title[:24]},
+        "submit": {"type": "plain_text", "text": submit[:24]},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "private_metadata": metadata[:3000],
+        "blocks": blocks,
+    }
+
+
+def _text_input(block_id: str, label: str, *, initial: str = "", multiline: bool = True,
+                optional: bool = False) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "multiline": multiline}
+    if initial:
+        element["initial_value"] = initial[:PLAIN_INPUT_MAX]
+    return {"type": "input", "block_id": block_id, "label": {"type": "plain_text", "text": label},
+            "element": element, "optional": optional}
+
+
+def draft_modal(number: int, initial: str) -> dict[str, Any]:
+    return _modal("draft_submit", f"Draft for #{number}", "Submit draft", str(number), [
+        {"type": "section", "text": _mrkdwn(
+            "Write the answer exactly as the customer should read it. It goes to sign-off first.")},
+        _text_input("draft", "Answer", initial=initial),
+    ])
+
+
+def request_changes_modal(number: int, version: int) -> dict[str, Any]:
+    return _modal("request_changes_submit", f"Changes to #{number}", "Send", f"{number}:{version}", [
+        _text_input("comment", f"What should change in draft v{version}?"),
+    ])
+
+
+def ignore_modal(number: int) -> dict[str, Any]:
+    return _modal("ignore_submit", f"Ignore #{number}", "Ignore", str(number), [
+        _text_input("reason", "Why is this case ignored?", multiline=False),
+    ])
+
+
+def reassign_modal(number: int, departments: list[str], current: str) -> dict[str, Any]:
+    options = [{"text": {"type": "plain_text", "text": name[:75]}, "value": name[:150]}
+               for name in departments[:100]]
+    select: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": options}
+    initial = next((o for o in options if o["value"] == current), None)
+    if initial:
+        select["initial_option"] = initial
+    return _modal("reassign_submit", f"Reassign #{number}", "Move", str(number), [
+        {"type": "input", "block_id": "department", "label": {"type": "plain_text", "text": "Department"},
+         "element": select},
+    ])

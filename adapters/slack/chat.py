@@ -1,0 +1,44 @@
+"""Slack as a chat platform: cards, thread messages and ephemeral notes through the Web API."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+
+from adapters.slack.cards import card_blocks, card_fallback, preview_blocks, preview_fallback
+from adapters.slack.text import escape_keeping_people
+from bridge.model import MessageRef
+from bridge.ports import CardView, DraftPreview
+
+
+class SlackChat:
+    name = "slack"
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def post_card(self, channel: str, card: CardView) -> MessageRef:
+        response = self.client.chat_postMessage(
+            channel=channel, text=card_fallback(card), blocks=card_blocks(card),
+            unfurl_links=False, unfurl_media=False,
+        )
+        return MessageRef("slack", str(response["channel"]), str(response["ts"]))
+
+    def update_card(self, ref: MessageRef, card: CardView) -> None:
+        self.client.chat_update(channel=ref.channel, ts=ref.ts, text=card_fallback(card), blocks=card_blocks(card))
+
+    def post_in_thread(self, ref: MessageRef, text: str) -> MessageRef:
+        response = self.client.chat_postMessage(
+            channel=ref.channel, thread_ts=ref.ts, text=escape_keeping_people(text),
+            unfurl_links=False, unfurl_media=False,
+        )
+        return MessageRef("slack", str(response["channel"]), str(response["ts"]))
+
+    def post_preview(self, ref: MessageRef, preview: DraftPreview) -> MessageRef:
+        response = self.client.chat_postMessage(
+            channel=ref.channel, thread_ts=ref.ts, text=preview_fallback(preview),
+            blocks=preview_blocks(preview), unfurl_links=False, unfurl_media=False,
+        )
+        return MessageRef("slack", str(response["channel"]), str(response["ts"]))
+
+    def tell(self, channel: str, user: str, text: str) -> None:
+        self.client.chat_postEphemeral(channel=channel, user=user, text=escape_keeping_people(text))

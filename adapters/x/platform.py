@@ -1,0 +1,92 @@
+"""X as a social platform: mentions in, replies out, through tweepy's v2 client."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import tweepy
+
+from adapters.x.errors import translate
+from bridge.model import Author, Mention, PostRef
+from bridge.ports import MentionBatch
+
+TWEET_FIELDS = ["author_id", "created_at", "conversation_id", "in_reply_to_user_id", "lang",
+                "referenced_tweets"]
+USER_FIELDS = ["name", "username", "public_metrics", "verified"]
+PAGE_SIZE = 100
+
+
+def post_url(handle: str, post_id: str) -> str:
+    return f"https://x.com/{handle or 'i'}/status/{post_id}"
+
+
+class XPlatform:
+    name = "x"
+
+    def __init__(self, client: tweepy.Client, user_id: str, handle: str) -> None:
+        self.client = client
+        self.user_id = user_id
+        self.handle = handle
+
+    def fetch_mentions(self, since_id: str | None) -> MentionBatch:
+        mentions: list[Mention] = []
+        newest: str | None = None
+        token: str | None = None
+        while True:
+            page: Any = translate(lambda: self.client.get_users_mentions(
+                self.user_id, since_id=since_id, pagination_token=token, max_results=PAGE_SIZE,
+                expansions=["author_id"], tweet_fields=TWEET_FIELDS, user_fields=USER_FIELDS,
+            ))
+            meta = page.meta or {}
+            if newest is None and meta.get("newest_id"):
+                newest = meta["newest_id"]
+            users = {u.id: u for u in (page.includes or {}).get("users", [])}
+            mentions.extend(self._mention(t, users) for t in page.data or [])
+            token = meta.get("next_token")
+            if not token:
+                return MentionBatch(mentions, newest)
+
+    def _mention(self, tweet: tweepy.Tweet, users: dict[Any, tweepy.User]) -> Mention:
+        user = users.get(tweet.author_id)
+        metrics = (user.public_metrics or {}) if user is not None else {}
+        author = Author(
+            id=str(tweet.author_id or ""),
+            handle=user.username if user is not None else str(tweet.author_id or "unknown"),
+            name=user.name if user is not None else "",
+            followers=int(metrics.get("followers_count", 0) or 0),
+        )
+        refs = tweet.referenced_tweets or []
+        replied_to = next((str(r.id) for r in refs if r.type == "replied_to"), None)
+        created = tweet.created_at or datetime.now(UTC)
+        return Mention(
+            platform="x",
+            post_id=str(tweet.id),
+            text=tweet.text or "",
+            author=author,
+            created_at=created,
+            url=post_url(author.handle, str(tweet.id)),
+            account=self.handle,
+            lang=tweet.lang,
+            conversation_id=str(tweet.conversation_id) if tweet.conversation_id else None,
+            in_reply_to=replied_to,
+            is_retweet=any(r.type == "retweeted" for r in refs),
+        )
+
+    def reply(self, in_reply_to: str, text: str) -> PostRef:
+        response: Any = translate(lambda: self.client.create_tweet(
+            text=text, in_reply_to_tweet_id=in_reply_to, user_auth=True
+        ))
+        post_id = str(response.data["id"])
+        return PostRef(post_id, post_url(self.handle, post_id))
+
+    def find_reply(self, in_reply_to: str) -> PostRef | None:
+        response: Any = translate(lambda: self.client.get_users_tweets(
+            self.user_id, since_id=in_reply_to, max_results=PAGE_SIZE,
+            tweet_fields=["referenced_tweets"], user_auth=True,
+        ))
+        for tweet in response.data or []:
+            for ref in tweet.referenced_tweets or []:
+                if ref.type == "replied_to" and str(ref.id) == str(in_reply_to):
+                    return PostRef(str(tweet.id), post_url(self.handle, str(tweet.id)))
+        return None

@@ -1,0 +1,182 @@
+"""The ``bridge`` command: run the processes, inspect cases, check playbooks, run the demo."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import structlog
+
+from bridge.settings import Settings
+
+log = structlog.get_logger("bridge")
+
+
+def _runtime(settings: Settings | None = None):  # type: ignore[no-untyped-def]
+    from bridge import runtime
+    from bridge.wiring import build
+
+    rt = build(settings or Settings())
+    runtime.install(rt)
+    return rt
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from bridge.wiring import build_web_app
+
+    rt = _runtime()
+    if rt.settings.slack_app_token and rt.settings.slack_configured:
+        _start_socket_mode(rt)
+    if not rt.chats:
+        log.warning("no_chat_platform", hint="set SLACK_BOT_TOKEN (and SLACK_SIGNING_SECRET) to receive Slack")
+    port = args.port or rt.settings.bridge_port
+    log.info("serving", port=port)
+    web.run_app(build_web_app(rt), host=args.host, port=port, print=None)
+    return 0
+
+
+def _start_socket_mode(rt) -> None:  # type: ignore[no-untyped-def]
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from adapters.slack.app import build_bolt_app
+
+    handler = SocketModeHandler(build_bolt_app(rt), rt.settings.slack_app_token)
+    handler.connect()
+    log.info("slack_socket_mode_connected")
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from rq import Worker
+
+    rt = _runtime()
+    worker = Worker([rt.queue], connection=rt.redis)
+    worker.work(with_scheduler=True, burst=args.burst)
+    return 0
+
+
+def cmd_poll(args: argparse.Namespace) -> int:
+    from bridge.poller import poll_once
+
+    rt = _runtime()
+    if not rt.socials:
+        print("No social platform is configured: set X_BEARER_TOKEN (and the X_* keys).", file=sys.stderr)
+        return 2
+    while True:
+        delay = poll_once(rt)
+        if args.once:
+            return 0
+        time.sleep(delay)
+
+
+def cmd_run(_args: argparse.Namespace) -> int:
+    """Web, worker and poller as child processes of one group, sharing one Redis."""
+    from bridge.redis_conn import resolve_url
+
+    settings = Settings()
+    env = dict(os.environ, REDIS_URL=resolve_url(settings.redis_url, settings.bridge_data_dir))
+    names = ["serve", "worker"] + (["poll"] if settings.x_configured else [])
+    children = [subprocess.Popen([sys.executable, "-m", "bridge.cli", name], env=env) for name in names]
+
+    def stop(*_: object) -> None:
+        for child in children:
+            child.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    finally:
+        stop()
+        for child in children:
+            child.wait(timeout=15)
+    return max((child.returncode or 0) for child in children)
+
+
+def cmd_case(args: argparse.Namespace) -> int:
+    from bridge.errors import UnknownCase
+    from bridge.timeline import format_timeline
+
+    rt = _runtime()
+    number = args.number.lstrip("#")
+    if not number.isdigit():
+        print(f"A case number looks like 1042 or #1042, not {args.number!r}.", file=sys.stderr)
+        return 2
+    try:
+        print(format_timeline(rt.store.get(int(number)), rt.store.audit(int(number))))
+    except UnknownCase as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_playbook_check(args: argparse.Namespace) -> int:
+    from bridge.playbook import PlaybookError, load_playbook
+
+    failed = 0
+    for path in args.files:
+        try:
+            playbook = load_playbook(Path(path))
+        except PlaybookError as exc:
+            print(str(exc), file=sys.stderr)
+            failed += 1
+            continue
+        print(f"{path}: OK ({playbook.brand.name}, {len(playbook.departments)} departments)")
+    return 1 if failed else 0
+
+
+def cmd_demo(_args: argparse.Namespace) -> int:
+    from standins.demo import run_demo  # the demo wires stand-ins: part of the composition root
+
+    return run_demo()
+
+
+def cmd_default(args: argparse.Namespace) -> int:
+    settings = Settings()
+    if settings.slack_configured or settings.x_configured:
+        return cmd_run(args)
+    return cmd_demo(args)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="bridge", description="Social customer care from Slack and Teams.")
+    p.set_defaults(func=cmd_default)
+    sub = p.add_subparsers(title="commands")
+    serve = sub.add_parser("serve", help="the web process: Slack/Teams endpoints, /healthz, /metrics")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=None)
+    serve.set_defaults(func=cmd_serve)
+    worker = sub.add_parser("worker", help="an RQ worker (with scheduler) for outbound calls")
+    worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    worker.set_defaults(func=cmd_worker)
+    poll = sub.add_parser("poll", help="read X mentions and open cases")
+    poll.add_argument("--once", action="store_true")
+    poll.set_defaults(func=cmd_poll)
+    sub.add_parser("run", help="serve, worker and poll together").set_defaults(func=cmd_run)
+    sub.add_parser("demo", help="the whole loop on this machine, no credentials needed").set_defaults(
+        func=cmd_demo
+    )
+    case = sub.add_parser("case", help="print a case's timeline")
+    case.add_argument("number")
+    case.set_defaults(func=cmd_case)
+    playbook = sub.add_parser("playbook", help="playbook tools").add_subparsers(title="playbook commands")
+    check = playbook.add_parser("check", help="validate playbook files")
+    check.add_argument("files", nargs="+")
+    check.set_defaults(func=cmd_playbook_check)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""Outbound work as RQ jobs: the web tier records and enqueues, workers call the platforms.
+
+Every job gets the same retry policy; jobs that must happen once carry their own idempotency record in
+the store, because RQ runs a job at least once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rq import Queue, Retry
+
+#: Seconds between retries of a failed job: quick first, then backing off for a longer outage.
+RETRY_INTERVALS_SECONDS = [5, 30, 120, 600, 1800]
+JOB_TIMEOUT_SECONDS = 120
+
+
+class Dispatcher:
+    """Names the jobs the core asks for; ``bridge.jobs`` holds their bodies."""
+
+    def __init__(self, queue: Queue) -> None:
+        self.queue = queue
+
+    def _enqueue(self, name: str, *args: Any, at: datetime | None = None, job_id: str | None = None) -> None:
+        options: dict[str, Any] = {
+            "retry": Retry(max=len(RETRY_INTERVALS_SECONDS), interval=RETRY_INTERVALS_SECONDS),
+            "job_timeout": JOB_TIMEOUT_SECONDS,
+        }
+        if job_id:
+            options["job_id"] = job_id
+        func = f"bridge.jobs.{name}"
+        if at is not None:
+            self.queue.enqueue_at(at, func, *args, **options)
+        else:
+            self.queue.enqueue(func, *args, **options)
+
+    def post_card(self, number: int) -> None:
+        self._enqueue("post_card", number)
+
+    def refresh_card(self, number: int) -> None:
+        self._enqueue("refresh_card", number)
+
+    def post_preview(self, number: int, version: int) -> None:
+        self._enqueue("post_preview", number, version)
+
+    def thread_notice(self, number: int, text: str) -> None:
+        self._enqueue("thread_notice", number, text)
+
+    def tell(self, chat: str, channel: str, user: str, text: str) -> None:
+        self._enqueue("tell", chat, channel, user, text)
+
+    def publish(self, number: int, at: datetime | None = None) -> None:
+        self._enqueue("publish", number, at=at)

@@ -1,0 +1,29 @@
+"""RQ job bodies: thin, each finds the process runtime and calls one service."""
+
+from __future__ import annotations
+
+from bridge.runtime import current
+
+
+def post_card(number: int) -> None:
+    current().chat_updates.post_card(number)
+
+
+def refresh_card(number: int) -> None:
+    current().chat_updates.refresh_card(number)
+
+
+def post_preview(number: int, version: int) -> None:
+    current().chat_updates.post_preview(number, version)
+
+
+def thread_notice(number: int, text: str) -> None:
+    current().chat_updates.thread_notice(number, text)
+
+
+def tell(chat: str, channel: str, user: str, text: str) -> None:
+    current().chat_updates.tell(chat, channel, user, text)
+
+
+def publish(number: int) -> str:
+    return current().publisher.publish(number)

@@ -1,0 +1,46 @@
+"""The playbook in force, reloaded when its file changes; a broken edit never replaces a good one."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import structlog
+
+from bridge.playbook import Playbook, PlaybookError, load_playbook
+
+log = structlog.get_logger(__name__)
+
+
+class PlaybookSource:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._stamp = self._mtime()
+        self._current = load_playbook(path)  # at start a broken playbook is fatal: nothing good to keep
+        self.last_error: str = ""
+
+    def _mtime(self) -> float:
+        try:
+            return self.path.stat().st_mtime_ns / 1e9
+        except OSError:
+            return 0.0
+
+    def __call__(self) -> Playbook:
+        """The current playbook; checks the file's modification time on every call (one stat)."""
+        stamp = self._mtime()
+        if stamp != self._stamp:
+            with self._lock:
+                if stamp != self._stamp:
+                    self._reload(stamp)
+        return self._current
+
+    def _reload(self, stamp: float) -> None:
+        self._stamp = stamp
+        try:
+            self._current = load_playbook(self.path)
+            self.last_error = ""
+            log.info("playbook_reloaded", path=str(self.path))
+        except PlaybookError as exc:
+            self.last_error = str(exc)
+            log.error("playbook_reload_refused", path=str(self.path), problems=exc.problems)

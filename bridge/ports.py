@@ -1,0 +1,98 @@
+"""The two interfaces through which the core reaches platforms.
+
+A social platform is where customers speak (X, later Mastodon, Bluesky ...); a chat platform is where
+the company's people work (Slack, Teams). Adapters implement these; the core calls nothing else.
+Errors are reported with :mod:`bridge.errors` so the core can decide between retrying and telling a
+person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from bridge.model import Mention, MessageRef, PostRef
+
+
+@dataclass(frozen=True)
+class MentionBatch:
+    """Every mention newer than the cursor, all pages read; ``newest_id`` is the next cursor."""
+
+    mentions: list[Mention]
+    newest_id: str | None
+
+
+class SocialPlatform(Protocol):
+    name: str
+
+    def fetch_mentions(self, since_id: str | None) -> MentionBatch:
+        """Read all mentions of the brand account newer than ``since_id`` (every page)."""
+        ...
+
+    def reply(self, in_reply_to: str, text: str) -> PostRef:
+        """Post ``text`` publicly as a reply to post ``in_reply_to``."""
+        ...
+
+    def find_reply(self, in_reply_to: str) -> PostRef | None:
+        """Our own reply to ``in_reply_to`` if one exists: used after a post whose outcome is unknown."""
+        ...
+
+
+@dataclass(frozen=True)
+class CardView:
+    """Everything a case card shows, decided by the core; adapters only render it."""
+
+    number: int
+    state: str
+    state_label: str
+    department: str
+    author_handle: str
+    author_name: str
+    author_followers: int
+    text: str
+    post_url: str
+    platform: str
+    created_at: datetime
+    sla_due: datetime | None
+    claimant: str = ""
+    approver: str = ""
+    reply_url: str = ""
+    verdict: str = ""
+    priority: str = ""
+    reasons: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()  # "claim", "reassign", "ignore", "draft"
+
+
+@dataclass(frozen=True)
+class DraftPreview:
+    """A draft shown for sign-off: the text exactly as it will be posted and its length check."""
+
+    number: int
+    version: int
+    text: str
+    author: str
+    length_label: str  # e.g. "212/280" or "291/280 — 11 over the limit"
+    can_approve: bool
+    approvers: tuple[str, ...] = field(default_factory=tuple)
+
+
+class ChatPlatform(Protocol):
+    name: str
+
+    def post_card(self, channel: str, card: CardView) -> MessageRef:
+        ...
+
+    def update_card(self, ref: MessageRef, card: CardView) -> None:
+        ...
+
+    def post_in_thread(self, ref: MessageRef, text: str) -> MessageRef:
+        """Post plain text (already safe: written by the bridge) in the card's thread."""
+        ...
+
+    def post_preview(self, ref: MessageRef, preview: DraftPreview) -> MessageRef:
+        ...
+
+    def tell(self, channel: str, user: str, text: str) -> None:
+        """Tell one person something only they see (a refusal, who owns a case)."""
+        ...

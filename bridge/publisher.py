@@ -1,0 +1,100 @@
+"""Posting an approved answer to the customer, exactly once.
+
+The case enters ``posting`` before the platform is called. If a worker dies after the post but before
+the record, the retried job finds the case still ``posting`` and looks for our own reply before posting
+again. A double-clicked Approve cannot get here twice: only one approval moves the case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+import structlog
+
+from bridge.clock import Clock
+from bridge.dispatch import Dispatcher
+from bridge.errors import RateLimited, Rejected, Unavailable
+from bridge.lifecycle import Action, State
+from bridge.model import PostRef
+from bridge.ports import SocialPlatform
+from bridge.store import Store
+
+log = structlog.get_logger(__name__)
+
+
+class Publisher:
+    def __init__(
+        self, store: Store, socials: Mapping[str, SocialPlatform], dispatch: Dispatcher, clock: Clock
+    ) -> None:
+        self.store = store
+        self.socials = socials
+        self.dispatch = dispatch
+        self.clock = clock
+
+    def publish(self, number: int) -> str:
+        """Post the approved draft of case ``number``; returns what happened, for logs and tests."""
+        case = self.store.get(number)
+        if case.state == State.APPROVED:
+            began = self.store.transition(
+                number, Action.BEGIN_POSTING, "bridge",
+                guards={"draft_version": str(case.approved_version)},
+            )
+            if not began.ok:
+                return "not-approved"
+            retrying = False
+        elif case.state == State.POSTING:
+            retrying = True
+        else:
+            return f"nothing-to-do ({case.state.value})"
+
+        social = self.socials[case.platform]
+        draft = self.store.draft(number, case.approved_version)
+        if draft is None:  # cannot happen through the desk; refuse loudly rather than post nothing
+            raise RuntimeError(f"case #{number} approved v{case.approved_version} has no stored draft")
+        try:
+            if retrying:
+                found = social.find_reply(case.post_id)
+                if found is not None:
+                    self._posted(number, found, recovered=True)
+                    return "recovered"
+            ref = social.reply(case.post_id, draft.text)
+        except RateLimited as exc:
+            self.store.transition(number, Action.POST_DEFERRED, "bridge", detail={"error": str(exc)})
+            at = datetime.fromtimestamp(max(exc.retry_at, self.clock.now().timestamp() + 1), UTC)
+            self.dispatch.publish(number, at=at)
+            self.dispatch.thread_notice(
+                number, f"{case.platform.upper()} is limiting our posts; the answer will be posted at "
+                f"{at:%H:%M:%S} UTC. Nothing to do."
+            )
+            return "deferred"
+        except Rejected as exc:
+            self.store.transition(number, Action.POST_REJECTED, "bridge", values={"last_error": str(exc)},
+                                  detail={"error": str(exc)})
+            hint = " It is identical to an earlier post: change the wording." if exc.duplicate else ""
+            self.dispatch.thread_notice(
+                number, f"{case.platform.upper()} refused the answer: {exc}.{hint} "
+                f"Reply in this thread with a new draft, then ask for sign-off again."
+            )
+            self.dispatch.refresh_card(number)
+            return "rejected"
+        except Unavailable as exc:
+            self.store.set_fields(number, {"last_error": str(exc)})
+            self.store.record(number, "post_unknown", "bridge", error=str(exc))
+            self.dispatch.thread_notice(
+                number, f"{case.platform.upper()} did not answer ({exc}). The bridge will check whether "
+                "the answer went out and retry; it will not post twice."
+            )
+            raise  # RQ retries with back-off; the retry looks for our reply first
+        self._posted(number, ref, recovered=False)
+        return "posted"
+
+    def _posted(self, number: int, ref: PostRef, *, recovered: bool) -> None:
+        self.store.transition(
+            number, Action.POSTED, "bridge",
+            values={"reply_id": ref.id, "reply_url": ref.url, "posted_at": self.clock.now(), "last_error": ""},
+            detail={"reply_id": ref.id, "recovered": recovered},
+        )
+        self.dispatch.thread_notice(number, f"Posted: {ref.url}")
+        self.dispatch.refresh_card(number)
+        log.info("reply_posted", case=number, reply_id=ref.id, recovered=recovered)

@@ -1,0 +1,77 @@
+"""Everything a process needs, built once from settings: the store, the queue, the playbook, the
+platforms and the services. Jobs find it here; tests install their own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import redis
+from rq import Queue
+
+from bridge.chat_updates import ChatUpdates
+from bridge.clock import Clock, SystemClock
+from bridge.desk import Desk
+from bridge.dispatch import Dispatcher
+from bridge.ingest import Ingestor
+from bridge.playbook import Playbook
+from bridge.playbook_source import PlaybookSource
+from bridge.ports import ChatPlatform, SocialPlatform
+from bridge.publisher import Publisher
+from bridge.redis_conn import connect, resolve_url
+from bridge.settings import Settings
+from bridge.store import Store
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    redis: redis.Redis
+    store: Store
+    queue: Queue
+    playbooks: PlaybookSource
+    clock: Clock
+    chats: dict[str, ChatPlatform] = field(default_factory=dict)
+    socials: dict[str, SocialPlatform] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.dispatch = Dispatcher(self.queue)
+        self.desk = Desk(self.store, self.playbooks, self.dispatch, self.clock)
+        self.ingestor = Ingestor(self.store, self.playbooks, self.dispatch, self.clock)
+        self.publisher = Publisher(self.store, self.socials, self.dispatch, self.clock)
+        self.chat_updates = ChatUpdates(self.store, self.playbooks, self.chats, self.desk)
+
+    @property
+    def playbook(self) -> Playbook:
+        return self.playbooks()
+
+
+def build_core(settings: Settings, clock: Clock | None = None) -> Runtime:
+    """The core without platforms; :func:`bridge.wiring.build` adds the configured ones."""
+    url = resolve_url(settings.redis_url, settings.bridge_data_dir)
+    client = connect(url)
+    return Runtime(
+        settings=settings,
+        redis=client,
+        store=Store(client, settings.bridge_key_prefix),
+        queue=Queue(settings.bridge_queue, connection=client),
+        playbooks=PlaybookSource(settings.bridge_playbook),
+        clock=clock or SystemClock(),
+    )
+
+
+_current: Runtime | None = None
+
+
+def current() -> Runtime:
+    """The process's runtime, built from the environment on first use (workers start this way)."""
+    global _current
+    if _current is None:
+        from bridge.wiring import build  # the composition root imports adapters; keep it lazy
+
+        _current = build(Settings())
+    return _current
+
+
+def install(runtime: Runtime | None) -> None:
+    global _current
+    _current = runtime

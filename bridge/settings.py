@@ -1,0 +1,51 @@
+"""Environment → typed settings. Names are the contract in DESIGN.md; defaults live here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_PLAYBOOK = Path(__file__).resolve().parent.parent / "playbooks" / "acme.yml"
+DEFAULT_PORT = 3000
+DEFAULT_POLL_SECONDS = 60
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    redis_url: str | None = None
+    bridge_data_dir: Path = Path("var")
+    bridge_playbook: Path = DEFAULT_PLAYBOOK
+    bridge_port: int = DEFAULT_PORT
+    bridge_poll_seconds: int = DEFAULT_POLL_SECONDS
+    bridge_queue: str = "bridge"
+    bridge_key_prefix: str = "bridge:"
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    x_bearer_token: str | None = None
+    x_consumer_key: str | None = None
+    x_consumer_secret: str | None = None
+    x_access_token: str | None = None
+    x_access_token_secret: str | None = None
+    x_user_id: str | None = None
+    x_api_url: str = "https://api.twitter.com"
+
+    teams_app_id: str | None = None
+    teams_app_password: str | None = None
+    teams_tenant_id: str | None = None
+
+    extra_labels: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def slack_configured(self) -> bool:
+        return bool(self.slack_bot_token)
+
+    @property
+    def x_configured(self) -> bool:
+        return bool(self.x_bearer_token or (self.x_consumer_key and self.x_access_token))

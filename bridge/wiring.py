@@ -1,0 +1,56 @@
+"""The composition root: the one place that imports adapters and builds the configured set."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bridge.clock import Clock
+from bridge.runtime import Runtime, build_core
+from bridge.settings import Settings
+from bridge.web import Route, create_app
+
+
+class ConfigurationError(RuntimeError):
+    """The environment asks for something that cannot run; the text says what to set."""
+
+
+def build(settings: Settings, clock: Clock | None = None) -> Runtime:
+    rt = build_core(settings, clock)
+    if settings.slack_configured:
+        from adapters.slack.chat import SlackChat
+        from adapters.slack.client import make_web_client
+
+        rt.chats["slack"] = SlackChat(make_web_client(settings))
+    if settings.x_configured:
+        from adapters.x.client import make_client
+        from adapters.x.platform import XPlatform
+
+        account = rt.playbook.accounts.x
+        user_id = settings.x_user_id or (account.user_id if account else None)
+        if not user_id:
+            raise ConfigurationError("Set X_USER_ID or accounts.x.user_id in the playbook.")
+        handle = account.handle if account else ""
+        rt.socials["x"] = XPlatform(make_client(settings), user_id, handle)
+    return rt
+
+
+def web_routes(rt: Runtime) -> list[Route]:
+    """HTTP routes of the configured chat platforms (Socket Mode needs none for Slack)."""
+    routes: list[Route] = []
+    settings = rt.settings
+    if settings.slack_configured and not settings.slack_app_token:
+        if not settings.slack_signing_secret:
+            raise ConfigurationError(
+                "SLACK_SIGNING_SECRET is required to receive Slack requests over HTTP "
+                "(or set SLACK_APP_TOKEN to use Socket Mode)."
+            )
+        from adapters.slack.app import build_bolt_app
+        from adapters.slack.http import slack_events_handler
+
+        bolt = build_bolt_app(rt)
+        routes.append(("POST", "/slack/events", slack_events_handler(bolt, settings.slack_signing_secret)))
+    return routes
+
+
+def build_web_app(rt: Runtime) -> web.Application:
+    return create_app(rt, web_routes(rt))

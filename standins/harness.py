@@ -1,0 +1,192 @@
+"""The whole bridge on one machine: stand-ins of Slack and X, the real web app, a worker on demand.
+
+Used by the end-to-end tests and by ``bridge demo``, so what the demo shows is what the tests check.
+Jobs run when :meth:`LocalBridge.drain` is called, in this process, by a real RQ ``SimpleWorker``.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+from rq import SimpleWorker
+from rq.job import Job
+from rq.registry import ScheduledJobRegistry
+
+from bridge import runtime
+from bridge.clock import Clock
+from bridge.poller import poll_once
+from bridge.runtime import Runtime
+from bridge.settings import Settings
+from bridge.wiring import build, build_web_app
+from standins.server import BackgroundServer
+from standins.slack_api import SlackStandIn
+from standins.slack_requests import (
+    SignedRequest,
+    block_action,
+    edited_thread_message,
+    event_body,
+    interactive_body,
+    sign,
+    slash_command_body,
+    thread_message,
+    view_submission,
+)
+from standins.x_api import XStandIn
+
+BOT_TOKEN = "xoxb-test-token"
+X_TOKENS = {"x_bearer_token": "x-bearer", "x_consumer_key": "ck", "x_consumer_secret": "cs",
+            "x_access_token": "at", "x_access_token_secret": "ats"}
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    text: str
+
+    def json(self) -> Any:
+        return json.loads(self.text) if self.text else None
+
+
+class LocalBridge:
+    def __init__(
+        self,
+        *,
+        playbook: Path,
+        redis_url: str | None = None,
+        data_dir: Path | None = None,
+        clock: Clock | None = None,
+        x_user_id: str = "2244994945",
+        x_handle: str = "AcmeHelp",
+    ) -> None:
+        self.playbook = playbook
+        self.redis_url = redis_url
+        self.data_dir = data_dir or Path("var")
+        self.clock = clock
+        self.signing_secret = secrets.token_hex(16)
+        self.slack = SlackStandIn()
+        self.x = XStandIn(user_id=x_user_id, handle=x_handle)
+        self.run_id = uuid.uuid4().hex[:10]
+        self._servers: list[BackgroundServer] = []
+        self.rt: Runtime
+        self.web: BackgroundServer
+
+    # life cycle -----------------------------------------------------------------------------------
+    def start(self) -> LocalBridge:
+        slack_server = BackgroundServer(self.slack.app).start()
+        x_server = BackgroundServer(self.x.app).start()
+        self._servers += [slack_server, x_server]
+        settings = Settings(
+            redis_url=self.redis_url,
+            bridge_data_dir=self.data_dir,
+            bridge_playbook=self.playbook,
+            bridge_queue=f"bridge-{self.run_id}",
+            bridge_key_prefix=f"bridge-{self.run_id}:",
+            slack_bot_token=BOT_TOKEN,
+            slack_signing_secret=self.signing_secret,
+            slack_api_url=slack_server.url + "/api/",
+            x_api_url=x_server.url,
+            **X_TOKENS,
+        )
+        self.rt = build(settings, self.clock)
+        runtime.install(self.rt)
+        self.web = BackgroundServer(build_web_app(self.rt)).start()
+        self._servers.append(self.web)
+        return self
+
+    def stop(self) -> None:
+        for server in reversed(self._servers):
+            server.stop()
+        self._servers.clear()
+        runtime.install(None)
+
+    def __enter__(self) -> LocalBridge:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def cleanup_redis(self) -> None:
+        """Remove this run's keys from a shared Redis."""
+        for pattern in (f"bridge-{self.run_id}:*", f"rq:*bridge-{self.run_id}*"):
+            keys = list(self.rt.redis.scan_iter(match=pattern, count=1000))
+            if keys:
+                self.rt.redis.delete(*keys)
+
+    # work ----------------------------------------------------------------------------------------
+    def poll(self) -> float:
+        return poll_once(self.rt)
+
+    def drain(self, *, include_scheduled: bool = False, rounds: int = 5) -> int:
+        """Run queued jobs until none are left; optionally release scheduled ones (retries) first."""
+        done = 0
+        for _ in range(rounds):
+            if include_scheduled:
+                self.release_scheduled()
+            before = self.rt.queue.count
+            if before == 0:
+                break
+            worker = SimpleWorker([self.rt.queue], connection=self.rt.redis)
+            worker.work(burst=True, with_scheduler=False, logging_level="WARNING")
+            done += before
+        return done
+
+    def scheduled_count(self) -> int:
+        return ScheduledJobRegistry(queue=self.rt.queue).count
+
+    def release_scheduled(self) -> int:
+        """Move every scheduled job (deferred posts, retries) to the queue now, as time passing would."""
+        registry = ScheduledJobRegistry(queue=self.rt.queue)
+        ids = registry.get_job_ids()
+        for job_id in ids:
+            job = Job.fetch(job_id, connection=self.rt.redis)
+            registry.remove(job)
+            self.rt.queue.enqueue_job(job)
+        return len(ids)
+
+    # inbound Slack requests -------------------------------------------------------------------------
+    def send(self, signed: SignedRequest) -> Answer:
+        response = requests.post(self.web.url + "/slack/events", data=signed.body.encode("utf-8"),
+                                 headers=signed.headers, timeout=30)
+        return Answer(response.status_code, response.text)
+
+    def send_event(self, event: dict[str, Any], *, event_id: str | None = None,
+                   retry_num: int | None = None) -> Answer:
+        body = event_body(event, event_id=event_id)
+        return self.send(sign(self.signing_secret, body, "application/json", retry_num=retry_num))
+
+    def send_interaction(self, payload: dict[str, Any]) -> Answer:
+        body = interactive_body(payload)
+        return self.send(sign(self.signing_secret, body, "application/x-www-form-urlencoded"))
+
+    def card_of(self, number: int) -> dict[str, Any]:
+        case = self.rt.store.get(number)
+        message = self.slack.find_message(case.channel, case.card_ts)
+        if message is None:
+            raise AssertionError(f"case #{number} has no card in the Slack stand-in")
+        return message
+
+    def click(self, user: str, number: int, action_id: str, value: str | None = None) -> Answer:
+        case = self.rt.store.get(number)
+        payload = block_action(user, case.channel, case.card_ts, action_id, value or str(number))
+        return self.send_interaction(payload)
+
+    def submit(self, user: str, callback_id: str, metadata: str, values: dict[str, dict[str, Any]]) -> Answer:
+        return self.send_interaction(view_submission(user, callback_id, metadata, values))
+
+    def reply_in_thread(self, user: str, number: int, text: str) -> tuple[Answer, dict[str, Any]]:
+        case = self.rt.store.get(number)
+        event = thread_message(user, case.channel, case.card_ts, text)
+        return self.send_event(event), event
+
+    def edit_reply(self, original: dict[str, Any], text: str) -> Answer:
+        return self.send_event(edited_thread_message(original, text))
+
+    def slash(self, user: str, channel: str, text: str) -> Answer:
+        body = slash_command_body(user, channel, text)
+        return self.send(sign(self.signing_secret, body, "application/x-www-form-urlencoded"))

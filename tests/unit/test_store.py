@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+from bridge.lifecycle import Action, State
+from bridge.model import Case
+from bridge.store import FIRST_CASE_NUMBER, Store
+
+
+def make_case(post_id: str = "111") -> Case:
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    return Case(number=0, state=State.ROUTED, platform="x", post_id=post_id, text="help", author_id="9",
+                author_handle="maria", author_name="Maria", post_url="https://x.com/maria/status/1",
+                created_at=now, ingested_at=now, department="billing")
+
+
+def test_the_same_post_makes_one_case(store: Store) -> None:
+    first = store.create_case_once(make_case("555"))
+    again = store.create_case_once(make_case("555"))
+    other = store.create_case_once(make_case("556"))
+    assert first == (FIRST_CASE_NUMBER + 1, True)
+    assert again == (FIRST_CASE_NUMBER + 1, False)
+    assert other == (FIRST_CASE_NUMBER + 2, True)
+    assert store.get(first[0]).text == "help"
+
+
+def test_case_round_trips_through_redis(store: Store) -> None:
+    number, _ = store.create_case_once(make_case())
+    case = store.get(number)
+    assert case.number == number and case.state == State.ROUTED
+    assert case.created_at == datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    assert case.ref == f"#{number}"
+
+
+def test_fifty_simultaneous_claims_give_one_claimant(store: Store) -> None:
+    number, _ = store.create_case_once(make_case())
+    barrier = threading.Barrier(50)
+    results: dict[str, bool] = {}
+
+    def click(user: str) -> None:
+        barrier.wait()
+        outcome = store.transition(number, Action.CLAIM, user, guards={"claimant": ""}, values={"claimant": user})
+        results[user] = outcome.ok
+
+    threads = [threading.Thread(target=click, args=(f"U{i:03d}",)) for i in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [user for user, ok in results.items() if ok]
+    assert len(winners) == 1
+    assert store.get(number).claimant == winners[0]
+    claims = [e for e in store.audit(number) if e.action == "claim"]
+    assert len(claims) == 1 and claims[0].by == winners[0]
+
+
+def test_transition_refused_in_wrong_state_changes_nothing(store: Store) -> None:
+    number, _ = store.create_case_once(make_case())
+    outcome = store.transition(number, Action.APPROVE, "U1", values={"approver": "U1"})
+    assert not outcome.ok and outcome.reason == "state" and outcome.state == State.ROUTED
+    case = store.get(number)
+    assert case.approver == "" and case.state == State.ROUTED
+    assert [e.action for e in store.audit(number)] == ["ingested"]
+
+
+def test_draft_versions_count_up_and_keep_their_text(store: Store) -> None:
+    number, _ = store.create_case_once(make_case())
+    store.transition(number, Action.CLAIM, "U1", guards={"claimant": ""}, values={"claimant": "U1"})
+    versions = []
+    for text in ("first", "second"):
+        body = f'{{"case": {number}, "version": 0, "text": "{text}", "author": "U1", "source": "thread", ' \
+               '"created_at": "2026-11-26T12:00:00+00:00"}'
+        outcome = store.transition(number, Action.DRAFT, "U1", counter="draft_version", side_value=body)
+        versions.append(outcome.counter)
+    assert versions == [1, 2]
+    second = store.draft(number, 2)
+    assert second is not None and second.text == "second"
+    assert store.get(number).draft_version == 2
+
+
+def test_first_time_is_true_once(store: Store) -> None:
+    assert store.first_time("event:Ev1")
+    assert not store.first_time("event:Ev1")
+    assert store.first_time("event:Ev2")
