@@ -74,7 +74,9 @@ class ChatUpdates:
         chat.post_in_thread(old, f"{case.ref} moved to {case.department}.")
         self.store.set_fields(case.number, {"card_ts": ""})
         new = self.post_card(case.number)
-        self.store.record(case.number, "card_moved", "bridge", from_channel=old.channel, to_channel=new.channel)
+        self.store.record(
+            case.number, "card_moved", "bridge", from_channel=old.channel, to_channel=new.channel
+        )
 
     def post_preview(self, number: int, version: int) -> None:
         case = self.store.get(number)

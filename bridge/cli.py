@@ -12,12 +12,13 @@ from pathlib import Path
 
 import structlog
 
+from bridge.runtime import Runtime
 from bridge.settings import Settings
 
 log = structlog.get_logger("bridge")
 
 
-def _runtime(settings: Settings | None = None):  # type: ignore[no-untyped-def]
+def _runtime(settings: Settings | None = None) -> Runtime:
     from bridge import runtime
     from bridge.wiring import build
 
@@ -35,14 +36,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if rt.settings.slack_app_token and rt.settings.slack_configured:
         _start_socket_mode(rt)
     if not rt.chats:
-        log.warning("no_chat_platform", hint="set SLACK_BOT_TOKEN (and SLACK_SIGNING_SECRET) to receive Slack")
+        log.warning(
+            "no_chat_platform", hint="set SLACK_BOT_TOKEN (and SLACK_SIGNING_SECRET) to receive Slack"
+        )
     port = args.port or rt.settings.bridge_port
     log.info("serving", port=port)
     web.run_app(build_web_app(rt), host=args.host, port=port, print=None)
     return 0
 
 
-def _start_socket_mode(rt) -> None:  # type: ignore[no-untyped-def]
+def _start_socket_mode(rt: Runtime) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from adapters.slack.app import build_bolt_app

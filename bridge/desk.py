@@ -15,7 +15,7 @@ from bridge.dispatch import Dispatcher
 from bridge.errors import NotAllowed
 from bridge.lifecycle import Action, State
 from bridge.model import Case, Draft
-from bridge.playbook import Playbook
+from bridge.playbook import Department, Playbook
 from bridge.store import Outcome, Store
 from bridge.textlength import check_length
 
@@ -53,7 +53,7 @@ class Desk:
     def playbook(self) -> Playbook:
         return self._playbook()
 
-    def _department(self, case: Case):  # type: ignore[no-untyped-def]
+    def _department(self, case: Case) -> Department:
         return self.playbook.departments.get(case.department) or self.playbook.social_team()
 
     def _refused(self, case: Case, outcome: Outcome, doing: str) -> NotAllowed:
@@ -77,7 +77,10 @@ class Desk:
         if case.state == State.CLAIMED:
             raise NotAllowed(f"{case.ref} is already claimed by {who(case.claimant)}.")
         outcome = self.store.transition(
-            number, Action.CLAIM, user, guards={"claimant": ""},
+            number,
+            Action.CLAIM,
+            user,
+            guards={"claimant": ""},
             values={"claimant": user, "claimed_at": self.clock.now()},
         )
         if not outcome.ok:
@@ -89,7 +92,7 @@ class Desk:
     def thread_reply(self, number: int, user: str, text: str, source: str = "thread") -> Done | None:
         """A reply in a card's thread: a note when it starts with ``note:``, a draft from the claimant."""
         if text.strip().casefold().startswith(NOTE_PREFIX):
-            self.note(number, user, text.strip()[len(NOTE_PREFIX):].strip())
+            self.note(number, user, text.strip()[len(NOTE_PREFIX) :].strip())
             return None
         case = self.store.get(number)
         if case.claimant != user:
@@ -106,14 +109,21 @@ class Desk:
             raise NotAllowed(f"Only the claimant drafts the answer to {case.ref}; {owner}.")
         body = Draft(number, 0, text.strip(), user, source, self.clock.now()).to_json()
         outcome = self.store.transition(
-            number, Action.DRAFT, user, guards={"claimant": user},
-            values={"approved_version": 0, "approver": None}, counter="draft_version", side_value=body,
+            number,
+            Action.DRAFT,
+            user,
+            guards={"claimant": user},
+            values={"approved_version": 0, "approver": None},
+            counter="draft_version",
+            side_value=body,
         )
         if not outcome.ok:
             raise self._refused(case, outcome, "draft for")
         self.dispatch.post_preview(number, outcome.counter)
         self.dispatch.refresh_card(number)
-        return Done(f"Draft v{outcome.counter} of {case.ref} is waiting for sign-off.", number, outcome.counter)
+        return Done(
+            f"Draft v{outcome.counter} of {case.ref} is waiting for sign-off.", number, outcome.counter
+        )
 
     def get_draft(self, number: int, version: int) -> Draft:
         draft = self.store.draft(number, version)
@@ -139,7 +149,10 @@ class Desk:
         if not length.valid:
             raise NotAllowed(f"Draft v{version} cannot be posted: {length.describe()}.")
         outcome = self.store.transition(
-            number, Action.APPROVE, user, guards={"draft_version": str(version)},
+            number,
+            Action.APPROVE,
+            user,
+            guards={"draft_version": str(version)},
             values={"approved_version": version, "approver": user},
             detail={"version": version},
         )
@@ -154,7 +167,10 @@ class Desk:
         case = self.store.get(number)
         self._check_approver(case, user, "review")
         outcome = self.store.transition(
-            number, Action.REQUEST_CHANGES, user, guards={"draft_version": str(version)},
+            number,
+            Action.REQUEST_CHANGES,
+            user,
+            guards={"draft_version": str(version)},
             detail={"version": version, "comment": comment[:2000]},
         )
         if not outcome.ok:
@@ -172,15 +188,17 @@ class Desk:
         social = self.playbook.social_team()
         members = set(department.experts + department.approvers + social.experts + social.approvers)
         if members and user not in members:
-            raise NotAllowed(
-                f"Only {case.department} or social team members may {doing} {case.ref}."
-            )
+            raise NotAllowed(f"Only {case.department} or social team members may {doing} {case.ref}.")
 
     def ignore(self, number: int, user: str, reason: str = "") -> Done:
         case = self.store.get(number)
         self._check_member(case, user, "ignore")
         outcome = self.store.transition(
-            number, Action.IGNORE, user, values={"ignore_reason": reason[:500]}, detail={"reason": reason[:500]}
+            number,
+            Action.IGNORE,
+            user,
+            values={"ignore_reason": reason[:500]},
+            detail={"reason": reason[:500]},
         )
         if not outcome.ok:
             raise self._refused(case, outcome, "ignore")
@@ -194,7 +212,10 @@ class Desk:
         if department not in self.playbook.departments:
             raise NotAllowed(f"There is no department {department!r}. Choose one of: {', '.join(names)}.")
         outcome = self.store.transition(
-            number, Action.ROUTE, user, guards={},
+            number,
+            Action.ROUTE,
+            user,
+            guards={},
             values={"department": department, "claimant": None, "claimed_at": None},
             detail={"from_department": case.department, "to_department": department},
         )

@@ -73,7 +73,12 @@ class Ingestor:
         )
         number, created = self.store.create_case_once(case)
         if created:
-            self.store.record(number, "routed", "bridge", department=decision.department,
-                              reasons="; ".join(decision.reasons))
+            self.store.record(
+                number,
+                "routed",
+                "bridge",
+                department=decision.department,
+                reasons="; ".join(decision.reasons),
+            )
             self.dispatch.post_card(number)
         return Ingested(number, created)

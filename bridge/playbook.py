@@ -43,9 +43,7 @@ class Sla(Strict):
     )
 
     def first_response_for(self, platform: str) -> int:
-        return self.first_response_minutes.get(
-            platform, DEFAULT_FIRST_RESPONSE_MINUTES.get(platform, 60)
-        )
+        return self.first_response_minutes.get(platform, DEFAULT_FIRST_RESPONSE_MINUTES.get(platform, 60))
 
 
 class Department(Strict):

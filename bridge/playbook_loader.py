@@ -31,7 +31,7 @@ def _line_map(node: yaml.Node, loc: Loc, out: dict[Loc, int]) -> None:
     out.setdefault(loc, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
-            key = loc + (str(key_node.value),)
+            key = (*loc, str(key_node.value))
             out[key] = key_node.start_mark.line + 1
             _line_map(value_node, key, out)
     elif isinstance(node, yaml.SequenceNode):
@@ -108,7 +108,9 @@ def load_model(path: Path, model: type[M], *, text: str | None = None) -> M:
         line = mark.line + 1 if mark else 1
         raise PlaybookError(path, [f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from exc
     if not isinstance(data, dict):
-        raise PlaybookError(path, [f"{path}:1: a playbook must be a mapping of keys (brand, departments, ...)"])
+        raise PlaybookError(
+            path, [f"{path}:1: a playbook must be a mapping of keys (brand, departments, ...)"]
+        )
     lines: dict[Loc, int] = {}
     if root is not None:
         _line_map(root, (), lines)

@@ -40,5 +40,7 @@ def poll_once(rt: Runtime) -> float:
             created += bool(rt.ingestor.ingest(mention).created)
         if batch.newest_id:
             rt.store.set_cursor(cursor_name(name), batch.newest_id)
-        log.info("polled", platform=name, seen=len(batch.mentions), new_cases=created, since_id=batch.newest_id)
+        log.info(
+            "polled", platform=name, seen=len(batch.mentions), new_cases=created, since_id=batch.newest_id
+        )
     return delay

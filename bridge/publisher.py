@@ -37,7 +37,9 @@ class Publisher:
         case = self.store.get(number)
         if case.state == State.APPROVED:
             began = self.store.transition(
-                number, Action.BEGIN_POSTING, "bridge",
+                number,
+                Action.BEGIN_POSTING,
+                "bridge",
                 guards={"draft_version": str(case.approved_version)},
             )
             if not began.ok:
@@ -64,17 +66,24 @@ class Publisher:
             at = datetime.fromtimestamp(max(exc.retry_at, self.clock.now().timestamp() + 1), UTC)
             self.dispatch.publish(number, at=at)
             self.dispatch.thread_notice(
-                number, f"{case.platform.upper()} is limiting our posts; the answer will be posted at "
-                f"{at:%H:%M:%S} UTC. Nothing to do."
+                number,
+                f"{case.platform.upper()} is limiting our posts; the answer will be posted at "
+                f"{at:%H:%M:%S} UTC. Nothing to do.",
             )
             return "deferred"
         except Rejected as exc:
-            self.store.transition(number, Action.POST_REJECTED, "bridge", values={"last_error": str(exc)},
-                                  detail={"error": str(exc)})
+            self.store.transition(
+                number,
+                Action.POST_REJECTED,
+                "bridge",
+                values={"last_error": str(exc)},
+                detail={"error": str(exc)},
+            )
             hint = " It is identical to an earlier post: change the wording." if exc.duplicate else ""
             self.dispatch.thread_notice(
-                number, f"{case.platform.upper()} refused the answer: {exc}.{hint} "
-                f"Reply in this thread with a new draft, then ask for sign-off again."
+                number,
+                f"{case.platform.upper()} refused the answer: {exc}.{hint} "
+                f"Reply in this thread with a new draft, then ask for sign-off again.",
             )
             self.dispatch.refresh_card(number)
             return "rejected"
@@ -82,8 +91,9 @@ class Publisher:
             self.store.set_fields(number, {"last_error": str(exc)})
             self.store.record(number, "post_unknown", "bridge", error=str(exc))
             self.dispatch.thread_notice(
-                number, f"{case.platform.upper()} did not answer ({exc}). The bridge will check whether "
-                "the answer went out and retry; it will not post twice."
+                number,
+                f"{case.platform.upper()} did not answer ({exc}). The bridge will check whether "
+                "the answer went out and retry; it will not post twice.",
             )
             raise  # RQ retries with back-off; the retry looks for our reply first
         self._posted(number, ref, recovered=False)
@@ -91,8 +101,15 @@ class Publisher:
 
     def _posted(self, number: int, ref: PostRef, *, recovered: bool) -> None:
         self.store.transition(
-            number, Action.POSTED, "bridge",
-            values={"reply_id": ref.id, "reply_url": ref.url, "posted_at": self.clock.now(), "last_error": ""},
+            number,
+            Action.POSTED,
+            "bridge",
+            values={
+                "reply_id": ref.id,
+                "reply_url": ref.url,
+                "posted_at": self.clock.now(),
+                "last_error": "",
+            },
             detail={"reply_id": ref.id, "recovered": recovered},
         )
         self.dispatch.thread_notice(number, f"Posted: {ref.url}")

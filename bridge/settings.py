@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_PLAYBOOK = Path(__file__).resolve().parent.parent / "playbooks" / "acme.yml"
@@ -39,8 +38,6 @@ class Settings(BaseSettings):
     teams_app_id: str | None = None
     teams_app_password: str | None = None
     teams_tenant_id: str | None = None
-
-    extra_labels: dict[str, str] = Field(default_factory=dict)
 
     @property
     def slack_configured(self) -> bool:

@@ -113,12 +113,22 @@ class Store:
     def create_case_once(self, case: Case, by: str = "bridge") -> tuple[int, bool]:
         """Store a new case for a post unless that post already has one; returns (number, created)."""
         fields = {k: v for k, v in case.to_hash().items() if k != "number"}
-        audit = {"action": "ingested", "by": by, "at": utcnow().isoformat(), "platform": case.platform,
-                 "post_id": case.post_id}
+        audit = {
+            "action": "ingested",
+            "by": by,
+            "at": utcnow().isoformat(),
+            "platform": case.platform,
+            "post_id": case.post_id,
+        }
         created, number = self._create(
             keys=[self.k("post", case.platform, case.post_id), self.k("seq"), self.k("audit")],
-            args=[self.k("case", ""), json.dumps(fields), FIRST_CASE_NUMBER, json.dumps(audit),
-                  GLOBAL_AUDIT_MAXLEN],
+            args=[
+                self.k("case", ""),
+                json.dumps(fields),
+                FIRST_CASE_NUMBER,
+                json.dumps(audit),
+                GLOBAL_AUDIT_MAXLEN,
+            ],
         )
         if created:
             self.r.zadd(self.k("open"), {str(number): case.ingested_at.timestamp()})
@@ -159,11 +169,22 @@ class Store:
         audit.update({k: str(v) for k, v in (detail or {}).items()})
         encoded = {k: (None if v is None else _to_str(v)) for k, v in (values or {}).items()}
         status, state, extra = self._transition(
-            keys=[self.k("case", number), self.k("case", number, "audit"), self.k("audit"),
-                  self.k("case", number, "drafts")],
-            args=[",".join(s.value for s in rule.allowed_from), rule.to.value if rule.to else "",
-                  json.dumps(dict(guards or {})), json.dumps(encoded), counter, json.dumps(audit),
-                  side_value, GLOBAL_AUDIT_MAXLEN],
+            keys=[
+                self.k("case", number),
+                self.k("case", number, "audit"),
+                self.k("audit"),
+                self.k("case", number, "drafts"),
+            ],
+            args=[
+                ",".join(s.value for s in rule.allowed_from),
+                rule.to.value if rule.to else "",
+                json.dumps(dict(guards or {})),
+                json.dumps(encoded),
+                counter,
+                json.dumps(audit),
+                side_value,
+                GLOBAL_AUDIT_MAXLEN,
+            ],
         )
         status, state, extra = _s(status), _s(state), _s(extra)
         if status == "missing":
@@ -182,7 +203,7 @@ class Store:
             self.r.zadd(self.k("open"), {str(number): utcnow().timestamp()}, nx=True)
 
     def open_cases(self) -> list[int]:
-        return [int(n) for n in self.r.zrange(self.k("open"), 0, -1)]
+        return [int(_s(n)) for n in self.r.zrange(self.k("open"), 0, -1)]
 
     # drafts ----------------------------------------------------------------------------------------
     def draft(self, number: int, version: int) -> Draft | None:
@@ -214,8 +235,8 @@ class Store:
     # audit -----------------------------------------------------------------------------------------
     def audit(self, number: int) -> list[AuditEntry]:
         entries = []
-        for _id, raw in self.r.xrange(self.k("case", number, "audit")):
-            data = _decode(raw)
+        for _id, raw in self.r.xrange(self.k("case", number, "audit")) or []:
+            data = _decode(raw or {})
             at = datetime.fromisoformat(data.pop("at"))
             entries.append(AuditEntry(at, data.pop("action", "?"), data.pop("by", "?"), data))
         return entries

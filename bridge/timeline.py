@@ -20,5 +20,7 @@ def format_timeline(case: Case, entries: list[AuditEntry]) -> str:
         move = ""
         if entry.fields.get("from") and entry.fields.get("to") and entry.fields["from"] != entry.fields["to"]:
             move = f" [{entry.fields['from']} → {entry.fields['to']}]"
-        lines.append(f"{entry.at:%Y-%m-%d %H:%M:%S} {entry.action:<16} by {entry.by}{move} {details}".rstrip())
+        lines.append(
+            f"{entry.at:%Y-%m-%d %H:%M:%S} {entry.action:<16} by {entry.by}{move} {details}".rstrip()
+        )
     return "\n".join(lines)

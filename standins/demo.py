@@ -61,9 +61,10 @@ class Transcript:
 def run_demo(out: TextIO = sys.stdout) -> int:
     settings = Settings()
     playbook = settings.bridge_playbook if settings.bridge_playbook.exists() else DEFAULT_PLAYBOOK
-    with tempfile.TemporaryDirectory(prefix="bridge-demo-") as data_dir, LocalBridge(
-        playbook=Path(playbook), redis_url=None, data_dir=Path(data_dir)
-    ) as bridge:
+    with (
+        tempfile.TemporaryDirectory(prefix="bridge-demo-") as data_dir,
+        LocalBridge(playbook=Path(playbook), redis_url=None, data_dir=Path(data_dir)) as bridge,
+    ):
         t = Transcript(out)
         t.heading("Customers mention @AcmeHelp on X")
         for handle, name, text in MENTIONS:
@@ -74,7 +75,9 @@ def run_demo(out: TextIO = sys.stdout) -> int:
         bridge.drain()
         t.heading("The bridge opens one case per mention and posts a card in each department's channel")
         t.slack_calls(bridge)
-        billing = next(n for n in bridge.rt.store.open_cases() if bridge.rt.store.get(n).department == "billing")
+        billing = next(
+            n for n in bridge.rt.store.open_cases() if bridge.rt.store.get(n).department == "billing"
+        )
 
         t.heading(f"Billing expert U0EXP1 claims #{billing}; U0EXP2 clicks Claim a moment later")
         for user in ("U0EXP1", "U0EXP2"):
@@ -84,9 +87,11 @@ def run_demo(out: TextIO = sys.stdout) -> int:
         t.slack_calls(bridge)
 
         t.heading("U0EXP1 writes an internal note, then the answer, in the card's thread")
-        for text in ("note: ledger shows two captures, second one is being refunded",
-                     "Hi @maria_k, sorry about the double charge on order 88231. The second payment is "
-                     "refunded today; it shows in 3-5 working days. DM us if it doesn't."):
+        for text in (
+            "note: ledger shows two captures, second one is being refunded",
+            "Hi @maria_k, sorry about the double charge on order 88231. The second payment is "
+            "refunded today; it shows in 3-5 working days. DM us if it doesn't.",
+        ):
             answer, _ = bridge.reply_in_thread("U0EXP1", billing, text)
             t.say("Slack → bridge", f"U0EXP1 in thread: {text[:70]}… → HTTP {answer.status}")
         bridge.drain()

@@ -40,8 +40,13 @@ from standins.slack_requests import (
 from standins.x_api import XStandIn
 
 BOT_TOKEN = "xoxb-test-token"
-X_TOKENS = {"x_bearer_token": "x-bearer", "x_consumer_key": "ck", "x_consumer_secret": "cs",
-            "x_access_token": "at", "x_access_token_secret": "ats"}
+X_TOKENS: dict[str, Any] = {
+    "x_bearer_token": "x-bearer",
+    "x_consumer_key": "ck",
+    "x_consumer_secret": "cs",
+    "x_access_token": "2244994945-access-token",
+    "x_access_token_secret": "ats",
+}
 
 
 @dataclass(frozen=True)
@@ -151,12 +156,17 @@ class LocalBridge:
 
     # inbound Slack requests -------------------------------------------------------------------------
     def send(self, signed: SignedRequest) -> Answer:
-        response = requests.post(self.web.url + "/slack/events", data=signed.body.encode("utf-8"),
-                                 headers=signed.headers, timeout=30)
+        response = requests.post(
+            self.web.url + "/slack/events",
+            data=signed.body.encode("utf-8"),
+            headers=signed.headers,
+            timeout=30,
+        )
         return Answer(response.status_code, response.text)
 
-    def send_event(self, event: dict[str, Any], *, event_id: str | None = None,
-                   retry_num: int | None = None) -> Answer:
+    def send_event(
+        self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None
+    ) -> Answer:
         body = event_body(event, event_id=event_id)
         return self.send(sign(self.signing_secret, body, "application/json", retry_num=retry_num))
 

@@ -36,8 +36,13 @@ LABELS = {
     "approve": "Approve",
     "request_changes": "Request changes",
 }
-PLATFORM_NAMES = {"x": "X", "facebook": "Facebook", "instagram": "Instagram", "mastodon": "Mastodon",
-                  "bluesky": "Bluesky"}
+PLATFORM_NAMES = {
+    "x": "X",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "mastodon": "Mastodon",
+    "bluesky": "Bluesky",
+}
 
 
 def _mrkdwn(text: str) -> dict[str, Any]:
@@ -54,7 +59,7 @@ def _fold_lines(text: str) -> str:
     lines = text.split("\n")
     if len(lines) <= MAX_QUOTED_LINES:
         return text
-    return "\n".join(lines[: MAX_QUOTED_LINES - 1] + [" ".join(lines[MAX_QUOTED_LINES - 1 :])])
+    return "\n".join([*lines[: MAX_QUOTED_LINES - 1], " ".join(lines[MAX_QUOTED_LINES - 1 :])])
 
 
 def _quoted(text: str, limit: int) -> str:
@@ -89,7 +94,10 @@ def card_blocks(card: CardView) -> list[dict[str, Any]]:
         when += f" · first response due {_date(card.sla_due, '{time}')}"
     link = f"<{escape(card.post_url)}|View on {platform}>" if card.post_url else ""
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": f"Case #{card.number} · {platform} mention"}},
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": f"Case #{card.number} · {platform} mention"},
+        },
         {"type": "section", "text": _mrkdwn(cut(author, SECTION_TEXT_MAX))},
         {"type": "section", "text": _mrkdwn(_quoted(card.text, SECTION_TEXT_MAX))},
         {"type": "context", "elements": [_mrkdwn(" · ".join(p for p in (when, link) if p))]},
@@ -102,18 +110,22 @@ def card_blocks(card: CardView) -> list[dict[str, Any]]:
         },
     ]
     if card.reply_url:
-        blocks.append({"type": "section", "text": _mrkdwn(f"Answered: <{escape(card.reply_url)}|view the reply>")})
+        blocks.append(
+            {"type": "section", "text": _mrkdwn(f"Answered: <{escape(card.reply_url)}|view the reply>")}
+        )
     if card.reasons:
         reasons = "Why here: " + "; ".join(card.reasons)
         blocks.append({"type": "context", "elements": [_mrkdwn(cut(reasons, CONTEXT_TEXT_MAX))]})
     if card.actions:
         value = str(card.number)
         styles = {"claim": "primary"}
-        blocks.append({
-            "type": "actions",
-            "block_id": f"case:{card.number}",
-            "elements": [_button(a, value, style=styles.get(a)) for a in card.actions if a in LABELS],
-        })
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"case:{card.number}",
+                "elements": [_button(a, value, style=styles.get(a)) for a in card.actions if a in LABELS],
+            }
+        )
     return blocks
 
 
@@ -122,8 +134,10 @@ def preview_fallback(preview: DraftPreview) -> str:
 
 
 def preview_blocks(preview: DraftPreview) -> list[dict[str, Any]]:
-    head = (f"*Draft v{preview.version}* by <@{escape(preview.author)}> · {escape(preview.length_label)}"
-            " · this is exactly what will be posted:")
+    head = (
+        f"*Draft v{preview.version}* by <@{escape(preview.author)}> · {escape(preview.length_label)}"
+        " · this is exactly what will be posted:"
+    )
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": _mrkdwn(head)},
         {"type": "section", "text": _mrkdwn(_quoted(preview.text or " ", SECTION_TEXT_MAX))},
@@ -133,13 +147,24 @@ def preview_blocks(preview: DraftPreview) -> list[dict[str, Any]]:
     if preview.can_approve:
         elements.insert(0, _button("approve", value, style="primary"))
     else:
-        blocks.append({"type": "context", "elements": [_mrkdwn(
-            "This draft cannot be approved until it fits: reply in the thread with a shorter version.")]})
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [
+                    _mrkdwn(
+                        "This draft cannot be approved until it fits: "
+                        "reply in the thread with a shorter version."
+                    )
+                ],
+            }
+        )
     blocks.append({"type": "actions", "block_id": f"draft:{value}", "elements": elements})
     return blocks
 
 
-def _modal(callback_id: str, title: str, submit: str, metadata: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
+def _modal(
+    callback_id: str, title: str, submit: str, metadata: str, blocks: list[dict[str, Any]]
+) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": callback_id,
@@ -151,43 +176,82 @@ def _modal(callback_id: str, title: str, submit: str, metadata: str, blocks: lis
     }
 
 
-def _text_input(block_id: str, label: str, *, initial: str = "", multiline: bool = True,
-                optional: bool = False) -> dict[str, Any]:
+def _text_input(
+    block_id: str, label: str, *, initial: str = "", multiline: bool = True, optional: bool = False
+) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "multiline": multiline}
     if initial:
         element["initial_value"] = initial[:PLAIN_INPUT_MAX]
-    return {"type": "input", "block_id": block_id, "label": {"type": "plain_text", "text": label},
-            "element": element, "optional": optional}
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": label},
+        "element": element,
+        "optional": optional,
+    }
 
 
 def draft_modal(number: int, initial: str) -> dict[str, Any]:
-    return _modal("draft_submit", f"Draft for #{number}", "Submit draft", str(number), [
-        {"type": "section", "text": _mrkdwn(
-            "Write the answer exactly as the customer should read it. It goes to sign-off first.")},
-        _text_input("draft", "Answer", initial=initial),
-    ])
+    return _modal(
+        "draft_submit",
+        f"Draft for #{number}",
+        "Submit draft",
+        str(number),
+        [
+            {
+                "type": "section",
+                "text": _mrkdwn(
+                    "Write the answer exactly as the customer should read it. It goes to sign-off first."
+                ),
+            },
+            _text_input("draft", "Answer", initial=initial),
+        ],
+    )
 
 
 def request_changes_modal(number: int, version: int) -> dict[str, Any]:
-    return _modal("request_changes_submit", f"Changes to #{number}", "Send", f"{number}:{version}", [
-        _text_input("comment", f"What should change in draft v{version}?"),
-    ])
+    return _modal(
+        "request_changes_submit",
+        f"Changes to #{number}",
+        "Send",
+        f"{number}:{version}",
+        [
+            _text_input("comment", f"What should change in draft v{version}?"),
+        ],
+    )
 
 
 def ignore_modal(number: int) -> dict[str, Any]:
-    return _modal("ignore_submit", f"Ignore #{number}", "Ignore", str(number), [
-        _text_input("reason", "Why is this case ignored?", multiline=False),
-    ])
+    return _modal(
+        "ignore_submit",
+        f"Ignore #{number}",
+        "Ignore",
+        str(number),
+        [
+            _text_input("reason", "Why is this case ignored?", multiline=False),
+        ],
+    )
 
 
 def reassign_modal(number: int, departments: list[str], current: str) -> dict[str, Any]:
-    options = [{"text": {"type": "plain_text", "text": name[:75]}, "value": name[:150]}
-               for name in departments[:100]]
+    options = [
+        {"text": {"type": "plain_text", "text": name[:75]}, "value": name[:150]} for name in departments[:100]
+    ]
     select: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": options}
     initial = next((o for o in options if o["value"] == current), None)
     if initial:
         select["initial_option"] = initial
-    return _modal("reassign_submit", f"Reassign #{number}", "Move", str(number), [
-        {"type": "input", "block_id": "department", "label": {"type": "plain_text", "text": "Department"},
-         "element": select},
-    ])
+    return _modal(
+        "reassign_submit",
+        f"Reassign #{number}",
+        "Move",
+        str(number),
+        [
+            {
+                "type": "input",
+                "block_id": "department",
+                "label": {"type": "plain_text", "text": "Department"},
+                "element": select,
+            },
+        ],
+    )

@@ -18,25 +18,37 @@ class SlackChat:
 
     def post_card(self, channel: str, card: CardView) -> MessageRef:
         response = self.client.chat_postMessage(
-            channel=channel, text=card_fallback(card), blocks=card_blocks(card),
-            unfurl_links=False, unfurl_media=False,
+            channel=channel,
+            text=card_fallback(card),
+            blocks=card_blocks(card),
+            unfurl_links=False,
+            unfurl_media=False,
         )
         return MessageRef("slack", str(response["channel"]), str(response["ts"]))
 
     def update_card(self, ref: MessageRef, card: CardView) -> None:
-        self.client.chat_update(channel=ref.channel, ts=ref.ts, text=card_fallback(card), blocks=card_blocks(card))
+        self.client.chat_update(
+            channel=ref.channel, ts=ref.ts, text=card_fallback(card), blocks=card_blocks(card)
+        )
 
     def post_in_thread(self, ref: MessageRef, text: str) -> MessageRef:
         response = self.client.chat_postMessage(
-            channel=ref.channel, thread_ts=ref.ts, text=escape_keeping_people(text),
-            unfurl_links=False, unfurl_media=False,
+            channel=ref.channel,
+            thread_ts=ref.ts,
+            text=escape_keeping_people(text),
+            unfurl_links=False,
+            unfurl_media=False,
         )
         return MessageRef("slack", str(response["channel"]), str(response["ts"]))
 
     def post_preview(self, ref: MessageRef, preview: DraftPreview) -> MessageRef:
         response = self.client.chat_postMessage(
-            channel=ref.channel, thread_ts=ref.ts, text=preview_fallback(preview),
-            blocks=preview_blocks(preview), unfurl_links=False, unfurl_media=False,
+            channel=ref.channel,
+            thread_ts=ref.ts,
+            text=preview_fallback(preview),
+            blocks=preview_blocks(preview),
+            unfurl_links=False,
+            unfurl_media=False,
         )
         return MessageRef("slack", str(response["channel"]), str(response["ts"]))
 

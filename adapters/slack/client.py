@@ -13,7 +13,9 @@ TIMEOUT_SECONDS = 15
 
 
 def make_web_client(settings: Settings) -> WebClient:
-    base_url = settings.slack_api_url if settings.slack_api_url.endswith("/") else settings.slack_api_url + "/"
+    base_url = (
+        settings.slack_api_url if settings.slack_api_url.endswith("/") else settings.slack_api_url + "/"
+    )
     return WebClient(
         token=settings.slack_bot_token,
         base_url=base_url,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from slack_bolt import App, BoltRequest
@@ -16,7 +17,7 @@ from slack_sdk.signature import SignatureVerifier
 MAX_BODY_BYTES = 1_000_000
 
 
-def slack_events_handler(app: App, signing_secret: str):  # type: ignore[no-untyped-def]
+def slack_events_handler(app: App, signing_secret: str) -> Callable[[web.Request], Awaitable[web.Response]]:
     verifier = SignatureVerifier(signing_secret)
 
     async def handle(request: web.Request) -> web.Response:
@@ -35,8 +36,11 @@ def slack_events_handler(app: App, signing_secret: str):  # type: ignore[no-unty
             return web.json_response({"error": "malformed payload"}, status=400)
         loop = asyncio.get_running_loop()
         response = await loop.run_in_executor(None, app.dispatch, bolt_request)
-        out_headers = {k: v for k, v in response.first_headers_without_set_cookie().items()
-                       if k.lower() != "content-length"}
+        out_headers = {
+            k: v
+            for k, v in response.first_headers_without_set_cookie().items()
+            if k.lower() != "content-length"
+        }
         return web.Response(status=response.status, body=response.body.encode("utf-8"), headers=out_headers)
 
     return handle

@@ -119,8 +119,10 @@ def register(app: App, rt: Runtime) -> None:
             if case.claimant != body["user"]["id"]:
                 raise NotAllowed(f"Only the claimant drafts the answer to {case.ref}.")
             latest = rt.store.draft(case.number, case.draft_version) if case.draft_version else None
-            text = latest.text if latest else render(
-                rt.playbook.templates.draft, case_context(case, rt.playbook.brand.name)
+            text = (
+                latest.text
+                if latest
+                else render(rt.playbook.templates.draft, case_context(case, rt.playbook.brand.name))
             )
             client.views_open(trigger_id=body["trigger_id"], view=draft_modal(case.number, text))
 
@@ -143,7 +145,9 @@ def register(app: App, rt: Runtime) -> None:
             department = rt.playbook.departments.get(case.department)
             if department is None or not department.may_approve(body["user"]["id"]):
                 raise NotAllowed(f"Only {case.department} approvers may review drafts of {case.ref}.")
-            client.views_open(trigger_id=body["trigger_id"], view=request_changes_modal(case.number, _version(value)))
+            client.views_open(
+                trigger_id=body["trigger_id"], view=request_changes_modal(case.number, _version(value))
+            )
 
         guarded(body, open_comment)
 
@@ -159,14 +163,24 @@ def register(app: App, rt: Runtime) -> None:
                 return
             ack()
 
-    submission("draft_submit", "draft",
-               lambda meta, user, text: rt.desk.draft(_case_number(meta), user, text, "modal"))
-    submission("request_changes_submit", "comment",
-               lambda meta, user, text: rt.desk.request_changes(_case_number(meta), _version(meta), user, text))
-    submission("ignore_submit", "reason",
-               lambda meta, user, text: rt.desk.ignore(_case_number(meta), user, text))
-    submission("reassign_submit", "department",
-               lambda meta, user, text: rt.desk.reassign(_case_number(meta), user, text))
+    submission(
+        "draft_submit",
+        "draft",
+        lambda meta, user, text: rt.desk.draft(_case_number(meta), user, text, "modal"),
+    )
+    submission(
+        "request_changes_submit",
+        "comment",
+        lambda meta, user, text: rt.desk.request_changes(_case_number(meta), _version(meta), user, text),
+    )
+    submission(
+        "ignore_submit", "reason", lambda meta, user, text: rt.desk.ignore(_case_number(meta), user, text)
+    )
+    submission(
+        "reassign_submit",
+        "department",
+        lambda meta, user, text: rt.desk.reassign(_case_number(meta), user, text),
+    )
 
     # thread replies ---------------------------------------------------------------------------------
     @app.event("message")

@@ -54,7 +54,7 @@ def _unlink(match: re.Match[str]) -> str:
     if target.startswith("#"):
         return "#" + (label or target[1:])
     if target.startswith("mailto:"):
-        return label or target[len("mailto:"):]
+        return label or target[len("mailto:") :]
     return label or target
 
 

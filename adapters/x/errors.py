@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import requests
 import tweepy
@@ -30,10 +30,10 @@ def _words(exc: tweepy.HTTPException) -> str:
     return "; ".join(p for p in parts if p)
 
 
-def translate(call: Callable[[], T]) -> T:
-    """Run ``call`` and re-raise what X says in the core's words."""
+def translate(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call ``call(*args, **kwargs)`` and re-raise what X says in the core's words."""
     try:
-        return call()
+        return call(*args, **kwargs)
     except tweepy.TooManyRequests as exc:
         raise RateLimited(f"X rate limit reached ({_words(exc)})", _reset_at(exc)) from exc
     except tweepy.TwitterServerError as exc:

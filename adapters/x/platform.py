@@ -11,8 +11,14 @@ from adapters.x.errors import translate
 from bridge.model import Author, Mention, PostRef
 from bridge.ports import MentionBatch
 
-TWEET_FIELDS = ["author_id", "created_at", "conversation_id", "in_reply_to_user_id", "lang",
-                "referenced_tweets"]
+TWEET_FIELDS = [
+    "author_id",
+    "created_at",
+    "conversation_id",
+    "in_reply_to_user_id",
+    "lang",
+    "referenced_tweets",
+]
 USER_FIELDS = ["name", "username", "public_metrics", "verified"]
 PAGE_SIZE = 100
 
@@ -34,10 +40,16 @@ class XPlatform:
         newest: str | None = None
         token: str | None = None
         while True:
-            page: Any = translate(lambda: self.client.get_users_mentions(
-                self.user_id, since_id=since_id, pagination_token=token, max_results=PAGE_SIZE,
-                expansions=["author_id"], tweet_fields=TWEET_FIELDS, user_fields=USER_FIELDS,
-            ))
+            page: Any = translate(
+                self.client.get_users_mentions,
+                self.user_id,
+                since_id=since_id,
+                pagination_token=token,
+                max_results=PAGE_SIZE,
+                expansions=["author_id"],
+                tweet_fields=TWEET_FIELDS,
+                user_fields=USER_FIELDS,
+            )
             meta = page.meta or {}
             if newest is None and meta.get("newest_id"):
                 newest = meta["newest_id"]
@@ -74,17 +86,21 @@ class XPlatform:
         )
 
     def reply(self, in_reply_to: str, text: str) -> PostRef:
-        response: Any = translate(lambda: self.client.create_tweet(
-            text=text, in_reply_to_tweet_id=in_reply_to, user_auth=True
-        ))
+        response: Any = translate(
+            self.client.create_tweet, text=text, in_reply_to_tweet_id=in_reply_to, user_auth=True
+        )
         post_id = str(response.data["id"])
         return PostRef(post_id, post_url(self.handle, post_id))
 
     def find_reply(self, in_reply_to: str) -> PostRef | None:
-        response: Any = translate(lambda: self.client.get_users_tweets(
-            self.user_id, since_id=in_reply_to, max_results=PAGE_SIZE,
-            tweet_fields=["referenced_tweets"], user_auth=True,
-        ))
+        response: Any = translate(
+            self.client.get_users_tweets,
+            self.user_id,
+            since_id=in_reply_to,
+            max_results=PAGE_SIZE,
+            tweet_fields=["referenced_tweets"],
+            user_auth=True,
+        )
         for tweet in response.data or []:
             for ref in tweet.referenced_tweets or []:
                 if ref.type == "replied_to" and str(ref.id) == str(in_reply_to):

@@ -22,7 +22,9 @@ def _schema() -> dict[str, Any]:
 def block_errors(blocks: list[dict[str, Any]]) -> list[str]:
     """Every schema violation of a message's blocks, plus the message-level rules the schema lacks."""
     schema = _schema()
-    errors = [f"{list(e.absolute_path)}: {e.message}" for e in Draft202012Validator(schema).iter_errors(blocks)]
+    errors = [
+        f"{list(e.absolute_path)}: {e.message}" for e in Draft202012Validator(schema).iter_errors(blocks)
+    ]
     if len(blocks) > MESSAGE_BLOCKS_MAX:
         errors.append(f"{len(blocks)} blocks > {MESSAGE_BLOCKS_MAX}")
     ids = [b["block_id"] for b in blocks if "block_id" in b]

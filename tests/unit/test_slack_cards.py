@@ -19,11 +19,20 @@ from tests.support.blockkit import block_errors, view_errors
 
 def card(text: str = "@AcmeHelp charged twice", **overrides: object) -> CardView:
     values: dict[str, object] = dict(
-        number=1042, state="routed", state_label="Waiting for someone to claim it", department="billing",
-        author_handle="maria_k", author_name="Maria K.", author_followers=1200, text=text,
-        post_url="https://x.com/maria_k/status/1", platform="x",
-        created_at=datetime(2026, 11, 26, 9, 0, tzinfo=UTC), sla_due=datetime(2026, 11, 26, 9, 15, tzinfo=UTC),
-        reasons=("routed to billing: keyword 'charged'",), actions=("claim", "reassign", "ignore"),
+        number=1042,
+        state="routed",
+        state_label="Waiting for someone to claim it",
+        department="billing",
+        author_handle="maria_k",
+        author_name="Maria K.",
+        author_followers=1200,
+        text=text,
+        post_url="https://x.com/maria_k/status/1",
+        platform="x",
+        created_at=datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
+        sla_due=datetime(2026, 11, 26, 9, 15, tzinfo=UTC),
+        reasons=("routed to billing: keyword 'charged'",),
+        actions=("claim", "reassign", "ignore"),
     )
     values.update(overrides)
     return CardView(**values)  # type: ignore[arg-type]
@@ -60,7 +69,9 @@ def test_hostile_mention_renders_inert_on_the_card() -> None:
     handle=st.text(max_size=200),
     reasons=st.lists(st.text(max_size=3000), max_size=5),
 )
-def test_any_input_gives_a_card_within_block_kit_limits(text: str, name: str, handle: str, reasons: list[str]) -> None:
+def test_any_input_gives_a_card_within_block_kit_limits(
+    text: str, name: str, handle: str, reasons: list[str]
+) -> None:
     blocks = card_blocks(card(text, author_name=name, author_handle=handle, reasons=tuple(reasons)))
     assert block_errors(blocks) == []
 
@@ -68,8 +79,9 @@ def test_any_input_gives_a_card_within_block_kit_limits(text: str, name: str, ha
 @settings(max_examples=40, deadline=None)
 @given(text=st.text(max_size=20000))
 def test_any_draft_preview_is_valid_block_kit(text: str) -> None:
-    preview = DraftPreview(number=7, version=3, text=text, author="U0EXP1", length_label="12/280",
-                           can_approve=bool(text))
+    preview = DraftPreview(
+        number=7, version=3, text=text, author="U0EXP1", length_label="12/280", can_approve=bool(text)
+    )
     blocks = preview_blocks(preview)
     assert block_errors(blocks) == []
     labels = [e["text"]["text"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
@@ -77,6 +89,10 @@ def test_any_draft_preview_is_valid_block_kit(text: str) -> None:
 
 
 def test_every_modal_is_a_valid_view() -> None:
-    for view in (draft_modal(1042, "Hi @maria_k, " * 400), request_changes_modal(1042, 2),
-                 ignore_modal(1042), reassign_modal(1042, ["billing", "social"], "billing")):
+    for view in (
+        draft_modal(1042, "Hi @maria_k, " * 400),
+        request_changes_modal(1042, 2),
+        ignore_modal(1042),
+        reassign_modal(1042, ["billing", "social"], "billing"),
+    ):
         assert view_errors(view) == []

@@ -36,7 +36,10 @@ def test_cut_never_exceeds_its_limit_and_never_leaves_a_live_bracket(text: str, 
 
 
 def test_slack_markup_in_a_thread_reply_becomes_the_plain_text_to_post() -> None:
-    raw = "Hi &lt;3 see <https://acme.example/refunds|acme.example/refunds> or <mailto:help@acme.example|help@acme.example> &amp; thanks"
+    raw = (
+        "Hi &lt;3 see <https://acme.example/refunds|acme.example/refunds> or "
+        "<mailto:help@acme.example|help@acme.example> &amp; thanks"
+    )
     assert from_slack(raw) == "Hi <3 see acme.example/refunds or help@acme.example & thanks"
     assert from_slack("ping <#C0BILLING|billing>") == "ping #billing"
     assert from_slack("<https://acme.example>") == "https://acme.example"

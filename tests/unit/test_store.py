@@ -10,9 +10,20 @@ from bridge.store import FIRST_CASE_NUMBER, Store
 
 def make_case(post_id: str = "111") -> Case:
     now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
-    return Case(number=0, state=State.ROUTED, platform="x", post_id=post_id, text="help", author_id="9",
-                author_handle="maria", author_name="Maria", post_url="https://x.com/maria/status/1",
-                created_at=now, ingested_at=now, department="billing")
+    return Case(
+        number=0,
+        state=State.ROUTED,
+        platform="x",
+        post_id=post_id,
+        text="help",
+        author_id="9",
+        author_handle="maria",
+        author_name="Maria",
+        post_url="https://x.com/maria/status/1",
+        created_at=now,
+        ingested_at=now,
+        department="billing",
+    )
 
 
 def test_the_same_post_makes_one_case(store: Store) -> None:
@@ -40,7 +51,9 @@ def test_fifty_simultaneous_claims_give_one_claimant(store: Store) -> None:
 
     def click(user: str) -> None:
         barrier.wait()
-        outcome = store.transition(number, Action.CLAIM, user, guards={"claimant": ""}, values={"claimant": user})
+        outcome = store.transition(
+            number, Action.CLAIM, user, guards={"claimant": ""}, values={"claimant": user}
+        )
         results[user] = outcome.ok
 
     threads = [threading.Thread(target=click, args=(f"U{i:03d}",)) for i in range(50)]
@@ -69,8 +82,10 @@ def test_draft_versions_count_up_and_keep_their_text(store: Store) -> None:
     store.transition(number, Action.CLAIM, "U1", guards={"claimant": ""}, values={"claimant": "U1"})
     versions = []
     for text in ("first", "second"):
-        body = f'{{"case": {number}, "version": 0, "text": "{text}", "author": "U1", "source": "thread", ' \
-               '"created_at": "2026-11-26T12:00:00+00:00"}'
+        body = (
+            f'{{"case": {number}, "version": 0, "text": "{text}", "author": "U1", "source": "thread", '
+            '"created_at": "2026-11-26T12:00:00+00:00"}'
+        )
         outcome = store.transition(number, Action.DRAFT, "U1", counter="draft_version", side_value=body)
         versions.append(outcome.counter)
     assert versions == [1, 2]
