@@ -53,7 +53,7 @@ class Desk:
     def playbook(self) -> Playbook:
         return self._playbook()
 
-    def _department(self, case: Case) -> Department:
+    def department_of(self, case: Case) -> Department:
         return self.playbook.departments.get(case.department) or self.playbook.social_team()
 
     def _refused(self, case: Case, outcome: Outcome, doing: str) -> NotAllowed:
@@ -69,7 +69,7 @@ class Desk:
     # claim -----------------------------------------------------------------------------------------
     def claim(self, number: int, user: str) -> Done:
         case = self.store.get(number)
-        department = self._department(case)
+        department = self.department_of(case)
         if not department.may_claim(user):
             raise NotAllowed(
                 f"Only {case.department} experts may claim {case.ref}: {people(department.experts)}."
@@ -133,7 +133,7 @@ class Desk:
 
     # sign-off --------------------------------------------------------------------------------------
     def _check_approver(self, case: Case, user: str, doing: str) -> None:
-        department = self._department(case)
+        department = self.department_of(case)
         if not department.may_approve(user):
             raise NotAllowed(
                 f"Only {case.department} approvers may {doing} {case.ref}: {people(department.approvers)}."
@@ -183,8 +183,8 @@ class Desk:
         return Done(f"You asked for changes to draft v{version} of {case.ref}.", number, version)
 
     # routing and setting aside --------------------------------------------------------------------
-    def _check_member(self, case: Case, user: str, doing: str) -> None:
-        department = self._department(case)
+    def check_member(self, case: Case, user: str, doing: str) -> None:
+        department = self.department_of(case)
         social = self.playbook.social_team()
         members = set(department.experts + department.approvers + social.experts + social.approvers)
         if members and user not in members:
@@ -192,7 +192,7 @@ class Desk:
 
     def ignore(self, number: int, user: str, reason: str = "") -> Done:
         case = self.store.get(number)
-        self._check_member(case, user, "ignore")
+        self.check_member(case, user, "ignore")
         outcome = self.store.transition(
             number,
             Action.IGNORE,
@@ -207,7 +207,7 @@ class Desk:
 
     def reassign(self, number: int, user: str, department: str) -> Done:
         case = self.store.get(number)
-        self._check_member(case, user, "reassign")
+        self.check_member(case, user, "reassign")
         names = sorted(self.playbook.departments)
         if department not in self.playbook.departments:
             raise NotAllowed(f"There is no department {department!r}. Choose one of: {', '.join(names)}.")

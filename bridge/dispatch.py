@@ -50,5 +50,8 @@ class Dispatcher:
     def tell(self, chat: str, channel: str, user: str, text: str) -> None:
         self._enqueue("tell", chat, channel, user, text)
 
+    def social_action(self, action: str, target: str, by: str, chat: str = "", channel: str = "") -> None:
+        self._enqueue("social_action", action, target, by, chat, channel)
+
     def publish(self, number: int, at: datetime | None = None) -> None:
         self._enqueue("publish", number, at=at)

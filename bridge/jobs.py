@@ -25,5 +25,9 @@ def tell(chat: str, channel: str, user: str, text: str) -> None:
     current().chat_updates.tell(chat, channel, user, text)
 
 
+def social_action(action: str, target: str, by: str, chat: str = "", channel: str = "") -> str:
+    return current().moderation.run(action, target, by, chat, channel)
+
+
 def publish(number: int) -> str:
     return current().publisher.publish(number)

@@ -32,6 +32,7 @@ class State(StrEnum):
 class Action(StrEnum):
     ROUTE = "route"
     CLAIM = "claim"
+    ASSIGN = "assign"  # claim on someone's behalf, or hand a claimed case to someone else
     UNCLAIM = "unclaim"
     DRAFT = "draft"
     NOTE = "note"
@@ -62,6 +63,7 @@ TRANSITIONS: dict[Action, Transition] = {
         frozenset({S.TRIAGED, S.ROUTED, S.CLAIMED, S.DRAFTED, S.REOPENED, S.MONITORING}), S.ROUTED
     ),
     Action.CLAIM: Transition(frozenset({S.ROUTED, S.REOPENED}), S.CLAIMED),
+    Action.ASSIGN: Transition(frozenset({S.ROUTED, S.REOPENED, S.CLAIMED, S.DRAFTED}), S.CLAIMED),
     Action.UNCLAIM: Transition(frozenset({S.CLAIMED, S.DRAFTED}), S.ROUTED),
     Action.DRAFT: Transition(frozenset({S.CLAIMED, S.DRAFTED, S.APPROVED}), S.DRAFTED),
     Action.NOTE: Transition(frozenset(State) - {S.NEW}, None),

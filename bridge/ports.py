@@ -38,6 +38,16 @@ class SocialPlatform(Protocol):
         """Our own reply to ``in_reply_to`` if one exists: used after a post whose outcome is unknown."""
         ...
 
+    def mute(self, handle: str) -> None:
+        """Stop ``handle``'s posts reaching the brand account (reversible with :meth:`unmute`)."""
+        ...
+
+    def unmute(self, handle: str) -> None: ...
+
+    def hide_reply(self, post_id: str, hidden: bool = True) -> None:
+        """Hide (or show again) a reply under one of the brand's conversations."""
+        ...
+
 
 @dataclass(frozen=True)
 class CardView:

@@ -10,15 +10,18 @@ from rq import Queue
 
 from bridge.chat_updates import ChatUpdates
 from bridge.clock import Clock, SystemClock
+from bridge.commands import Commands
 from bridge.desk import Desk
 from bridge.dispatch import Dispatcher
 from bridge.ingest import Ingestor
+from bridge.moderation import Moderation
 from bridge.playbook import Playbook
 from bridge.playbook_source import PlaybookSource
 from bridge.ports import ChatPlatform, SocialPlatform
 from bridge.publisher import Publisher
 from bridge.redis_conn import connect, resolve_url
 from bridge.settings import Settings
+from bridge.steering import Steering
 from bridge.store import Store
 
 
@@ -39,6 +42,9 @@ class Runtime:
         self.ingestor = Ingestor(self.store, self.playbooks, self.dispatch, self.clock)
         self.publisher = Publisher(self.store, self.socials, self.dispatch, self.clock)
         self.chat_updates = ChatUpdates(self.store, self.playbooks, self.chats, self.desk)
+        self.steering = Steering(self.desk)
+        self.commands = Commands(self.desk, self.steering)
+        self.moderation = Moderation(self.store, self.socials, self.dispatch)
 
     @property
     def playbook(self) -> Playbook:

@@ -248,6 +248,20 @@ class Store:
         self.r.xadd(self.k("case", number, "audit"), entry)  # type: ignore[arg-type]
         self.r.xadd(self.k("audit"), entry, maxlen=GLOBAL_AUDIT_MAXLEN, approximate=True)  # type: ignore[arg-type]
 
+    def record_global(self, action: str, by: str, **detail: object) -> None:
+        """Append an audit entry about no single case (a mute, a playbook reload)."""
+        entry = {"action": action, "by": by, "at": utcnow().isoformat()}
+        entry.update({k: str(v) for k, v in detail.items()})
+        self.r.xadd(self.k("audit"), entry, maxlen=GLOBAL_AUDIT_MAXLEN, approximate=True)  # type: ignore[arg-type]
+
+    def global_audit(self, count: int = 100) -> list[AuditEntry]:
+        entries = []
+        for _id, raw in reversed(self.r.xrevrange(self.k("audit"), count=count) or []):
+            data = _decode(raw or {})
+            at = datetime.fromisoformat(data.pop("at"))
+            entries.append(AuditEntry(at, data.pop("action", "?"), data.pop("by", "?"), data))
+        return entries
+
 
 def _s(value: object) -> str:
     if isinstance(value, bytes):

@@ -42,6 +42,7 @@ class Route:
 
 ROUTES = (
     Route("GET", "/2/users/me", "get_me", True, 75),
+    Route("GET", "/2/users/by/username/{username}", "get_user_by_username", False, 900),
     Route("GET", "/2/users/{id}/mentions", "get_mentions", False, 450),
     Route("GET", "/2/users/{id}/tweets", "get_user_tweets", False, 1500),
     Route("GET", "/2/tweets", "get_tweets", False, 900),
@@ -264,6 +265,15 @@ class XEndpoints:
         q.field_set(request.query, "tweet.fields", v.TWEET_FIELDS)
         user_fields = q.field_set(request.query, "user.fields", v.USER_FIELDS)
         return _ok({"data": render_user(self.store.brand, user_fields)})
+
+    async def get_user_by_username(self, request: web.Request) -> web.Response:
+        q.check_params(request.query, ("expansions", "tweet.fields", "user.fields"))
+        user_fields = q.field_set(request.query, "user.fields", v.USER_FIELDS)
+        username = request.match_info["username"]
+        user = self.store.user_by_handle(username)
+        if user is None:
+            return _ok({"errors": [not_found_error("user", "username", username)]})
+        return _ok({"data": render_user(user, user_fields)})
 
     async def send_dm(self, request: web.Request) -> web.Response:
         text = _required_text(await _body(request))

@@ -22,6 +22,7 @@ from adapters.slack.cards import (
     reassign_modal,
     request_changes_modal,
 )
+from adapters.slack.commands import register_commands
 from adapters.slack.text import from_slack
 from bridge.errors import BridgeError, NotAllowed
 from bridge.model import MessageRef
@@ -60,6 +61,7 @@ def _input(body: dict[str, Any], block_id: str) -> str:
 
 def register(app: App, rt: Runtime) -> None:
     """Attach every listener of the bridge to a Bolt app."""
+    register_commands(app, rt)
 
     def tell(body: dict[str, Any], text: str) -> None:
         channel, user = _channel_of(body), str((body.get("user") or {}).get("id") or "")

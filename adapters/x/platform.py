@@ -8,6 +8,7 @@ from typing import Any
 import tweepy
 
 from adapters.x.errors import translate
+from bridge.errors import Rejected
 from bridge.model import Author, Mention, PostRef
 from bridge.ports import MentionBatch
 
@@ -91,6 +92,22 @@ class XPlatform:
         )
         post_id = str(response.data["id"])
         return PostRef(post_id, post_url(self.handle, post_id))
+
+    def _user_id(self, handle: str) -> str:
+        response: Any = translate(self.client.get_user, username=handle.lstrip("@"))
+        if response.data is None:
+            raise Rejected(f"X has no account @{handle}")
+        return str(response.data.id)
+
+    def mute(self, handle: str) -> None:
+        translate(self.client.mute, self._user_id(handle))
+
+    def unmute(self, handle: str) -> None:
+        translate(self.client.unmute, self._user_id(handle))
+
+    def hide_reply(self, post_id: str, hidden: bool = True) -> None:
+        call = self.client.hide_reply if hidden else self.client.unhide_reply
+        translate(call, post_id)
 
     def find_reply(self, in_reply_to: str) -> PostRef | None:
         response: Any = translate(

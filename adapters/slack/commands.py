@@ -1,0 +1,126 @@
+"""``/bridge`` for Slack, the confirmation dialog for deliberate actions, and the App Home tab.
+
+The command's words go to :class:`bridge.commands.Commands` unchanged; its answer comes back as the
+ephemeral response to the command. Mute and hide open a confirmation modal first.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import structlog
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from adapters.slack.text import cut, escape, escape_keeping_people
+from bridge.commands import Confirmation, sla_status
+from bridge.errors import BridgeError
+from bridge.lifecycle import OPEN_STATES, State
+from bridge.model import Case
+from bridge.runtime import Runtime
+
+log = structlog.get_logger(__name__)
+COMMAND = "/bridge"
+CONFIRM_CALLBACK = "confirm_action"
+HOME_CASES_MAX = 20
+HOME_BLOCKS_MAX = 100
+SLACK_TEXT_MAX = 3000
+
+
+def confirm_modal(confirmation: Confirmation, channel: str) -> dict[str, Any]:
+    metadata = json.dumps({"action": confirmation.action, "target": confirmation.target, "channel": channel})
+    return {
+        "type": "modal",
+        "callback_id": CONFIRM_CALLBACK,
+        "title": {"type": "plain_text", "text": "Please confirm"},
+        "submit": {"type": "plain_text", "text": confirmation.action.capitalize()[:24]},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "private_metadata": metadata[:3000],
+        "blocks": [
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": cut(confirmation.prompt, 2900), "verbatim": True},
+            }
+        ],
+    }
+
+
+def _case_line(case: Case, now: Any) -> str:
+    return (
+        f"*#{case.number}* {escape(case.state.value)} · {escape(case.department)} · "
+        f"{escape(sla_status(case, now))} · @{escape(case.author_handle)}: {cut(case.text, 200)}"
+    )
+
+
+def home_view(rt: Runtime, user: str) -> dict[str, Any]:
+    """The person's claimed cases, then the queues of the departments they belong to."""
+    now = rt.clock.now()
+    cases = [rt.store.get(n) for n in rt.store.open_cases() if rt.store.exists(n)]
+    cases = [c for c in cases if c.state in OPEN_STATES]
+    mine = sorted((c for c in cases if c.claimant == user), key=lambda c: c.created_at)
+    departments = [name for name, d in rt.playbook.departments.items() if user in d.experts + d.approvers]
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Your cases"}},
+    ]
+    lines = [_case_line(c, now) for c in mine[:HOME_CASES_MAX]] or ["Nothing claimed. Claim a card to start."]
+    blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": cut_lines(lines), "verbatim": True}})
+    for name in departments:
+        waiting = sorted(
+            (c for c in cases if c.department == name and c.state in (State.ROUTED, State.REOPENED)),
+            key=lambda c: c.created_at,
+        )
+        blocks.append({"type": "header", "text": {"type": "plain_text", "text": f"{name} queue"[:150]}})
+        rows = [_case_line(c, now) for c in waiting[:HOME_CASES_MAX]] or ["No case is waiting."]
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": cut_lines(rows), "verbatim": True}}
+        )
+        if len(blocks) >= HOME_BLOCKS_MAX - 2:
+            break
+    return {"type": "home", "blocks": blocks}
+
+
+def cut_lines(lines: list[str]) -> str:
+    """Join already escaped lines, dropping whole lines past Slack's section limit."""
+    out: list[str] = []
+    size = 0
+    for line in lines:
+        if size + len(line) + 1 > SLACK_TEXT_MAX - 40:
+            out.append(f"… and {len(lines) - len(out)} more")
+            break
+        out.append(line)
+        size += len(line) + 1
+    return "\n".join(out)
+
+
+def register_commands(app: App, rt: Runtime) -> None:
+    @app.command(COMMAND)
+    def bridge_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+        user, channel = str(command.get("user_id", "")), str(command.get("channel_id", ""))
+        reply = rt.commands.run(user, str(command.get("text", "")), chat="slack", channel=channel)
+        if reply.confirm is not None and command.get("trigger_id"):
+            ack()
+            client.views_open(trigger_id=command["trigger_id"], view=confirm_modal(reply.confirm, channel))
+            return
+        ack(text=escape_keeping_people(reply.text)[:SLACK_TEXT_MAX], response_type="ephemeral")
+
+    @app.view(CONFIRM_CALLBACK)
+    def confirmed(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        user = body["user"]["id"]
+        try:
+            data = json.loads((body.get("view") or {}).get("private_metadata") or "{}")
+            confirmation = Confirmation(str(data["action"]), str(data["target"]), "")
+            channel = str(data.get("channel") or "")
+            text = rt.commands.confirmed(user, confirmation, chat="slack", channel=channel)
+        except (BridgeError, ValueError, KeyError) as exc:
+            text = f"Not done: {exc}"
+            channel = ""
+        if channel:
+            rt.dispatch.tell("slack", channel, user, text)
+
+    @app.event("app_home_opened")
+    def home(event: dict[str, Any], client: WebClient) -> None:
+        user = str(event.get("user") or "")
+        if user and event.get("tab", "home") == "home":
+            client.views_publish(user_id=user, view=home_view(rt, user))

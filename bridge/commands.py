@@ -1,0 +1,258 @@
+"""``/bridge …``: one command with subcommands, the same for every chat platform.
+
+Chat adapters hand over who typed what; this module parses it, calls the desk, and answers in text
+meant only for that person. Deliberate actions against people on the social platform (mute, hide)
+come back as a :class:`Confirmation` that the adapter turns into a dialog before anything happens.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bridge.desk import Desk, who
+from bridge.errors import BridgeError, NotAllowed
+from bridge.lifecycle import OPEN_STATES
+from bridge.model import Case
+from bridge.steering import Steering
+from bridge.timeline import format_timeline
+
+HELP = """*/bridge* commands:
+• `route 1042 billing` — move a case to another department
+• `assign 1042 @alice` · `unassign 1042` — assign on someone's behalf
+• `status 1042` — state, owner, deadlines and timeline
+• `queue [department]` — open cases, oldest first, with SLA status
+• `ignore 1042 [reason]` · `reopen 1042` · `resolve 1042`
+• `mute @handle` · `unmute @handle` · `hide 1042` · `block @handle` — social team only, confirmed first
+• `help` — this list"""
+
+_PERSON = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$|^@?([UW][A-Z0-9]{2,})$")
+QUEUE_LIMIT = 30
+TIMELINE_LIMIT = 12
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """An action that must be confirmed in a dialog before it runs."""
+
+    action: str  # "mute", "unmute", "hide"
+    target: str  # a handle for mute/unmute, a case number for hide
+    prompt: str
+
+
+@dataclass(frozen=True)
+class CommandReply:
+    text: str
+    confirm: Confirmation | None = None
+
+
+def _case_number(token: str) -> int:
+    digits = token.lstrip("#")
+    if not digits.isdigit():
+        raise NotAllowed(f"{token!r} is not a case number; use one like 1042 or #1042.")
+    return int(digits)
+
+
+def _person(token: str) -> str:
+    match = _PERSON.match(token)
+    if not match:
+        raise NotAllowed(f"{token!r} is not a person; mention them like @alice.")
+    return match.group(1) or match.group(2)
+
+
+def _handle(token: str) -> str:
+    handle = token.lstrip("@")
+    if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,50}", handle):
+        raise NotAllowed(f"{token!r} is not a social handle; write it like @customer.")
+    return handle
+
+
+def _age(since: datetime, now: datetime) -> str:
+    minutes = int((now - since).total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes}m"
+    if minutes < 48 * 60:
+        return f"{minutes // 60}h{minutes % 60:02d}m"
+    return f"{minutes // 1440}d"
+
+
+def sla_status(case: Case, now: datetime) -> str:
+    if case.sla_due is None:
+        return "no SLA"
+    if case.state.value in ("posted", "resolved", "ignored"):
+        return "answered" if case.state.value == "posted" else case.state.value
+    left = int((case.sla_due - now).total_seconds() // 60)
+    return f"due in {left}m" if left >= 0 else f"OVERDUE by {-left}m"
+
+
+class Commands:
+    def __init__(self, desk: Desk, steering: Steering) -> None:
+        self.desk = desk
+        self.steering = steering
+        self.store = desk.store
+        self._table: dict[str, Callable[[str, list[str]], CommandReply]] = {
+            "help": self.help,
+            "route": self.route,
+            "assign": self.assign,
+            "unassign": self.unassign,
+            "status": self.status,
+            "queue": self.queue,
+            "ignore": self.ignore,
+            "reopen": self.reopen,
+            "resolve": self.resolve,
+            "mute": self.mute,
+            "unmute": self.unmute,
+            "block": self.block,
+            "hide": self.hide,
+        }
+        self.extra: dict[str, Callable[[str, list[str]], CommandReply]] = {}
+
+    def register(self, name: str, handler: Callable[[str, list[str]], CommandReply]) -> None:
+        """Let another part of the bridge (crisis, playbook hours) add a subcommand."""
+        self.extra[name] = handler
+
+    def run(self, user: str, text: str, *, chat: str = "", channel: str = "") -> CommandReply:
+        try:
+            words = shlex.split(text.strip())
+        except ValueError:
+            words = text.split()
+        if not words:
+            return self.help(user, [])
+        name, args = words[0].lower(), words[1:]
+        handler = self._table.get(name) or self.extra.get(name)
+        if handler is None:
+            names = ", ".join(sorted({*self._table, *self.extra}))
+            return CommandReply(f"Unknown command {name!r}. Try one of: {names}.")
+        try:
+            return handler(user, args)
+        except BridgeError as exc:
+            return CommandReply(str(exc))
+
+    @staticmethod
+    def _need(args: list[str], count: int, usage: str) -> None:
+        if len(args) < count:
+            raise NotAllowed(f"Usage: /bridge {usage}")
+
+    # subcommands -----------------------------------------------------------------------------------
+    def help(self, user: str, args: list[str]) -> CommandReply:
+        extra = "".join(f"\n• `{name}`" for name in sorted(self.extra))
+        return CommandReply(HELP + extra)
+
+    def route(self, user: str, args: list[str]) -> CommandReply:
+        self._need(args, 2, "route 1042 billing")
+        return CommandReply(self.desk.reassign(_case_number(args[0]), user, args[1]).message)
+
+    def assign(self, user: str, args: list[str]) -> CommandReply:
+        self._need(args, 2, "assign 1042 @alice")
+        return CommandReply(self.steering.assign(_case_number(args[0]), user, _person(args[1])).message)
+
+    def unassign(self, user: str, args: list[str]) -> CommandReply:
+        self._need(args, 1, "unassign 1042")
+        return CommandReply(self.steering.unassign(_case_number(args[0]), user).message)
+
+    def ignore(self, user: str, args: list[str]) -> CommandReply:
+        self._need(args, 1, "ignore 1042 [reason]")
+        return CommandReply(self.desk.ignore(_case_number(args[0]), user, " ".join(args[1:])).message)
+
+    def reopen(self, user: str, args: list[str]) -> CommandReply:
+        self._need(args, 1, "reopen 1042")
+        return CommandReply(self.steering.reopen(_case_number(args[0]), user).message)
+
+    def resolve(self, user: str, args: list[str]) -> CommandReply:
+        self._need(args, 1, "resolve 1042")
+        return CommandReply(self.steering.resolve(_case_number(args[0]), user).message)
+
+    def status(self, user: str, args: list[str]) -> CommandReply:
+        self._need(args, 1, "status 1042")
+        number = _case_number(args[0])
+        case = self.store.get(number)
+        now = self.desk.clock.now()
+        entries = self.store.audit(number)[-TIMELINE_LIMIT:]
+        head = (
+            f"{case.ref} · {case.state.value} · {case.department} · owner "
+            f"{who(case.claimant) if case.claimant else 'nobody'} · {sla_status(case, now)}"
+        )
+        return CommandReply(head + "\n```" + format_timeline(case, entries) + "```")
+
+    def queue(self, user: str, args: list[str]) -> CommandReply:
+        department = args[0] if args else ""
+        names = self.desk.playbook.departments
+        if department and department not in names:
+            raise NotAllowed(
+                f"There is no department {department!r}. Choose one of: {', '.join(sorted(names))}."
+            )
+        now = self.desk.clock.now()
+        cases = [self.store.get(n) for n in self.store.open_cases() if self.store.exists(n)]
+        cases = [
+            c for c in cases if c.state in OPEN_STATES and (not department or c.department == department)
+        ]
+        cases.sort(key=lambda c: c.created_at)
+        if not cases:
+            return CommandReply(f"No open cases{' in ' + department if department else ''}.")
+        lines = [f"Open cases{' in ' + department if department else ''}: {len(cases)} (oldest first)"]
+        for case in cases[:QUEUE_LIMIT]:
+            owner = f" · {who(case.claimant)}" if case.claimant else ""
+            lines.append(
+                f"• {case.ref} {case.state.value} · {case.department} · {_age(case.created_at, now)} old · "
+                f"{sla_status(case, now)}{owner} · @{case.author_handle}"
+            )
+        if len(cases) > QUEUE_LIMIT:
+            lines.append(f"… and {len(cases) - QUEUE_LIMIT} more")
+        return CommandReply("\n".join(lines))
+
+    # deliberate actions against people: confirmed first, social team only ------------------------------
+    def mute(self, user: str, args: list[str]) -> CommandReply:
+        self._need(args, 1, "mute @handle")
+        self.steering.require_social(user, "mute")
+        handle = _handle(args[0])
+        return CommandReply(
+            "Confirm in the dialog.",
+            Confirmation(
+                "mute", handle, f"Mute @{handle}? Their posts stop reaching the brand's timeline; reversible."
+            ),
+        )
+
+    def unmute(self, user: str, args: list[str]) -> CommandReply:
+        self._need(args, 1, "unmute @handle")
+        self.steering.require_social(user, "unmute")
+        handle = _handle(args[0])
+        return CommandReply("Confirm in the dialog.", Confirmation("unmute", handle, f"Unmute @{handle}?"))
+
+    def block(self, user: str, args: list[str]) -> CommandReply:
+        self._need(args, 1, "block @handle")
+        self.steering.require_social(user, "block")
+        handle = _handle(args[0])
+        return CommandReply(
+            "X removed blocking from its API, so the bridge cannot block. "
+            f"Use `/bridge mute @{handle}` (reversible) or `/bridge hide <case>` to hide a reply."
+        )
+
+    def hide(self, user: str, args: list[str]) -> CommandReply:
+        self._need(args, 1, "hide 1042")
+        self.steering.require_social(user, "hide replies")
+        case = self.store.get(_case_number(args[0]))
+        return CommandReply(
+            "Confirm in the dialog.",
+            Confirmation(
+                "hide",
+                str(case.number),
+                f"Hide @{case.author_handle}'s post of {case.ref} under the brand's conversation? "
+                "Reversible.",
+            ),
+        )
+
+    def confirmed(self, user: str, confirmation: Confirmation, *, chat: str = "", channel: str = "") -> str:
+        """Run a confirmed action: checked again (the dialog may be old), enqueued, audited."""
+        self.steering.require_social(user, confirmation.action)
+        if confirmation.action not in ("mute", "unmute", "hide"):
+            raise NotAllowed(f"Unknown action {confirmation.action!r}.")
+        if confirmation.action == "hide":
+            case = self.store.get(_case_number(confirmation.target))
+            self.store.record(case.number, "hide_requested", user)
+        else:
+            self.store.record_global(f"{confirmation.action}_requested", user, handle=confirmation.target)
+        self.desk.dispatch.social_action(confirmation.action, confirmation.target, user, chat, channel)
+        return f"{confirmation.action.capitalize()} of {confirmation.target} is on its way."
