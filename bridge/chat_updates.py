@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 
 from bridge.cardview import card_view
 from bridge.desk import Desk
+from bridge.escalation import Escalation
 from bridge.model import Case, MessageRef
 from bridge.playbook import Playbook
 from bridge.ports import ChatPlatform, DraftPreview
@@ -33,6 +34,7 @@ class ChatUpdates:
         self._playbook = playbook
         self.chats = chats
         self.desk = desk
+        self.escalation: Escalation | None = None  # set by the runtime; timers start with the card
 
     def _home(self, case: Case) -> tuple[str, str]:
         """The chat and channel where the case's department works now."""
@@ -55,6 +57,8 @@ class ChatUpdates:
         self.store.set_fields(number, {"chat": ref.chat, "channel": ref.channel, "card_ts": ref.ts})
         self.store.link_message(ref, number)
         self.store.record(number, "card_posted", "bridge", chat=ref.chat, channel=ref.channel, ts=ref.ts)
+        if self.escalation is not None and self.store.first_time(f"sla-timers:{number}"):
+            self.escalation.schedule(number)
         return ref
 
     def refresh_card(self, number: int) -> None:

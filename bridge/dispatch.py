@@ -53,5 +53,8 @@ class Dispatcher:
     def social_action(self, action: str, target: str, by: str, chat: str = "", channel: str = "") -> None:
         self._enqueue("social_action", action, target, by, chat, channel)
 
+    def sla_check(self, number: int, kind: str, at: datetime) -> None:
+        self._enqueue("sla_check", number, kind, at=at)
+
     def publish(self, number: int, at: datetime | None = None) -> None:
         self._enqueue("publish", number, at=at)

@@ -29,5 +29,9 @@ def social_action(action: str, target: str, by: str, chat: str = "", channel: st
     return current().moderation.run(action, target, by, chat, channel)
 
 
+def sla_check(number: int, kind: str) -> str:
+    return current().escalation.check(number, kind)
+
+
 def publish(number: int) -> str:
     return current().publisher.publish(number)

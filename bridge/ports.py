@@ -103,3 +103,7 @@ class ChatPlatform(Protocol):
     def tell(self, channel: str, user: str, text: str) -> None:
         """Tell one person something only they see (a refusal, who owns a case)."""
         ...
+
+    def post_message(self, channel: str, text: str, link_to: MessageRef | None = None) -> MessageRef:
+        """Post bridge-written text in a channel, with a link to another message (a case card)."""
+        ...

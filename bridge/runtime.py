@@ -13,6 +13,7 @@ from bridge.clock import Clock, SystemClock
 from bridge.commands import Commands
 from bridge.desk import Desk
 from bridge.dispatch import Dispatcher
+from bridge.escalation import Escalation
 from bridge.ingest import Ingestor
 from bridge.moderation import Moderation
 from bridge.playbook import Playbook
@@ -45,6 +46,8 @@ class Runtime:
         self.steering = Steering(self.desk)
         self.commands = Commands(self.desk, self.steering)
         self.moderation = Moderation(self.store, self.socials, self.dispatch)
+        self.escalation = Escalation(self.store, self.playbooks, self.chats, self.dispatch, self.clock)
+        self.chat_updates.escalation = self.escalation
 
     @property
     def playbook(self) -> Playbook:

@@ -40,6 +40,7 @@ from standins.slack_requests import (
 from standins.x_api import XStandIn
 
 BOT_TOKEN = "xoxb-test-token"
+TIMER_JOB = "bridge.jobs.sla_check"
 X_TOKENS: dict[str, Any] = {
     "x_bearer_token": "x-bearer",
     "x_consumer_key": "ck",
@@ -127,12 +128,13 @@ class LocalBridge:
     def poll(self) -> float:
         return poll_once(self.rt)
 
-    def drain(self, *, include_scheduled: bool = False, rounds: int = 5) -> int:
-        """Run queued jobs until none are left; optionally release scheduled ones (retries) first."""
+    def drain(self, *, include_scheduled: bool = False, include_timers: bool = False, rounds: int = 5) -> int:
+        """Run queued jobs until none are left; optionally release scheduled ones first: retries and
+        deferred posts with ``include_scheduled``, SLA timers with ``include_timers``."""
         done = 0
         for _ in range(rounds):
-            if include_scheduled:
-                self.release_scheduled()
+            if include_scheduled or include_timers:
+                self.release_scheduled(retries=include_scheduled, timers=include_timers)
             before = self.rt.queue.count
             if before == 0:
                 break
@@ -141,18 +143,23 @@ class LocalBridge:
             done += before
         return done
 
-    def scheduled_count(self) -> int:
-        return ScheduledJobRegistry(queue=self.rt.queue).count
-
-    def release_scheduled(self) -> int:
-        """Move every scheduled job (deferred posts, retries) to the queue now, as time passing would."""
+    def scheduled(self, *, timers: bool = False) -> list[Job]:
+        """Scheduled jobs: SLA timers when ``timers``, else everything else (retries, deferred posts)."""
         registry = ScheduledJobRegistry(queue=self.rt.queue)
-        ids = registry.get_job_ids()
-        for job_id in ids:
-            job = Job.fetch(job_id, connection=self.rt.redis)
+        jobs = [Job.fetch(job_id, connection=self.rt.redis) for job_id in registry.get_job_ids()]
+        return [j for j in jobs if (j.func_name == TIMER_JOB) == timers]
+
+    def scheduled_count(self) -> int:
+        return len(self.scheduled())
+
+    def release_scheduled(self, *, retries: bool = True, timers: bool = False) -> int:
+        """Move scheduled jobs to the queue now, as time passing would."""
+        registry = ScheduledJobRegistry(queue=self.rt.queue)
+        chosen = (self.scheduled() if retries else []) + (self.scheduled(timers=True) if timers else [])
+        for job in chosen:
             registry.remove(job)
             self.rt.queue.enqueue_job(job)
-        return len(ids)
+        return len(chosen)
 
     # inbound Slack requests -------------------------------------------------------------------------
     def send(self, signed: SignedRequest) -> Answer:
