@@ -57,7 +57,9 @@ class SlackChat:
         if link_to is not None:
             link = self.client.chat_getPermalink(channel=link_to.channel, message_ts=link_to.ts)
             body += f" <{link['permalink']}|Open the case>"
-        response = self.client.chat_postMessage(channel=channel, text=body, unfurl_links=False, unfurl_media=False)
+        response = self.client.chat_postMessage(
+            channel=channel, text=body, unfurl_links=False, unfurl_media=False
+        )
         return MessageRef("slack", str(response["channel"]), str(response["ts"]))
 
     def tell(self, channel: str, user: str, text: str) -> None:
