@@ -96,8 +96,9 @@ class Escalation:
             return "nowhere"
         owner = f"claimed by <@{case.claimant}>" if case.claimant else "unclaimed"
         text = (
-            f"SLA missed: {case.ref} ({case.department}, {owner}, {case.state.value}) from @{case.author_handle} "
-            f"has had no answer since {case.created_at:%H:%M} UTC; first response was due {case.sla_due:%H:%M} UTC."
+            f"SLA missed: {case.ref} ({case.department}, {owner}, {case.state.value}) from "
+            f"@{case.author_handle} has had no answer since {case.created_at:%H:%M} UTC; "
+            f"first response was due {case.sla_due:%H:%M} UTC."
         )
         chat.post_message(channel, text, link_to=case.card)
         self.store.record(case.number, "sla_missed", "bridge", alerted_channel=channel)
