@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     bridge_poll_seconds: int = DEFAULT_POLL_SECONDS
     bridge_queue: str = "bridge"
     bridge_key_prefix: str = "bridge:"
+    bridge_channel_interval_ms: int = 1000  # at most one message per channel per interval
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bridge.clock import Clock
+from bridge.pacing import ChannelPacer
 from bridge.runtime import Runtime, build_core
 from bridge.settings import Settings
 from bridge.web import Route, create_app
@@ -20,7 +21,8 @@ def build(settings: Settings, clock: Clock | None = None) -> Runtime:
         from adapters.slack.chat import SlackChat
         from adapters.slack.client import make_web_client
 
-        rt.chats["slack"] = SlackChat(make_web_client(settings))
+        pacer = ChannelPacer(rt.redis, settings.bridge_key_prefix, settings.bridge_channel_interval_ms)
+        rt.chats["slack"] = SlackChat(make_web_client(settings), pacer)
     if settings.x_configured:
         from adapters.x.client import make_client
         from adapters.x.platform import XPlatform

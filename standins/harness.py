@@ -69,11 +69,13 @@ class LocalBridge:
         clock: Clock | None = None,
         x_user_id: str = "2244994945",
         x_handle: str = "AcmeHelp",
+        channel_interval_ms: int = 0,
     ) -> None:
         self.playbook = playbook
         self.redis_url = redis_url
         self.data_dir = data_dir or Path("var")
         self.clock = clock
+        self.channel_interval_ms = channel_interval_ms  # 0: no pacing, so tests do not wait
         self.signing_secret = secrets.token_hex(16)
         self.slack = SlackStandIn()
         self.x = XStandIn(user_id=x_user_id, handle=x_handle)
@@ -93,6 +95,7 @@ class LocalBridge:
             bridge_playbook=self.playbook,
             bridge_queue=f"bridge-{self.run_id}",
             bridge_key_prefix=f"bridge-{self.run_id}:",
+            bridge_channel_interval_ms=self.channel_interval_ms,
             slack_bot_token=BOT_TOKEN,
             slack_signing_secret=self.signing_secret,
             slack_api_url=slack_server.url + "/api/",

@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk import WebClient
 
 from adapters.slack.cards import card_blocks, card_fallback, preview_blocks, preview_fallback
 from adapters.slack.text import escape_keeping_people
 from bridge.model import MessageRef
+from bridge.pacing import ChannelPacer
 from bridge.ports import CardView, DraftPreview
 
 
 class SlackChat:
     name = "slack"
 
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, pacer: ChannelPacer | None = None) -> None:
         self.client = client
+        self.pacer = pacer
+
+    def _post(self, **kwargs: Any) -> MessageRef:
+        """``chat.postMessage`` at the channel's pace (about one message per second per channel)."""
+        if self.pacer is not None:
+            self.pacer.wait_turn(str(kwargs["channel"]))
+        response = self.client.chat_postMessage(unfurl_links=False, unfurl_media=False, **kwargs)
+        return MessageRef("slack", str(response["channel"]), str(response["ts"]))
 
     def post_card(self, channel: str, card: CardView) -> MessageRef:
-        response = self.client.chat_postMessage(
-            channel=channel,
-            text=card_fallback(card),
-            blocks=card_blocks(card),
-            unfurl_links=False,
-            unfurl_media=False,
-        )
-        return MessageRef("slack", str(response["channel"]), str(response["ts"]))
+        return self._post(channel=channel, text=card_fallback(card), blocks=card_blocks(card))
 
     def update_card(self, ref: MessageRef, card: CardView) -> None:
         self.client.chat_update(
@@ -32,35 +36,22 @@ class SlackChat:
         )
 
     def post_in_thread(self, ref: MessageRef, text: str) -> MessageRef:
-        response = self.client.chat_postMessage(
-            channel=ref.channel,
-            thread_ts=ref.ts,
-            text=escape_keeping_people(text),
-            unfurl_links=False,
-            unfurl_media=False,
-        )
-        return MessageRef("slack", str(response["channel"]), str(response["ts"]))
+        return self._post(channel=ref.channel, thread_ts=ref.ts, text=escape_keeping_people(text))
 
     def post_preview(self, ref: MessageRef, preview: DraftPreview) -> MessageRef:
-        response = self.client.chat_postMessage(
+        return self._post(
             channel=ref.channel,
             thread_ts=ref.ts,
             text=preview_fallback(preview),
             blocks=preview_blocks(preview),
-            unfurl_links=False,
-            unfurl_media=False,
         )
-        return MessageRef("slack", str(response["channel"]), str(response["ts"]))
 
     def post_message(self, channel: str, text: str, link_to: MessageRef | None = None) -> MessageRef:
         body = escape_keeping_people(text)
         if link_to is not None:
             link = self.client.chat_getPermalink(channel=link_to.channel, message_ts=link_to.ts)
             body += f" <{link['permalink']}|Open the case>"
-        response = self.client.chat_postMessage(
-            channel=channel, text=body, unfurl_links=False, unfurl_media=False
-        )
-        return MessageRef("slack", str(response["channel"]), str(response["ts"]))
+        return self._post(channel=channel, text=body)
 
     def tell(self, channel: str, user: str, text: str) -> None:
         self.client.chat_postEphemeral(channel=channel, user=user, text=escape_keeping_people(text))
