@@ -101,11 +101,11 @@ class ChatUpdates:
         ref = self.chats[case.card.chat].post_preview(case.card, preview)
         self.store.link_message(ref, number)
 
-    def thread_notice(self, number: int, text: str) -> None:
+    def thread_notice(self, number: int, text: str, quote: str = "") -> None:
         case = self.store.get(number)
         if case.card is None:
             raise CardNotPostedYet(f"case #{number} has no card yet")
-        self.chats[case.card.chat].post_in_thread(case.card, text)
+        self.chats[case.card.chat].post_in_thread(case.card, text, quote)
 
     def tell(self, chat: str, channel: str, user: str, text: str) -> None:
         self.chats[chat].tell(channel, user, text)

@@ -44,8 +44,9 @@ class Dispatcher:
     def post_preview(self, number: int, version: int) -> None:
         self._enqueue("post_preview", number, version)
 
-    def thread_notice(self, number: int, text: str) -> None:
-        self._enqueue("thread_notice", number, text)
+    def thread_notice(self, number: int, text: str, quote: str = "") -> None:
+        """``text`` is the bridge's own words; ``quote`` is a customer's, shown fully escaped."""
+        self._enqueue("thread_notice", number, text, quote)
 
     def tell(self, chat: str, channel: str, user: str, text: str) -> None:
         self._enqueue("tell", chat, channel, user, text)

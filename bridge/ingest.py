@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bridge.clock import Clock
 from bridge.dispatch import Dispatcher
+from bridge.followups import FollowUps
 from bridge.lifecycle import State
 from bridge.model import Case, Mention
 from bridge.playbook import Playbook
@@ -34,6 +35,7 @@ class Ingestor:
         self._playbook = playbook
         self.dispatch = dispatch
         self.clock = clock
+        self.followups: FollowUps | None = None  # set by the runtime
 
     def _own_account(self, mention: Mention, playbook: Playbook) -> bool:
         x = playbook.accounts.x
@@ -46,6 +48,10 @@ class Ingestor:
         existing = self.store.case_for_post(mention.platform, mention.post_id)
         if existing is not None:
             return Ingested(existing, False, "already a case")
+        if self.followups is not None:  # the customer writing again joins their open case
+            joined = self.followups.attach(mention)
+            if joined is not None:
+                return Ingested(joined, False, "follow-up to an open case")
         decision = route(playbook, mention.text)
         department = playbook.departments[decision.department]
         now = self.clock.now()
@@ -72,6 +78,8 @@ class Ingestor:
             channel=department.slack_channel or department.teams_channel or "",
         )
         number, created = self.store.create_case_once(case)
+        if created and self.followups is not None:
+            self.followups.remember(number, mention)
         if created:
             self.store.record(
                 number,

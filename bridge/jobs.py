@@ -17,8 +17,8 @@ def post_preview(number: int, version: int) -> None:
     current().chat_updates.post_preview(number, version)
 
 
-def thread_notice(number: int, text: str) -> None:
-    current().chat_updates.thread_notice(number, text)
+def thread_notice(number: int, text: str, quote: str = "") -> None:
+    current().chat_updates.thread_notice(number, text, quote)
 
 
 def tell(chat: str, channel: str, user: str, text: str) -> None:

@@ -130,6 +130,7 @@ class Case:
     posted_at: datetime | None = None
     last_error: str = ""
     ignore_reason: str = ""
+    reply_to: str = ""  # the customer's newest post in this case, which our next answer replies to
 
     @property
     def ref(self) -> str:

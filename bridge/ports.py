@@ -94,8 +94,9 @@ class ChatPlatform(Protocol):
 
     def update_card(self, ref: MessageRef, card: CardView) -> None: ...
 
-    def post_in_thread(self, ref: MessageRef, text: str) -> MessageRef:
-        """Post plain text (already safe: written by the bridge) in the card's thread."""
+    def post_in_thread(self, ref: MessageRef, text: str, quote: str = "") -> MessageRef:
+        """Post the bridge's ``text`` in the card's thread, and under it ``quote``: a customer's words,
+        untrusted, to be rendered inert."""
         ...
 
     def post_preview(self, ref: MessageRef, preview: DraftPreview) -> MessageRef: ...

@@ -15,6 +15,7 @@ import structlog
 from bridge.clock import Clock
 from bridge.dispatch import Dispatcher
 from bridge.errors import RateLimited, Rejected, Unavailable
+from bridge.followups import FollowUps
 from bridge.lifecycle import Action, State
 from bridge.model import PostRef
 from bridge.ports import SocialPlatform
@@ -31,6 +32,7 @@ class Publisher:
         self.socials = socials
         self.dispatch = dispatch
         self.clock = clock
+        self.followups: FollowUps | None = None  # set by the runtime: indexes our replies
 
     def publish(self, number: int) -> str:
         """Post the approved draft of case ``number``; returns what happened, for logs and tests."""
@@ -56,11 +58,11 @@ class Publisher:
             raise RuntimeError(f"case #{number} approved v{case.approved_version} has no stored draft")
         try:
             if retrying:
-                found = social.find_reply(case.post_id)
+                found = social.find_reply(case.reply_to or case.post_id)
                 if found is not None:
                     self._posted(number, found, recovered=True)
                     return "recovered"
-            ref = social.reply(case.post_id, draft.text)
+            ref = social.reply(case.reply_to or case.post_id, draft.text)
         except RateLimited as exc:
             self.store.transition(number, Action.POST_DEFERRED, "bridge", detail={"error": str(exc)})
             at = datetime.fromtimestamp(max(exc.retry_at, self.clock.now().timestamp() + 1), UTC)
@@ -100,6 +102,8 @@ class Publisher:
         return "posted"
 
     def _posted(self, number: int, ref: PostRef, *, recovered: bool) -> None:
+        if self.followups is not None:
+            self.followups.remember_reply(number, self.store.get(number).platform, ref.id)
         self.store.transition(
             number,
             Action.POSTED,

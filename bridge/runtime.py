@@ -14,6 +14,7 @@ from bridge.commands import Commands
 from bridge.desk import Desk
 from bridge.dispatch import Dispatcher
 from bridge.escalation import Escalation
+from bridge.followups import FollowUps
 from bridge.ingest import Ingestor
 from bridge.moderation import Moderation
 from bridge.playbook import Playbook
@@ -48,6 +49,9 @@ class Runtime:
         self.moderation = Moderation(self.store, self.socials, self.dispatch)
         self.escalation = Escalation(self.store, self.playbooks, self.chats, self.dispatch, self.clock)
         self.chat_updates.escalation = self.escalation
+        self.followups = FollowUps(self.store, self.dispatch)
+        self.ingestor.followups = self.followups
+        self.publisher.followups = self.followups
 
     @property
     def playbook(self) -> Playbook:

@@ -7,10 +7,14 @@ from typing import Any
 from slack_sdk import WebClient
 
 from adapters.slack.cards import card_blocks, card_fallback, preview_blocks, preview_fallback
-from adapters.slack.text import escape_keeping_people
+from adapters.slack.text import cut, escape_keeping_people
+from adapters.slack.text import quote as quote_lines
 from bridge.model import MessageRef
 from bridge.pacing import ChannelPacer
 from bridge.ports import CardView, DraftPreview
+
+
+QUOTE_MAX = 3000
 
 
 class SlackChat:
@@ -35,8 +39,11 @@ class SlackChat:
             channel=ref.channel, ts=ref.ts, text=card_fallback(card), blocks=card_blocks(card)
         )
 
-    def post_in_thread(self, ref: MessageRef, text: str) -> MessageRef:
-        return self._post(channel=ref.channel, thread_ts=ref.ts, text=escape_keeping_people(text))
+    def post_in_thread(self, ref: MessageRef, text: str, quote: str = "") -> MessageRef:
+        body = escape_keeping_people(text)
+        if quote:
+            body += "\n" + quote_lines(cut(quote, QUOTE_MAX))
+        return self._post(channel=ref.channel, thread_ts=ref.ts, text=body)
 
     def post_preview(self, ref: MessageRef, preview: DraftPreview) -> MessageRef:
         return self._post(
