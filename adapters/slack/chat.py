@@ -13,7 +13,6 @@ from bridge.model import MessageRef
 from bridge.pacing import ChannelPacer
 from bridge.ports import CardView, DraftPreview
 
-
 QUOTE_MAX = 3000
 
 
