@@ -13,6 +13,7 @@ _ACTIONS: dict[State, tuple[str, ...]] = {
     State.CLAIMED: ("draft", "reassign", "ignore"),
     State.DRAFTED: ("draft", "reassign", "ignore"),
     State.MONITORING: ("reassign",),
+    State.PRIVATE: ("draft", "reassign"),
 }
 
 
@@ -30,8 +31,10 @@ def state_label(case: Case) -> str:
         return f"Draft v{case.approved_version} approved by {who(case.approver)} · posting"
     if s == State.POSTING:
         return f"Draft v{case.approved_version} approved by {who(case.approver)} · posting"
+    if s == State.PRIVATE:
+        return f"In private messages with @{case.author_handle} · {who(case.claimant)}"
     if s == State.POSTED:
-        return "Answered"
+        return "Answered privately" if case.mode == "private" else "Answered"
     if s == State.IGNORED:
         return f"Ignored{': ' + case.ignore_reason if case.ignore_reason else ''}"
     return s.value.capitalize()

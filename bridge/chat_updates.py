@@ -15,7 +15,7 @@ from bridge.model import Case, MessageRef
 from bridge.playbook import Playbook
 from bridge.ports import ChatPlatform, DraftPreview
 from bridge.store import Store
-from bridge.textlength import check_length
+from bridge.answer_length import answer_length
 
 
 class CardNotPostedYet(RuntimeError):
@@ -87,7 +87,7 @@ class ChatUpdates:
         if case.card is None:
             raise CardNotPostedYet(f"case #{number} has no card yet")
         draft = self.desk.get_draft(number, version)
-        length = check_length(draft.text)
+        length = answer_length(case, draft.text)
         department = self._playbook().departments.get(case.department)
         preview = DraftPreview(
             number=number,

@@ -15,9 +15,10 @@ from datetime import datetime
 
 from bridge.desk import Desk, who
 from bridge.errors import BridgeError, NotAllowed
-from bridge.lifecycle import OPEN_STATES
+from bridge.lifecycle import OPEN_STATES, Action
 from bridge.model import Case
 from bridge.steering import Steering
+from bridge.templates import case_context, render
 from bridge.timeline import format_timeline
 
 HELP = """*/bridge* commands:
@@ -26,11 +27,16 @@ HELP = """*/bridge* commands:
 • `status 1042` — state, owner, deadlines and timeline
 • `queue [department]` — open cases, oldest first, with SLA status
 • `ignore 1042 [reason]` · `reopen 1042` · `resolve 1042`
+• `dm 1042` — move to private messages (the move-to-DM reply goes to sign-off) · `public 1042` — back
 • `mute @handle` · `unmute @handle` · `hide 1042` · `block @handle` — social team only, confirmed first
 • `help` — this list"""
 
 _PERSON = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$|^@?([UW][A-Z0-9]{2,})$")
 QUEUE_LIMIT = 30
+DEFAULT_MOVE_TO_DM = (
+    "Hi @{{ author.handle }}, we'd like to sort this out with you personally. Please send us a direct "
+    "message with your order or account number and we'll take it from there."
+)
 TIMELINE_LIMIT = 12
 
 
@@ -107,6 +113,8 @@ class Commands:
             "unmute": self.unmute,
             "block": self.block,
             "hide": self.hide,
+            "dm": self.dm,
+            "public": self.public,
         }
         self.extra: dict[str, Callable[[str, list[str]], CommandReply]] = {}
 
@@ -202,6 +210,48 @@ class Commands:
         if len(cases) > QUEUE_LIMIT:
             lines.append(f"… and {len(cases) - QUEUE_LIMIT} more")
         return CommandReply("\n".join(lines))
+
+    # public and private conversations -------------------------------------------------------------------
+    def dm(self, user: str, args: list[str]) -> CommandReply:
+        self._need(args, 1, "dm 1042")
+        number = _case_number(args[0])
+        case = self.store.get(number)
+        if case.mode == "private":
+            raise NotAllowed(f"{case.ref} is already in private messages.")
+        if case.claimant and case.claimant != user:
+            raise NotAllowed(
+                f"{case.ref} is claimed by {who(case.claimant)}; they move it to private messages "
+                f"(or `/bridge assign {number}` it to you first)."
+            )
+        if not case.claimant:
+            self.steering.assign(number, user, user)
+        playbook = self.desk.playbook
+        template = getattr(playbook.templates, "move_to_dm", None) or DEFAULT_MOVE_TO_DM
+        text = render(str(template), case_context(self.store.get(number), playbook.brand.name))
+        self.store.set_fields(number, {"pending_private": "1"})
+        done = self.desk.draft(number, user, text, source="dm")
+        return CommandReply(
+            f"Drafted the move-to-private-messages reply (v{done.version}) for sign-off. Once it "
+            f"is posted, @{case.author_handle}'s direct messages join the case's thread."
+        )
+
+    def public(self, user: str, args: list[str]) -> CommandReply:
+        self._need(args, 1, "public 1042")
+        number = _case_number(args[0])
+        case = self.store.get(number)
+        if case.mode != "private" and not case.pending_private:
+            raise NotAllowed(f"{case.ref} is not in private messages.")
+        self.steering.may_steer(case, user, "move back to public")
+        if case.state.value == "private":
+            self.store.transition(
+                number, Action.GO_PUBLIC, user, values={"mode": "", "pending_private": None}
+            )
+        else:
+            self.store.set_fields(number, {"mode": "", "pending_private": ""})
+            self.store.record(number, "go_public", user)
+        self.desk.dispatch.thread_notice(number, f"{who(user)} moved {case.ref} back to public replies.")
+        self.desk.dispatch.refresh_card(number)
+        return CommandReply(f"{case.ref} is public again: the next answer is a public reply.")
 
     # deliberate actions against people: confirmed first, social team only ------------------------------
     def mute(self, user: str, args: list[str]) -> CommandReply:

@@ -17,7 +17,7 @@ from bridge.lifecycle import Action, State
 from bridge.model import Case, Draft
 from bridge.playbook import Department, Playbook
 from bridge.store import Outcome, Store
-from bridge.textlength import check_length
+from bridge.answer_length import answer_length
 
 NOTE_PREFIX = "note:"
 
@@ -145,7 +145,7 @@ class Desk:
         draft = self.get_draft(number, version)
         if self.playbook.sign_off.four_eyes and draft.author == user:
             raise NotAllowed(f"Four eyes: someone other than the author of draft v{version} must approve it.")
-        length = check_length(draft.text)
+        length = answer_length(case, draft.text)
         if not length.valid:
             raise NotAllowed(f"Draft v{version} cannot be posted: {length.describe()}.")
         outcome = self.store.transition(

@@ -10,10 +10,12 @@ from __future__ import annotations
 from bridge.dispatch import Dispatcher
 from bridge.lifecycle import Action, State
 from bridge.model import Mention
+from bridge.ports import DirectMessage
 from bridge.store import Store
 
 CLOSED = frozenset({State.RESOLVED, State.IGNORED})
 AUTHOR_INDEX_SECONDS = 30 * 86_400
+DM_SEEN_SECONDS = 30 * 86_400
 
 
 class FollowUps:
@@ -49,6 +51,25 @@ class FollowUps:
             if case.author_id == mention.author.id and case.state not in CLOSED:
                 return number
         return None
+
+    def attach_direct_message(self, message: DirectMessage) -> int | None:
+        """A customer's direct message joins their case if it was moved to private messages."""
+        number = self._lookup("author", message.platform, message.sender_id)
+        if number is None or not self.store.exists(number):
+            return None
+        case = self.store.get(number)
+        if case.mode != "private" or case.state in CLOSED:
+            return None
+        if not self.store.first_time(f"dm:{message.platform}:{message.id}", DM_SEEN_SECONDS):
+            return number
+        self.store.record(
+            number, "customer_dm", case.author_handle, dm_id=message.id, text=message.text[:2000]
+        )
+        if case.state == State.POSTED:
+            self.store.transition(number, Action.GO_PRIVATE, "bridge")
+        self.dispatch.thread_notice(number, f"@{case.author_handle} wrote privately:", quote=message.text)
+        self.dispatch.refresh_card(number)
+        return number
 
     def attach(self, mention: Mention) -> int | None:
         """Join ``mention`` to its open case; returns the case number, or None for a new concern."""

@@ -46,6 +46,8 @@ class Action(StrEnum):
     MONITOR = "monitor"
     RESOLVE = "resolve"
     REOPEN = "reopen"
+    GO_PRIVATE = "go_private"  # the move-to-DM answer is out: the conversation continues privately
+    GO_PUBLIC = "go_public"
 
 
 S = State
@@ -65,7 +67,7 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.CLAIM: Transition(frozenset({S.ROUTED, S.REOPENED}), S.CLAIMED),
     Action.ASSIGN: Transition(frozenset({S.ROUTED, S.REOPENED, S.CLAIMED, S.DRAFTED}), S.CLAIMED),
     Action.UNCLAIM: Transition(frozenset({S.CLAIMED, S.DRAFTED}), S.ROUTED),
-    Action.DRAFT: Transition(frozenset({S.CLAIMED, S.DRAFTED, S.APPROVED}), S.DRAFTED),
+    Action.DRAFT: Transition(frozenset({S.CLAIMED, S.DRAFTED, S.APPROVED, S.PRIVATE}), S.DRAFTED),
     Action.NOTE: Transition(frozenset(State) - {S.NEW}, None),
     Action.REQUEST_CHANGES: Transition(frozenset({S.DRAFTED}), S.CLAIMED),
     Action.APPROVE: Transition(frozenset({S.DRAFTED}), S.APPROVED),
@@ -77,6 +79,8 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.MONITOR: Transition(frozenset({S.TRIAGED, S.ROUTED}), S.MONITORING),
     Action.RESOLVE: Transition(_OPEN | {S.POSTED}, S.RESOLVED),
     Action.REOPEN: Transition(frozenset({S.POSTED, S.RESOLVED, S.IGNORED}), S.REOPENED),
+    Action.GO_PRIVATE: Transition(frozenset({S.POSTED}), S.PRIVATE),
+    Action.GO_PUBLIC: Transition(frozenset({S.PRIVATE}), S.CLAIMED),
 }
 
 #: States in which a case still waits for someone on the team.

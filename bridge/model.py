@@ -131,6 +131,8 @@ class Case:
     last_error: str = ""
     ignore_reason: str = ""
     reply_to: str = ""  # the customer's newest post in this case, which our next answer replies to
+    mode: str = ""  # "private" once the conversation moved to direct messages
+    pending_private: str = ""  # "1" while the move-to-DM answer waits for sign-off and posting
 
     @property
     def ref(self) -> str:

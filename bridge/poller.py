@@ -43,4 +43,16 @@ def poll_once(rt: Runtime) -> float:
         log.info(
             "polled", platform=name, seen=len(batch.mentions), new_cases=created, since_id=batch.newest_id
         )
+        _poll_direct_messages(rt, name)
     return delay
+
+
+def _poll_direct_messages(rt: Runtime, name: str) -> None:
+    """Customers' direct messages join cases that moved to private messages."""
+    try:
+        messages = rt.socials[name].fetch_direct_messages()
+    except PlatformError as exc:
+        log.warning("dm_poll_failed", platform=name, error=str(exc))
+        return
+    for message in reversed(messages):  # oldest first, so the thread reads in order
+        rt.followups.attach_direct_message(message)

@@ -23,6 +23,14 @@ class MentionBatch:
     newest_id: str | None
 
 
+@dataclass(frozen=True)
+class DirectMessage:
+    platform: str
+    id: str
+    sender_id: str
+    text: str
+
+
 class SocialPlatform(Protocol):
     name: str
 
@@ -36,6 +44,18 @@ class SocialPlatform(Protocol):
 
     def find_reply(self, in_reply_to: str) -> PostRef | None:
         """Our own reply to ``in_reply_to`` if one exists: used after a post whose outcome is unknown."""
+        ...
+
+    def send_direct_message(self, user_id: str, text: str) -> PostRef:
+        """Send ``text`` privately to ``user_id``."""
+        ...
+
+    def find_direct_message(self, user_id: str, text: str) -> PostRef | None:
+        """Our own direct message to ``user_id`` with exactly ``text``, after an unknown outcome."""
+        ...
+
+    def fetch_direct_messages(self) -> list[DirectMessage]:
+        """Recent direct messages sent to the brand, newest first."""
         ...
 
     def mute(self, handle: str) -> None:

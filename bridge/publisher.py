@@ -56,13 +56,20 @@ class Publisher:
         draft = self.store.draft(number, case.approved_version)
         if draft is None:  # cannot happen through the desk; refuse loudly rather than post nothing
             raise RuntimeError(f"case #{number} approved v{case.approved_version} has no stored draft")
+        private = case.mode == "private"
         try:
             if retrying:
-                found = social.find_reply(case.reply_to or case.post_id)
+                if private:
+                    found = social.find_direct_message(case.author_id, draft.text)
+                else:
+                    found = social.find_reply(case.reply_to or case.post_id)
                 if found is not None:
                     self._posted(number, found, recovered=True)
                     return "recovered"
-            ref = social.reply(case.reply_to or case.post_id, draft.text)
+            if private:
+                ref = social.send_direct_message(case.author_id, draft.text)
+            else:
+                ref = social.reply(case.reply_to or case.post_id, draft.text)
         except RateLimited as exc:
             self.store.transition(number, Action.POST_DEFERRED, "bridge", detail={"error": str(exc)})
             at = datetime.fromtimestamp(max(exc.retry_at, self.clock.now().timestamp() + 1), UTC)
@@ -116,6 +123,20 @@ class Publisher:
             },
             detail={"reply_id": ref.id, "recovered": recovered},
         )
-        self.dispatch.thread_notice(number, f"Posted: {ref.url}")
+        case = self.store.get(number)
+        if case.mode == "private":
+            self.dispatch.thread_notice(number, f"Sent to @{case.author_handle} as a private message.")
+        else:
+            self.dispatch.thread_notice(number, f"Posted: {ref.url}")
+        if case.pending_private:
+            self.store.transition(
+                number, Action.GO_PRIVATE, "bridge", values={"mode": "private", "pending_private": None}
+            )
+            self.dispatch.thread_notice(
+                number,
+                f"{case.ref} moved to private messages: @{case.author_handle}'s direct messages will "
+                f"appear in this thread. Reply here to answer privately; `/bridge public {case.number}` "
+                "brings it back.",
+            )
         self.dispatch.refresh_card(number)
         log.info("reply_posted", case=number, reply_id=ref.id, recovered=recovered)

@@ -28,7 +28,7 @@ class Steering:
         if not self.is_social(user):
             raise NotAllowed(f"Only the social team may {doing}: {people(self.social_team())}.")
 
-    def _may_steer(self, case: Case, user: str, doing: str) -> None:
+    def may_steer(self, case: Case, user: str, doing: str) -> None:
         """The social team steers every case; a department's own people steer theirs."""
         if self.is_social(user):
             return
@@ -36,7 +36,7 @@ class Steering:
 
     def assign(self, number: int, by: str, assignee: str) -> Done:
         case = self.store.get(number)
-        self._may_steer(case, by, "assign")
+        self.may_steer(case, by, "assign")
         department = self.desk.department_of(case)
         if not department.may_claim(assignee):
             raise NotAllowed(
@@ -57,7 +57,7 @@ class Steering:
 
     def unassign(self, number: int, by: str) -> Done:
         case = self.store.get(number)
-        self._may_steer(case, by, "unassign")
+        self.may_steer(case, by, "unassign")
         outcome = self.store.transition(
             number,
             Action.UNCLAIM,
@@ -72,7 +72,7 @@ class Steering:
 
     def resolve(self, number: int, by: str) -> Done:
         case = self.store.get(number)
-        self._may_steer(case, by, "resolve")
+        self.may_steer(case, by, "resolve")
         outcome = self.store.transition(number, Action.RESOLVE, by)
         if not outcome.ok:
             raise NotAllowed(f"Cannot resolve {case.ref}: it is {outcome.state.value}.")
@@ -81,7 +81,7 @@ class Steering:
 
     def reopen(self, number: int, by: str) -> Done:
         case = self.store.get(number)
-        self._may_steer(case, by, "reopen")
+        self.may_steer(case, by, "reopen")
         outcome = self.store.transition(
             number, Action.REOPEN, by, values={"claimant": None, "claimed_at": None}
         )

@@ -10,7 +10,7 @@ import tweepy
 from adapters.x.errors import translate
 from bridge.errors import Rejected
 from bridge.model import Author, Mention, PostRef
-from bridge.ports import MentionBatch
+from bridge.ports import DirectMessage, MentionBatch
 
 TWEET_FIELDS = [
     "author_id",
@@ -35,6 +35,7 @@ class XPlatform:
         self.client = client
         self.user_id = user_id
         self.handle = handle
+        self.dms = XDirectMessages(client, user_id)
 
     def fetch_mentions(self, since_id: str | None) -> MentionBatch:
         mentions: list[Mention] = []
@@ -93,6 +94,15 @@ class XPlatform:
         post_id = str(response.data["id"])
         return PostRef(post_id, post_url(self.handle, post_id))
 
+    def send_direct_message(self, user_id: str, text: str) -> PostRef:
+        return self.dms.send(user_id, text)
+
+    def find_direct_message(self, user_id: str, text: str) -> PostRef | None:
+        return self.dms.find(user_id, text)
+
+    def fetch_direct_messages(self) -> list[DirectMessage]:
+        return self.dms.incoming()
+
     def _user_id(self, handle: str) -> str:
         response: Any = translate(self.client.get_user, username=handle.lstrip("@"))
         if response.data is None:
@@ -123,3 +133,41 @@ class XPlatform:
                 if ref.type == "replied_to" and str(ref.id) == str(in_reply_to):
                     return PostRef(str(tweet.id), post_url(self.handle, str(tweet.id)))
         return None
+
+
+class XDirectMessages:
+    """Direct messages of the brand account, for cases moved out of public view."""
+
+    def __init__(self, client: tweepy.Client, user_id: str) -> None:
+        self.client = client
+        self.user_id = user_id
+
+    def send(self, user_id: str, text: str) -> PostRef:
+        response: Any = translate(
+            self.client.create_direct_message, participant_id=user_id, text=text, user_auth=True
+        )
+        return PostRef(str(response.data["dm_event_id"]), "")
+
+    def events(self, participant_id: str | None = None) -> list[Any]:
+        response: Any = translate(
+            self.client.get_direct_message_events,
+            participant_id=participant_id,
+            event_types="MessageCreate",
+            dm_event_fields=["id", "text", "sender_id", "created_at", "dm_conversation_id"],
+            max_results=100,
+            user_auth=True,
+        )
+        return list(response.data or [])
+
+    def find(self, user_id: str, text: str) -> PostRef | None:
+        for event in self.events(user_id):
+            if str(event.sender_id) == self.user_id and event.text == text:
+                return PostRef(str(event.id), "")
+        return None
+
+    def incoming(self) -> list[DirectMessage]:
+        return [
+            DirectMessage("x", str(e.id), str(e.sender_id), e.text or "")
+            for e in self.events()
+            if str(e.sender_id) != self.user_id
+        ]
