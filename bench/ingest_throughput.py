@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bridge.logs import configure  # noqa: E402
 from standins.harness import LocalBridge  # noqa: E402
 
 WORDS = ["refund", "parcel", "invoice", "app", "delivery", "store", "charged", "tracking"]
@@ -33,6 +34,7 @@ def main() -> int:
     parser.add_argument("--mentions", type=int, default=500)
     parser.add_argument("--redis-url", default=None, help="default: embedded Redis")
     args = parser.parse_args()
+    configure("WARNING")
     with (
         tempfile.TemporaryDirectory() as tmp,
         LocalBridge(

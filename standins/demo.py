@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from adapters.slack.cards import ACTION_IDS
+from bridge.redis_conn import shutdown_embedded
 from bridge.settings import DEFAULT_PLAYBOOK, Settings
 from bridge.timeline import format_timeline
 from standins.harness import LocalBridge
@@ -110,4 +111,6 @@ def run_demo(out: TextIO = sys.stdout) -> int:
         case = bridge.rt.store.get(billing)
         ok = case.state.value == "posted" and len(bridge.rt.store.open_cases()) == len(MENTIONS) - 1
         t.heading("Done: the answer is on X and the card says so." if ok else "The demo did not finish.")
+        bridge.stop()
+        shutdown_embedded(Path(data_dir))
         return 0 if ok else 1
