@@ -31,11 +31,12 @@ def _runtime(settings: Settings | None = None) -> Runtime:
 def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
-    from bridge.wiring import build_web_app
+    from bridge.wiring import build_web_app, start_socket_mode
 
     rt = _runtime()
     if rt.settings.slack_app_token and rt.settings.slack_configured:
-        _start_socket_mode(rt)
+        start_socket_mode(rt)
+        log.info("slack_socket_mode_connected")
     if not rt.chats:
         log.warning(
             "no_chat_platform", hint="set SLACK_BOT_TOKEN (and SLACK_SIGNING_SECRET) to receive Slack"
@@ -44,16 +45,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     log.info("serving", port=port)
     web.run_app(build_web_app(rt), host=args.host, port=port, print=None)
     return 0
-
-
-def _start_socket_mode(rt: Runtime) -> None:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    from adapters.slack.app import build_bolt_app
-
-    handler = SocketModeHandler(build_bolt_app(rt), rt.settings.slack_app_token)
-    handler.connect()
-    log.info("slack_socket_mode_connected")
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

@@ -54,5 +54,12 @@ def web_routes(rt: Runtime) -> list[Route]:
     return routes
 
 
+def start_socket_mode(rt: Runtime) -> object:
+    """Connect to Slack over Socket Mode (``SLACK_APP_TOKEN``); events then need no HTTP route."""
+    from adapters.slack.socket_mode import connect_socket_mode
+
+    return connect_socket_mode(rt)
+
+
 def build_web_app(rt: Runtime) -> web.Application:
     return create_app(rt, web_routes(rt))
