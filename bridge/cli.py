@@ -171,7 +171,14 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     configure_logs("WARNING" if args.func in (cmd_demo, cmd_case) else None)
-    return int(args.func(args) or 0)
+    from bridge.playbook import PlaybookError
+    from bridge.wiring import ConfigurationError
+
+    try:
+        return int(args.func(args) or 0)
+    except (ConfigurationError, PlaybookError) as exc:
+        print(f"bridge: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
