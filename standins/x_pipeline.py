@@ -108,10 +108,16 @@ def parse_authorization(header: str) -> tuple[AuthKind | None, dict[str, str]]:
     return None, {}
 
 
-def fault_matches(target: str, method: str, path: str) -> bool:
-    """``"POST /2/tweets"`` matches that method and path prefix; ``"/2/tweets"`` any method."""
+def fault_matches(target: str, method: str, path: str, query: str = "") -> bool:
+    """``"POST /2/tweets"`` matches that method and path prefix; ``"/2/tweets"`` any method;
+    ``"GET /2/users/1/mentions?pagination_token"`` only requests whose query contains that text."""
     wanted_method, _, prefix = target.rpartition(" ")
-    return (not wanted_method or wanted_method.upper() == method) and path.startswith(prefix)
+    prefix, _, in_query = prefix.partition("?")
+    return (
+        (not wanted_method or wanted_method.upper() == method)
+        and path.startswith(prefix)
+        and in_query in query
+    )
 
 
 class _Dropped(Exception):
@@ -183,7 +189,9 @@ class XPipeline:
                 raise unsupported_authentication()
             if not allowed:
                 raise problem(429, "Too Many Requests")
-            fault = self.faults.take(lambda target: fault_matches(target, request.method, request.path))
+            fault = self.faults.take(
+                lambda target: fault_matches(target, request.method, request.path, request.query_string)
+            )
             if fault is not None:
                 if fault.after_effect:
                     with contextlib.suppress(XProblem):  # refused side effect: the fault still answers

@@ -199,3 +199,40 @@ def test_a_polling_rate_limit_returns_the_wait_and_keeps_the_cursor(local_bridge
     assert bridge.rt.store.open_cases() == []
     bridge.poll()
     assert len(bridge.rt.store.open_cases()) == 1
+
+
+def test_the_cursor_moves_only_after_every_page_is_stored(local_bridge: LocalBridge) -> None:
+    bridge = local_bridge
+    ids = [
+        bridge.x.add_mention(f"@AcmeHelp question {i}", author_handle=f"user{i}", author_name=f"U {i}")
+        for i in range(130)
+    ]  # two pages of up to 100
+    bridge.x.fail_next("GET /2/users/2244994945/mentions", status=503, times=1, after_effect=False)
+    bridge.poll()
+    assert bridge.rt.store.cursor("x:mentions:since_id") is None
+    first_page_pages = len(bridge.x.requests_to("GET", "/2/users/2244994945/mentions"))
+    assert first_page_pages == 1
+    bridge.poll()
+    assert bridge.rt.store.cursor("x:mentions:since_id") == max(ids, key=int)
+    assert all(bridge.rt.store.case_for_post("x", i) is not None for i in ids)
+    assert len(set(bridge.rt.store.open_cases())) == 130
+    pages = bridge.x.requests_to("GET", "/2/users/2244994945/mentions")
+    assert any("pagination_token" in r.query for r in pages)
+
+
+def test_a_failure_on_the_second_page_keeps_the_cursor_and_loses_nothing(local_bridge: LocalBridge) -> None:
+    bridge = local_bridge
+    ids = [
+        bridge.x.add_mention(f"@AcmeHelp problem {i}", author_handle=f"p{i}", author_name=f"P {i}")
+        for i in range(150)
+    ]
+    bridge.x.fail_next("GET /2/users/2244994945/mentions?pagination_token", status=429, reset_in=120)
+    delay = bridge.poll()  # page one is read, page two is refused: the batch is not taken
+    assert 100 <= delay <= 121
+    assert len(bridge.x.requests_to("GET", "/2/users/2244994945/mentions")) == 2
+    assert bridge.rt.store.cursor("x:mentions:since_id") is None
+    assert bridge.rt.store.open_cases() == []
+    bridge.poll()  # everything again from the old cursor
+    assert bridge.rt.store.cursor("x:mentions:since_id") == max(ids, key=int)
+    assert len(bridge.rt.store.open_cases()) == 150
+    assert all(bridge.rt.store.case_for_post("x", i) is not None for i in ids)
