@@ -26,7 +26,7 @@ HELP = """*/bridge* commands:
 • `assign 1042 @alice` · `unassign 1042` — assign on someone's behalf
 • `status 1042` — state, owner, deadlines and timeline
 • `queue [department]` — open cases, oldest first, with SLA status
-• `ignore 1042 [reason]` · `reopen 1042` · `resolve 1042`
+• `ignore 1042 [reason]` · `reopen 1042` · `resolve 1042` · `retry 1042` — post an approved answer again
 • `dm 1042` — move to private messages (the move-to-DM reply goes to sign-off) · `public 1042` — back
 • `mute @handle` · `unmute @handle` · `hide 1042` · `block @handle` — social team only, confirmed first
 • `help` — this list"""
@@ -114,6 +114,7 @@ class Commands:
             "block": self.block,
             "hide": self.hide,
             "dm": self.dm,
+            "retry": self.retry,
             "public": self.public,
         }
         self.extra: dict[str, Callable[[str, list[str]], CommandReply]] = {}
@@ -210,6 +211,20 @@ class Commands:
         if len(cases) > QUEUE_LIMIT:
             lines.append(f"… and {len(cases) - QUEUE_LIMIT} more")
         return CommandReply("\n".join(lines))
+
+    def retry(self, user: str, args: list[str]) -> CommandReply:
+        self._need(args, 1, "retry 1042")
+        case = self.store.get(_case_number(args[0]))
+        self.steering.may_steer(case, user, "retry posting")
+        if case.state.value not in ("approved", "posting"):
+            raise NotAllowed(
+                f"{case.ref} has no approved answer waiting to be posted (it is {case.state.value})."
+            )
+        self.desk.dispatch.publish(case.number)
+        self.store.record(case.number, "retry_requested", user)
+        return CommandReply(
+            f"Trying {case.ref} again: the bridge first checks whether the answer already went out."
+        )
 
     # public and private conversations -------------------------------------------------------------------
     def dm(self, user: str, args: list[str]) -> CommandReply:

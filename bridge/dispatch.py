@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from rq import Queue, Retry
+from rq import Callback, Queue, Retry
 
 #: Seconds between retries of a failed job: quick first, then backing off for a longer outage.
 RETRY_INTERVALS_SECONDS = [5, 30, 120, 600, 1800]
@@ -22,13 +22,22 @@ class Dispatcher:
     def __init__(self, queue: Queue) -> None:
         self.queue = queue
 
-    def _enqueue(self, name: str, *args: Any, at: datetime | None = None, job_id: str | None = None) -> None:
+    def _enqueue(
+        self,
+        name: str,
+        *args: Any,
+        at: datetime | None = None,
+        job_id: str | None = None,
+        on_failure: str = "",
+    ) -> None:
         options: dict[str, Any] = {
             "retry": Retry(max=len(RETRY_INTERVALS_SECONDS), interval=RETRY_INTERVALS_SECONDS),
             "job_timeout": JOB_TIMEOUT_SECONDS,
         }
         if job_id:
             options["job_id"] = job_id
+        if on_failure:
+            options["on_failure"] = Callback(f"bridge.jobs.{on_failure}")
         func = f"bridge.jobs.{name}"
         if at is not None:
             self.queue.enqueue_at(at, func, *args, **options)
@@ -58,4 +67,4 @@ class Dispatcher:
         self._enqueue("sla_check", number, kind, at=at)
 
     def publish(self, number: int, at: datetime | None = None) -> None:
-        self._enqueue("publish", number, at=at)
+        self._enqueue("publish", number, at=at, on_failure="publish_gave_up")

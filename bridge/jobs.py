@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rq.job import Job
+
 from bridge.runtime import current
 
 
@@ -35,3 +37,10 @@ def sla_check(number: int, kind: str) -> str:
 
 def publish(number: int) -> str:
     return current().publisher.publish(number)
+
+
+def publish_gave_up(job: Job, connection: object, *exc_info: object) -> None:
+    """RQ calls this after every failed attempt; only the last one needs a person."""
+    if job.retries_left:
+        return
+    current().publisher.gave_up(int(job.args[0]), str(exc_info[1]) if len(exc_info) > 1 else "")

@@ -108,6 +108,17 @@ class Publisher:
         self._posted(number, ref, recovered=False)
         return "posted"
 
+    def gave_up(self, number: int, error: str) -> None:
+        """Every retry failed: nothing is lost, but a person must decide when to try again."""
+        case = self.store.get(number)
+        self.store.record(number, "post_gave_up", "bridge", error=error)
+        self.dispatch.thread_notice(
+            number,
+            f"The bridge gave up posting the answer to {case.ref} for now "
+            f"({error or 'no answer from the platform'}). The approved draft is kept; "
+            f"`/bridge retry {number}` checks whether it went out and posts it if not.",
+        )
+
     def _posted(self, number: int, ref: PostRef, *, recovered: bool) -> None:
         if self.followups is not None:
             self.followups.remember_reply(number, self.store.get(number).platform, ref.id)

@@ -236,3 +236,24 @@ def test_a_failure_on_the_second_page_keeps_the_cursor_and_loses_nothing(local_b
     assert bridge.rt.store.cursor("x:mentions:since_id") == max(ids, key=int)
     assert len(bridge.rt.store.open_cases()) == 150
     assert all(bridge.rt.store.case_for_post("x", i) is not None for i in ids)
+
+
+def test_when_every_retry_fails_the_thread_says_so_and_retry_posts_once(local_bridge: LocalBridge) -> None:
+    bridge = local_bridge
+    number = claimed_draft(bridge)
+    bridge.x.fail_next("POST /2/tweets", status=503, times=6)  # the first try and all five retries
+    approve(bridge, number)
+    for _ in range(6):
+        bridge.drain(include_scheduled=True, rounds=1)
+    assert bridge.x.pending_faults() == 0
+    assert bridge.rt.store.get(number).state == State.POSTING
+    assert any(
+        "gave up posting" in t and f"/bridge retry {number}" in t for t in thread_texts(bridge, number)
+    )
+    assert "post_gave_up" in [e.action for e in bridge.rt.store.audit(number)]
+    assert bridge.x.replies_to(bridge.rt.store.get(number).post_id) == []
+    answer = bridge.slash("U0SOC1", "C0SOCIAL", f"retry {number}")
+    assert "Trying" in answer.json()["text"]
+    bridge.drain()
+    case = bridge.rt.store.get(number)
+    assert case.state == State.POSTED and len(bridge.x.replies_to(case.post_id)) == 1
