@@ -4,7 +4,9 @@
   shipped rules on the whole file, and 5-fold cross-validated (the reply model's weights and threshold
   refitted on four folds, scored on the fifth) to show how the fitted part generalises.
 - Sentiment: VADER compound mapped to negative/neutral/positive, macro recall on TweetEval's val split.
-- Cost: wall time of one ``Triager.triage`` call per mention, mean and p99, in microseconds.
+- Cost: wall time of one ``Triager.triage`` call per mention, mean and p99, in microseconds; and of the
+  whole decision ingest makes before a case exists (triage, routing, service model, account, deadlines
+  in opening hours, template) with the example retailer playbook.
 
 Run ``.venv/bin/python bench/triage_quality.py`` or ``python -m bench.triage_quality``;
 ``--fit`` prints reply-model weights fitted on the whole dev file, ready to paste into the defaults.
@@ -205,6 +207,35 @@ def cost_figures(triager: Triager, texts: list[str], repeats: int = 3) -> None:
     )
 
 
+def decision_cost_figures(texts: list[str], repeats: int = 3) -> None:
+    from datetime import UTC, datetime
+
+    from bridge.decision import decide
+    from bridge.model import Author, Mention
+    from bridge.playbook import load_playbook
+
+    playbook = load_playbook(REPO / "playbooks" / "retailer.yml")
+    at = datetime(2025, 3, 29, 19, 30, tzinfo=UTC)  # Saturday evening: closed, so hours are counted
+    mentions = [
+        Mention("x", str(i), text, Author(str(i), "someone", "Someone"), at, "", account="NorthwindHelp")
+        for i, text in enumerate(texts)
+    ]
+    for mention in mentions[:200]:
+        decide(playbook, mention, at)  # warm up
+    samples = []
+    for _ in range(repeats):
+        for mention in mentions:
+            start = time.perf_counter_ns()
+            decide(playbook, mention, at)
+            samples.append((time.perf_counter_ns() - start) / 1000)
+    samples.sort()
+    print(
+        f"whole decision per mention (retailer playbook) over {len(samples)} calls: "
+        f"mean {statistics.mean(samples):.0f} µs, p50 {samples[len(samples) // 2]:.0f} µs, "
+        f"p99 {samples[int(len(samples) * 0.99) - 1]:.0f} µs"
+    )
+
+
 def print_fit(triager: Triager, rows: list[tuple[str, int]]) -> None:
     names = [c.name for c in triager.rules.reply_cues] + ["sentiment.negative", "sentiment.positive"]
     feats = []
@@ -236,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     cross_validated(triager, complaints)
     sentiment_figures(triager, tweeteval)
     cost_figures(triager, [text for text, _ in complaints + tweeteval])
+    decision_cost_figures([text for text, _ in complaints + tweeteval])
     return 0
 
 

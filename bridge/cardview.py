@@ -59,6 +59,9 @@ def card_view(case: Case) -> CardView:
         reply_url=case.reply_url,
         verdict=case.verdict,
         priority=case.priority,
+        kind=case.kind,
+        claim_due=case.claim_due if case.state in (State.ROUTED, State.REOPENED) else None,
+        reply_account=case.reply_account,
         reasons=tuple(case.reasons),
         actions=_ACTIONS.get(case.state, ()),
     )

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from bridge.answer_length import answer_length
 from bridge.cardview import card_view
 from bridge.desk import Desk
 from bridge.escalation import Escalation
+from bridge.ingest import take_late_card
+from bridge.lifecycle import FINISHED_STATES
 from bridge.model import Case, MessageRef
 from bridge.playbook import Playbook
 from bridge.ports import ChatPlatform, DraftPreview
 from bridge.store import Store
-from bridge.answer_length import answer_length
 
 
 class CardNotPostedYet(RuntimeError):
@@ -65,6 +67,9 @@ class ChatUpdates:
         case = self.store.get(number)
         card = case.card
         if card is None:
+            if case.state not in FINISHED_STATES and take_late_card(self.store, number):
+                self.post_card(number)  # triage left it without a card; a person has brought it back
+                return
             raise CardNotPostedYet(f"case #{number} has no card yet")
         chat_name, channel = self._home(case)
         if (chat_name, channel) != (card.chat, card.channel):

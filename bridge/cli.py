@@ -127,6 +127,46 @@ def cmd_playbook_check(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_playbook_schema(args: argparse.Namespace) -> int:
+    import json
+
+    from bridge.playbook import playbook_schema
+
+    text = json.dumps(playbook_schema(), indent=2, ensure_ascii=False) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_playbook_test(args: argparse.Namespace) -> int:
+    """Dry-run a playbook on a file of mentions: decisions and a summary, no platform contacted."""
+    from datetime import datetime
+
+    from bridge.dry_run import MentionsFileError, as_json, describe, summary, try_mentions
+    from bridge.playbook import load_playbook
+
+    playbook = load_playbook(Path(args.playbook))
+    try:
+        at = datetime.fromisoformat(args.at.replace("Z", "+00:00")) if args.at else None
+        tried = try_mentions(playbook, Path(args.mentions), at)
+    except (MentionsFileError, OSError, ValueError) as exc:
+        print(f"bridge: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        report = "\n".join(as_json(item) for item in tried)
+    else:
+        model = playbook.service_model.replace("_", "-")
+        head = f"{args.playbook}: {playbook.brand.name}, {model} model; a dry run, nothing is posted\n"
+        report = "\n".join([head, *(describe(item) for item in tried), "", summary(tried)])
+    try:
+        print(report)
+    except BrokenPipeError:  # `| head`: the reader has seen enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
 def cmd_demo(_args: argparse.Namespace) -> int:
     from standins.demo import run_demo  # the demo wires stand-ins: part of the composition root
 
@@ -165,6 +205,15 @@ def parser() -> argparse.ArgumentParser:
     check = playbook.add_parser("check", help="validate playbook files")
     check.add_argument("files", nargs="+")
     check.set_defaults(func=cmd_playbook_check)
+    schema = playbook.add_parser("schema", help="print the playbook JSON Schema (for editor completion)")
+    schema.add_argument("--output", "-o", help="write it to this file instead")
+    schema.set_defaults(func=cmd_playbook_schema)
+    dry = playbook.add_parser("test", help="dry-run a playbook on a JSONL file of mentions")
+    dry.add_argument("playbook")
+    dry.add_argument("mentions")
+    dry.add_argument("--at", help="decide every mention at this ISO time (default: its created_at)")
+    dry.add_argument("--json", action="store_true", help="one JSON object per mention")
+    dry.set_defaults(func=cmd_playbook_test)
     return p
 
 

@@ -66,5 +66,9 @@ class Dispatcher:
     def sla_check(self, number: int, kind: str, at: datetime) -> None:
         self._enqueue("sla_check", number, kind, at=at)
 
+    def out_of_hours_ack(self, number: int) -> None:
+        """Tell the customer when the desk is back; the job posts at most once per case."""
+        self._enqueue("out_of_hours_ack", number)
+
     def publish(self, number: int, at: datetime | None = None) -> None:
         self._enqueue("publish", number, at=at, on_failure="publish_gave_up")

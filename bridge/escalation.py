@@ -31,6 +31,8 @@ ANSWERED = frozenset({State.POSTED, State.RESOLVED, State.IGNORED, State.MONITOR
 
 
 def claim_due(case: Case) -> datetime | None:
+    if case.claim_due is not None:  # set at ingest, counted in opening hours (bridge.sla)
+        return case.claim_due
     if case.sla_due is None:
         return None
     return case.created_at + (case.sla_due - case.created_at) * CLAIM_SHARE_OF_SLA

@@ -1,23 +1,37 @@
-"""From a mention to a routed case, exactly once per post.
+"""From a mention to a triaged, routed case, exactly once per post.
 
 The same post seen twice (overlapping polls, a restart, a replayed page) finds its existing case; only
-the first sighting creates a case and asks for a card.
+the first sighting creates a case. What the case becomes is decided in :mod:`bridge.decision`:
+``respond`` gets a card in its department's channel, ``monitor`` a card in the social team's channel,
+``noise`` and ``ignore`` are recorded (state ``ignored``, with their reasons in the audit) without a card.
+Such a case still gets its card if a person later reopens it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import structlog
 
 from bridge.clock import Clock
+from bridge.decision import Decision, decide
 from bridge.dispatch import Dispatcher
 from bridge.followups import FollowUps
-from bridge.lifecycle import State
+from bridge.lifecycle import Action, State
 from bridge.model import Case, Mention
 from bridge.playbook import Playbook
-from bridge.routing import route
-from bridge.sla import first_response_due
 from bridge.store import Store
+from bridge.triage import Verdict
+
+if TYPE_CHECKING:
+    from bridge.crisis.service import Crisis
+
+log = structlog.get_logger(__name__)
+
+#: A field on the case hash while triage has left the case without a card (see :func:`take_late_card`).
+CARDLESS_FIELD = "cardless"
 
 
 @dataclass(frozen=True)
@@ -25,6 +39,11 @@ class Ingested:
     number: int | None  # None when the mention was skipped (our own post)
     created: bool
     reason: str = ""
+
+
+def take_late_card(store: Store, number: int) -> bool:
+    """True exactly once for a case triage left without a card: a person now wants it on a channel."""
+    return bool(store.r.hdel(store.k("case", number), CARDLESS_FIELD))
 
 
 class Ingestor:
@@ -36,14 +55,11 @@ class Ingestor:
         self.dispatch = dispatch
         self.clock = clock
         self.followups: FollowUps | None = None  # set by the runtime
-
-    def _own_account(self, mention: Mention, playbook: Playbook) -> bool:
-        x = playbook.accounts.x
-        return mention.platform == "x" and x is not None and mention.author.id == x.user_id
+        self.crisis: Crisis | None = None  # crisis hook, set by the runtime (bridge/crisis)
 
     def ingest(self, mention: Mention) -> Ingested:
         playbook = self._playbook()
-        if self._own_account(mention, playbook):
+        if playbook.accounts.is_ours(mention.platform, mention.author.id, mention.author.handle):
             return Ingested(None, False, "our own post")
         existing = self.store.case_for_post(mention.platform, mention.post_id)
         if existing is not None:
@@ -52,12 +68,35 @@ class Ingestor:
             joined = self.followups.attach(mention)
             if joined is not None:
                 return Ingested(joined, False, "follow-up to an open case")
-        decision = route(playbook, mention.text)
+        decision = decide(playbook, mention, self.clock.now())
+        case = self._case(playbook, mention, decision)
+        number, created = self.store.create_case_once(case)
+        if not created:
+            return Ingested(number, False, "already a case")
+        case.number = number
+        if self.followups is not None:
+            self.followups.remember(number, mention)
+        self._record(number, decision)
+        folded = False
+        if decision.triage.verdict is not Verdict.IGNORE and self.crisis is not None:
+            # crisis hook (bridge/crisis): feed detection; a case folded into a mass-issue card gets no card
+            folded = self.crisis.observe(mention, case, number)
+        if decision.gets_card and not folded:
+            self.dispatch.post_card(number)
+        elif not decision.gets_card:
+            self.store.set_fields(number, {CARDLESS_FIELD: "1"})
+        if decision.acknowledge:
+            self.dispatch.out_of_hours_ack(number)
+        log.debug("ingested", case=number, verdict=decision.verdict, department=decision.department)
+        return Ingested(number, True, decision.verdict)
+
+    def _case(self, playbook: Playbook, mention: Mention, decision: Decision) -> Case:
+        triage = decision.triage
         department = playbook.departments[decision.department]
-        now = self.clock.now()
-        case = Case(
+        due = decision.deadlines
+        return Case(
             number=0,
-            state=State.ROUTED,
+            state=State.ROUTED if decision.state == State.ROUTED else State.TRIAGED,
             platform=mention.platform,
             post_id=mention.post_id,
             text=mention.text,
@@ -67,26 +106,55 @@ class Ingestor:
             author_followers=mention.author.followers,
             post_url=mention.url,
             created_at=mention.created_at,
-            ingested_at=now,
+            ingested_at=self.clock.now(),
             account=mention.account,
-            lang=mention.lang or "",
+            lang=triage.language,
             conversation_id=mention.conversation_id or "",
             department=decision.department,
+            verdict=triage.verdict.value,
+            kind=triage.kind.value,
+            priority=triage.priority.value,
+            sentiment=triage.sentiment,
+            tags=list(triage.tags),
             reasons=list(decision.reasons),
-            sla_due=first_response_due(playbook, mention.platform, mention.created_at),
+            sla_due=due.first_response if due else None,
+            claim_due=due.claim if due else None,
+            reply_account=decision.reply_account,
+            template=decision.template,
             chat="slack" if department.slack_channel else "teams",
             channel=department.slack_channel or department.teams_channel or "",
         )
-        number, created = self.store.create_case_once(case)
-        if created and self.followups is not None:
-            self.followups.remember(number, mention)
-        if created:
+
+    def _record(self, number: int, decision: Decision) -> None:
+        """The audit: what triage saw, then the move into the case's first state."""
+        triage = decision.triage
+        self.store.record(
+            number,
+            "triaged",
+            "bridge",
+            verdict=triage.verdict.value,
+            kind=triage.kind.value,
+            priority=triage.priority.value,
+            sentiment=triage.sentiment,
+            language=triage.language,
+            tags=",".join(triage.tags),
+            reasons="; ".join(triage.reasons),
+        )
+        if decision.state == State.ROUTED:
             self.store.record(
                 number,
                 "routed",
                 "bridge",
                 department=decision.department,
-                reasons="; ".join(decision.reasons),
+                reasons="; ".join(decision.routing.reasons),
             )
-            self.dispatch.post_card(number)
-        return Ingested(number, created)
+        elif decision.state == State.MONITORING:
+            self.store.transition(number, Action.MONITOR, "bridge", detail={"reason": decision.reasons[0]})
+        else:
+            self.store.transition(
+                number,
+                Action.IGNORE,
+                "bridge",
+                values={"ignore_reason": decision.ignore_reason[:500]},
+                detail={"reason": decision.ignore_reason[:500]},
+            )

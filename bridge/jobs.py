@@ -35,6 +35,10 @@ def sla_check(number: int, kind: str) -> str:
     return current().escalation.check(number, kind)
 
 
+def out_of_hours_ack(number: int) -> str:
+    return current().out_of_hours.acknowledge(number)
+
+
 def publish(number: int) -> str:
     return current().publisher.publish(number)
 

@@ -61,6 +61,10 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     ),
 }
 
+#: Every common word the detector knows, in any of its languages: words that say nothing about a topic,
+#: so routing's example phrases compare the rest.
+COMMON_WORDS: frozenset[str] = frozenset().union(*_STOPWORDS.values())
+
 #: Letters that, when present, make one Latin-script language more likely (one extra vote each).
 _LETTER_HINTS: dict[str, str] = {"ñ": "es", "¿": "es", "¡": "es", "ß": "de", "ã": "pt", "õ": "pt", "ij": "nl"}
 
@@ -198,4 +202,4 @@ def detect_language(
     return Detected(UNDETERMINED, "language undetermined (too little text)")
 
 
-__all__ = ["LATIN_LANGUAGES", "UNDETERMINED", "Detected", "detect_language", "normalise_hint"]
+__all__ = ["COMMON_WORDS", "LATIN_LANGUAGES", "UNDETERMINED", "Detected", "detect_language", "normalise_hint"]

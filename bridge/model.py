@@ -87,7 +87,7 @@ class Draft:
 _JSON_FIELDS = {"reasons", "tags"}
 _INT_FIELDS = {"number", "author_followers", "draft_version", "approved_version"}
 _FLOAT_FIELDS = {"sentiment"}
-_TIME_FIELDS = {"created_at", "ingested_at", "sla_due", "claimed_at", "posted_at"}
+_TIME_FIELDS = {"created_at", "ingested_at", "sla_due", "claim_due", "claimed_at", "posted_at"}
 
 
 @dataclass
@@ -117,6 +117,7 @@ class Case:
     reasons: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     sla_due: datetime | None = None
+    claim_due: datetime | None = None  # when the claim reminder fires (half the SLA, in open hours)
     chat: str = ""
     channel: str = ""
     card_ts: str = ""
@@ -133,6 +134,8 @@ class Case:
     reply_to: str = ""  # the customer's newest post in this case, which our next answer replies to
     mode: str = ""  # "private" once the conversation moved to direct messages
     pending_private: str = ""  # "1" while the move-to-DM answer waits for sign-off and posting
+    reply_account: str = ""  # the handle our answer should come from (care handle or main brand)
+    template: str = ""  # the playbook template triage suggests for the first answer
 
     @property
     def ref(self) -> str:

@@ -7,6 +7,7 @@ unknown key (expected one of: ...)``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -87,11 +88,25 @@ def _messages(path: Path, model: type[BaseModel], exc: ValidationError, lines: d
             hint = f" (expected one of: {', '.join(allowed)})" if allowed else ""
             message = f"unknown key{hint}"
         else:
-            message = error["msg"]
+            message = error["msg"].removeprefix("Value error, ")
             if error["type"] == "missing":
                 message = "required key is missing"
+            loc, message = _located(loc, message, lines)
+            line = _closest_line(loc, lines)
         problems.append(f"{path}:{line}: {_describe(loc)}: {message}")
     return problems
+
+
+_KEY_PATH = re.compile(r"^([A-Za-z_][\w\-]*(?:\.[\w\-]+)*): (.+)$", re.DOTALL)
+
+
+def _located(loc: Loc, message: str, lines: dict[Loc, int]) -> tuple[Loc, str]:
+    """A check across sections (``departments.billing.authors: ...``) points at the key it names."""
+    match = _KEY_PATH.match(message)
+    if match is None:
+        return loc, message
+    named = (*loc, *(int(p) if p.isdigit() else p for p in match.group(1).split(".")))
+    return (named, match.group(2)) if named in lines else (loc, message)
 
 
 def load_model(path: Path, model: type[M], *, text: str | None = None) -> M:

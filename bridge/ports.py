@@ -46,6 +46,14 @@ class SocialPlatform(Protocol):
         """Our own reply to ``in_reply_to`` if one exists: used after a post whose outcome is unknown."""
         ...
 
+    def post(self, text: str) -> PostRef:
+        """Post ``text`` publicly, not as a reply: a statement (crisis mode)."""
+        ...
+
+    def find_post(self, text: str) -> PostRef | None:
+        """Our own recent non-reply post with exactly ``text``, after a post whose outcome is unknown."""
+        ...
+
     def send_direct_message(self, user_id: str, text: str) -> PostRef:
         """Send ``text`` privately to ``user_id``."""
         ...
@@ -91,6 +99,9 @@ class CardView:
     verdict: str = ""
     priority: str = ""
     reasons: tuple[str, ...] = ()
+    kind: str = ""  # "service" or "brand"
+    claim_due: datetime | None = None
+    reply_account: str = ""  # the handle the answer should come from
     actions: tuple[str, ...] = ()  # "claim", "reassign", "ignore", "draft"
 
 

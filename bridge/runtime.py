@@ -11,12 +11,15 @@ from rq import Queue
 from bridge.chat_updates import ChatUpdates
 from bridge.clock import Clock, SystemClock
 from bridge.commands import Commands
+from bridge.crisis.commands import incident_command
+from bridge.crisis.service import Crisis
 from bridge.desk import Desk
 from bridge.dispatch import Dispatcher
 from bridge.escalation import Escalation
 from bridge.followups import FollowUps
 from bridge.ingest import Ingestor
 from bridge.moderation import Moderation
+from bridge.out_of_hours import OutOfHoursReplies
 from bridge.playbook import Playbook
 from bridge.playbook_source import PlaybookSource
 from bridge.ports import ChatPlatform, SocialPlatform
@@ -52,6 +55,15 @@ class Runtime:
         self.followups = FollowUps(self.store, self.dispatch)
         self.ingestor.followups = self.followups
         self.publisher.followups = self.followups
+        self.out_of_hours = OutOfHoursReplies(
+            self.store, self.playbooks, self.socials, self.dispatch, self.clock
+        )
+        self.out_of_hours.followups = self.followups
+        # crisis mode (bridge/crisis): detection, alerts, mass-issue cards, incidents
+        self.crisis = Crisis(self.store, self.playbooks, self.queue, self.clock, self.chats, self.socials)
+        self.crisis.wire(self.dispatch, self.followups)
+        self.ingestor.crisis = self.crisis
+        self.commands.register("incident", incident_command(self.crisis))
 
     @property
     def playbook(self) -> Playbook:

@@ -39,10 +39,16 @@ class Settings(BaseSettings):
     teams_app_id: str | None = None
     teams_app_password: str | None = None
     teams_tenant_id: str | None = None
+    teams_local: bool = False  # TEAMS_LOCAL=1: Teams without authentication, for development and demos
+    teams_conversation_interval_ms: int = 2000  # Teams allows 1,800 operations an hour per conversation
 
     @property
     def slack_configured(self) -> bool:
         return bool(self.slack_bot_token)
+
+    @property
+    def teams_configured(self) -> bool:
+        return bool(self.teams_app_id or self.teams_local)
 
     @property
     def x_configured(self) -> bool:

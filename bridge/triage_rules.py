@@ -380,7 +380,7 @@ DEFAULT_REPLY_CUES: tuple[Cue, ...] = (
             "broken | broke | breaks | faulty | defective | damaged | cracked | ripped | torn | "
             "crash* | glitch* | bug | bugs | buggy | error* | fail | fails | failed | failing | "
             "failure | malfunction* | freez* | frozen | laggy | lagging | stutter* | outage | leak* | "
-            "rusting | expired | stale | mould* | mold* | dead"
+            "rusting | expired | stale | mould* | mold* | dead | deleted | disappeared | vanished | wiped"
         ),
         phrases=_terms(
             "not working | stopped working | doesn't work | does not work | don't work | won't work | "
@@ -477,7 +477,8 @@ DEFAULT_REPLY_CUES: tuple[Cue, ...] = (
         "reply.help_request",
         0.74,
         keywords=_terms(
-            "help | assist | advise | fix | resolve | escalate | complaint | complain* | replace* | cancel"
+            "help | assist | advise | fix | resolve | escalate | complaint | complain* | replace* | cancel | "
+            "question | questions | query | queries | enquiry | enquiries | inquiry | inquiries"
         ),
         phrases=_terms(
             "what do i do | what can i do | look into | sort it | any fixes | please explain | take action"

@@ -23,6 +23,12 @@ def build(settings: Settings, clock: Clock | None = None) -> Runtime:
 
         pacer = ChannelPacer(rt.redis, settings.bridge_key_prefix, settings.bridge_channel_interval_ms)
         rt.chats["slack"] = SlackChat(make_web_client(settings), pacer)
+    if settings.teams_configured:
+        from adapters.teams.app import build_chat, settings_problem
+
+        if settings_problem(settings):
+            raise ConfigurationError(settings_problem(settings))
+        rt.chats["teams"] = build_chat(rt)
     if settings.x_configured:
         from adapters.x.client import make_client
         from adapters.x.platform import XPlatform
@@ -51,6 +57,10 @@ def web_routes(rt: Runtime) -> list[Route]:
 
         bolt = build_bolt_app(rt)
         routes.append(("POST", "/slack/events", slack_events_handler(bolt, settings.slack_signing_secret)))
+    if settings.teams_configured:
+        from adapters.teams.app import messages_route
+
+        routes.append(("POST", "/api/messages", messages_route(rt)))
     return routes
 
 

@@ -21,7 +21,12 @@ from standins.harness import LocalBridge
 MENTIONS = [
     ("maria_k", "Maria K.", "@AcmeHelp I was charged twice for order 88231 and I want a refund please"),
     ("tom_b", "Tom B.", "@AcmeHelp my parcel has been stuck at the depot for 6 days, tracking shows nothing"),
-    ("nosy_n", "N <!channel>", "@AcmeHelp <!channel> <@U0APP1> look <https://evil.example|click here> & win"),
+    (
+        "nosy_n",
+        "N <!channel>",
+        "@AcmeHelp <!channel> <@U0APP1> my order never arrived, look <https://evil.example|click here> "
+        "& sort it out",
+    ),
     ("dee_r", "Dee R.", "@AcmeHelp is the Oxford street store open on Sunday?"),
 ]
 
@@ -68,12 +73,21 @@ def run_demo(out: TextIO = sys.stdout) -> int:
     ):
         t = Transcript(out)
         t.heading("Customers mention @AcmeHelp on X")
+        post_ids = []
         for handle, name, text in MENTIONS:
-            bridge.x.add_mention(text, author_handle=handle, author_name=name)
+            post_ids.append(bridge.x.add_mention(text, author_handle=handle, author_name=name))
             t.say("customer → X", f"@{handle}: {text}")
         bridge.poll()
         bridge.poll()  # a second, overlapping poll: no duplicate cases
         bridge.drain()
+        t.heading("Triage: one case per mention, and a card for each that needs a reply")
+        carded = 0
+        for post_id in post_ids:
+            case = bridge.rt.store.get(bridge.rt.store.case_for_post("x", post_id) or 0)
+            carded += bool(case.card_ts)
+            card = f"card in {case.channel}" if case.card_ts else "no card"
+            verdict = f"{case.verdict}, {case.priority} priority"
+            t.say("bridge triage", f"{case.ref} @{case.author_handle}: {verdict} · {card}")
         t.heading("The bridge opens one case per mention and posts a card in each department's channel")
         t.slack_calls(bridge)
         billing = next(
@@ -109,7 +123,7 @@ def run_demo(out: TextIO = sys.stdout) -> int:
         t.heading(f"bridge case {billing}")
         print(format_timeline(bridge.rt.store.get(billing), bridge.rt.store.audit(billing)), file=out)
         case = bridge.rt.store.get(billing)
-        ok = case.state.value == "posted" and len(bridge.rt.store.open_cases()) == len(MENTIONS) - 1
+        ok = case.state.value == "posted" and len(bridge.rt.store.open_cases()) == carded - 1
         t.heading("Done: the answer is on X and the card says so." if ok else "The demo did not finish.")
         bridge.stop()
         shutdown_embedded(Path(data_dir))

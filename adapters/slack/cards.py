@@ -7,6 +7,7 @@ DESIGN.md.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,10 @@ FALLBACK_TEXT_MAX = 300
 MAX_QUOTED_LINES = 40
 BUTTON_VALUE_MAX = 2000
 PLAIN_INPUT_MAX = 3000
+OPTION_TEXT_MAX = 75
+OPTION_VALUE_MAX = 150
+OPTIONS_MAX = 100
+DRAFT_TEMPLATE_ACTION = "draft_template"
 
 ACTION_IDS = {
     "claim": "case_claim",
@@ -79,6 +84,18 @@ def _button(action: str, value: str, *, style: str | None = None) -> dict[str, A
     return button
 
 
+def _triage_fields(card: CardView) -> list[dict[str, Any]]:
+    """What triage decided (verdict, priority, kind) and which account should answer."""
+    fields = []
+    if card.verdict:
+        parts = [card.verdict, f"{card.priority} priority" if card.priority else ""]
+        parts.append({"brand": "brand matter", "service": "service issue"}.get(card.kind, card.kind))
+        fields.append(_mrkdwn(f"*Triage*\n{escape(' · '.join(p for p in parts if p))}"))
+    if card.reply_account:
+        fields.append(_mrkdwn(f"*Answer from*\n@{escape(card.reply_account)}"))
+    return fields
+
+
 def card_fallback(card: CardView) -> str:
     who = escape(card.author_handle)
     return f"Case #{card.number} from @{who}: " + cut(card.text, FALLBACK_TEXT_MAX)
@@ -90,8 +107,10 @@ def card_blocks(card: CardView) -> list[dict[str, Any]]:
     if card.author_followers:
         author += f" · {card.author_followers:,} followers"
     when = f"Posted {_date(card.created_at, '{date_short_pretty} {time}')}"
+    if card.claim_due is not None:
+        when += f" · claim by {_date(card.claim_due, '{date_short_pretty} {time}')}"
     if card.sla_due is not None:
-        when += f" · first response due {_date(card.sla_due, '{time}')}"
+        when += f" · first response due {_date(card.sla_due, '{date_short_pretty} {time}')}"
     link = f"<{escape(card.post_url)}|View on {platform}>" if card.post_url else ""
     blocks: list[dict[str, Any]] = [
         {
@@ -106,6 +125,7 @@ def card_blocks(card: CardView) -> list[dict[str, Any]]:
             "fields": [
                 _mrkdwn(f"*Department*\n{escape(card.department)}"),
                 _mrkdwn(f"*Status*\n{escape_keeping_people(card.state_label)}"),
+                *_triage_fields(card),
             ],
         },
     ]
@@ -191,22 +211,46 @@ def _text_input(
     }
 
 
-def draft_modal(number: int, initial: str) -> dict[str, Any]:
-    return _modal(
-        "draft_submit",
-        f"Draft for #{number}",
-        "Submit draft",
-        str(number),
-        [
-            {
-                "type": "section",
-                "text": _mrkdwn(
-                    "Write the answer exactly as the customer should read it. It goes to sign-off first."
-                ),
-            },
-            _text_input("draft", "Answer", initial=initial),
-        ],
-    )
+def _template_picker(templates: Sequence[tuple[str, str]], chosen: str) -> dict[str, Any]:
+    """A select of the playbook's templates; choosing one refills the answer (views.update)."""
+    options = [
+        {"text": {"type": "plain_text", "text": label[:OPTION_TEXT_MAX]}, "value": name[:OPTION_VALUE_MAX]}
+        for name, label in templates[:OPTIONS_MAX]
+    ]
+    select: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": DRAFT_TEMPLATE_ACTION,
+        "placeholder": {"type": "plain_text", "text": "Start from a template"},
+        "options": options,
+    }
+    initial = next((o for o in options if o["value"] == chosen), None)
+    if initial:
+        select["initial_option"] = initial
+    return {"type": "actions", "block_id": "template", "elements": [select]}
+
+
+def draft_modal(
+    number: int,
+    initial: str,
+    templates: Sequence[tuple[str, str]] = (),
+    chosen: str = "",
+    revision: int = 0,
+) -> dict[str, Any]:
+    """``templates`` are (name, label) pairs. Each refill bumps ``revision``: the answer's block_id
+    changes with it (``draft.2``), because Slack keeps what was typed in a block it already knows."""
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "section",
+            "text": _mrkdwn(
+                "Write the answer exactly as the customer should read it. It goes to sign-off first."
+            ),
+        },
+    ]
+    if templates:
+        blocks.append(_template_picker(templates, chosen))
+    blocks.append(_text_input(f"draft.{revision}" if revision else "draft", "Answer", initial=initial))
+    metadata = f"{number}:{revision}" if revision else str(number)
+    return _modal("draft_submit", f"Draft for #{number}", "Submit draft", metadata, blocks)
 
 
 def request_changes_modal(number: int, version: int) -> dict[str, Any]:

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from adapters.slack.cards import card_blocks, card_fallback, preview_blocks, preview_fallback
+from adapters.slack.crisis_cards import notice_blocks, notice_fallback
 from adapters.slack.text import cut, escape_keeping_people
 from adapters.slack.text import quote as quote_lines
+from bridge.crisis.ports import Notice
 from bridge.model import MessageRef
 from bridge.pacing import ChannelPacer
 from bridge.ports import CardView, DraftPreview
+
+log = structlog.get_logger(__name__)
 
 QUOTE_MAX = 3000
 
@@ -61,3 +67,30 @@ class SlackChat:
 
     def tell(self, channel: str, user: str, text: str) -> None:
         self.client.chat_postEphemeral(channel=channel, user=user, text=escape_keeping_people(text))
+
+    # crisis notices (bridge.crisis.ports.CrisisChat) ---------------------------------------------------
+    def post_notice(self, channel: str, notice: Notice) -> MessageRef:
+        return self._post(channel=channel, text=notice_fallback(notice), blocks=notice_blocks(notice))
+
+    def update_notice(self, ref: MessageRef, notice: Notice) -> None:
+        """Paced like a post: a mass-issue card changing every second still keeps the channel's pace."""
+        if self.pacer is not None:
+            self.pacer.wait_turn(ref.channel)
+        self.client.chat_update(
+            channel=ref.channel, ts=ref.ts, text=notice_fallback(notice), blocks=notice_blocks(notice)
+        )
+
+    def open_channel(self, name: str, invite: tuple[str, ...] = ()) -> str:
+        """Create the channel and invite people; if it exists or cannot be created, name it and let
+        posting resolve it (``chat.postMessage`` accepts a channel name)."""
+        try:
+            channel = str(self.client.conversations_create(name=name)["channel"]["id"])
+        except SlackApiError as exc:
+            log.warning("slack_channel_not_created", channel=name, error=exc.response.get("error"))
+            return "#" + name
+        if invite:
+            try:
+                self.client.conversations_invite(channel=channel, users=",".join(invite))
+            except SlackApiError as exc:
+                log.warning("slack_invite_failed", channel=channel, error=exc.response.get("error"))
+        return channel

@@ -17,17 +17,19 @@ from slack_sdk import WebClient
 
 from adapters.slack.cards import (
     ACTION_IDS,
+    DRAFT_TEMPLATE_ACTION,
     draft_modal,
     ignore_modal,
     reassign_modal,
     request_changes_modal,
 )
 from adapters.slack.commands import register_commands
+from adapters.slack.crisis_listeners import register_crisis
 from adapters.slack.text import from_slack
 from bridge.errors import BridgeError, NotAllowed
 from bridge.model import MessageRef
 from bridge.runtime import Runtime
-from bridge.templates import case_context, render
+from bridge.templates import draft_choices, starting_text
 
 log = structlog.get_logger(__name__)
 EVENT_DEDUPE_SECONDS = 3600
@@ -53,7 +55,10 @@ def _channel_of(body: dict[str, Any]) -> str:
 
 def _input(body: dict[str, Any], block_id: str) -> str:
     values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
-    element = (values.get(block_id) or {}).get("value") or {}
+    block = values.get(block_id)
+    if block is None:  # a block renewed to refill its text carries a revision: "draft.2"
+        block = next((v for k, v in values.items() if k.startswith(block_id + ".")), None)
+    element = (block or {}).get("value") or {}
     if element.get("type") == "static_select":
         return str((element.get("selected_option") or {}).get("value") or "")
     return str(element.get("value") or "")
@@ -62,6 +67,7 @@ def _input(body: dict[str, Any], block_id: str) -> str:
 def register(app: App, rt: Runtime) -> None:
     """Attach every listener of the bridge to a Bolt app."""
     register_commands(app, rt)
+    register_crisis(app, rt)
 
     def tell(body: dict[str, Any], text: str) -> None:
         channel, user = _channel_of(body), str((body.get("user") or {}).get("id") or "")
@@ -121,14 +127,35 @@ def register(app: App, rt: Runtime) -> None:
             if case.claimant != body["user"]["id"]:
                 raise NotAllowed(f"Only the claimant drafts the answer to {case.ref}.")
             latest = rt.store.draft(case.number, case.draft_version) if case.draft_version else None
-            text = (
-                latest.text
-                if latest
-                else render(rt.playbook.templates.draft, case_context(case, rt.playbook.brand.name))
-            )
-            client.views_open(trigger_id=body["trigger_id"], view=draft_modal(case.number, text))
+            now = rt.clock.now()
+            text = latest.text if latest else starting_text(case, rt.playbook, now)
+            choices = [(c.name, c.label) for c in draft_choices(case, rt.playbook, now)]
+            client.views_open(trigger_id=body["trigger_id"], view=draft_modal(case.number, text, choices))
 
         guarded(body, open_draft)
+
+    @app.action(DRAFT_TEMPLATE_ACTION)
+    def pick_template(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """A template chosen in the Draft modal refills the answer with it, rendered for this case."""
+        ack()
+
+        def refill() -> None:
+            view = body.get("view") or {}
+            metadata = str(view.get("private_metadata") or "")
+            case = rt.store.get(_case_number(metadata))
+            if case.claimant != body["user"]["id"]:
+                raise NotAllowed(f"Only the claimant drafts the answer to {case.ref}.")
+            chosen = str((body["actions"][0].get("selected_option") or {}).get("value") or "")
+            choices = draft_choices(case, rt.playbook, rt.clock.now())
+            picked = next((c for c in choices if c.name == chosen), None)
+            if picked is None:
+                raise NotAllowed(f"The playbook has no template {chosen!r} any more.")
+            revision = _version(metadata) + 1 if ":" in metadata else 1
+            options = [(c.name, c.label) for c in choices]
+            modal = draft_modal(case.number, picked.text, options, chosen, revision)
+            client.views_update(view_id=view.get("id"), hash=view.get("hash"), view=modal)
+
+        guarded(body, refill)
 
     # buttons on a draft preview ---------------------------------------------------------------------
     @app.action(ACTION_IDS["approve"])

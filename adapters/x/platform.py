@@ -134,6 +134,25 @@ class XPlatform:
                     return PostRef(str(tweet.id), post_url(self.handle, str(tweet.id)))
         return None
 
+    def post(self, text: str) -> PostRef:
+        """A statement: a post of its own, not a reply (crisis mode)."""
+        response: Any = translate(self.client.create_tweet, text=text, user_auth=True)
+        post_id = str(response.data["id"])
+        return PostRef(post_id, post_url(self.handle, post_id))
+
+    def find_post(self, text: str) -> PostRef | None:
+        response: Any = translate(
+            self.client.get_users_tweets,
+            self.user_id,
+            exclude=["replies", "retweets"],
+            max_results=PAGE_SIZE,
+            user_auth=True,
+        )
+        for tweet in response.data or []:
+            if tweet.text == text:
+                return PostRef(str(tweet.id), post_url(self.handle, str(tweet.id)))
+        return None
+
 
 class XDirectMessages:
     """Direct messages of the brand account, for cases moved out of public view."""

@@ -1,0 +1,216 @@
+"""Card buttons: an ``adaptiveCard/action`` invoke in, a desk call, the card as its clicker sees it out.
+
+Teams shows the card this returns to the person who clicked, at once and only to them, so a refusal
+("already claimed by …") appears on their view of the card; the worker's card update brings everyone
+else up to date. A request that does not name a case or a known verb is the sender's mistake: HTTP 400.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.teams.cards import VERBS, DraftForm, case_card, preview_card
+from adapters.teams.people import TeamsPeople
+from bridge.answer_length import answer_length
+from bridge.cardview import card_view, state_label
+from bridge.commands import Confirmation
+from bridge.desk import people as list_people
+from bridge.errors import BridgeError, NotAllowed, UnknownCase
+from bridge.lifecycle import State
+from bridge.ports import DraftPreview
+from bridge.runtime import Runtime
+from bridge.templates import draft_choices, starting_text
+
+CARD = "application/vnd.microsoft.card.adaptive"
+MESSAGE = "application/vnd.microsoft.activity.message"
+ERROR = "application/vnd.microsoft.error"
+
+
+class BadAction(ValueError):
+    """The invoke is malformed: no case, no version, an unknown verb."""
+
+
+@dataclass(frozen=True)
+class CardAnswer:
+    """What to answer an invoke with: the HTTP status and the Universal Actions response."""
+
+    http_status: int
+    status_code: int
+    type: str
+    value: Any
+
+
+def _int(data: dict[str, Any], key: str) -> int:
+    try:
+        return int(str(data[key]).lstrip("#"))
+    except (KeyError, ValueError, TypeError):
+        raise BadAction(f"the action's data has no valid {key!r}") from None
+
+
+def _text(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+class CardActions:
+    def __init__(self, rt: Runtime, people: TeamsPeople) -> None:
+        self.rt = rt
+        self.people = people
+        self._case_verbs: dict[str, Callable[[int, str, dict[str, Any]], object]] = {
+            VERBS["claim"]: lambda n, user, _d: rt.desk.claim(n, user),
+            VERBS["reassign"]: lambda n, user, d: rt.desk.reassign(n, user, _text(d, "department")),
+            VERBS["ignore"]: lambda n, user, d: rt.desk.ignore(n, user, _text(d, "reason")),
+            VERBS["submit_draft"]: self._submit_draft,
+            VERBS["view"]: lambda _n, _u, _d: None,
+        }
+        self._draft_verbs: dict[str, Callable[[int, int, str, dict[str, Any]], object]] = {
+            VERBS["approve"]: lambda n, v, user, _d: rt.desk.approve(n, v, user),
+            VERBS["request_changes"]: lambda n, v, user, d: rt.desk.request_changes(
+                n, v, user, _text(d, "comment")
+            ),
+            VERBS["refresh_preview"]: lambda _n, _v, _u, _d: None,
+        }
+
+    # entry -----------------------------------------------------------------------------------------
+    def handle(self, user: str, value: dict[str, Any], conversation: str) -> CardAnswer:
+        action = value.get("action")
+        if not isinstance(action, dict) or action.get("type") != "Action.Execute":
+            return self._bad("the invoke carries no Action.Execute")
+        verb = str(action.get("verb") or "")
+        raw = action.get("data")
+        data: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        try:
+            if verb in self._case_verbs or verb in (VERBS["draft"], VERBS["draft_template"]):
+                return self._case(verb, _int(data, "case"), user, data)
+            if verb in self._draft_verbs:
+                return self._draft(verb, _int(data, "case"), _int(data, "version"), user, data)
+            if verb in (VERBS["confirm"], VERBS["cancel"]):
+                return self._confirm(verb, user, data, conversation)
+        except BadAction as exc:
+            return self._bad(str(exc))
+        except UnknownCase as exc:
+            return CardAnswer(200, 200, MESSAGE, str(exc))
+        return self._bad(f"unknown verb {verb!r}")
+
+    @staticmethod
+    def _bad(message: str) -> CardAnswer:
+        return CardAnswer(400, 400, ERROR, {"code": "BadRequest", "message": message})
+
+    # case card -------------------------------------------------------------------------------------
+    def _submit_draft(self, number: int, user: str, data: dict[str, Any]) -> object:
+        text = _text(data, "draft")
+        if not text:
+            raise NotAllowed("Write the answer in the box first.")
+        return self.rt.desk.draft(number, user, text, "card")
+
+    def _case(self, verb: str, number: int, user: str, data: dict[str, Any]) -> CardAnswer:
+        notice: tuple[str, str] | None = None
+        form: DraftForm | None = None
+        try:
+            if verb in (VERBS["draft"], VERBS["draft_template"]):
+                chosen = _text(data, "template") if verb == VERBS["draft_template"] else ""
+                form = self._draft_form(number, user, chosen)
+            else:
+                done = self._case_verbs[verb](number, user, data)
+                notice = (done.message, "good") if hasattr(done, "message") else None
+        except UnknownCase:
+            raise
+        except BridgeError as exc:
+            notice = (str(exc), "attention")
+        view = card_view(self.rt.store.get(number))
+        card = case_card(
+            view,
+            name_of=self.people.name_of,
+            departments=sorted(self.rt.playbook.departments),
+            notice=notice,
+            draft_form=form,
+        )
+        return CardAnswer(200, 200, CARD, card)
+
+    def _draft_form(self, number: int, user: str, chosen: str) -> DraftForm:
+        """The draft input as the Slack modal opens it: the latest draft, else the playbook's starting
+        text; choosing a template refills it with that template, rendered for this case."""
+        case = self.rt.store.get(number)
+        if case.claimant != user:
+            raise NotAllowed(f"Only the claimant drafts the answer to {case.ref}.")
+        playbook, now = self.rt.playbook, self.rt.clock.now()
+        choices = draft_choices(case, playbook, now)
+        options = [(c.name, c.label) for c in choices]
+        if chosen:
+            picked = next((c for c in choices if c.name == chosen), None)
+            if picked is None:
+                raise NotAllowed(f"The playbook has no template {chosen!r} any more.")
+            return DraftForm(picked.text, options, chosen)
+        latest = self.rt.store.draft(number, case.draft_version) if case.draft_version else None
+        return DraftForm(latest.text if latest else starting_text(case, playbook, now), options)
+
+    # draft preview ---------------------------------------------------------------------------------
+    def preview(self, number: int, version: int) -> DraftPreview:
+        """The preview as :class:`bridge.chat_updates.ChatUpdates` posts it."""
+        case = self.rt.store.get(number)
+        draft = self.rt.desk.get_draft(number, version)
+        length = answer_length(case, draft.text)
+        department = self.rt.playbook.departments.get(case.department)
+        return DraftPreview(
+            number=number,
+            version=version,
+            text=draft.text,
+            author=draft.author,
+            length_label=length.describe(),
+            can_approve=length.valid,
+            approvers=tuple(department.approvers if department else ()),
+        )
+
+    def status_for(self, viewer: str, number: int, version: int) -> str:
+        """What this viewer's copy of a preview says instead of buttons ("" keeps the buttons)."""
+        case = self.rt.store.get(number)
+        if case.draft_version != version:
+            return f"Superseded by draft v{case.draft_version}."
+        if case.approved_version == version and case.state in (State.APPROVED, State.POSTING, State.POSTED):
+            posted = "posted" if case.state == State.POSTED else "posting"
+            return f"Approved by <@{case.approver}> · {posted}"
+        if case.state != State.DRAFTED:
+            return state_label(case)
+        department = self.rt.desk.department_of(case)
+        if not department.may_approve(viewer):
+            return f"Waiting for sign-off by {list_people(department.approvers)}."
+        return ""
+
+    def _draft(self, verb: str, number: int, version: int, user: str, data: dict[str, Any]) -> CardAnswer:
+        notice: tuple[str, str] | None = None
+        try:
+            done = self._draft_verbs[verb](number, version, user, data)
+            notice = (done.message, "good") if hasattr(done, "message") else None
+        except UnknownCase:
+            raise
+        except BridgeError as exc:
+            notice = (str(exc), "attention")
+        try:
+            preview = self.preview(number, version)
+        except NotAllowed as exc:
+            return CardAnswer(200, 200, MESSAGE, str(exc))
+        card = preview_card(
+            preview,
+            name_of=self.people.name_of,
+            status=self.status_for(user, number, version),
+            notice=notice,
+            refresh_for=(),
+        )
+        return CardAnswer(200, 200, CARD, card)
+
+    # confirmations (mute, unmute, hide) --------------------------------------------------------------
+    def _confirm(self, verb: str, user: str, data: dict[str, Any], conversation: str) -> CardAnswer:
+        action, target = _text(data, "action"), _text(data, "target")
+        if not action or not target:
+            raise BadAction("the confirmation names no action and target")
+        if verb == VERBS["cancel"]:
+            return CardAnswer(200, 200, MESSAGE, f"Cancelled: nothing was done to {target}.")
+        try:
+            said = self.rt.commands.confirmed(
+                user, Confirmation(action, target, ""), chat="teams", channel=conversation
+            )
+        except BridgeError as exc:
+            return CardAnswer(200, 200, MESSAGE, f"Not done: {exc}")
+        return CardAnswer(200, 200, MESSAGE, said)

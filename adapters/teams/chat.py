@@ -1,0 +1,270 @@
+"""Teams as a chat platform: case cards, thread messages and private notes through the Bot Connector.
+
+A :class:`~bridge.model.MessageRef` from this adapter keeps the channel exactly as the playbook wrote
+it (an id, a name or ``Team/Channel``), so the core sees a case stay where its department works; the
+registry remembers which conversation and service URL each posted message really went to. A card's
+thread is the conversation ``<channel>;messageid=<card id>``. People written ``<@ID>`` by the core
+become names on cards and real mentions in messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+from urllib.parse import quote as urlquote
+
+import structlog
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    Attachment,
+    ChannelAccount,
+    ConversationParameters,
+    Mention,
+)
+
+from adapters.teams.cards import CONTENT_TYPE, case_card, note_card, preview_card
+from adapters.teams.cards import card_fallback as case_summary
+from adapters.teams.connector import Connector
+from adapters.teams.people import TeamsPeople
+from adapters.teams.registry import ChannelUnknown, PostedMessage, TeamsRegistry, split_thread, thread_id
+from adapters.teams.text import PERSON, escape, escape_keeping_links, from_mrkdwn, render_people
+from bridge.errors import PlatformError, Rejected
+from bridge.model import MessageRef
+from bridge.ports import CardView, DraftPreview
+
+log = structlog.get_logger(__name__)
+LOCAL_BOT_ACCOUNT = "28:escalation-bridge-local"
+MESSAGE_TEXT_MAX = 12_000
+MEMBER_PAGE_SIZE = 500
+MEMBER_PAGES_MAX = 100
+
+
+def card_activity(card: dict[str, Any], summary: str = "") -> Activity:
+    return Activity(
+        type=ActivityTypes.message,
+        summary=summary[:200] or None,
+        attachments=[Attachment(content_type=CONTENT_TYPE, content=card)],
+    )
+
+
+class TeamsChat:
+    name = "teams"
+
+    def __init__(
+        self,
+        connector: Connector,
+        registry: TeamsRegistry,
+        people: TeamsPeople,
+        departments: Callable[[], list[str]] = list,
+    ) -> None:
+        self.connector = connector
+        self.registry = registry
+        self.people = people
+        self.departments = departments
+
+    # sending ---------------------------------------------------------------------------------------
+    def _send(self, posted: PostedMessage, conversation: str, activity: Activity, reply_to: str = "") -> str:
+        client = self.connector.client(posted.service_url)
+        if reply_to:
+            activity.reply_to_id = reply_to
+            result = self.connector.call(
+                posted.conversation,
+                "reply_to_activity",
+                lambda: client.conversations.reply_to_activity(conversation, reply_to, activity),
+            )
+        else:
+            result = self.connector.call(
+                posted.conversation,
+                "send_to_conversation",
+                lambda: client.conversations.send_to_conversation(conversation, activity),
+            )
+        if result is None or not result.id:
+            raise PlatformError(f"Teams returned no message id for a post to {conversation}")
+        return str(result.id)
+
+    def _home(self, ref: MessageRef) -> PostedMessage:
+        posted = self.registry.posted(ref.channel, ref.ts)
+        if posted is not None:
+            return posted
+        channel = self.registry.resolve(ref.channel)
+        return PostedMessage(channel.id, channel.service_url)
+
+    def _where(self, conversation: str) -> PostedMessage:
+        """The service URL for any conversation the bridge has seen (a channel, thread, or chat)."""
+        channel_id, _ = split_thread(conversation)
+        url = self.registry.service_url_of(channel_id)
+        if not url:
+            raise Rejected(f"No Teams service URL is known for conversation {conversation}.")
+        return PostedMessage(channel_id, url)
+
+    def message(self, text: str, *, mrkdwn: bool = False) -> Activity:
+        """The bridge's words as a Teams message, ``<@ID>`` as live mentions. Markdown characters are
+        escaped, unless ``mrkdwn`` says the text is the bridge's own formatted answer (Slack style)."""
+        render = from_mrkdwn if mrkdwn else escape_keeping_links
+        if len(text) > MESSAGE_TEXT_MAX:  # Teams refuses messages over about 28 KB
+            text = text[:MESSAGE_TEXT_MAX] + f" … [cut: {len(text) - MESSAGE_TEXT_MAX} more characters]"
+        entities: list[Any] = []
+        out: list[str] = []
+        last = 0
+        for match in PERSON.finditer(text):
+            out.append(render(text[last : match.start()]))
+            person = self.people.get(match.group(1))
+            name = (person.name if person else "") or match.group(1)
+            if person is not None and person.account:
+                tag = "<at>" + name.replace("<", "").replace(">", "") + "</at>"
+                mention = Mention(
+                    mentioned=ChannelAccount(id=person.account, name=name), text=tag, type="mention"
+                )
+                entities.append(Mention().deserialize(mention.serialize()))
+                out.append(tag)
+            else:
+                out.append("**" + escape(name) + "**")
+            last = match.end()
+        out.append(render(text[last:]))
+        return Activity(
+            type=ActivityTypes.message, text="".join(out), text_format="markdown", entities=entities
+        )
+
+    # the port (bridge.ports.ChatPlatform) ----------------------------------------------------------
+    def _case_card(self, card: CardView) -> dict[str, Any]:
+        return case_card(card, name_of=self.people.name_of, departments=self.departments())
+
+    def post_card(self, channel: str, card: CardView) -> MessageRef:
+        target = self.registry.resolve(channel)
+        posted = PostedMessage(target.id, target.service_url)
+        activity = card_activity(self._case_card(card), case_summary(card))
+        activity_id = self._send(posted, target.id, activity)
+        self.registry.remember_message(channel, activity_id, posted, root=True)
+        log.info("teams_card_posted", case=card.number, channel=target.qualified, id=activity_id)
+        return MessageRef("teams", channel, activity_id)
+
+    def update_card(self, ref: MessageRef, card: CardView) -> None:
+        posted = self._home(ref)
+        activity = card_activity(self._case_card(card), case_summary(card))
+        activity.id = ref.ts
+        client = self.connector.client(posted.service_url)
+        self.connector.call(
+            posted.conversation,
+            "update_activity",
+            lambda: client.conversations.update_activity(posted.conversation, ref.ts, activity),
+        )
+
+    def _in_thread(self, ref: MessageRef, activity: Activity) -> MessageRef:
+        posted = self._home(ref)
+        activity_id = self._send(posted, thread_id(posted.conversation, ref.ts), activity, reply_to=ref.ts)
+        self.registry.remember_message(ref.channel, activity_id, posted, root=False)
+        return MessageRef("teams", ref.channel, activity_id)
+
+    def post_in_thread(self, ref: MessageRef, text: str, quote: str = "") -> MessageRef:
+        if not quote:
+            return self._in_thread(ref, self.message(text))
+        card = note_card(render_people(text, self.people.name_of), quote)
+        return self._in_thread(ref, card_activity(card, "A customer wrote"))
+
+    def post_preview(self, ref: MessageRef, preview: DraftPreview) -> MessageRef:
+        watchers = [preview.author, *preview.approvers]
+        accounts = [p.account for p in map(self.people.get, watchers) if p is not None and p.account]
+        card = preview_card(preview, name_of=self.people.name_of, refresh_for=accounts)
+        return self._in_thread(
+            ref, card_activity(card, f"Draft v{preview.version} for case #{preview.number}")
+        )
+
+    def post_message(self, channel: str, text: str, link_to: MessageRef | None = None) -> MessageRef:
+        target = self.registry.resolve(channel)
+        activity = self.message(text)
+        if link_to is not None:
+            link = self.link(link_to) if link_to.chat == self.name else ""
+            activity.text = f"{activity.text} [Open the case]({link})" if link else activity.text
+        activity_id = self._send(PostedMessage(target.id, target.service_url), target.id, activity)
+        return MessageRef("teams", channel, activity_id)
+
+    def tell(self, channel: str, user: str, text: str) -> None:
+        """Privately in a 1:1 chat when Teams allows it; else in ``channel`` (where the person acted),
+        mentioning them, since Teams channels have no messages only one person sees."""
+        person = self.people.get(user)
+        if person is not None and person.account:
+            try:
+                self._tell_privately(person.account, channel, text)
+                return
+            except PlatformError as exc:
+                log.info("teams_private_note_failed", user=user, error=str(exc))
+        self.reply(channel, f"<@{user}> {text}")
+
+    # beyond the port: used by the bot's jobs --------------------------------------------------------
+    def reply(self, conversation: str, text: str, *, mrkdwn: bool = False) -> str:
+        """Post the bridge's ``text`` in a conversation: a thread, a channel, or a chat."""
+        where = self._where(conversation)
+        _, root = split_thread(conversation)
+        return self._send(where, conversation, self.message(text, mrkdwn=mrkdwn), reply_to=root)
+
+    def send_card(self, conversation: str, card: dict[str, Any], summary: str = "") -> str:
+        where = self._where(conversation)
+        _, root = split_thread(conversation)
+        return self._send(where, conversation, card_activity(card, summary), reply_to=root)
+
+    def _tell_privately(self, account: str, near: str, text: str) -> None:
+        where = self._where(near)
+        conversation = self.registry.chat_with(account)
+        if not conversation:
+            tenant = self.registry.tenant_of(where.conversation)
+            parameters = ConversationParameters(
+                is_group=False,
+                bot=ChannelAccount(id=self.registry.bot_account() or LOCAL_BOT_ACCOUNT),
+                members=[ChannelAccount(id=account)],
+                tenant_id=tenant or None,
+                channel_data={"tenant": {"id": tenant}} if tenant else None,
+            )
+            client = self.connector.client(where.service_url)
+            created = self.connector.call(
+                "", "create_conversation", lambda: client.conversations.create_conversation(parameters)
+            )
+            conversation = str(created.id)
+            self.registry.remember_chat(account, conversation, where.service_url)
+        self._send(PostedMessage(conversation, where.service_url), conversation, self.message(text))
+
+    def sync_team(self, team_id: str) -> int:
+        """Read a team's channels and members (on install), so the playbook can name its channels
+        and its people show with their names before they have said anything; returns the channels."""
+        url = self.registry.service_url_of(team_id)
+        if not url:
+            raise Rejected(f"No Teams service URL is known for team {team_id}.")
+        teams_client = self.connector.teams_client(url)
+        listing = self.connector.call(
+            team_id, "get_teams_channels", lambda: teams_client.teams.get_teams_channels(team_id)
+        )
+        channels = list(listing.conversations or [])
+        for channel in channels:
+            self.registry.record_channel(team_id, str(channel.id), str(channel.name or ""))
+        client = self.connector.client(url)
+        token: str | None = None
+        for _page in range(MEMBER_PAGES_MAX):
+            fetch = partial(
+                client.conversations.get_conversation_paged_members,
+                team_id,
+                page_size=MEMBER_PAGE_SIZE,
+                continuation_token=token,
+                raw=True,
+            )
+            raw = self.connector.call(team_id, "get_conversation_paged_members", fetch)
+            page = raw.response.json() or {}
+            for member in page.get("members") or []:
+                aad = str(member.get("aadObjectId") or member.get("objectId") or "")
+                self.people.remember(str(member.get("id") or ""), aad, str(member.get("name") or ""))
+            token = page.get("continuationToken")
+            if not token:
+                break
+        return len(channels)
+
+    def link(self, ref: MessageRef) -> str:
+        """A deep link that opens a posted message in Teams ("" when its channel is unknown now)."""
+        try:
+            posted = self._home(ref)
+        except ChannelUnknown:
+            return ""
+        tenant = self.registry.tenant_of(posted.conversation)
+        query = f"?parentMessageId={urlquote(ref.ts)}" + (f"&tenantId={urlquote(tenant)}" if tenant else "")
+        return (
+            f"https://teams.microsoft.com/l/message/{urlquote(posted.conversation)}/{urlquote(ref.ts)}{query}"
+        )

@@ -1,0 +1,178 @@
+"""``POST /api/messages`` for aiohttp: check the request, authenticate it, hand it to the bot, answer.
+
+botbuilder's CloudAdapter authenticates the Bot Framework token (when an app id is configured) and
+runs the bot; what it does not do is refuse bad input politely, so that happens here first: a body
+that is not a JSON object, or an activity without the fields every Teams activity has, is a 400; an
+activity type Teams does not send is a 400; a missing or invalid token is a 401; an activity from
+another tenant than ``TEAMS_TENANT_ID`` is a 403. A server error is left for real failures.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Awaitable, Callable
+from types import SimpleNamespace
+from typing import Any
+
+import structlog
+from aiohttp import web
+from botbuilder.core import serializer_helper
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+from botbuilder.schema import Activity, AdaptiveCardInvokeResponse
+from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
+from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
+from msrest.exceptions import DeserializationError
+from msrest.serialization import Model
+from requests import RequestException
+
+from adapters.teams.bot import BridgeBot
+from bridge.settings import Settings
+
+log = structlog.get_logger(__name__)
+MAX_BODY_BYTES = 1_000_000
+ACTIVITY_TYPES = {
+    "message",
+    "messageUpdate",
+    "messageDelete",
+    "messageReaction",
+    "conversationUpdate",
+    "installationUpdate",
+    "invoke",
+    "event",
+    "typing",
+    "endOfConversation",
+    "contactRelationUpdate",
+    "deleteUserData",
+}
+CHANNEL_TOKEN_ISSUER = "https://api.botframework.com"
+KEY_REFRESH_SECONDS = 300
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def authentication(
+    settings: Settings, *, openid_metadata_url: str | None = None, token_issuer: str | None = None
+) -> BotFrameworkAuthentication:
+    """Single-tenant Bot Framework authentication from settings; with no app id, none at all.
+    ``openid_metadata_url``/``token_issuer`` replace where channel tokens' signing keys come from
+    (a stand-in in tests; Microsoft's public endpoints otherwise)."""
+    if not settings.teams_app_id:
+        return ConfigurationBotFrameworkAuthentication(SimpleNamespace(APP_ID="", APP_PASSWORD=""))
+    config = SimpleNamespace(
+        APP_ID=settings.teams_app_id,
+        APP_PASSWORD=settings.teams_app_password,
+        APP_TYPE="SingleTenant",
+        APP_TENANTID=settings.teams_tenant_id,
+    )
+    if openid_metadata_url:
+        config.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = openid_metadata_url
+        config.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = token_issuer or CHANNEL_TOKEN_ISSUER
+    return ConfigurationBotFrameworkAuthentication(config)
+
+
+def _problem(body: Any) -> str:
+    """Why ``body`` is not an activity the bot can act on, or "" when it is one."""
+    if not isinstance(body, dict):
+        return "the body is not a JSON object"
+    kind = body.get("type")
+    if not isinstance(kind, str) or not kind:
+        return "the activity has no type"
+    if kind not in ACTIVITY_TYPES:
+        return f"unknown activity type {kind!r}"
+    url = body.get("serviceUrl")
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        return "the activity has no serviceUrl"
+    for key in ("conversation", "from"):
+        part = body.get(key)
+        if not isinstance(part, dict) or not isinstance(part.get("id"), str) or not part["id"]:
+            return f"the activity has no {key}.id"
+    for key in ("recipient", "channelData", "value"):
+        if key in body and body[key] is not None and not isinstance(body[key], (dict, str, list)):
+            return f"the activity's {key} is malformed"
+    if not isinstance(body.get("entities", []), list):
+        return "the activity's entities are malformed"
+    return ""
+
+
+def _tenant_of(body: dict[str, Any]) -> str:
+    data = body.get("channelData") if isinstance(body.get("channelData"), dict) else {}
+    tenant = (data or {}).get("tenant") if isinstance((data or {}).get("tenant"), dict) else {}
+    return str((tenant or {}).get("id") or (body.get("conversation") or {}).get("tenantId") or "")
+
+
+def _json_body(body: Any) -> Any:
+    if isinstance(body, AdaptiveCardInvokeResponse):
+        return {"statusCode": body.status_code, "type": body.type, "value": body.value}
+    if isinstance(body, Model):
+        return serializer_helper(body)
+    return body
+
+
+def messages_handler(
+    bot: BridgeBot, settings: Settings, auth: BotFrameworkAuthentication | None = None
+) -> Handler:
+    """The aiohttp handler; ``auth`` replaces the settings' authentication (tests use a stand-in)."""
+    require_token = bool(settings.teams_app_id)
+    tenant = settings.teams_tenant_id or ""
+    if not require_token:
+        log.warning(
+            "teams_local_mode",
+            message="TEAMS LOCAL MODE: /api/messages accepts activities WITHOUT authentication and "
+            "outbound calls carry no token. For development and the demo only; in production set "
+            "TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID.",
+        )
+    authenticator = auth or authentication(settings)
+    adapter = CloudAdapter(authenticator)
+    keys_refreshed = [0.0]
+
+    async def authenticate(activity: Activity, header: str) -> AuthenticateRequestResult:
+        """botbuilder 4.17.1 raises IndexError for a token signed with a key it has not cached (after
+        Microsoft rotates keys) instead of fetching the keys again: drop the cache and retry, at most
+        once per :data:`KEY_REFRESH_SECONDS` so made-up key ids cannot make it fetch on every request."""
+        try:
+            return await authenticator.authenticate_request(activity, header)
+        except IndexError:
+            if time.monotonic() - keys_refreshed[0] < KEY_REFRESH_SECONDS:
+                raise PermissionError("token signed with an unknown key") from None
+            keys_refreshed[0] = time.monotonic()
+            JwtTokenExtractor.metadataCache.clear()
+            return await authenticator.authenticate_request(activity, header)
+
+    async def handle(request: web.Request) -> web.Response:
+        raw = await request.read()
+        if len(raw) > MAX_BODY_BYTES:
+            return web.json_response({"error": "payload too large"}, status=413)
+        try:
+            body = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return web.json_response({"error": "the body is not JSON"}, status=400)
+        header = request.headers.get("Authorization", "")
+        if require_token and not header.lower().startswith("bearer "):
+            return web.json_response({"error": "a Bot Framework token is required"}, status=401)
+        problem = _problem(body)
+        if problem:
+            return web.json_response({"error": problem}, status=400)
+        if tenant and _tenant_of(body) not in ("", tenant):
+            log.warning("teams_foreign_tenant", tenant=_tenant_of(body))
+            return web.json_response({"error": "this bridge serves one Microsoft 365 tenant"}, status=403)
+        try:
+            activity = Activity().deserialize(body)
+        except (DeserializationError, ValueError, TypeError, AttributeError) as exc:
+            return web.json_response({"error": f"malformed activity: {exc}"}, status=400)
+        try:
+            verified = await authenticate(activity, header if require_token else "")
+        except RequestException as exc:  # Microsoft's signing keys could not be fetched
+            log.warning("teams_token_keys_unavailable", error=str(exc))
+            return web.json_response({"error": "cannot verify tokens right now"}, status=503)
+        except Exception as exc:  # botbuilder signals a bad token with bare Exception too
+            log.info("teams_unauthorized", error=f"{type(exc).__name__}: {exc}")
+            return web.json_response({"error": "invalid Bot Framework token"}, status=401)
+        response = await adapter.process_activity(verified, activity, bot.on_turn)
+        if response is None:
+            return web.Response(status=200)
+        return web.json_response(_json_body(response.body), status=int(response.status))
+
+    return handle

@@ -1,0 +1,101 @@
+"""Messages the bot receives: drafts and notes in a card's thread, and commands by @mention.
+
+A reply in a case card's thread (the conversation ``<channel>;messageid=<card id>``) goes to the desk
+exactly as a Slack thread reply does: a draft from the claimant, a note when it starts with ``note:``.
+A message that @mentions the bot elsewhere, or anything said to it in a 1:1 chat, is a command
+(``@Bridge route 1042 billing``); in a card's thread a mention is a command only when its first word
+names one, so "@Bridge Hi Maria, …" is still a draft. Edits (``messageUpdate``) make new versions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import structlog
+
+from adapters.teams import jobs
+from adapters.teams.registry import TeamsRegistry, split_thread
+from adapters.teams.text import from_teams
+from bridge.errors import BridgeError
+from bridge.model import MessageRef
+from bridge.runtime import Runtime
+
+log = structlog.get_logger(__name__)
+SLASH = "/bridge"
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A Teams message, reduced to what the bridge acts on."""
+
+    conversation: str
+    conversation_type: str  # "channel", "personal" or "groupChat"
+    activity_id: str
+    user: str
+    text: str
+    bot_tags: tuple[str, ...] = ()  # the exact "<at>Bridge</at>" texts that mention the bot
+    people: dict[str, str] = field(default_factory=dict)  # other mentions: display name -> "<@ID>"
+    bot_name: str = "Bridge"
+    edited: bool = False
+
+
+def command_names(commands: object) -> set[str]:
+    """The subcommands the shared command table knows (its own and registered ones)."""
+    names = set(getattr(commands, "_table", {})) | set(getattr(commands, "extra", {}))
+    return names or {"help", "route", "status", "queue"}
+
+
+class Messages:
+    def __init__(self, rt: Runtime, registry: TeamsRegistry) -> None:
+        self.rt = rt
+        self.registry = registry
+
+    def handle(self, message: Incoming) -> None:
+        without_bot = message.text
+        for tag in message.bot_tags:
+            without_bot = without_bot.replace(tag, " ")
+        number = self._case_of_thread(message)
+        if number is not None:
+            command = from_teams(without_bot, mentions=message.people)
+            first = command.split(maxsplit=1)[0].lower() if command.strip() else ""
+            if message.bot_tags and not message.edited and first in command_names(self.rt.commands):
+                self._command(message, command)
+            else:
+                self._thread_reply(message, number, from_teams(without_bot))
+            return
+        if message.edited:
+            return
+        if message.conversation_type == "personal" or message.bot_tags:
+            self._command(message, from_teams(without_bot, mentions=message.people))
+
+    def _case_of_thread(self, message: Incoming) -> int | None:
+        channel, root = split_thread(message.conversation)
+        if message.conversation_type != "channel" or not root or root == message.activity_id:
+            return None
+        address = self.registry.address_of(channel, root)
+        if address is None:
+            return None
+        return self.rt.store.case_for_message(MessageRef("teams", address, root))
+
+    def _thread_reply(self, message: Incoming, number: int, text: str) -> None:
+        if not text:
+            return
+        try:
+            self.rt.desk.thread_reply(
+                number, message.user, text, source="edit" if message.edited else "thread"
+            )
+        except BridgeError as exc:
+            self.rt.dispatch.tell("teams", message.conversation, message.user, str(exc))
+
+    def _command(self, message: Incoming, text: str) -> None:
+        reply = self.rt.commands.run(message.user, text, chat="teams", channel=message.conversation)
+        mention = "@" + message.bot_name
+        if reply.confirm is not None:
+            confirm = reply.confirm
+            jobs.enqueue(
+                self.rt, "confirm", message.conversation, confirm.prompt, confirm.action, confirm.target
+            )
+            return
+        answer = reply.text.replace(SLASH + " ", mention + " ").replace(SLASH, mention)
+        jobs.enqueue(self.rt, "reply", message.conversation, answer)
+        log.info("teams_command", user=message.user, command=text.split(maxsplit=1)[:1])

@@ -1,0 +1,303 @@
+"""Bulk replies: one signed-off answer pointing to the statement, posted to each unanswered mention of
+the incident, inside X's posting limits, resumable after a restart.
+
+The queue of cases lives in Redis; one job at a time works through it (a lock), taking a slot of the
+shared posting budget before each post and scheduling itself for when the next slot frees up. Each
+case goes through its own lifecycle (assign → draft → approve → posting → posted), so the reply is on
+the case's record like any other answer; a case somebody already claimed is left to them. Every case
+is tried once per incident (the store's ``first_time``); a job that died mid-post finds our reply
+before posting again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+
+import structlog
+
+from bridge.clock import Clock
+from bridge.crisis.alerts import AlertBook
+from bridge.crisis.budget import PostingBudget
+from bridge.crisis.dispatch import CrisisDispatch
+from bridge.crisis.incident import Incident, IncidentBook, IncidentState
+from bridge.crisis.ports import Notice
+from bridge.crisis.texts import bulk_reply_text
+from bridge.crisis.views import bulk_notice, pace_text
+from bridge.dispatch import Dispatcher
+from bridge.errors import RateLimited, Rejected
+from bridge.followups import FollowUps
+from bridge.lifecycle import Action, State
+from bridge.model import Case, Draft
+from bridge.playbook import Playbook
+from bridge.ports import SocialPlatform
+from bridge.store import Store
+from bridge.textlength import check_length
+
+log = structlog.get_logger(__name__)
+
+UNANSWERED = frozenset({State.ROUTED, State.REOPENED})
+ONCE_TTL_SECONDS = 30 * 86_400
+LOCK_SECONDS = 300
+KICK_SECONDS = 60
+
+
+class BulkReplies:
+    def __init__(
+        self,
+        store: Store,
+        playbook: Callable[[], Playbook],
+        alerts: AlertBook,
+        incidents: IncidentBook,
+        socials: Mapping[str, SocialPlatform],
+        budget: PostingBudget,
+        dispatch: CrisisDispatch,
+        clock: Clock,
+    ) -> None:
+        self.store = store
+        self.r = store.r
+        self._playbook = playbook
+        self.alerts = alerts
+        self.incidents = incidents
+        self.socials = socials
+        self.budget = budget
+        self.dispatch = dispatch
+        self.clock = clock
+        self.case_dispatch: Dispatcher | None = None  # set by Crisis.wire
+        self.followups: FollowUps | None = None
+
+    def _key(self, incident_id: int, name: str) -> str:
+        return self.incidents.records.key(incident_id, "bulk", name)
+
+    def eligible(self, incident: Incident) -> list[Case]:
+        cases = (self.store.get(n) for n in self.alerts.cases(incident.alert) if self.store.exists(n))
+        return [c for c in cases if c.state in UNANSWERED and c.platform == incident.platform]
+
+    def preview_notice(self, incident: Incident, version: int) -> Notice | None:
+        draft = self.incidents.version(incident.id, "bulk", version)
+        rules = self._playbook().crisis
+        if draft is None or rules is None:
+            return None
+        brand = self._playbook().brand.name
+        cases = self.eligible(incident)
+        texts = [bulk_reply_text(draft.text, brand, incident, c) for c in cases[:500]]
+        sample = texts[0] if texts else draft.text
+        longest = max(
+            (check_length(t) for t in texts), key=lambda c: c.weighted_length, default=check_length(sample)
+        )
+        pace = pace_text(rules.bulk_posts_per_window, rules.bulk_window_minutes, len(cases))
+        return bulk_notice(
+            incident, version, sample, draft.author, longest.describe(), longest.valid, len(cases), pace
+        )
+
+    # the queue -----------------------------------------------------------------------------------------
+    def start(self, incident: Incident) -> None:
+        """Start the job; it queues the cases itself (reading every case is no work for a click)."""
+        self.kick(incident.id)
+
+    def _build(self, incident: Incident) -> None:
+        """Queue every unanswered case of the incident, once."""
+        if not self.r.set(self._key(incident.id, "built"), "1", nx=True):
+            return
+        queued = sum(self._queue(incident.id, c.number) for c in self.eligible(incident))
+        self.incidents.record(incident.id, "bulk_queued", incident.bulk_approver, cases=queued)
+        rules = self._playbook().crisis
+        if rules is not None:
+            pace = pace_text(rules.bulk_posts_per_window, rules.bulk_window_minutes, queued)
+            self.dispatch.notice(incident.id, f"Answering {queued} mentions with the approved reply, {pace}.")
+
+    def _queue(self, incident_id: int, number: int) -> bool:
+        if not self.r.sadd(self._key(incident_id, "queued"), number):
+            return False
+        self.r.rpush(self._key(incident_id, "pending"), number)
+        return True
+
+    def enqueue_case(self, incident: Incident, number: int) -> None:
+        """A new mention of a topic already being answered in bulk joins the queue."""
+        if self._queue(incident.id, number):
+            self.kick(incident.id)
+
+    def kick(self, incident_id: int) -> None:
+        if self.r.set(self._key(incident_id, "kick"), "1", nx=True, ex=KICK_SECONDS):
+            self.dispatch.bulk_reply(incident_id)
+
+    def pending(self, incident_id: int) -> int:
+        return int(self.r.llen(self._key(incident_id, "pending")))
+
+    def kick_stalled(self) -> None:
+        """Restart the queue of a replying incident whose job was lost (called by the crisis tick)."""
+        incident = self.incidents.latest_open()
+        if incident is None or incident.state != IncidentState.BULK_REPLYING or not self.pending(incident.id):
+            return
+        resume = incident.bulk_resume_at
+        if (resume is None or resume <= self.clock.now()) and not self.r.exists(
+            self._key(incident.id, "lock")
+        ):
+            self.kick(incident.id)
+
+    # the job -------------------------------------------------------------------------------------------
+    def run(self, incident_id: int) -> str:
+        self.r.delete(self._key(incident_id, "kick"))
+        lock = self._key(incident_id, "lock")
+        if not self.r.set(lock, "1", nx=True, ex=LOCK_SECONDS):
+            return "busy"
+        try:
+            return self._work(incident_id)
+        finally:
+            self.r.delete(lock)
+
+    def _work(self, incident_id: int) -> str:
+        rules = self._playbook().crisis
+        pending = self._key(incident_id, "pending")
+        first = self.incidents.get(incident_id)
+        if first is not None and first.state == IncidentState.BULK_REPLYING:
+            self._build(first)
+        while True:
+            incident = self.incidents.get(incident_id)
+            if rules is None or incident is None or incident.state != IncidentState.BULK_REPLYING:
+                return "stopped"
+            raw = self.r.lindex(pending, 0)
+            if raw is None:
+                self._done(incident)
+                return "done"
+            wait = self.budget.take(rules.bulk_posts_per_window, rules.bulk_window_minutes * 60)
+            if wait > 0:
+                return self._pause(incident, wait)
+            outcome = self.reply_one(incident, int(raw))
+            if outcome.startswith("wait:"):
+                return self._pause(incident, float(outcome[5:]))
+            self.r.lpop(pending)
+            self.incidents.count(incident_id, "bulk_sent" if outcome == "posted" else "bulk_skipped")
+            if outcome != "posted":
+                self.incidents.record(incident_id, "bulk_reply_skipped", "bridge", case=int(raw), why=outcome)
+
+    def _pause(self, incident: Incident, wait: float) -> str:
+        at = (self.clock.now() + timedelta(seconds=max(1.0, wait))).replace(microsecond=0)
+        if incident.bulk_resume_at == at:
+            return "waiting"  # woken early (a kick, a new mention): the job for ``at`` is already set
+        self.incidents.set(incident.id, bulk_resume_at=at)
+        self.dispatch.bulk_reply(incident.id, at=at)
+        self.incidents.record(incident.id, "bulk_paused", "bridge", resume_at=at, sent=incident.bulk_sent)
+        self.dispatch.notice(
+            incident.id,
+            f"Bulk replies: {incident.bulk_sent} sent, {self.pending(incident.id)} waiting for X's posting "
+            f"limit; resuming at {at:%H:%M} UTC.",
+        )
+        return "waiting"
+
+    def _done(self, incident: Incident) -> None:
+        total = incident.bulk_sent + incident.bulk_skipped
+        if self.r.getset(self._key(incident.id, "reported"), total) == str(total).encode():
+            return
+        self.incidents.record(
+            incident.id, "bulk_done", "bridge", sent=incident.bulk_sent, skipped=incident.bulk_skipped
+        )
+        self.dispatch.notice(
+            incident.id,
+            f"Bulk replies done: {incident.bulk_sent} sent, {incident.bulk_skipped} skipped "
+            "(claimed by someone, or refused by X; see `/bridge incident status`).",
+            True,
+        )
+
+    # one case --------------------------------------------------------------------------------------------
+    def reply_one(self, incident: Incident, number: int) -> str:
+        """Answer one case; "posted", "wait:<seconds>", or why it was skipped."""
+        case = self.store.get(number)
+        approver = incident.bulk_approver
+        resumed = not self.store.first_time(f"crisis-bulk:{incident.id}:{number}", ONCE_TTL_SECONDS)
+        if case.state == State.POSTED and resumed:
+            return "posted"
+        ours = case.state in UNANSWERED or (resumed and case.claimant == approver)
+        if not ours:
+            return f"{case.state.value}" + (f" by {case.claimant}" if case.claimant else "")
+        template = self.incidents.version(incident.id, "bulk", incident.bulk_approved_version)
+        if template is None:
+            return "no approved reply"
+        text = bulk_reply_text(template.text, self._playbook().brand.name, incident, case)
+        length = check_length(text)
+        if not length.valid:
+            return f"too long: {length.describe()}"
+        detail = {"incident": incident.id}
+        if case.state in UNANSWERED:
+            moved = self.store.transition(
+                number,
+                Action.ASSIGN,
+                approver,
+                guards={"claimant": ""},
+                values={"claimant": approver, "claimed_at": self.clock.now()},
+                detail=detail,
+            )
+            if not moved.ok:
+                return f"claimed meanwhile ({moved.state.value})"
+            case = self.store.get(number)
+        if case.state == State.CLAIMED:
+            body = Draft(number, 0, text, template.author, "incident", self.clock.now()).to_json()
+            self.store.transition(
+                number,
+                Action.DRAFT,
+                template.author,
+                guards={"claimant": approver},
+                values={"approved_version": 0, "approver": None},
+                counter="draft_version",
+                side_value=body,
+                detail=detail,
+            )
+            case = self.store.get(number)
+        if case.state == State.DRAFTED:
+            self.store.transition(
+                number,
+                Action.APPROVE,
+                approver,
+                guards={"draft_version": str(case.draft_version)},
+                values={"approved_version": case.draft_version, "approver": approver},
+                detail=detail,
+            )
+            case = self.store.get(number)
+        if case.state == State.APPROVED:
+            self.store.transition(number, Action.BEGIN_POSTING, "bridge", detail=detail)
+            return self._post(incident, case, text, recovering=False)
+        if case.state == State.POSTING:
+            return self._post(incident, case, text, recovering=True)
+        return f"unexpected state {case.state.value}"
+
+    def _post(self, incident: Incident, case: Case, text: str, *, recovering: bool) -> str:
+        social = self.socials[case.platform]
+        target = case.reply_to or case.post_id
+        detail = {"incident": incident.id}
+        try:
+            ref = social.find_reply(target) if recovering else None
+            ref = ref or social.reply(target, text)
+        except RateLimited as exc:
+            self.store.transition(
+                case.number, Action.POST_DEFERRED, "bridge", detail={**detail, "error": str(exc)}
+            )
+            return f"wait:{max(1.0, exc.retry_at - self.clock.now().timestamp())}"
+        except Rejected as exc:
+            self.store.transition(
+                case.number,
+                Action.POST_REJECTED,
+                "bridge",
+                values={"last_error": str(exc)},
+                detail={**detail, "error": str(exc)},
+            )
+            self.store.transition(
+                case.number, Action.UNCLAIM, "bridge", values={"claimant": None}, detail=detail
+            )
+            return f"refused by {case.platform}: {exc}"
+        if self.followups is not None:
+            self.followups.remember_reply(case.number, case.platform, ref.id)
+        self.store.transition(
+            case.number,
+            Action.POSTED,
+            "bridge",
+            values={
+                "reply_id": ref.id,
+                "reply_url": ref.url,
+                "posted_at": self.clock.now(),
+                "last_error": "",
+            },
+            detail={**detail, "reply_id": ref.id, "bulk": True, "statement": incident.statement_url},
+        )
+        if case.card is not None and self.case_dispatch is not None:
+            self.case_dispatch.refresh_card(case.number)
+        return "posted"

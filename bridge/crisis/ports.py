@@ -1,0 +1,60 @@
+"""What crisis mode needs from a chat platform, beyond case cards: notices with buttons in any
+channel, updating them, and opening a channel for an incident.
+
+Kept apart from :class:`bridge.ports.ChatPlatform` so a chat adapter that has no crisis support yet
+(Teams, while it is being built) still satisfies the case port; the crisis code checks for this one
+with ``isinstance`` and says so in the log when a platform lacks it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from bridge.model import MessageRef
+
+
+@dataclass(frozen=True)
+class NoticeButton:
+    """A button whose ``action`` names a crisis action (``ack``, ``start_incident`` …)."""
+
+    action: str
+    label: str
+    value: str
+    style: str = ""  # "primary", "danger" or ""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A bridge-written message decided by the core; adapters only render it.
+
+    ``text`` and ``fields`` are the bridge's words and may name people as ``<@U…>``; ``quotes`` are
+    customers' words and ``preview`` is text exactly as it will be posted: both are untrusted and
+    rendered inert.
+    """
+
+    title: str
+    text: str = ""
+    fields: tuple[tuple[str, str], ...] = ()
+    quotes: tuple[str, ...] = ()
+    preview: str = ""
+    links: tuple[tuple[str, str], ...] = ()  # (url, label)
+    context: str = ""
+    buttons: tuple[NoticeButton, ...] = ()
+    key: str = ""  # what the notice is about, e.g. "alert:3"; adapters may use it as a block id
+
+
+@runtime_checkable
+class CrisisChat(Protocol):
+    name: str
+
+    def post_notice(self, channel: str, notice: Notice) -> MessageRef: ...
+
+    def update_notice(self, ref: MessageRef, notice: Notice) -> None: ...
+
+    def open_channel(self, name: str, invite: tuple[str, ...] = ()) -> str:
+        """The id of a channel called ``name``, created if needed with the bridge and ``invite`` in it
+        (or the name itself, for posting to resolve, when it cannot be created)."""
+        ...
+
+    def post_message(self, channel: str, text: str, link_to: MessageRef | None = None) -> MessageRef: ...

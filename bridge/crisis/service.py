@@ -1,0 +1,78 @@
+"""Crisis mode, built once per process: detection, alerts, folding, incidents, statement, bulk replies.
+
+The runtime holds one :class:`Crisis`; ingest calls :meth:`Crisis.observe` for every new case, jobs
+and chat listeners reach the parts through it. Nothing here keeps state in the process: everything
+lives in Redis, so any web process or worker can pick up where another stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from rq import Queue
+
+from bridge.clock import Clock
+from bridge.crisis.alerts import AlertBook
+from bridge.crisis.board import Board
+from bridge.crisis.budget import PostingBudget
+from bridge.crisis.bulk import BulkReplies
+from bridge.crisis.dispatch import CrisisDispatch
+from bridge.crisis.folding import MassCards
+from bridge.crisis.incident import IncidentBook
+from bridge.crisis.leadership import LeadershipDesk
+from bridge.crisis.monitor import CrisisMonitor
+from bridge.crisis.statement import StatementPoster
+from bridge.dispatch import Dispatcher
+from bridge.followups import FollowUps
+from bridge.model import Case, Mention
+from bridge.playbook import Playbook
+from bridge.ports import ChatPlatform, SocialPlatform
+from bridge.store import Store
+
+
+class Crisis:
+    def __init__(
+        self,
+        store: Store,
+        playbook: Callable[[], Playbook],
+        queue: Queue,
+        clock: Clock,
+        chats: Mapping[str, ChatPlatform],
+        socials: Mapping[str, SocialPlatform],
+    ) -> None:
+        self.dispatch = CrisisDispatch(queue, clock)
+        self.alerts = AlertBook(store, clock.now)
+        self.incidents = IncidentBook(store, clock.now)
+        # one budget per posting account: the statement and the bulk replies share X's limit
+        budget = PostingBudget(store.r, store.k("crisis", "budget", "x"), clock)
+        self.folding = MassCards(store, playbook, self.alerts, self.incidents, chats, self.dispatch, clock)
+        self.bulk = BulkReplies(
+            store, playbook, self.alerts, self.incidents, socials, budget, self.dispatch, clock
+        )
+        self.statement = StatementPoster(self.incidents, playbook, socials, budget, self.dispatch, clock)
+        self.board = Board(
+            store,
+            playbook,
+            self.alerts,
+            self.incidents,
+            self.folding,
+            chats,
+            self.dispatch,
+            clock,
+            {"statement": self.statement.preview_notice, "bulk": self.bulk.preview_notice},
+        )
+        self.monitor = CrisisMonitor(
+            store, playbook, self.alerts, self.incidents, self.folding, self.bulk, self.dispatch, clock
+        )
+        self.leadership = LeadershipDesk(
+            playbook, self.alerts, self.incidents, self.bulk, self.dispatch, clock
+        )
+
+    def wire(self, case_dispatch: Dispatcher, followups: FollowUps | None) -> None:
+        """The case services bulk replies use: refreshing a case's card, indexing our replies."""
+        self.bulk.case_dispatch = case_dispatch
+        self.bulk.followups = followups
+
+    def observe(self, mention: Mention, case: Case, number: int) -> bool:
+        """Feed detection with a new case; True when the case joins a mass-issue card (no own card)."""
+        return self.monitor.observe(mention, case, number)

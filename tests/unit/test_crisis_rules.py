@@ -1,0 +1,107 @@
+"""The playbook's crisis section: defaults, keyword topics, and errors a playbook author can act on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bridge.crisis import rules as r
+from bridge.crisis.rules import CrisisRules
+from bridge.playbook import Playbook, PlaybookError
+from bridge.playbook_loader import load_model
+from tests.conftest import ROOT
+
+BASE = """brand: {name: Acme}
+default_department: social
+departments:
+  social: {slack_channel: C0SOCIAL, approvers: [U0SOC2]}
+"""
+
+
+def load(crisis: str) -> Playbook:
+    return load_model(Path("crisis.yml"), Playbook, text=BASE + crisis)
+
+
+def test_a_playbook_without_a_crisis_section_has_crisis_mode_off() -> None:
+    assert load("").crisis is None
+
+
+def test_left_out_keys_take_the_named_defaults() -> None:
+    crisis = load("crisis:\n  leadership: {slack_channel: C0LEAD, approvers: [U0CEO]}\n").crisis
+    assert crisis is not None
+    assert crisis.rules == [] and crisis.clusters.enabled
+    assert crisis.clusters.min_mentions == r.DEFAULT_CLUSTER_MIN_MENTIONS
+    assert crisis.bulk_posts_per_window == r.DEFAULT_BULK_POSTS_PER_WINDOW
+    assert crisis.bulk_window_minutes == r.DEFAULT_BULK_WINDOW_MINUTES
+    assert crisis.statement_account == "main"
+    assert "{{ statement.url }}" in crisis.bulk_reply_template
+
+
+def test_keywords_match_whole_words_in_playbook_order() -> None:
+    crisis = CrisisRules.model_validate(
+        {
+            "leadership": {"slack_channel": "C1", "approvers": ["U1"]},
+            "rules": [
+                {"topic": "recall", "keywords": ["recall", "recalled"]},
+                {"topic": "outage", "keywords": ["not working"]},
+            ],
+        }
+    )
+    assert crisis.rule_for("My kettle was RECALLED today").topic == "recall"  # type: ignore[union-attr]
+    assert crisis.rule_for("the app is Not Working again").topic == "outage"  # type: ignore[union-attr]
+    assert crisis.rule_for("recalling my childhood") is None
+    assert crisis.thresholds("cluster-7") is crisis.clusters
+    assert crisis.thresholds("recall").min_mentions == r.DEFAULT_MIN_MENTIONS
+
+
+def test_a_typo_in_a_rule_names_file_line_and_the_keys_expected() -> None:
+    with pytest.raises(PlaybookError) as caught:
+        load(
+            "crisis:\n"
+            "  leadership: {slack_channel: C0LEAD, approvers: [U0CEO]}\n"
+            "  rules:\n"
+            "    - topic: recall\n"
+            "      keywords: [recall]\n"
+            "      min_mentons: 3\n"
+        )
+    message = str(caught.value)
+    assert "crisis.yml:10: crisis.rules[0].min_mentons: unknown key" in message
+    assert "min_mentions" in message and "window_minutes" in message
+
+
+@pytest.mark.parametrize(
+    ("crisis", "problem"),
+    [
+        ("  leadership: {approvers: [U0CEO]}\n", "leadership needs a slack_channel"),
+        ("  leadership: {slack_channel: C0LEAD, approvers: []}\n", "crisis.leadership.approvers"),
+        (
+            "  leadership: {slack_channel: C0LEAD, approvers: [U0CEO]}\n  bulk_posts_per_window: 150\n",
+            "crisis.bulk_posts_per_window",
+        ),
+        (
+            "  leadership: {slack_channel: C0LEAD, approvers: [U0CEO]}\n"
+            "  rules: [{topic: recall, keywords: [a]}, {topic: recall, keywords: [b]}]\n",
+            "defined twice",
+        ),
+        (
+            "  leadership: {slack_channel: C0LEAD, approvers: [U0CEO]}\n"
+            "  rules: [{topic: Recall Now, keywords: [a]}]\n",
+            "crisis.rules[0].topic",
+        ),
+    ],
+)
+def test_impossible_crisis_settings_are_refused(crisis: str, problem: str) -> None:
+    with pytest.raises(PlaybookError) as caught:
+        load("crisis:\n" + crisis)
+    assert problem in str(caught.value)
+
+
+def test_the_example_playbook_is_valid() -> None:
+    playbook = load_model(ROOT / "playbooks" / "crisis-example.yml", Playbook)
+    assert playbook.crisis is not None
+    assert [rule.topic for rule in playbook.crisis.rules] == ["recall", "outage", "injury", "lawsuit"]
+    assert playbook.crisis.leadership.may_approve("U0CEO") and not playbook.crisis.leadership.may_approve(
+        "U0VPC"
+    )
+    assert playbook.crisis.leadership.may_act("U0VPC")

@@ -1,0 +1,131 @@
+"""Crisis notices in Block Kit: what leadership sees, valid for any input, customers' words inert."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adapters.slack.crisis_cards import edit_modal, notice_blocks
+from bridge.crisis.alerts import Alert
+from bridge.crisis.detector import Example, Explanation
+from bridge.crisis.ports import Notice, NoticeButton
+from bridge.crisis.views import alert_notice, browse_url, mass_notice
+from tests.support.blockkit import block_errors, view_errors
+
+RAISED = datetime(2025, 3, 3, 14, 4, tzinfo=UTC)
+
+
+def explanation(text: str = "my kettle is on the recall list", handle: str = "maria_k") -> Explanation:
+    return Explanation(
+        topic="recall",
+        label="recall",
+        count=12,
+        window_minutes=15,
+        expected=0.25,
+        baseline_hourly=1.0,
+        baseline_source="all hours",
+        baseline_weeks=6,
+        slot="Mon 14:00–15:00 UTC",
+        negative_share=0.75,
+        baseline_negative_share=0.1,
+        reach=48_000,
+        reasons=("12 mentions in 15 min ≥ 4× the usual 0.2 and ≥ 12",),
+        examples=(Example(handle, 12_300, text, "https://x.com/maria_k/status/1", 1042),),
+    )
+
+
+def alert(state: str = "open", **changes: object) -> Alert:
+    values: dict[str, object] = dict(
+        id=3,
+        topic="recall",
+        label="recall",
+        state=state,
+        raised_at=RAISED,
+        last_count=12,
+        peak_count=12,
+        quiet_since=None,
+        explanation=explanation(),
+        card=None,
+    )
+    values.update(changes)
+    return Alert(**values)  # type: ignore[arg-type]
+
+
+def labels(blocks: list[dict]) -> list[str]:
+    return [e["text"]["text"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+
+
+def test_the_alert_card_explains_itself_and_offers_the_three_buttons() -> None:
+    blocks = notice_blocks(alert_notice(alert()))
+    assert block_errors(blocks) == []
+    text = repr(blocks)
+    assert "Crisis alert: recall" in text and "12 mentions of recall in the last 15 min" in text
+    assert "48× usual" in text and "75%" in text and "(usually 10%)" in text and "48,000 followers" in text
+    assert "usually 0.2 in 15 min" in text and "@maria_k (12,300 followers)" in text
+    assert labels(blocks) == ["Acknowledge", "Start incident", "Dismiss"]
+    ids = [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert ids == ["crisis_ack", "crisis_start_incident", "crisis_dismiss"]
+
+
+def test_the_alert_card_follows_its_state() -> None:
+    assert labels(notice_blocks(alert_notice(alert("acknowledged", acknowledged_by="U0VPC")))) == [
+        "Start incident",
+        "Dismiss",
+    ]
+    assert "Acknowledged by <@U0VPC>" in repr(
+        notice_blocks(alert_notice(alert("acknowledged", acknowledged_by="U0VPC")))
+    )
+    assert labels(notice_blocks(alert_notice(alert("incident", incident=1)))) == []
+    assert labels(notice_blocks(alert_notice(alert("calm")))) == []
+
+
+def test_customers_words_on_crisis_cards_are_inert() -> None:
+    hostile = "<!channel> <@U123> <https://evil|click>"
+    blocks = notice_blocks(alert_notice(alert(explanation=explanation(hostile, handle="<!here>"))))
+    text = repr(blocks)
+    for live in ("<!channel>", "<@U123>", "<https://evil|click>", "<!here>"):
+        assert live not in text
+    assert "&lt;!channel&gt;" in text
+
+
+def test_the_mass_card_counts_and_links_to_browse_them() -> None:
+    url = browse_url(["recall", "recalled"], "recall", "AcmeHelp")
+    assert url.startswith("https://x.com/search?q=") and "recall+OR+recalled" in url
+    notice = mass_notice("recall", 19, list(explanation().examples), url, RAISED, 1031, 1049, None)
+    blocks = notice_blocks(notice)
+    assert block_errors(blocks) == []
+    text = repr(blocks)
+    assert "Mass issue: recall · 19 mentions" in text and "cases #1031–#1049" in text
+    assert "Browse them on X" in text and labels(blocks) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    title=st.text(max_size=400),
+    text=st.text(max_size=6000),
+    preview=st.text(max_size=6000),
+    quotes=st.lists(st.text(max_size=4000), max_size=8),
+    fields=st.lists(st.tuples(st.text(max_size=50), st.text(max_size=3000)), max_size=12),
+)
+def test_any_notice_is_valid_block_kit(
+    title: str, text: str, preview: str, quotes: list[str], fields: list[tuple[str, str]]
+) -> None:
+    notice = Notice(
+        title=title,
+        text=text,
+        fields=tuple((n or "x", v or "x") for n, v in fields),
+        quotes=tuple(quotes),
+        preview=preview,
+        links=(("https://x.com/search?q=a", "Browse"),),
+        context=text[:500],
+        buttons=(NoticeButton("approve_statement", "Approve", "1:2", "primary"),),
+        key="statement:1:2",
+    )
+    assert block_errors(notice_blocks(notice)) == []
+
+
+def test_the_edit_dialogs_are_valid_views() -> None:
+    assert view_errors(edit_modal("statement", "1", "Edit the statement", "An update " * 500)) == []
+    assert view_errors(edit_modal("bulk", "1", "Edit the bulk reply", "")) == []
