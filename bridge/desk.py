@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bridge.answer_length import answer_length
 from bridge.clock import Clock
 from bridge.dispatch import Dispatcher
 from bridge.errors import NotAllowed
@@ -17,7 +18,6 @@ from bridge.lifecycle import Action, State
 from bridge.model import Case, Draft
 from bridge.playbook import Department, Playbook
 from bridge.store import Outcome, Store
-from bridge.answer_length import answer_length
 
 NOTE_PREFIX = "note:"
 
