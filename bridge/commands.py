@@ -29,6 +29,7 @@ HELP = """*/bridge* commands:
 • `ignore 1042 [reason]` · `reopen 1042` · `resolve 1042` · `retry 1042` — post an approved answer again
 • `dm 1042` — move to private messages (the move-to-DM reply goes to sign-off) · `public 1042` — back
 • `mute @handle` · `unmute @handle` · `hide 1042` · `block @handle` — social team only, confirmed first
+• `hours` — opening hours and whether the desk is open now
 • `help` — this list"""
 
 _PERSON = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$|^@?([UW][A-Z0-9]{2,})$")
@@ -115,6 +116,7 @@ class Commands:
             "hide": self.hide,
             "dm": self.dm,
             "retry": self.retry,
+            "hours": self.hours,
             "public": self.public,
         }
         self.extra: dict[str, Callable[[str, list[str]], CommandReply]] = {}
@@ -211,6 +213,19 @@ class Commands:
         if len(cases) > QUEUE_LIMIT:
             lines.append(f"… and {len(cases) - QUEUE_LIMIT} more")
         return CommandReply("\n".join(lines))
+
+    def hours(self, user: str, args: list[str]) -> CommandReply:
+        """Opening hours, and whether the desk is open right now."""
+        hours = self.desk.playbook.hours
+        now = self.desk.clock.now()
+        if hours is None or not hours.weekly:
+            return CommandReply("The desk is open around the clock (the playbook sets no opening hours).")
+        if hours.is_open(now):
+            state = "Open now."
+        else:
+            reopens = hours.next_open(now)
+            state = "Closed now" + (f"; back {hours.describe_moment(reopens)}." if reopens else ".")
+        return CommandReply(f"{state} Opening hours ({hours.timezone}): {hours.describe_week()}")
 
     def retry(self, user: str, args: list[str]) -> CommandReply:
         self._need(args, 1, "retry 1042")
