@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from bridge.language import UNDETERMINED
-from bridge.triage_rules import Pattern
+from bridge.triage_rules import Pattern, check_regexes
 
 Role = Literal["care", "main"]
 KindName = Literal["service", "brand"]
@@ -64,12 +64,7 @@ class RouteConditions(BaseModel):
     @field_validator("regex")
     @classmethod
     def _compiles(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"invalid regex {pattern!r}: {exc}") from exc
-        return patterns
+        return check_regexes(patterns)
 
     @field_validator("languages")
     @classmethod

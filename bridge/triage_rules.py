@@ -27,6 +27,16 @@ DEFAULT_REPLY_LANGUAGES = ("en",)  # the languages the built-in reply cues are w
 _RULE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 
 
+def check_regexes(patterns: list[str]) -> list[str]:
+    """Refuse a playbook whose regular expression does not compile, naming it and why."""
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"invalid regex {pattern!r}: {exc}") from exc
+    return patterns
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -72,12 +82,7 @@ class Pattern(Strict):
     @field_validator("regex")
     @classmethod
     def _compiles(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"invalid regex {pattern!r}: {exc}") from exc
-        return patterns
+        return check_regexes(patterns)
 
     @model_validator(mode="after")
     def _compile(self) -> Pattern:
