@@ -79,20 +79,41 @@ def cmd_run(_args: argparse.Namespace) -> int:
     names = ["serve", "worker"] + (["poll"] if settings.x_configured else [])
     children = [subprocess.Popen([sys.executable, "-m", "bridge.cli", name], env=env) for name in names]
 
+    asked_to_stop = False
+
     def stop(*_: object) -> None:
+        nonlocal asked_to_stop
+        asked_to_stop = True
         for child in children:
-            child.terminate()
+            if child.poll() is None:
+                child.terminate()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    crashed = False
     try:
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
+        crashed = not asked_to_stop
     finally:
         stop()
         for child in children:
             child.wait(timeout=15)
-    return max((child.returncode or 0) for child in children)
+    return group_exit_code([child.returncode for child in children], crashed=crashed)
+
+
+def group_exit_code(codes: list[int], *, crashed: bool) -> int:
+    """One exit code for the group: 0 for a requested stop, else the first failure.
+
+    A child still importing when SIGTERM arrives dies of the signal (-15) instead of
+    shutting down gracefully; after a requested stop that is a clean end, not a failure.
+    Negative codes never reach ``sys.exit``, which would turn -15 into 241.
+    """
+    stopped_by_us = (0, -signal.SIGTERM, -signal.SIGINT)
+    failures = [code for code in codes if code not in stopped_by_us]
+    if failures:
+        return failures[0] if failures[0] > 0 else 128 - failures[0]
+    return 1 if crashed else 0
 
 
 def cmd_case(args: argparse.Namespace) -> int:

@@ -1,0 +1,23 @@
+"""``bridge run`` turns its children's exit codes into one honest code for the group."""
+
+from __future__ import annotations
+
+import signal
+
+from bridge.cli import group_exit_code
+
+
+def test_children_killed_by_our_own_sigterm_are_a_clean_stop() -> None:
+    assert group_exit_code([-signal.SIGTERM, 0, -signal.SIGTERM], crashed=False) == 0
+
+
+def test_a_child_that_failed_gives_its_code() -> None:
+    assert group_exit_code([0, 2, -signal.SIGTERM], crashed=True) == 2
+
+
+def test_a_child_killed_by_another_signal_reports_it_shell_style() -> None:
+    assert group_exit_code([-signal.SIGKILL, 0], crashed=True) == 128 + signal.SIGKILL
+
+
+def test_a_child_that_ended_on_its_own_without_an_error_still_fails_the_group() -> None:
+    assert group_exit_code([0, -signal.SIGTERM], crashed=True) == 1
