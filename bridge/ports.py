@@ -33,6 +33,7 @@ class DirectMessage:
 
 class SocialPlatform(Protocol):
     name: str
+    handle: str  # the account's handle, without "@": who our posts come from
 
     def fetch_mentions(self, since_id: str | None) -> MentionBatch:
         """Read all mentions of the brand account newer than ``since_id`` (every page)."""

@@ -7,7 +7,6 @@ again. A double-clicked Approve cannot get here twice: only one approval moves t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import structlog
@@ -18,18 +17,16 @@ from bridge.errors import RateLimited, Rejected, Unavailable
 from bridge.followups import FollowUps
 from bridge.lifecycle import Action, State
 from bridge.model import PostRef
-from bridge.ports import SocialPlatform
+from bridge.outlets import Outlet, Outlets
 from bridge.store import Store
 
 log = structlog.get_logger(__name__)
 
 
 class Publisher:
-    def __init__(
-        self, store: Store, socials: Mapping[str, SocialPlatform], dispatch: Dispatcher, clock: Clock
-    ) -> None:
+    def __init__(self, store: Store, outlets: Outlets, dispatch: Dispatcher, clock: Clock) -> None:
         self.store = store
-        self.socials = socials
+        self.outlets = outlets
         self.dispatch = dispatch
         self.clock = clock
         self.followups: FollowUps | None = None  # set by the runtime: indexes our replies
@@ -52,11 +49,13 @@ class Publisher:
         else:
             return f"nothing-to-do ({case.state.value})"
 
-        social = self.socials[case.platform]
         draft = self.store.draft(number, case.approved_version)
         if draft is None:  # cannot happen through the desk; refuse loudly rather than post nothing
             raise RuntimeError(f"case #{number} approved v{case.approved_version} has no stored draft")
         private = case.mode == "private"
+        # private messages stay with the care handle, where the customer's messages arrive
+        outlet = self.outlets.speaking_as(case.platform, "" if private else case.reply_account)
+        social = outlet.social
         try:
             if retrying:
                 if private:
@@ -64,7 +63,7 @@ class Publisher:
                 else:
                     found = social.find_reply(case.reply_to or case.post_id)
                 if found is not None:
-                    self._posted(number, found, recovered=True)
+                    self._posted(number, found, outlet, recovered=True)
                     return "recovered"
             if private:
                 ref = social.send_direct_message(case.author_id, draft.text)
@@ -105,7 +104,7 @@ class Publisher:
                 "the answer went out and retry; it will not post twice.",
             )
             raise  # RQ retries with back-off; the retry looks for our reply first
-        self._posted(number, ref, recovered=False)
+        self._posted(number, ref, outlet, recovered=False)
         return "posted"
 
     def gave_up(self, number: int, error: str) -> None:
@@ -119,7 +118,7 @@ class Publisher:
             f"`/bridge retry {number}` checks whether it went out and posts it if not.",
         )
 
-    def _posted(self, number: int, ref: PostRef, *, recovered: bool) -> None:
+    def _posted(self, number: int, ref: PostRef, outlet: Outlet, *, recovered: bool) -> None:
         if self.followups is not None:
             self.followups.remember_reply(number, self.store.get(number).platform, ref.id)
         self.store.transition(
@@ -132,13 +131,20 @@ class Publisher:
                 "posted_at": self.clock.now(),
                 "last_error": "",
             },
-            detail={"reply_id": ref.id, "recovered": recovered},
+            detail={
+                "reply_id": ref.id,
+                "recovered": recovered,
+                "posted_from": outlet.handle,
+                **({"note": outlet.note} if outlet.note else {}),
+            },
         )
         case = self.store.get(number)
         if case.mode == "private":
             self.dispatch.thread_notice(number, f"Sent to @{case.author_handle} as a private message.")
         else:
-            self.dispatch.thread_notice(number, f"Posted: {ref.url}")
+            account = f" from @{outlet.handle}" if outlet.handle else ""
+            caveat = f" ({outlet.note})" if outlet.note else ""
+            self.dispatch.thread_notice(number, f"Posted{account}: {ref.url}{caveat}")
         if case.pending_private:
             self.store.transition(
                 number, Action.GO_PRIVATE, "bridge", values={"mode": "private", "pending_private": None}

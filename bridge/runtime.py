@@ -20,6 +20,7 @@ from bridge.followups import FollowUps
 from bridge.ingest import Ingestor
 from bridge.moderation import Moderation
 from bridge.out_of_hours import OutOfHoursReplies
+from bridge.outlets import Outlets
 from bridge.playbook import Playbook
 from bridge.playbook_source import PlaybookSource
 from bridge.ports import ChatPlatform, SocialPlatform
@@ -39,13 +40,15 @@ class Runtime:
     playbooks: PlaybookSource
     clock: Clock
     chats: dict[str, ChatPlatform] = field(default_factory=dict)
-    socials: dict[str, SocialPlatform] = field(default_factory=dict)
+    socials: dict[str, SocialPlatform] = field(default_factory=dict)  # the care handles: read and answer
+    main_accounts: dict[str, SocialPlatform] = field(default_factory=dict)  # brand matters, statements
 
     def __post_init__(self) -> None:
         self.dispatch = Dispatcher(self.queue)
+        self.outlets = Outlets(self.socials, self.main_accounts)
         self.desk = Desk(self.store, self.playbooks, self.dispatch, self.clock)
         self.ingestor = Ingestor(self.store, self.playbooks, self.dispatch, self.clock)
-        self.publisher = Publisher(self.store, self.socials, self.dispatch, self.clock)
+        self.publisher = Publisher(self.store, self.outlets, self.dispatch, self.clock)
         self.chat_updates = ChatUpdates(self.store, self.playbooks, self.chats, self.desk)
         self.steering = Steering(self.desk)
         self.commands = Commands(self.desk, self.steering)
@@ -60,7 +63,7 @@ class Runtime:
         )
         self.out_of_hours.followups = self.followups
         # crisis mode (bridge/crisis): detection, alerts, mass-issue cards, incidents
-        self.crisis = Crisis(self.store, self.playbooks, self.queue, self.clock, self.chats, self.socials)
+        self.crisis = Crisis(self.store, self.playbooks, self.queue, self.clock, self.chats, self.outlets)
         self.crisis.wire(self.dispatch, self.followups)
         self.ingestor.crisis = self.crisis
         self.commands.register("incident", incident_command(self.crisis))

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     x_access_token: str | None = None
     x_access_token_secret: str | None = None
     x_user_id: str | None = None
+    # the main brand account beside the care handle: same X app, its own user tokens
+    x_main_access_token: str | None = None
+    x_main_access_token_secret: str | None = None
+    x_main_user_id: str | None = None
     x_api_url: str = "https://api.twitter.com"
 
     teams_app_id: str | None = None
@@ -53,3 +57,7 @@ class Settings(BaseSettings):
     @property
     def x_configured(self) -> bool:
         return bool(self.x_bearer_token or (self.x_consumer_key and self.x_access_token))
+
+    @property
+    def x_main_configured(self) -> bool:
+        return bool(self.x_consumer_key and self.x_main_access_token)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import structlog
 from aiohttp import web
 
 from bridge.clock import Clock
@@ -9,6 +10,8 @@ from bridge.pacing import ChannelPacer
 from bridge.runtime import Runtime, build_core
 from bridge.settings import Settings
 from bridge.web import Route, create_app
+
+log = structlog.get_logger(__name__)
 
 
 class ConfigurationError(RuntimeError):
@@ -39,7 +42,33 @@ def build(settings: Settings, clock: Clock | None = None) -> Runtime:
             raise ConfigurationError("Set X_USER_ID or accounts.x.user_id in the playbook.")
         handle = account.handle if account else ""
         rt.socials["x"] = XPlatform(make_client(settings), user_id, handle)
+        main = _main_x_account(settings, rt)
+        if main is not None:
+            rt.main_accounts["x"] = XPlatform(make_client(settings, main_account=True), *main)
     return rt
+
+
+def _main_x_account(settings: Settings, rt: Runtime) -> tuple[str, str] | None:
+    """The main brand account's user id and handle when it can post; warns when the playbook names
+    one that cannot, because brand matters and statements then go out from the care handle."""
+    account = rt.playbook.accounts.x
+    main_handle = account.main_handle if account else None
+    if not settings.x_main_configured:
+        if main_handle:
+            log.warning(
+                "main_account_without_credentials",
+                handle=main_handle,
+                effect="brand matters and statements will be posted from the care handle",
+                fix="set X_MAIN_ACCESS_TOKEN and X_MAIN_ACCESS_TOKEN_SECRET",
+            )
+        return None
+    user_id = settings.x_main_user_id or (account.main_user_id if account else None)
+    if not (user_id and main_handle):
+        raise ConfigurationError(
+            "X_MAIN_ACCESS_TOKEN is set: name the main account in the playbook "
+            "(accounts.x.main_handle) and set X_MAIN_USER_ID or accounts.x.main_user_id."
+        )
+    return user_id, main_handle
 
 
 def web_routes(rt: Runtime) -> list[Route]:

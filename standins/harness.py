@@ -41,6 +41,7 @@ from standins.x_api import XStandIn
 
 BOT_TOKEN = "xoxb-test-token"
 TIMER_JOB = "bridge.jobs.sla_check"
+MAIN_ACCESS_TOKEN = "1100000002-main-access-token"
 X_TOKENS: dict[str, Any] = {
     "x_bearer_token": "x-bearer",
     "x_consumer_key": "ck",
@@ -69,8 +70,11 @@ class LocalBridge:
         clock: Clock | None = None,
         x_user_id: str = "2244994945",
         x_handle: str = "AcmeHelp",
+        x_main_account: tuple[str, str] | None = None,
         channel_interval_ms: int = 0,
     ) -> None:
+        """``x_main_account`` (handle, user id) adds the main brand account, with its own tokens,
+        beside the care handle; the playbook should name it as ``accounts.x.main_handle``."""
         self.playbook = playbook
         self.redis_url = redis_url
         self.data_dir = data_dir or Path("var")
@@ -79,6 +83,15 @@ class LocalBridge:
         self.signing_secret = secrets.token_hex(16)
         self.slack = SlackStandIn()
         self.x = XStandIn(user_id=x_user_id, handle=x_handle)
+        self.x_main: dict[str, Any] = {}
+        if x_main_account is not None:
+            handle, user_id = x_main_account
+            self.x.add_account(handle, handle, user_id=user_id, access_token=MAIN_ACCESS_TOKEN)
+            self.x_main = {
+                "x_main_access_token": MAIN_ACCESS_TOKEN,
+                "x_main_access_token_secret": "main-ats",
+                "x_main_user_id": user_id,
+            }
         self.run_id = uuid.uuid4().hex[:10]
         self._servers: list[BackgroundServer] = []
         self.rt: Runtime
@@ -101,6 +114,7 @@ class LocalBridge:
             slack_api_url=slack_server.url + "/api/",
             x_api_url=x_server.url,
             **X_TOKENS,
+            **self.x_main,
         )
         self.rt = build(settings, self.clock)
         runtime.install(self.rt)

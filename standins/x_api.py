@@ -84,6 +84,19 @@ class XStandIn:
         fields = {"followers_count": followers_count, "verified": verified}
         return self.store.ensure_user(handle, name or handle, user_id, **fields).id
 
+    def add_account(self, handle: str, name: str, *, user_id: str, access_token: str) -> str:
+        """Another account of the brand (the main account beside the care handle). Requests signed
+        with ``access_token`` (OAuth 1.0a) act as it: posts, mutes and messages are its own."""
+        user = self.store.ensure_user(handle, name, user_id, verified=True, followers_count=100_000)
+        with self.store.lock:
+            self.store.account_tokens[access_token] = user.id
+        return user.id
+
+    def posts_by(self, handle_or_id: str) -> list[XPost]:
+        """Live posts by one account, oldest first."""
+        user = self.user(handle_or_id)
+        return [p for p in self.posts() if user is not None and p.author_id == user.id]
+
     def add_mention(
         self,
         text: str,

@@ -8,9 +8,11 @@ need a user context (X refuses app-only bearer tokens there) and each one's 15-m
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from aiohttp import web
 
@@ -24,8 +26,9 @@ from standins.x_errors import (
     problem,
 )
 from standins.x_render import includes, render_dm, render_post, render_user
-from standins.x_store import XPost, XStore
+from standins.x_store import XPost, XStore, XUser
 
+OAUTH_TOKEN = re.compile(r'oauth_token="([^"]*)"')  # the user's access token in an OAuth 1.0a header
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 DEFAULT_PAGE_SIZE = 10
 DM_PAGE_SIZE = 100
@@ -85,9 +88,15 @@ class XEndpoints:
     def __init__(self, store: XStore) -> None:
         self.store = store
 
-    @property
-    def brand_id(self) -> str:
-        return self.store.brand.id
+    def _actor(self, request: web.Request) -> XUser:
+        """The account acting: the one whose OAuth 1.0a access token signed the request, else the brand."""
+        found = OAUTH_TOKEN.search(request.headers.get("Authorization", ""))
+        token = unquote(found.group(1)) if found else ""
+        user_id = self.store.account_tokens.get(token, self.store.brand.id)
+        return self.store.users[user_id]
+
+    def _me(self, request: web.Request) -> str:
+        return self._actor(request).id
 
     def _timeline(
         self, request: web.Request, posts: list[XPost], extra: tuple[str, ...] = ()
@@ -131,7 +140,7 @@ class XEndpoints:
         missing = self._known_user(user_id)
         if missing is not None:
             return missing
-        posts = self.store.select(lambda p: p.mentions_brand and user_id == self.brand_id)
+        posts = self.store.select(lambda p: p.mentions_brand and user_id == self.store.brand.id)
         return self._timeline(request, posts)
 
     async def get_user_tweets(self, request: web.Request) -> web.Response:
@@ -195,9 +204,9 @@ class XEndpoints:
         with store.lock:
             if target is not None and target not in store.posts:
                 raise problem(403, REPLY_TARGET_GONE)
-            if any(p.author_id == self.brand_id and p.text == text for p in store.posts.values()):
+            if any(p.author_id == self._me(request) and p.text == text for p in store.posts.values()):
                 raise problem(403, DUPLICATE_CONTENT)
-            post = store.add_post(text, store.brand, in_reply_to=target)
+            post = store.add_post(text, self._actor(request), in_reply_to=target)
         return _ok({"data": {"id": post.id, "text": post.text, "edit_history_tweet_ids": [post.id]}}, 201)
 
     async def delete_tweet(self, request: web.Request) -> web.Response:
@@ -206,7 +215,7 @@ class XEndpoints:
             post = self.store.posts.get(post_id)
             if post is None:
                 raise problem(404, f"Could not find tweet with id: [{post_id}].")
-            if post.author_id != self.brand_id:
+            if post.author_id != self._me(request):
                 raise problem(403, "You are not allowed to delete a Tweet you did not create.")
             self.store.delete_post(post_id)
         return _ok({"data": {"deleted": True}})
@@ -221,39 +230,39 @@ class XEndpoints:
             if post is None:
                 raise problem(404, f"Could not find tweet with id: [{post_id}].")
             root = self.store.posts.get(post.conversation_id)
-            if post.in_reply_to is None or root is None or root.author_id != self.brand_id:
+            if post.in_reply_to is None or root is None or root.author_id != self._me(request):
                 raise problem(403, "You can only hide or unhide replies to conversations you authored.")
             post.hidden = hidden
         return _ok({"data": {"hidden": hidden}})
 
-    def _acting_as_brand(self, user_id: str) -> None:
+    def _acting_as_brand(self, request: web.Request, user_id: str) -> None:
         q.check_id(user_id)
-        if user_id != self.brand_id:
+        if user_id != self._me(request):
             raise problem(403, "You can only act on behalf of the authenticated user.")
 
     async def mute(self, request: web.Request) -> web.Response:
-        self._acting_as_brand(request.match_info["id"])
+        self._acting_as_brand(request, request.match_info["id"])
         target = (await _body(request)).get("target_user_id")
         if not isinstance(target, str) or not target.isdigit():
             raise invalid_request(
                 "$.target_user_id: is missing but it is required", {"$.target_user_id": [str(target)]}
             )
         with self.store.lock:
-            self.store.muted.setdefault(self.brand_id, set()).add(target)
+            self.store.muted.setdefault(self._me(request), set()).add(target)
         return _ok({"data": {"muting": True}})
 
     async def unmute(self, request: web.Request) -> web.Response:
-        self._acting_as_brand(request.match_info["source_user_id"])
+        self._acting_as_brand(request, request.match_info["source_user_id"])
         target = q.check_id(request.match_info["target_user_id"], "target_user_id")
         with self.store.lock:
-            self.store.muted.get(self.brand_id, set()).discard(target)
+            self.store.muted.get(self._me(request), set()).discard(target)
         return _ok({"data": {"muting": False}})
 
     async def get_muted(self, request: web.Request) -> web.Response:
-        self._acting_as_brand(request.match_info["id"])
+        self._acting_as_brand(request, request.match_info["id"])
         user_fields = q.field_set(request.query, "user.fields", v.USER_FIELDS)
         with self.store.lock:
-            ids = sorted(self.store.muted.get(self.brand_id, set()))
+            ids = sorted(self.store.muted.get(self._me(request), set()))
             users = [render_user(self.store.users[i], user_fields) for i in ids if i in self.store.users]
         if not users:
             return _ok({"meta": {"result_count": 0}})
@@ -264,7 +273,7 @@ class XEndpoints:
         q.field_set(request.query, "expansions", v.USER_EXPANSIONS)
         q.field_set(request.query, "tweet.fields", v.TWEET_FIELDS)
         user_fields = q.field_set(request.query, "user.fields", v.USER_FIELDS)
-        return _ok({"data": render_user(self.store.brand, user_fields)})
+        return _ok({"data": render_user(self._actor(request), user_fields)})
 
     async def get_user_by_username(self, request: web.Request) -> web.Response:
         q.check_params(request.query, ("expansions", "tweet.fields", "user.fields"))
@@ -280,11 +289,11 @@ class XEndpoints:
         participant = request.match_info.get("participant_id")
         if participant is None:
             members = request.match_info["dm_conversation_id"].split("-")
-            if self.brand_id not in members or len(members) != 2:
+            if self._me(request) not in members or len(members) != 2:
                 raise problem(403, "You are not a participant of this conversation.")
-            participant = next((m for m in members if m != self.brand_id), self.brand_id)
+            participant = next((m for m in members if m != self._me(request)), self._me(request))
         q.check_id(participant, "participant_id")
-        message = self.store.add_direct_message(self.brand_id, participant, text)
+        message = self.store.add_direct_message(self._me(request), participant, text)
         return _ok(
             {"data": {"dm_conversation_id": message.dm_conversation_id, "dm_event_id": message.id}}, 201
         )
@@ -316,7 +325,7 @@ class XEndpoints:
             events = [
                 m
                 for m in reversed(self.store.direct_messages)
-                if self.brand_id in m.participant_ids
+                if self._me(request) in m.participant_ids
                 and (participant is None or participant in m.participant_ids)
             ]
             chosen, meta = q.paginate(events, query, limit=limit)

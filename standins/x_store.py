@@ -83,6 +83,7 @@ class XStore:
     deleted_ids: set[str] = field(default_factory=set)
     muted: dict[str, set[str]] = field(default_factory=dict)
     direct_messages: list[XDirectMessage] = field(default_factory=list)
+    account_tokens: dict[str, str] = field(default_factory=dict)  # OAuth 1.0a access token -> user id
     _last_id: int = 0
 
     def __post_init__(self) -> None:
@@ -90,7 +91,9 @@ class XStore:
 
     def clear(self) -> None:
         with self.lock:
+            accounts = {i: self.users[i] for i in self.account_tokens.values() if i in self.users}
             self.users.clear()
+            self.users.update(accounts)
             self.users[self.brand.id] = self.brand
             self.posts.clear()
             self.deleted_ids.clear()

@@ -11,7 +11,7 @@ before posting again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import timedelta
 
 import structlog
@@ -29,8 +29,8 @@ from bridge.errors import RateLimited, Rejected
 from bridge.followups import FollowUps
 from bridge.lifecycle import Action, State
 from bridge.model import Case, Draft
+from bridge.outlets import Outlets
 from bridge.playbook import Playbook
-from bridge.ports import SocialPlatform
 from bridge.store import Store
 from bridge.textlength import check_length
 
@@ -49,7 +49,7 @@ class BulkReplies:
         playbook: Callable[[], Playbook],
         alerts: AlertBook,
         incidents: IncidentBook,
-        socials: Mapping[str, SocialPlatform],
+        outlets: Outlets,
         budget: PostingBudget,
         dispatch: CrisisDispatch,
         clock: Clock,
@@ -59,7 +59,7 @@ class BulkReplies:
         self._playbook = playbook
         self.alerts = alerts
         self.incidents = incidents
-        self.socials = socials
+        self.outlets = outlets
         self.budget = budget
         self.dispatch = dispatch
         self.clock = clock
@@ -261,7 +261,7 @@ class BulkReplies:
         return f"unexpected state {case.state.value}"
 
     def _post(self, incident: Incident, case: Case, text: str, *, recovering: bool) -> str:
-        social = self.socials[case.platform]
+        social = self.outlets.speaking_as(case.platform, case.reply_account).social
         target = case.reply_to or case.post_id
         detail = {"incident": incident.id}
         try:

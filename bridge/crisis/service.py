@@ -25,8 +25,9 @@ from bridge.crisis.statement import StatementPoster
 from bridge.dispatch import Dispatcher
 from bridge.followups import FollowUps
 from bridge.model import Case, Mention
+from bridge.outlets import Outlets
 from bridge.playbook import Playbook
-from bridge.ports import ChatPlatform, SocialPlatform
+from bridge.ports import ChatPlatform
 from bridge.store import Store
 
 
@@ -38,7 +39,7 @@ class Crisis:
         queue: Queue,
         clock: Clock,
         chats: Mapping[str, ChatPlatform],
-        socials: Mapping[str, SocialPlatform],
+        outlets: Outlets,
     ) -> None:
         self.dispatch = CrisisDispatch(queue, clock)
         self.alerts = AlertBook(store, clock.now)
@@ -47,9 +48,9 @@ class Crisis:
         budget = PostingBudget(store.r, store.k("crisis", "budget", "x"), clock)
         self.folding = MassCards(store, playbook, self.alerts, self.incidents, chats, self.dispatch, clock)
         self.bulk = BulkReplies(
-            store, playbook, self.alerts, self.incidents, socials, budget, self.dispatch, clock
+            store, playbook, self.alerts, self.incidents, outlets, budget, self.dispatch, clock
         )
-        self.statement = StatementPoster(self.incidents, playbook, socials, budget, self.dispatch, clock)
+        self.statement = StatementPoster(self.incidents, playbook, outlets, budget, self.dispatch, clock)
         self.board = Board(
             store,
             playbook,

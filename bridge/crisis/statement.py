@@ -8,7 +8,7 @@ X's limits.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -22,8 +22,8 @@ from bridge.crisis.views import statement_notice
 from bridge.desk import who
 from bridge.errors import RateLimited, Rejected, Unavailable
 from bridge.model import PostRef
+from bridge.outlets import Outlet, Outlets
 from bridge.playbook import Playbook
-from bridge.ports import SocialPlatform
 from bridge.textlength import check_length
 
 log = structlog.get_logger(__name__)
@@ -34,14 +34,14 @@ class StatementPoster:
         self,
         incidents: IncidentBook,
         playbook: Callable[[], Playbook],
-        socials: Mapping[str, SocialPlatform],
+        outlets: Outlets,
         budget: PostingBudget,
         dispatch: CrisisDispatch,
         clock: Clock,
     ) -> None:
         self.incidents = incidents
         self._playbook = playbook
-        self.socials = socials
+        self.outlets = outlets
         self.budget = budget
         self.dispatch = dispatch
         self.clock = clock
@@ -81,12 +81,13 @@ class StatementPoster:
             )
             if not began.ok:
                 return "not-approved"
-        social = self.socials[incident.platform]
+        outlet = self.outlets.speaking_as(incident.platform, incident.account_handle)
+        social = outlet.social
         try:
             if retrying:
                 found = social.find_post(draft.text)
                 if found is not None:
-                    return self._posted(incident, found, recovered=True)
+                    return self._posted(incident, found, outlet, recovered=True)
             ref = social.post(draft.text)
         except RateLimited as exc:
             self.incidents.move(incident_id, "statement_deferred", "bridge", detail={"error": str(exc)})
@@ -107,9 +108,9 @@ class StatementPoster:
         except Unavailable as exc:
             self.incidents.record(incident_id, "statement_unknown", "bridge", error=str(exc))
             raise  # RQ retries; the retry looks for our post first
-        return self._posted(incident, ref, recovered=False)
+        return self._posted(incident, ref, outlet, recovered=False)
 
-    def _posted(self, incident: Incident, ref: PostRef, *, recovered: bool) -> str:
+    def _posted(self, incident: Incident, ref: PostRef, outlet: Outlet, *, recovered: bool) -> str:
         moved = self.incidents.move(
             incident.id,
             "statement_posted",
@@ -119,14 +120,23 @@ class StatementPoster:
                 "statement_url": ref.url,
                 "statement_posted_at": self.clock.now(),
             },
-            detail={"post_id": ref.id, "url": ref.url, "account": incident.account, "recovered": recovered},
+            detail={
+                "post_id": ref.id,
+                "url": ref.url,
+                "account": incident.account,
+                "posted_from": outlet.handle,
+                "recovered": recovered,
+                **({"note": outlet.note} if outlet.note else {}),
+            },
         )
         if not moved.ok:
             return f"not-posting ({moved.state})"
-        account = incident.account_words
+        account = f"@{outlet.handle}" if outlet.note else incident.account_words
+        caveat = f" Note: {outlet.note}." if outlet.note else ""
         self.dispatch.notice(
             incident.id,
-            f"Statement posted from {account} (approved by {who(incident.statement_approver)}): {ref.url}",
+            f"Statement posted from {account} (approved by {who(incident.statement_approver)}): "
+            f"{ref.url}{caveat}",
             True,
         )
         rules = self._playbook().crisis

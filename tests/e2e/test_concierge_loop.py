@@ -135,7 +135,7 @@ def test_full_loop_claim_draft_approve_posts_the_reply_on_x_once(local_bridge: L
     case = bridge.rt.store.get(number)
     assert case.state == State.POSTED and case.reply_id
     thread_texts = [m.get("text", "") for m in bridge.slack.thread(case.channel, case.card_ts)]
-    assert any(t.startswith("Posted: https://x.com/AcmeHelp/status/") for t in thread_texts)
+    assert any(t.startswith("Posted from @AcmeHelp: https://x.com/AcmeHelp/status/") for t in thread_texts)
     assert "Answered" in repr(bridge.card_of(number)["blocks"])
     actions = [e.action for e in bridge.rt.store.audit(number)]
     for step in ("ingested", "routed", "claim", "draft", "approve", "begin_posting", "posted"):

@@ -33,6 +33,7 @@ START = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)  # a Monday morning
 LEADERS, PRODUCT = "C0LEADERS", "C0PRODUCT"
 BULK_PER_WINDOW = 10  # small, so the test sees the posting budget at work
 BURST = 30
+MAIN_HANDLE, MAIN_ID = "Acme", "783214"  # the main brand account, as crisis-example.yml names it
 RECALL = "@AcmeHelp my Acme kettle K200 is on the recall list, this is scary, what do I do now {n}"
 OTHER = ["@AcmeHelp I was charged twice for order {n}", "@AcmeHelp where is my parcel {n}? tracking is empty"]
 
@@ -44,7 +45,13 @@ def replay(redis_url: str, tmp_path: Path) -> Iterator[tuple[LocalBridge, Manual
     playbook = tmp_path / "crisis.yml"
     playbook.write_text(yaml.safe_dump(data))
     clock = ManualClock(START)
-    bridge = LocalBridge(playbook=playbook, redis_url=redis_url, data_dir=tmp_path, clock=clock).start()
+    bridge = LocalBridge(
+        playbook=playbook,
+        redis_url=redis_url,
+        data_dir=tmp_path,
+        clock=clock,
+        x_main_account=(MAIN_HANDLE, MAIN_ID),
+    ).start()
     try:
         yield bridge, clock
     finally:
@@ -107,7 +114,8 @@ def told(bridge: LocalBridge, user: str) -> list[str]:
 
 
 def brand_statements(bridge: LocalBridge) -> list[Any]:
-    return [p for p in bridge.x.brand_posts() if p.in_reply_to is None]
+    """Posts of their own (not replies) by the main brand account, where statements belong."""
+    return [p for p in bridge.x.posts_by(MAIN_HANDLE) if p.in_reply_to is None]
 
 
 def test_a_recall_burst_raises_one_alert_folds_and_ends_in_an_approved_statement_and_bulk_replies(
@@ -211,7 +219,8 @@ def test_a_recall_burst_raises_one_alert_folds_and_ends_in_an_approved_statement
     assert brand_statements(bridge) == []
     click(bridge, "U0CEO", previews[1], "approve_statement", LEADERS)
     statements = brand_statements(bridge)
-    assert [p.text for p in statements] == [statement], "posted once, from the brand account, not a reply"
+    assert [p.text for p in statements] == [statement], "posted once, from the main account, not a reply"
+    assert [p for p in bridge.x.brand_posts() if p.in_reply_to is None] == [], "not from the care handle"
     incident = bridge.rt.crisis.incidents.get(1)
     assert incident is not None and incident.state == IncidentState.STATEMENT_POSTED
     assert incident.statement_url.endswith(statements[0].id)

@@ -130,7 +130,7 @@ def test_full_loop_thread_draft_approve_posts_on_x_once_and_updates_the_card(tea
     assert posts[0]["reply"]["in_reply_to_tweet_id"] == case.post_id
     assert case.state == State.POSTED
     thread = [m.get("text") or "" for m in teams.thread(number)]
-    assert any(t.startswith("Posted: https://x.com/AcmeHelp/status/") for t in thread)
+    assert any(t.startswith("Posted from @AcmeHelp: https://x.com/AcmeHelp/status/") for t in thread)
     assert "Answered" in texts(teams.card(number)) and "view the reply" in texts(teams.card(number))
     actions = [e.action for e in teams.rt.store.audit(number)]
     for step in ("claim", "draft", "approve", "begin_posting", "posted"):

@@ -20,8 +20,10 @@ def test_manifest_subscribes_to_thread_replies_and_declares_the_command() -> Non
     commands = [c["command"] for c in manifest["features"]["slash_commands"]]
     assert commands == [COMMAND]
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
-    urls = {manifest["settings"]["interactivity"]["request_url"],
-            manifest["settings"]["event_subscriptions"]["request_url"],
-            manifest["features"]["slash_commands"][0]["url"]}
+    urls = {
+        manifest["settings"]["interactivity"]["request_url"],
+        manifest["settings"]["event_subscriptions"]["request_url"],
+        manifest["features"]["slash_commands"][0]["url"],
+    }
     assert len(urls) == 1 and urls.pop().endswith("/slack/events")
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
