@@ -10,6 +10,7 @@ from __future__ import annotations
 import structlog
 
 from bridge.errors import PlatformError, RateLimited
+from bridge.ports import SocialPlatform
 from bridge.runtime import Runtime
 
 log = structlog.get_logger(__name__)
@@ -23,7 +24,7 @@ def poll_once(rt: Runtime) -> float:
     """Poll every platform once; returns seconds until the next poll should happen."""
     delay = float(rt.settings.bridge_poll_seconds)
     now = rt.clock.now().timestamp()
-    for name, social in rt.socials.items():
+    for name, social in _readers(rt):
         since = rt.store.cursor(cursor_name(name))
         try:
             batch = social.fetch_mentions(since)
@@ -43,8 +44,20 @@ def poll_once(rt: Runtime) -> float:
         log.info(
             "polled", platform=name, seen=len(batch.mentions), new_cases=created, since_id=batch.newest_id
         )
-        _poll_direct_messages(rt, name)
+        if name in rt.socials:
+            _poll_direct_messages(rt, name)
     return delay
+
+
+def _readers(rt: Runtime) -> list[tuple[str, SocialPlatform]]:
+    """The care handles, then the main brand accounts that can be read (``x:main``).
+
+    A post mentioning both accounts is read twice and still makes one case: ingest is once per post.
+    Direct messages are read from the care handle only, where private conversations are held.
+    """
+    care = list(rt.socials.items())
+    main = [(f"{name}:main", social) for name, social in rt.main_accounts.items()]
+    return care + main
 
 
 def _poll_direct_messages(rt: Runtime, name: str) -> None:

@@ -110,8 +110,12 @@ class XStandIn:
         lang: str = "en",
         followers_count: int | None = None,
         verified: bool | None = None,
+        to: str | None = None,
     ) -> str:
         """A post by someone that mentions the brand; returns its id (newer posts, larger ids).
+
+        ``to`` names another account of ours (added with :meth:`add_account`) that the post
+        mentions instead of the brand (care) account: it appears in that account's mentions.
 
         ``in_reply_to`` makes it a reply (e.g. the customer answering the brand's reply), which
         sets ``conversation_id``, ``referenced_tweets`` and ``in_reply_to_user_id`` as X does.
@@ -128,9 +132,16 @@ class XStandIn:
             conversation_id=conversation_id,
             in_reply_to=in_reply_to,
             lang=lang,
-            mentions_brand=True,
+            mentions_brand=to is None,
+            mentions_account=self._account_id(to) if to else None,
         )
         return post.id
+
+    def _account_id(self, handle: str) -> str:
+        user = self.store.user_by_handle(handle)
+        if user is None or user.id not in self.store.account_tokens.values():
+            raise KeyError(f"@{handle} is not an account added with add_account")
+        return user.id
 
     def add_direct_message(self, text: str, *, sender_id: str) -> str:
         """A private message from a customer to the brand; returns its ``dm_event_id``."""

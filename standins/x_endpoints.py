@@ -140,7 +140,10 @@ class XEndpoints:
         missing = self._known_user(user_id)
         if missing is not None:
             return missing
-        posts = self.store.select(lambda p: p.mentions_brand and user_id == self.store.brand.id)
+        brand = self.store.brand.id
+        posts = self.store.select(
+            lambda p: (p.mentions_brand and user_id == brand) or p.mentions_account == user_id
+        )
         return self._timeline(request, posts)
 
     async def get_user_tweets(self, request: web.Request) -> web.Response:

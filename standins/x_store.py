@@ -47,6 +47,7 @@ class XPost:
     in_reply_to_user_id: str | None = None
     in_reply_to: str | None = None
     mentions_brand: bool = False
+    mentions_account: str | None = None  # another account of ours it mentions (the main brand)
     hidden: bool = False
     like_count: int = 0
     retweet_count: int = 0
@@ -137,6 +138,7 @@ class XStore:
         in_reply_to: str | None = None,
         lang: str = "en",
         mentions_brand: bool = False,
+        mentions_account: str | None = None,
     ) -> XPost:
         with self.lock:
             post_id = self.next_id()
@@ -153,6 +155,7 @@ class XStore:
                 in_reply_to_user_id=parent.author_id if parent else None,
                 in_reply_to=parent.id if parent else None,
                 mentions_brand=mentions_brand,
+                mentions_account=mentions_account,
             )
             if parent is not None:
                 parent.reply_count += 1

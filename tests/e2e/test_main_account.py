@@ -27,6 +27,8 @@ def playbook_with_main_account(tmp_path: Path) -> Path:
     data["accounts"]["answer_from"] = {"service": "care", "brand": "main"}
     triage = data.setdefault("triage", {})
     triage["brand_matter"] = [{"name": "brand.stores_closing", "phrases": ["closing stores"]}]
+    social = data["departments"]["social"]
+    social["rules"] = [{"name": "main-account-mentions", "accounts": ["main"], "priority": 90}]
     path = tmp_path / "two-accounts.yml"
     path.write_text(yaml.safe_dump(data))
     return path
@@ -132,6 +134,24 @@ def test_a_retry_after_an_unknown_outcome_looks_on_the_main_account(two_accounts
     bridge.drain(include_scheduled=True)
     assert len(bridge.x.posts_by(MAIN_HANDLE)) == 1, "posted once, recovered rather than posted again"
     assert bridge.rt.store.get(number).state == State.POSTED
+
+
+def test_mentions_of_the_main_account_are_read_too_and_route_by_account(two_accounts: LocalBridge) -> None:
+    bridge = two_accounts
+    to_main = bridge.x.add_mention(
+        "@Acme I was charged twice for my order, fix it", author_handle="ann", to=MAIN_HANDLE
+    )
+    to_care = bridge.x.add_mention("@AcmeHelp I was charged twice for my order", author_handle="bob")
+    bridge.poll()
+    bridge.poll()  # the cursors keep each account's place: nothing is read twice into two cases
+    bridge.drain()
+    main_case = bridge.rt.store.case_for_post("x", to_main)
+    care_case = bridge.rt.store.case_for_post("x", to_care)
+    assert main_case is not None and care_case is not None and main_case != care_case
+    assert bridge.rt.store.get(main_case).department == "social", "the main-account rule outranks keywords"
+    assert bridge.rt.store.get(care_case).department == "billing"
+    assert bridge.rt.store.cursor("x:main:mentions:since_id") == to_main
+    assert len(bridge.slack.calls_to("chat.postMessage")) == 2
 
 
 def test_main_account_tokens_without_the_account_in_the_playbook_is_a_clear_error(
