@@ -19,10 +19,11 @@ import redis
 from bridge.errors import UnknownCase
 from bridge.lifecycle import TRANSITIONS, Action, State
 from bridge.model import Case, Draft, MessageRef, utcnow
+from bridge.transitions import GLOBAL_AUDIT_MAXLEN, Change, TransitionScript
+from bridge.transitions import text as _s
 
 #: Case numbers start above this, so references look like ``#1001``.
 FIRST_CASE_NUMBER = 1000
-GLOBAL_AUDIT_MAXLEN = 100_000
 
 _CREATE_ONCE = """
 -- KEYS[1] mention key, KEYS[2] sequence, KEYS[3] global audit; ARGV[1] case hash prefix,
@@ -42,39 +43,6 @@ for k, v in pairs(audit) do table.insert(entry, k); table.insert(entry, v) end
 redis.call('XADD', case_key .. ':audit', '*', unpack(entry))
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', unpack(entry))
 return {1, n}
-"""
-
-_TRANSITION = """
--- KEYS[1] case hash, KEYS[2] case audit, KEYS[3] global audit, KEYS[4] side hash (drafts)
--- ARGV[1] allowed states (comma separated), ARGV[2] new state or '', ARGV[3] guards json,
--- ARGV[4] fields to set json (json null deletes), ARGV[5] counter field or '', ARGV[6] audit json,
--- ARGV[7] side value stored under the new counter value, ARGV[8] audit maxlen
-local state = redis.call('HGET', KEYS[1], 'state')
-if not state then return {'missing', '', ''} end
-local ok = false
-for s in string.gmatch(ARGV[1], '[^,]+') do if s == state then ok = true end end
-if not ok then return {'state', state, ''} end
-for k, v in pairs(cjson.decode(ARGV[3])) do
-  local cur = redis.call('HGET', KEYS[1], k) or ''
-  if cur ~= v then return {'guard', state, k .. '=' .. cur} end
-end
-local counter = ''
-if ARGV[5] ~= '' then
-  counter = tostring(redis.call('HINCRBY', KEYS[1], ARGV[5], 1))
-  if ARGV[7] ~= '' then redis.call('HSET', KEYS[4], counter, ARGV[7]) end
-end
-for k, v in pairs(cjson.decode(ARGV[4])) do
-  if v == cjson.null then redis.call('HDEL', KEYS[1], k) else redis.call('HSET', KEYS[1], k, v) end
-end
-local new_state = state
-if ARGV[2] ~= '' then new_state = ARGV[2]; redis.call('HSET', KEYS[1], 'state', new_state) end
-local audit = cjson.decode(ARGV[6])
-local entry = {'from', state, 'to', new_state}
-if counter ~= '' then table.insert(entry, 'version'); table.insert(entry, counter) end
-for k, v in pairs(audit) do table.insert(entry, k); table.insert(entry, v) end
-redis.call('XADD', KEYS[2], '*', unpack(entry))
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], '*', unpack(entry))
-return {'ok', new_state, counter}
 """
 
 
@@ -104,7 +72,7 @@ class Store:
         self.r = client
         self.prefix = prefix
         self._create = client.register_script(_CREATE_ONCE)
-        self._transition = client.register_script(_TRANSITION)
+        self._transition = TransitionScript(client)
 
     def k(self, *parts: object) -> str:
         return self.prefix + ":".join(str(p) for p in parts)
@@ -168,25 +136,23 @@ class Store:
         audit = {"action": action.value, "by": by, "at": utcnow().isoformat()}
         audit.update({k: str(v) for k, v in (detail or {}).items()})
         encoded = {k: (None if v is None else _to_str(v)) for k, v in (values or {}).items()}
-        status, state, extra = self._transition(
-            keys=[
-                self.k("case", number),
-                self.k("case", number, "audit"),
-                self.k("audit"),
-                self.k("case", number, "drafts"),
-            ],
-            args=[
-                ",".join(s.value for s in rule.allowed_from),
-                rule.to.value if rule.to else "",
-                json.dumps(dict(guards or {})),
-                json.dumps(encoded),
-                counter,
-                json.dumps(audit),
-                side_value,
-                GLOBAL_AUDIT_MAXLEN,
-            ],
+        change = Change(
+            allowed_from=[s.value for s in rule.allowed_from],
+            to=rule.to.value if rule.to else "",
+            audit=audit,
+            guards=guards,
+            values=encoded,
+            counter=counter,
+            side_value=side_value,
         )
-        status, state, extra = _s(status), _s(state), _s(extra)
+        result = self._transition.apply(
+            self.k("case", number),
+            self.k("case", number, "audit"),
+            self.k("audit"),
+            self.k("case", number, "drafts"),
+            change,
+        )
+        status, state, extra = result.status, result.state, result.extra
         if status == "missing":
             raise UnknownCase(f"#{number}")
         if status == "ok":
@@ -261,12 +227,6 @@ class Store:
             at = datetime.fromisoformat(data.pop("at"))
             entries.append(AuditEntry(at, data.pop("action", "?"), data.pop("by", "?"), data))
         return entries
-
-
-def _s(value: object) -> str:
-    if isinstance(value, bytes):
-        return value.decode()
-    return "" if value is None else str(value)
 
 
 def _to_str(value: object) -> str:

@@ -1,9 +1,10 @@
 """Alerts and incidents as Redis records whose state changes only through a table.
 
-The same idea as the case lifecycle (:mod:`bridge.lifecycle` and :class:`bridge.store.Store`): each
-kind of record names its actions and the states each is allowed from; one Lua script checks the
-current state and any guards, writes, and appends the entry to the episode's timeline and to the
-bridge's audit stream in the same step. Two leaders clicking "Start incident" at once start one.
+The same idea as the case lifecycle (:mod:`bridge.lifecycle` and :class:`bridge.store.Store`), on
+the same script (:mod:`bridge.transitions`): each kind of record names its actions and the states
+each is allowed from; the script checks the current state and any guards, writes, and appends the
+entry to the episode's timeline and to the bridge's audit stream in the same step.
+Two leaders clicking "Start incident" at once start one.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from datetime import datetime
 from typing import Any
 
 from bridge.model import utcnow
-from bridge.store import GLOBAL_AUDIT_MAXLEN, AuditEntry, Store
+from bridge.store import AuditEntry, Store
+from bridge.transitions import GLOBAL_AUDIT_MAXLEN, Change, TransitionScript
+from bridge.transitions import text as _s
 
 _CREATE = """
 -- KEYS[1] sequence, KEYS[2] global audit; ARGV[1] record key prefix, ARGV[2] fields json,
@@ -31,35 +34,6 @@ for k, v in pairs(cjson.decode(ARGV[3])) do table.insert(entry, k); table.insert
 redis.call('XADD', fields['timeline'], '*', unpack(entry))
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', unpack(entry))
 return id
-"""
-
-_TRANSITION = """
--- KEYS[1] record hash, KEYS[2] global audit, KEYS[3] side hash; ARGV[1] allowed states csv,
--- ARGV[2] new state or '', ARGV[3] guards json, ARGV[4] values json, ARGV[5] counter field or '',
--- ARGV[6] audit json, ARGV[7] side value, ARGV[8] maxlen, ARGV[9] kind, ARGV[10] id
-local state = redis.call('HGET', KEYS[1], 'state')
-if not state then return {'missing', '', ''} end
-local ok = false
-for s in string.gmatch(ARGV[1], '[^,]+') do if s == state then ok = true end end
-if not ok then return {'state', state, ''} end
-for k, v in pairs(cjson.decode(ARGV[3])) do
-  local cur = redis.call('HGET', KEYS[1], k) or ''
-  if cur ~= v then return {'guard', state, k .. '=' .. cur} end
-end
-local counter = ''
-if ARGV[5] ~= '' then
-  counter = tostring(redis.call('HINCRBY', KEYS[1], ARGV[5], 1))
-  if ARGV[7] ~= '' then redis.call('HSET', KEYS[3], counter, ARGV[7]) end
-end
-for k, v in pairs(cjson.decode(ARGV[4])) do redis.call('HSET', KEYS[1], k, v) end
-local new_state = state
-if ARGV[2] ~= '' then new_state = ARGV[2]; redis.call('HSET', KEYS[1], 'state', new_state) end
-local entry = {ARGV[9], ARGV[10], 'from', state, 'to', new_state}
-if counter ~= '' then table.insert(entry, 'version'); table.insert(entry, counter) end
-for k, v in pairs(cjson.decode(ARGV[6])) do table.insert(entry, k); table.insert(entry, v) end
-redis.call('XADD', redis.call('HGET', KEYS[1], 'timeline'), '*', unpack(entry))
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', unpack(entry))
-return {'ok', new_state, counter}
 """
 
 
@@ -78,12 +52,6 @@ class Moved:
     reason: str = ""  # "state" or "guard" when not ok
     guard: str = ""
     counter: int = 0
-
-
-def _s(value: object) -> str:
-    if isinstance(value, bytes):
-        return value.decode()
-    return "" if value is None else str(value)
 
 
 def _text(value: object) -> str:
@@ -106,7 +74,7 @@ class Records:
         self.kind = kind
         self.table = table
         self._create = self.r.register_script(_CREATE)
-        self._transition = self.r.register_script(_TRANSITION)
+        self._transition = TransitionScript(self.r)
 
     def key(self, record_id: int | str, *more: str) -> str:
         return self.store.k("crisis", self.kind, record_id, *more)
@@ -153,22 +121,20 @@ class Records:
         move = self.table[action]
         audit = {"action": action, "by": by, "at": self.now().isoformat()}
         audit.update({k: _text(v) for k, v in (detail or {}).items()})
-        status, state, extra = self._transition(
-            keys=[self.key(record_id), self.store.k("audit"), self.key(record_id, side or "side")],
-            args=[
-                ",".join(sorted(move.allowed_from)),
-                move.to or "",
-                json.dumps(dict(guards or {})),
-                json.dumps({k: _text(v) for k, v in (values or {}).items()}),
-                counter,
-                json.dumps(audit),
-                side_value,
-                GLOBAL_AUDIT_MAXLEN,
-                self.kind,
-                str(record_id),
-            ],
+        change = Change(
+            allowed_from=sorted(move.allowed_from),
+            to=move.to or "",
+            audit=audit,
+            guards=guards,
+            values={k: _text(v) for k, v in (values or {}).items()},
+            counter=counter,
+            side_value=side_value,
+            lead=(self.kind, str(record_id)),
         )
-        status, state, extra = _s(status), _s(state), _s(extra)
+        result = self._transition.apply(
+            self.key(record_id), "", self.store.k("audit"), self.key(record_id, side or "side"), change
+        )
+        status, state, extra = result.status, result.state, result.extra
         if status == "ok":
             return Moved(True, state, counter=int(extra) if extra else 0)
         return Moved(False, state, reason=status, guard=extra)
