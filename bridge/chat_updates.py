@@ -8,16 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+import structlog
+
 from bridge.answer_length import answer_length
 from bridge.cardview import card_view
 from bridge.desk import Desk
+from bridge.errors import Rejected
 from bridge.escalation import Escalation
+from bridge.homes import channels_of, home
 from bridge.ingest import take_late_card
 from bridge.lifecycle import FINISHED_STATES
 from bridge.model import Case, MessageRef
 from bridge.playbook import Playbook
 from bridge.ports import ChatPlatform, DraftPreview
 from bridge.store import Store
+
+log = structlog.get_logger(__name__)
 
 
 class CardNotPostedYet(RuntimeError):
@@ -38,23 +44,30 @@ class ChatUpdates:
         self.desk = desk
         self.escalation: Escalation | None = None  # set by the runtime; timers start with the card
 
-    def _home(self, case: Case) -> tuple[str, str]:
-        """The chat and channel where the case's department works now."""
+    def _home(self, case: Case) -> tuple[str, str] | None:
+        """The chat and channel where the case's department works now, among the chat platforms this
+        deployment runs (a department may name channels in both); None when it has none of them."""
         department = self._playbook().departments.get(case.department)
         if department is None:
-            return case.chat, case.channel
-        if case.chat == "teams" and department.teams_channel:
-            return "teams", department.teams_channel
-        if department.slack_channel:
-            return "slack", department.slack_channel
-        return "teams", department.teams_channel or ""
+            return (case.chat, case.channel) if case.chat in self.chats else None
+        return home(department, self.chats, current=case.chat)
+
+    def _no_home(self, case: Case) -> str:
+        """Why a case has no home, in words an operator can act on."""
+        department = self._playbook().departments.get(case.department)
+        named = " and ".join(f"a {chat}_channel" for chat in channels_of(department)) if department else ""
+        running = " and ".join(sorted(self.chats)) or "no chat platform"
+        return f"department {case.department} has {named or 'no channel'}, but this bridge runs {running}"
 
     def post_card(self, number: int) -> MessageRef:
         case = self.store.get(number)
         if case.card is not None:
             self.refresh_card(number)
             return case.card
-        chat_name, channel = self._home(case)
+        where = self._home(case)
+        if where is None:
+            raise Rejected(f"{case.ref} cannot be posted: {self._no_home(case)}.")
+        chat_name, channel = where
         ref = self.chats[chat_name].post_card(channel, card_view(case))
         self.store.set_fields(number, {"chat": ref.chat, "channel": ref.channel, "card_ts": ref.ts})
         self.store.link_message(ref, number)
@@ -71,16 +84,31 @@ class ChatUpdates:
                 self.post_card(number)  # triage left it without a card; a person has brought it back
                 return
             raise CardNotPostedYet(f"case #{number} has no card yet")
-        chat_name, channel = self._home(case)
-        if (chat_name, channel) != (card.chat, card.channel):
+        where = self._home(case)
+        if where is None:
+            self._stay(case, card)
+            return
+        if where != (card.chat, card.channel):
             self._move(case, card)
             return
         self.chats[card.chat].update_card(card, card_view(case))
 
+    def _stay(self, case: Case, card: MessageRef) -> None:
+        """The case went to a department with no channel in a chat platform this bridge runs: its
+        card stays where people can see it, updated, and its thread says why (once per department)."""
+        chat = self.chats.get(card.chat)
+        if chat is None:
+            raise Rejected(f"{case.ref} cannot be shown: {self._no_home(case)}.")
+        chat.update_card(card, card_view(case))
+        if self.store.first_time(f"homeless:{case.number}:{case.department}"):
+            chat.post_in_thread(card, f"{case.ref} stays here: {self._no_home(case)}.")
+            log.warning("case_without_chat_home", case=case.number, department=case.department)
+
     def _move(self, case: Case, old: MessageRef) -> None:
-        chat = self.chats[old.chat]
-        chat.update_card(old, card_view(case))
-        chat.post_in_thread(old, f"{case.ref} moved to {case.department}.")
+        chat = self.chats.get(old.chat)
+        if chat is not None:  # the old card's platform may no longer run here: nothing to mark then
+            chat.update_card(old, card_view(case))
+            chat.post_in_thread(old, f"{case.ref} moved to {case.department}.")
         self.store.set_fields(case.number, {"card_ts": ""})
         new = self.post_card(case.number)
         self.store.record(

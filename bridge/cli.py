@@ -12,6 +12,7 @@ from pathlib import Path
 
 import structlog
 
+from bridge.homes import warn_missing_chats
 from bridge.logs import configure as configure_logs
 from bridge.runtime import Runtime
 from bridge.settings import Settings
@@ -34,6 +35,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bridge.wiring import build_web_app, start_socket_mode
 
     rt = _runtime()
+    warn_missing_chats(rt.playbook, rt.chats)
     if rt.settings.slack_app_token and rt.settings.slack_configured:
         start_socket_mode(rt)
         log.info("slack_socket_mode_connected")
@@ -51,6 +53,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from rq import Worker
 
     rt = _runtime()
+    warn_missing_chats(rt.playbook, rt.chats)
     worker = Worker([rt.queue], connection=rt.redis)
     worker.work(with_scheduler=True, burst=args.burst)
     return 0

@@ -32,7 +32,12 @@ HELP = """*/bridge* commands:
 • `hours` — opening hours and whether the desk is open now
 • `help` — this list"""
 
-_PERSON = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$|^@?([UW][A-Z0-9]{2,})$")
+#: A person as the core itself writes one (:func:`bridge.desk.who`): ``<@ID>``, the neutral token every chat
+#: adapter puts in a command for a person it recognised (``<@ID|name>`` is Slack's older escaped form).
+#: A Slack user id typed by hand (``@U123ABC``) is accepted too.
+_PERSON = re.compile(
+    r"^<@(?P<token>[A-Za-z0-9][A-Za-z0-9:._\-]{1,99})(?:\|[^>]*)?>$|^@?(?P<bare>[UW][A-Z0-9]{2,})$"
+)
 QUEUE_LIMIT = 30
 DEFAULT_MOVE_TO_DM = (
     "Hi @{{ author.handle }}, we'd like to sort this out with you personally. Please send us a direct "
@@ -67,7 +72,7 @@ def _person(token: str) -> str:
     match = _PERSON.match(token)
     if not match:
         raise NotAllowed(f"{token!r} is not a person; mention them like @alice.")
-    return match.group(1) or match.group(2)
+    return match.group("token") or match.group("bare")
 
 
 def _handle(token: str) -> str:
@@ -125,6 +130,14 @@ class Commands:
         """Let another part of the bridge (crisis, playbook hours) add a subcommand."""
         self.extra[name] = handler
 
+    def names(self) -> list[str]:
+        """Every subcommand this desk answers, sorted: chat adapters need it to tell a command from
+        ordinary words (a Teams thread reply that mentions the bot is a draft unless it names one)."""
+        return sorted({*self._table, *self.extra})
+
+    def _handler(self, name: str) -> Callable[[str, list[str]], CommandReply] | None:
+        return self._table.get(name) or self.extra.get(name)
+
     def run(self, user: str, text: str, *, chat: str = "", channel: str = "") -> CommandReply:
         try:
             words = shlex.split(text.strip())
@@ -133,10 +146,9 @@ class Commands:
         if not words:
             return self.help(user, [])
         name, args = words[0].lower(), words[1:]
-        handler = self._table.get(name) or self.extra.get(name)
+        handler = self._handler(name)
         if handler is None:
-            names = ", ".join(sorted({*self._table, *self.extra}))
-            return CommandReply(f"Unknown command {name!r}. Try one of: {names}.")
+            return CommandReply(f"Unknown command {name!r}. Try one of: {', '.join(self.names())}.")
         try:
             return handler(user, args)
         except BridgeError as exc:
@@ -149,7 +161,7 @@ class Commands:
 
     # subcommands -----------------------------------------------------------------------------------
     def help(self, user: str, args: list[str]) -> CommandReply:
-        extra = "".join(f"\n• `{name}`" for name in sorted(self.extra))
+        extra = "".join(f"\n• `{name}`" for name in self.names() if name not in self._table)
         return CommandReply(HELP + extra)
 
     def route(self, user: str, args: list[str]) -> CommandReply:

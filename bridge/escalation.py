@@ -16,6 +16,7 @@ import structlog
 from bridge.clock import Clock
 from bridge.desk import people
 from bridge.dispatch import Dispatcher
+from bridge.homes import home
 from bridge.lifecycle import State
 from bridge.model import Case
 from bridge.playbook import Playbook
@@ -90,12 +91,11 @@ class Escalation:
     def _alert(self, case: Case) -> str:
         if case.state in ANSWERED or case.state == State.POSTING:
             return "answered"
-        social = self._playbook().social_team()
-        channel = social.slack_channel or social.teams_channel or ""
-        chat = self.chats.get("slack" if social.slack_channel else "teams")
-        if chat is None or not channel:
+        where = home(self._playbook().social_team(), self.chats)
+        if where is None:
             log.warning("sla_alert_nowhere", case=case.number)
             return "nowhere"
+        chat, channel = self.chats[where[0]], where[1]
         owner = f"claimed by <@{case.claimant}>" if case.claimant else "unclaimed"
         text = (
             f"SLA missed: {case.ref} ({case.department}, {owner}, {case.state.value}) from "

@@ -9,7 +9,7 @@ Such a case still gets its card if a person later reopens it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,7 @@ from bridge.clock import Clock
 from bridge.decision import Decision, decide
 from bridge.dispatch import Dispatcher
 from bridge.followups import FollowUps
+from bridge.homes import home
 from bridge.lifecycle import Action, State
 from bridge.model import Case, Mention
 from bridge.playbook import Playbook
@@ -56,6 +57,7 @@ class Ingestor:
         self.clock = clock
         self.followups: FollowUps | None = None  # set by the runtime
         self.crisis: Crisis | None = None  # crisis hook, set by the runtime (bridge/crisis)
+        self.chats: Collection[str] = ()  # the running chat platforms, set by the runtime
 
     def ingest(self, mention: Mention) -> Ingested:
         playbook = self._playbook()
@@ -93,6 +95,7 @@ class Ingestor:
     def _case(self, playbook: Playbook, mention: Mention, decision: Decision) -> Case:
         triage = decision.triage
         department = playbook.departments[decision.department]
+        first_home = home(department, self.chats or None) or ("", "")
         due = decision.deadlines
         return Case(
             number=0,
@@ -121,8 +124,10 @@ class Ingestor:
             claim_due=due.claim if due else None,
             reply_account=decision.reply_account,
             template=decision.template,
-            chat="slack" if department.slack_channel else "teams",
-            channel=department.slack_channel or department.teams_channel or "",
+            # where the card will go: the department's channel in a running chat (a mass-issue card
+            # may fold the case before it has a card of its own, so this must already be right)
+            chat=first_home[0],
+            channel=first_home[1],
         )
 
     def _record(self, number: int, decision: Decision) -> None:

@@ -57,6 +57,7 @@ class Runtime:
         self.chat_updates.escalation = self.escalation
         self.followups = FollowUps(self.store, self.dispatch)
         self.ingestor.followups = self.followups
+        self.ingestor.chats = self.chats.keys()  # a live view: platforms are added after construction
         self.publisher.followups = self.followups
         self.out_of_hours = OutOfHoursReplies(
             self.store, self.playbooks, self.socials, self.dispatch, self.clock

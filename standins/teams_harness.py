@@ -74,9 +74,12 @@ class LocalTeamsBridge(LocalBridge):
         clock: Clock | None = None,
         app_id: str = "",
         app_password: str = "",
+        with_slack: bool = True,
     ) -> None:
+        """``with_slack=False`` runs Teams alone (no Slack settings), as a Teams-only deployment does."""
         super().__init__(playbook=playbook, redis_url=redis_url, data_dir=data_dir, clock=clock)
         self.app_id = app_id
+        self.with_slack = with_slack
         self.app_password = app_password
         self.auth = BotAuthStandIn(client_id=app_id, client_secret=app_password) if app_id else None
         self.connector = BotConnectorStandIn(auth=self.auth)
@@ -103,8 +106,8 @@ class LocalTeamsBridge(LocalBridge):
             bridge_queue=f"bridge-{self.run_id}",
             bridge_key_prefix=f"bridge-{self.run_id}:",
             bridge_channel_interval_ms=0,
-            slack_bot_token=BOT_TOKEN,
-            slack_signing_secret=self.signing_secret,
+            slack_bot_token=BOT_TOKEN if self.with_slack else None,
+            slack_signing_secret=self.signing_secret if self.with_slack else None,
             slack_api_url=slack_server.url + "/api/",
             x_api_url=x_server.url,
             teams_local=not self.app_id,

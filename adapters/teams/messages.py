@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import structlog
 
 from adapters.teams import jobs
+from adapters.teams.people import person_tokens
 from adapters.teams.registry import TeamsRegistry, split_thread
 from adapters.teams.text import from_teams
 from bridge.errors import BridgeError
@@ -39,12 +40,6 @@ class Incoming:
     edited: bool = False
 
 
-def command_names(commands: object) -> set[str]:
-    """The subcommands the shared command table knows (its own and registered ones)."""
-    names = set(getattr(commands, "_table", {})) | set(getattr(commands, "extra", {}))
-    return names or {"help", "route", "status", "queue"}
-
-
 class Messages:
     def __init__(self, rt: Runtime, registry: TeamsRegistry) -> None:
         self.rt = rt
@@ -56,9 +51,9 @@ class Messages:
             without_bot = without_bot.replace(tag, " ")
         number = self._case_of_thread(message)
         if number is not None:
-            command = from_teams(without_bot, mentions=message.people)
+            command = self._command_text(message, without_bot)
             first = command.split(maxsplit=1)[0].lower() if command.strip() else ""
-            if message.bot_tags and not message.edited and first in command_names(self.rt.commands):
+            if message.bot_tags and not message.edited and first in self.rt.commands.names():
                 self._command(message, command)
             else:
                 self._thread_reply(message, number, from_teams(without_bot))
@@ -66,7 +61,12 @@ class Messages:
         if message.edited:
             return
         if message.conversation_type == "personal" or message.bot_tags:
-            self._command(message, from_teams(without_bot, mentions=message.people))
+            self._command(message, self._command_text(message, without_bot))
+
+    @staticmethod
+    def _command_text(message: Incoming, without_bot: str) -> str:
+        """What the shared command parser reads: plain words, people as ``<@ID>`` tokens."""
+        return person_tokens(from_teams(without_bot, mentions=message.people))
 
     def _case_of_thread(self, message: Incoming) -> int | None:
         channel, root = split_thread(message.conversation)

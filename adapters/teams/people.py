@@ -8,10 +8,28 @@ adapter then writes ``<@ID>`` references as names in cards and as real mentions 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import redis
+
+#: An Entra object id typed as a word of a command (``assign 1042 <object id>``).
+_OBJECT_ID = re.compile(
+    r"(?<![\w<@:\-])([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})(?![\w>\-])"
+)
+#: One person written several times in a row: newer Teams clients split a mention of "Erin Expert"
+#: into ``<at>Erin</at> <at>Expert</at>``, two mention entities with the same account id.
+_REPEATED = re.compile(r"<@([^<>\s]+)>(?:[ \t]*<@\1>)+")
+
+
+def person_tokens(command: str) -> str:
+    """A command's people as the core's neutral ``<@ID>`` tokens: Teams mentions arrive already
+    written so (see :class:`~adapters.teams.messages.Incoming`), one per person however Teams split
+    the name; an Entra object id typed by hand becomes the same token, lower-cased as Teams sends
+    ``aadObjectId``, so an assignment names exactly the id a click on Claim would."""
+    command = _OBJECT_ID.sub(lambda m: f"<@{m.group(1).lower()}>", command)
+    return _REPEATED.sub(r"<@\1>", command)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,60 @@
+"""The shared command parser: the subcommands it answers, and the person forms ``assign`` accepts."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from bridge.commands import CommandReply, Commands
+from bridge.runtime import build_core
+from bridge.settings import Settings
+from tests.conftest import PLAYBOOK
+
+
+@pytest.fixture
+def commands(redis_url: str) -> Iterator[Commands]:
+    settings = Settings(
+        redis_url=redis_url, bridge_playbook=PLAYBOOK, bridge_key_prefix=f"cmd-{uuid.uuid4().hex}:"
+    )
+    rt = build_core(settings)
+    yield rt.commands
+    keys = list(rt.redis.scan_iter(match=settings.bridge_key_prefix + "*"))
+    if keys:
+        rt.redis.delete(*keys)
+
+
+def test_names_are_sorted_and_include_registered_commands(commands: Commands) -> None:
+    commands.register("zap", lambda user, args: CommandReply("zapped"))
+    names = commands.names()
+    assert names == sorted(names)
+    assert {"assign", "help", "incident", "route", "zap"} <= set(names)
+
+
+def test_help_and_the_unknown_command_answer_list_registered_commands(commands: Commands) -> None:
+    commands.register("zap", lambda user, args: CommandReply("zapped"))
+    assert commands.run("U1", "help").text.endswith("\n• `incident`\n• `zap`")
+    unknown = commands.run("U1", "dance").text
+    assert unknown == f"Unknown command 'dance'. Try one of: {', '.join(commands.names())}."
+    assert "zap" in unknown and "incident" in unknown
+
+
+@pytest.mark.parametrize(
+    "person",
+    [
+        "<@U0ALICE>",  # Slack's mention
+        "<@U0ALICE|alice>",  # Slack's older escaped form
+        "@U0ALICE",  # a Slack id typed by hand
+        "<@00000000-0000-4000-8000-00000000e001>",  # an Entra object id, as the Teams adapter writes it
+        "<@29:1abcDEF-gh_ij.k>",  # a Teams account id of someone the bridge has not seen yet
+    ],
+)
+def test_assign_accepts_every_neutral_person_token(commands: Commands, person: str) -> None:
+    """The person is understood, so the answer is about the case (there is none)."""
+    assert commands.run("U1", f"assign 999999 {person}").text == "There is no case #999999."
+
+
+@pytest.mark.parametrize("person", ["alice", "@alice", "<@>", "<@a b>", "<#C0CHANNEL>", "<!channel>"])
+def test_assign_explains_what_a_person_looks_like(commands: Commands, person: str) -> None:
+    assert "is not a person; mention them like @alice." in commands.run("U1", f"assign 999999 {person}").text
