@@ -191,10 +191,15 @@ def cmd_playbook_test(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo(_args: argparse.Namespace) -> int:
-    from standins.demo import run_demo  # the demo wires stand-ins: part of the composition root
+def cmd_demo(args: argparse.Namespace) -> int:
+    # the demos wire stand-ins: part of the composition root
+    if getattr(args, "teams", False):
+        from standins.teams_demo import run_teams_demo
 
-    return run_demo()
+        return run_teams_demo(sys.stdout)
+    from standins.demo import run_demo
+
+    return run_demo(sys.stdout)
 
 
 def cmd_default(args: argparse.Namespace) -> int:
@@ -219,9 +224,9 @@ def parser() -> argparse.ArgumentParser:
     poll.add_argument("--once", action="store_true")
     poll.set_defaults(func=cmd_poll)
     sub.add_parser("run", help="serve, worker and poll together").set_defaults(func=cmd_run)
-    sub.add_parser("demo", help="the whole loop on this machine, no credentials needed").set_defaults(
-        func=cmd_demo
-    )
+    demo = sub.add_parser("demo", help="the whole loop on this machine, no credentials needed")
+    demo.add_argument("--teams", action="store_true", help="the same loop in Microsoft Teams")
+    demo.set_defaults(func=cmd_demo)
     case = sub.add_parser("case", help="print a case's timeline")
     case.add_argument("number")
     case.set_defaults(func=cmd_case)

@@ -23,3 +23,12 @@ def test_the_teams_demo_runs_the_whole_loop_and_exits_zero() -> None:
     assert "Only billing approvers may approve #1001: **Ann Approver**" in text
     assert "[bridge → X      ] Hi @maria_k" in text
     assert "Done: the answer is on X and the card says so." in text
+
+
+def test_bridge_demo_teams_is_the_teams_demo(capsys: pytest.CaptureFixture[str]) -> None:
+    from bridge.cli import main
+
+    assert main(["demo", "--teams"]) == 0
+    text = capsys.readouterr().out
+    assert "conversationUpdate (bot added) → HTTP 200" in text
+    assert "Done: the answer is on X and the card says so." in text
