@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.slack.text import cut, escape, escape_keeping_people, quote
+from bridge.crisis.buttons import ACTIONS
 from bridge.crisis.ports import Notice, NoticeButton
 
 HEADER_MAX = 150
@@ -26,18 +27,7 @@ MAX_QUOTES = 5
 ACTION_PREFIX = "crisis_"
 
 #: Block Kit action ids of every crisis button, by the core's action name.
-CRISIS_ACTIONS = {
-    name: ACTION_PREFIX + name
-    for name in (
-        "ack",
-        "start_incident",
-        "dismiss",
-        "approve_statement",
-        "edit_statement",
-        "approve_bulk",
-        "edit_bulk",
-    )
-}
+CRISIS_ACTIONS = {name: ACTION_PREFIX + name for name in ACTIONS}
 EDIT_CALLBACKS = {"statement": "crisis_statement_submit", "bulk": "crisis_bulk_submit"}
 
 

@@ -12,22 +12,12 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from adapters.slack.crisis_cards import CRISIS_ACTIONS, EDIT_CALLBACKS, edit_modal
-from bridge.errors import BridgeError, NotAllowed
+from bridge.crisis.buttons import EDITS, PRESSES, button_ids, press
+from bridge.errors import BridgeError
 from bridge.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 TITLES = {"statement": "Edit the statement", "bulk": "Edit the bulk reply"}
-
-
-def _ids(value: str) -> tuple[int, int]:
-    """``"3"`` → (3, 0); ``"3:2"`` → (3, 2): an alert, or an incident and a version."""
-    try:
-        first, _, second = value.partition(":")
-        return int(first), int(second or 0)
-    except ValueError:
-        raise NotAllowed(
-            "That button does not name an alert or incident; the message may be out of date."
-        ) from None
 
 
 def _channel_of(body: dict[str, Any]) -> str:
@@ -53,28 +43,22 @@ def register_crisis(app: App, rt: Runtime) -> None:
 
     desk = rt.crisis.leadership
 
-    def button(name: str, act: Callable[[str, str], str]) -> None:
+    def button(name: str) -> None:
         @app.action(CRISIS_ACTIONS[name])
         def _clicked(ack: Ack, body: dict[str, Any]) -> None:
             ack()
-            answer(body, act)
+            answer(body, lambda user, value: press(desk, name, value, user))
 
-    button("ack", lambda user, value: desk.acknowledge(_ids(value)[0], user))
-    button("dismiss", lambda user, value: desk.dismiss(_ids(value)[0], user))
-    button("start_incident", lambda user, value: desk.start_incident(_ids(value)[0], user))
-    button(
-        "approve_statement",
-        lambda user, value: desk.approve(_ids(value)[0], "statement", _ids(value)[1], user),
-    )
-    button("approve_bulk", lambda user, value: desk.approve(_ids(value)[0], "bulk", _ids(value)[1], user))
+    for name in PRESSES:
+        button(name)
 
-    def edit_button(what: str) -> None:
-        @app.action(CRISIS_ACTIONS[f"edit_{what}"])
+    def edit_button(action: str, what: str) -> None:
+        @app.action(CRISIS_ACTIONS[action])
         def _edit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
             ack()
 
             def open_dialog(user: str, value: str) -> None:
-                incident_id, _ = _ids(value)
+                incident_id, _ = button_ids(value)
                 text = desk.current_text(incident_id, what, user)
                 view = edit_modal(what, str(incident_id), TITLES[what], text)
                 client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -87,12 +71,12 @@ def register_crisis(app: App, rt: Runtime) -> None:
             values = ((view.get("state") or {}).get("values") or {}).get("text") or {}
             text = str((values.get("value") or {}).get("value") or "")
             try:
-                incident_id, _ = _ids(str(view.get("private_metadata") or ""))
+                incident_id, _ = button_ids(str(view.get("private_metadata") or ""))
                 desk.edit(incident_id, what, str(body["user"]["id"]), text)
             except BridgeError as exc:
                 ack(response_action="errors", errors={"text": str(exc)[:150]})
                 return
             ack()
 
-    edit_button("statement")
-    edit_button("bulk")
+    for action, what in EDITS.items():
+        edit_button(action, what)

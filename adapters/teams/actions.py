@@ -1,4 +1,5 @@
 """Card buttons: an ``adaptiveCard/action`` invoke in, a desk call, the card as its clicker sees it out.
+Crisis notices' buttons (``crisis_…`` verbs) go to :mod:`adapters.teams.crisis_actions`.
 
 Teams shows the card this returns to the person who clicked, at once and only to them, so a refusal
 ("already claimed by …") appears on their view of the card; the worker's card update brings everyone
@@ -12,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.teams.cards import VERBS, DraftForm, case_card, preview_card
+from adapters.teams.crisis_actions import CrisisActions
 from adapters.teams.people import TeamsPeople
 from bridge.answer_length import answer_length
 from bridge.cardview import card_view, state_label
 from bridge.commands import Confirmation
+from bridge.crisis.buttons import MalformedButton
 from bridge.desk import people as list_people
 from bridge.errors import BridgeError, NotAllowed, UnknownCase
 from bridge.lifecycle import State
@@ -58,6 +61,7 @@ class CardActions:
     def __init__(self, rt: Runtime, people: TeamsPeople) -> None:
         self.rt = rt
         self.people = people
+        self.crisis = CrisisActions(rt, people)
         self._case_verbs: dict[str, Callable[[int, str, dict[str, Any]], object]] = {
             VERBS["claim"]: lambda n, user, _d: rt.desk.claim(n, user),
             VERBS["reassign"]: lambda n, user, d: rt.desk.reassign(n, user, _text(d, "department")),
@@ -88,6 +92,8 @@ class CardActions:
                 return self._draft(verb, _int(data, "case"), _int(data, "version"), user, data)
             if verb in (VERBS["confirm"], VERBS["cancel"]):
                 return self._confirm(verb, user, data, conversation)
+            if self.crisis.handles(verb):
+                return self._crisis(verb, user, data)
         except BadAction as exc:
             return self._bad(str(exc))
         except UnknownCase as exc:
@@ -199,6 +205,14 @@ class CardActions:
             refresh_for=(),
         )
         return CardAnswer(200, 200, CARD, card)
+
+    # crisis notices (alert, statement and bulk-reply previews) -----------------------------------------
+    def _crisis(self, verb: str, user: str, data: dict[str, Any]) -> CardAnswer:
+        try:
+            shown = self.crisis.handle(verb, user, data)
+        except MalformedButton as exc:
+            raise BadAction(str(exc)) from None
+        return CardAnswer(200, 200, CARD if isinstance(shown, dict) else MESSAGE, shown)
 
     # confirmations (mute, unmute, hide) --------------------------------------------------------------
     def _confirm(self, verb: str, user: str, data: dict[str, Any], conversation: str) -> CardAnswer:

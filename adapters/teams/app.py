@@ -62,7 +62,15 @@ def build_chat(rt: Runtime, credentials: Authentication | None = None) -> TeamsC
         TeamsRegistry(rt.redis, settings.bridge_key_prefix),
         TeamsPeople(rt.redis, settings.bridge_key_prefix),
         departments=lambda: sorted(rt.playbook.departments),
+        crisis_home=lambda: leadership_channel(rt),
     )
+
+
+def leadership_channel(rt: Runtime) -> str:
+    """Leadership's Teams channel in the playbook now ("" when it has none): where an incident runs
+    when Teams has no channel of its own for it."""
+    crisis = rt.playbook.crisis
+    return (crisis.leadership.teams_channel or "") if crisis is not None else ""
 
 
 def messages_route(rt: Runtime, auth: BotFrameworkAuthentication | None = None) -> Handler:

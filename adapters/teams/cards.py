@@ -96,6 +96,12 @@ def _link(url: str, label: str) -> str:
     return f"[{label}]({safe})" if safe.startswith(("https://", "http://")) else ""
 
 
+def markdown_link(url: str, label: str) -> str:
+    """A live link to one of the bridge's own http(s) URLs ("" for anything else), for the other card
+    modules; ``label`` must already be escaped."""
+    return _link(url, label)
+
+
 def card_fallback(card: CardView) -> str:
     return escape(f"Case #{card.number} from @{card.author_handle}: ") + cut(card.text, 300)
 

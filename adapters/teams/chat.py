@@ -1,4 +1,5 @@
-"""Teams as a chat platform: case cards, thread messages and private notes through the Bot Connector.
+"""Teams as a chat platform: case cards, thread messages, private notes and crisis notices (the
+:class:`~bridge.crisis.ports.CrisisChat` port) through the Bot Connector.
 
 A :class:`~bridge.model.MessageRef` from this adapter keeps the channel exactly as the playbook wrote
 it (an id, a name or ``Team/Channel``), so the core sees a case stay where its department works; the
@@ -27,9 +28,11 @@ from botbuilder.schema import (
 from adapters.teams.cards import CONTENT_TYPE, case_card, note_card, preview_card
 from adapters.teams.cards import card_fallback as case_summary
 from adapters.teams.connector import Connector
+from adapters.teams.crisis_cards import notice_card, notice_fallback
 from adapters.teams.people import TeamsPeople
 from adapters.teams.registry import ChannelUnknown, PostedMessage, TeamsRegistry, split_thread, thread_id
 from adapters.teams.text import PERSON, escape, escape_keeping_links, from_mrkdwn, render_people
+from bridge.crisis.ports import Notice
 from bridge.errors import PlatformError, Rejected
 from bridge.model import MessageRef
 from bridge.ports import CardView, DraftPreview
@@ -58,11 +61,15 @@ class TeamsChat:
         registry: TeamsRegistry,
         people: TeamsPeople,
         departments: Callable[[], list[str]] = list,
+        crisis_home: Callable[[], str] = str,
     ) -> None:
+        """``crisis_home`` names leadership's Teams channel (from the playbook), where an incident runs
+        when its own channel does not exist (see :meth:`open_channel`)."""
         self.connector = connector
         self.registry = registry
         self.people = people
         self.departments = departments
+        self.crisis_home = crisis_home
 
     # sending ---------------------------------------------------------------------------------------
     def _send(self, posted: PostedMessage, conversation: str, activity: Activity, reply_to: str = "") -> str:
@@ -131,18 +138,18 @@ class TeamsChat:
     def _case_card(self, card: CardView) -> dict[str, Any]:
         return case_card(card, name_of=self.people.name_of, departments=self.departments())
 
-    def post_card(self, channel: str, card: CardView) -> MessageRef:
+    def _post_root(self, channel: str, activity: Activity, **about: object) -> MessageRef:
+        """A new post (a card with a thread of its own) in the channel the playbook names."""
         target = self.registry.resolve(channel)
         posted = PostedMessage(target.id, target.service_url)
-        activity = card_activity(self._case_card(card), case_summary(card))
         activity_id = self._send(posted, target.id, activity)
         self.registry.remember_message(channel, activity_id, posted, root=True)
-        log.info("teams_card_posted", case=card.number, channel=target.qualified, id=activity_id)
+        log.info("teams_card_posted", channel=target.qualified, id=activity_id, **about)
         return MessageRef("teams", channel, activity_id)
 
-    def update_card(self, ref: MessageRef, card: CardView) -> None:
+    def _update(self, ref: MessageRef, activity: Activity) -> None:
+        """Replace a posted card in place (everyone sees the new one), at the conversation's pace."""
         posted = self._home(ref)
-        activity = card_activity(self._case_card(card), case_summary(card))
         activity.id = ref.ts
         client = self.connector.client(posted.service_url)
         self.connector.call(
@@ -150,6 +157,13 @@ class TeamsChat:
             "update_activity",
             lambda: client.conversations.update_activity(posted.conversation, ref.ts, activity),
         )
+
+    def post_card(self, channel: str, card: CardView) -> MessageRef:
+        activity = card_activity(self._case_card(card), case_summary(card))
+        return self._post_root(channel, activity, case=card.number)
+
+    def update_card(self, ref: MessageRef, card: CardView) -> None:
+        self._update(ref, card_activity(self._case_card(card), case_summary(card)))
 
     def _in_thread(self, ref: MessageRef, activity: Activity) -> MessageRef:
         posted = self._home(ref)
@@ -179,6 +193,43 @@ class TeamsChat:
             activity.text = f"{activity.text} [Open the case]({link})" if link else activity.text
         activity_id = self._send(PostedMessage(target.id, target.service_url), target.id, activity)
         return MessageRef("teams", channel, activity_id)
+
+    # crisis notices (bridge.crisis.ports.CrisisChat) ----------------------------------------------
+    def _notice(self, notice: Notice) -> Activity:
+        return card_activity(notice_card(notice, name_of=self.people.name_of), notice_fallback(notice))
+
+    def post_notice(self, channel: str, notice: Notice) -> MessageRef:
+        return self._post_root(channel, self._notice(notice), notice=notice.key)
+
+    def update_notice(self, ref: MessageRef, notice: Notice) -> None:
+        self._update(ref, self._notice(notice))
+
+    def open_channel(self, name: str, invite: tuple[str, ...] = ()) -> str:
+        """A Teams channel called ``name`` that the bridge has seen (as ``Team/Channel``: it reads well
+        in "its channel is #…" and resolves again), else leadership's own channel, saying why there.
+
+        A bot cannot create Teams channels or add people to them (only Microsoft Graph can, with admin
+        consent this bot does not ask for); ``invite`` is unused, members are the team's. Not an error,
+        because the core posts the kickoff, the mass card and the statement for sign-off to what this
+        returns: failing would leave leadership with an incident whose statement never reaches them.
+        """
+        try:
+            return self.registry.resolve(name).qualified
+        except ChannelUnknown as exc:
+            home = self.crisis_home()
+            if not home:
+                raise ChannelUnknown(
+                    f"Teams bots cannot create channels: create {name!r} in the team, or set "
+                    f"crisis.incident_channel in the playbook to a channel the bridge knows ({exc})"
+                ) from exc
+        log.warning("teams_incident_channel_missing", channel=name, instead=home)
+        self.post_message(
+            home,
+            f"Teams does not let the bridge create channels and no channel called {name} is known, so "
+            "this incident runs here. To give incidents a channel of their own, create one with that "
+            "name (or set crisis.incident_channel in the playbook to an existing channel).",
+        )
+        return home
 
     def tell(self, channel: str, user: str, text: str) -> None:
         """Privately in a 1:1 chat when Teams allows it; else in ``channel`` (where the person acted),

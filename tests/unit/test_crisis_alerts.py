@@ -10,7 +10,7 @@ from bridge.clock import ManualClock
 from bridge.crisis.alerts import AlertBook
 from bridge.crisis.incident import IncidentBook, IncidentState
 from bridge.store import Store
-from tests.unit.test_crisis_slack_cards import explanation
+from tests.support.crisis_notices import explanation
 
 NOW = datetime(2025, 3, 3, 14, 4, tzinfo=UTC)
 
