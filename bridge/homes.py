@@ -83,16 +83,26 @@ class MissingChat:
         return "their cards go to their channel in the chat platform that is configured"
 
 
+def places(playbook: Playbook) -> dict[str, HasChannels]:
+    """Every part of the playbook that names chat channels: the departments, and crisis leadership
+    (as ``crisis.leadership``), whose alerts would otherwise go unseen."""
+    found: dict[str, HasChannels] = dict(playbook.departments)
+    if playbook.crisis is not None:
+        found["crisis.leadership"] = playbook.crisis.leadership
+    return found
+
+
 def missing_chats(playbook: Playbook, configured: Collection[str]) -> list[MissingChat]:
-    """Each chat platform the playbook's departments name but the deployment lacks, with who it hits."""
+    """Each chat platform the playbook names channels in but the deployment lacks, with who it hits."""
     found: list[MissingChat] = []
+    named_places = places(playbook)
     for chat in CHAT_PREFERENCE:
         if chat in configured:
             continue
-        named = sorted(n for n, d in playbook.departments.items() if chat in channels_of(d))
+        named = sorted(n for n, place in named_places.items() if chat in channels_of(place))
         if not named:
             continue
-        stranded = tuple(n for n in named if home(playbook.departments[n], configured) is None)
+        stranded = tuple(n for n in named if home(named_places[n], configured) is None)
         found.append(MissingChat(chat, tuple(named), stranded, CHAT_SETTINGS[chat]))
     return found
 

@@ -63,8 +63,8 @@ class Board:
         return rules
 
     def _leadership(self) -> tuple[CrisisChat | None, str]:
-        leadership = self.rules().leadership
-        return crisis_chat(self.chats, leadership.chat), leadership.channel
+        chat, channel = self.rules().leadership.home(self.chats.keys())
+        return crisis_chat(self.chats, chat), channel
 
     # alerts --------------------------------------------------------------------------------------------
     def post_alert(self, alert_id: int) -> str:
@@ -148,7 +148,7 @@ class Board:
         if incident is None or alert is None:
             return "unknown"
         rules = self.rules()
-        chat_name = rules.leadership.chat
+        chat_name, _ = rules.leadership.home(self.chats.keys())
         chat = crisis_chat(self.chats, chat_name)
         if chat is None:
             return "nowhere"

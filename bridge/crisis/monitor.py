@@ -166,8 +166,8 @@ class CrisisMonitor:
         since = now.timestamp() - stats.window_minutes * 60
         label = topic if not topic.startswith("cluster-") else f"“{self.clusters.label(topic)}”"
         explanation = explain(stats, label, decision.reasons, self._examples(topic, since), now)
-        leadership = rules.leadership
-        alert_id = self.alerts.raise_alert(explanation, leadership.chat, leadership.channel)
+        chat, channel = rules.leadership.home(self.folding.chats.keys())
+        alert_id = self.alerts.raise_alert(explanation, chat, channel)
         if alert_id is None:
             return self.alerts.for_topic(topic)
         window_cases: list[tuple[bytes, float]] = self.r.zrangebyscore(

@@ -8,6 +8,7 @@ the bridge will do when a key is left out.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from functools import cached_property
 from typing import Literal
 
@@ -62,6 +63,14 @@ class Leadership(_Strict):
     @property
     def channel(self) -> str:
         return self.slack_channel or self.teams_channel or ""
+
+    def home(self, running: Collection[str]) -> tuple[str, str]:
+        """Leadership's (chat, channel) in a chat platform this deployment runs, so a playbook naming
+        both a Slack and a Teams channel alerts leadership wherever the bridge is connected; the
+        playbook's first choice when neither runs (posting then fails, saying which is missing)."""
+        from bridge.homes import home  # bridge.homes reads the playbook, which holds these rules
+
+        return home(self, running or None) or (self.chat, self.channel)
 
     def may_act(self, user: str) -> bool:
         return user in self.approvers or user in self.members

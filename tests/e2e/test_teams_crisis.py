@@ -54,14 +54,15 @@ def aad(*who: str) -> list[str]:
 
 
 def teams_playbook(tmp_path: Path) -> Path:
-    """crisis-example.yml with every channel in Teams: ann and sue approve for leadership, lou is a
-    member; the statement goes out from the care handle, the one account the Teams harness runs."""
+    """crisis-example.yml with a Teams channel beside every Slack one, run where only Teams is
+    connected: ann and sue approve for leadership, lou is a member; the statement goes out from the
+    care handle, the one account the Teams harness runs."""
     data = yaml.safe_load((ROOT / "playbooks" / "crisis-example.yml").read_text())
     for name, department in data["departments"].items():
         channel, experts, approvers = HOMES[name]
-        department.pop("slack_channel")
         department.update(teams_channel=channel, experts=aad(*experts), approvers=aad(*approvers))
     data["crisis"]["leadership"] = {
+        "slack_channel": "C0LEADERS",  # unused here: this deployment runs Teams only
         "teams_channel": "Leadership",
         "approvers": aad("ann", "sue"),
         "members": aad("lou"),
@@ -87,7 +88,11 @@ def create_channel(bridge: LocalTeamsBridge, channel_id: str, name: str) -> None
 def crisis(redis_url: str, tmp_path: Path) -> Iterator[tuple[LocalTeamsBridge, ManualClock]]:
     clock = ManualClock(START)
     bridge = LocalTeamsBridge(
-        playbook=teams_playbook(tmp_path), redis_url=redis_url, data_dir=tmp_path, clock=clock
+        playbook=teams_playbook(tmp_path),
+        redis_url=redis_url,
+        data_dir=tmp_path,
+        clock=clock,
+        with_slack=False,
     ).start()
     try:
         assert bridge.install().status == 200

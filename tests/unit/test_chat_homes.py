@@ -87,3 +87,21 @@ def test_nothing_is_said_when_every_named_chat_runs() -> None:
     with capture_logs() as logs:
         assert warn_missing_chats(book, {"slack": object(), "teams": object()}) == []
     assert logs == []
+
+
+def test_crisis_leadership_is_a_place_too_it_alerts_where_the_bridge_runs() -> None:
+    book = Playbook.model_validate(
+        {
+            "brand": {"name": "Acme"},
+            "default_department": "social",
+            "departments": {"social": BOTH},
+            "crisis": {"leadership": {"slack_channel": "C0LEADERS", "approvers": ["U1"]}},
+        }
+    )
+    [missing] = missing_chats(book, {"teams"})
+    assert missing.chat == "slack" and missing.stranded == ("crisis.leadership",)
+    assert "crisis.leadership cannot be posted anywhere" in missing.effect
+    assert book.crisis is not None
+    both = book.crisis.leadership.model_copy(update={"teams_channel": "Leadership"})
+    assert both.home({"teams"}) == ("teams", "Leadership")
+    assert both.home({"slack", "teams"}) == ("slack", "C0LEADERS")
