@@ -6,12 +6,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import redis
 
 from bridge.redis_conn import connect, embedded_url
 from bridge.store import Store
+
+if TYPE_CHECKING:
+    from standins.harness import LocalBridge
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -47,8 +51,8 @@ def store(redis_url: str) -> Iterator[Store]:
 
 
 @pytest.fixture
-def local_bridge(redis_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    from standins.harness import LocalBridge
+def local_bridge(redis_url: str, tmp_path: Path) -> Iterator[LocalBridge]:
+    from standins.harness import LocalBridge  # imported late: unit tests need no stand-ins
 
     bridge = LocalBridge(playbook=PLAYBOOK, redis_url=redis_url, data_dir=tmp_path).start()
     try:

@@ -17,8 +17,9 @@ from bridge.errors import Rejected
 from bridge.lifecycle import State
 from standins.harness import LocalBridge
 from standins.teams_harness import BOT, BOT_NAME, LocalTeamsBridge
+from tests.e2e.conftest import TEAMS_PLAYBOOK, running_teams
 from tests.e2e.test_processes import environment
-from tests.e2e.test_teams_loop import REFUND, TEAMS_PLAYBOOK, shown
+from tests.e2e.test_teams_loop import REFUND, shown
 from tests.support.adaptive_cards import texts
 
 pytestmark = pytest.mark.e2e
@@ -39,14 +40,8 @@ def playbook(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def teams_only(redis_url: str, tmp_path: Path, playbook: Path) -> Iterator[LocalTeamsBridge]:
-    bridge = LocalTeamsBridge(playbook=playbook, redis_url=redis_url, data_dir=tmp_path, with_slack=False)
-    bridge.start()
-    try:
-        assert bridge.install().status == 200
+    with running_teams(playbook, redis_url, tmp_path, with_slack=False) as bridge:
         yield bridge
-    finally:
-        bridge.cleanup_redis()
-        bridge.stop()
 
 
 @pytest.fixture

@@ -5,31 +5,18 @@ the same id a click on Claim gives, so they can draft at once. The real botbuild
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bridge.lifecycle import State
 from standins.teams_harness import BOT, BOT_NAME, PEOPLE, LocalTeamsBridge
-from tests.e2e.test_teams_loop import TEAMS_PLAYBOOK, open_case
+from tests.e2e.test_teams_loop import open_case
 from tests.support.adaptive_cards import texts
 
 pytestmark = pytest.mark.e2e
 
 SOCIAL_DESK = "19:social-desk@thread.tacv2"
-
-
-@pytest.fixture
-def teams(redis_url: str, tmp_path: Path) -> Iterator[LocalTeamsBridge]:
-    bridge = LocalTeamsBridge(playbook=TEAMS_PLAYBOOK, redis_url=redis_url, data_dir=tmp_path).start()
-    try:
-        assert bridge.install().status == 200
-        yield bridge
-    finally:
-        bridge.cleanup_redis()
-        bridge.stop()
 
 
 def mention_of(name: str, who: str) -> dict[str, Any]:

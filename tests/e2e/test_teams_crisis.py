@@ -27,6 +27,7 @@ from bridge.crisis.ports import CrisisChat
 from standins.bot_connector import BotConnectorStandIn
 from standins.teams_harness import PEOPLE, TEAM, TENANT, LocalTeamsBridge
 from tests.conftest import ROOT
+from tests.e2e.conftest import running_teams
 from tests.e2e.test_crisis_replay import RECALL, mention, tick
 from tests.e2e.test_teams_loop import shown
 from tests.support.adaptive_cards import errors, texts, titles, validator
@@ -87,21 +88,12 @@ def create_channel(bridge: LocalTeamsBridge, channel_id: str, name: str) -> None
 @pytest.fixture
 def crisis(redis_url: str, tmp_path: Path) -> Iterator[tuple[LocalTeamsBridge, ManualClock]]:
     clock = ManualClock(START)
-    bridge = LocalTeamsBridge(
-        playbook=teams_playbook(tmp_path),
-        redis_url=redis_url,
-        data_dir=tmp_path,
-        clock=clock,
-        with_slack=False,
-    ).start()
-    try:
-        assert bridge.install().status == 200
+    with running_teams(
+        teams_playbook(tmp_path), redis_url, tmp_path, clock=clock, with_slack=False
+    ) as bridge:
         create_channel(bridge, LEADERSHIP, "Leadership")
         create_channel(bridge, PRODUCT, "Product")
         yield bridge, clock
-    finally:
-        bridge.cleanup_redis()
-        bridge.stop()
 
 
 def burst(bridge: LocalTeamsBridge, clock: ManualClock, count: int = BURST) -> None:

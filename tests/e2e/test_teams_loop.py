@@ -4,8 +4,6 @@ activities' ``serviceUrl``), tweepy against the X stand-in, real Redis and a rea
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,25 +11,12 @@ import pytest
 from adapters.teams.registry import TeamsRegistry
 from bridge.lifecycle import State
 from standins.teams_harness import PEOPLE, LocalTeamsBridge
-from tests.conftest import ROOT
 from tests.support.adaptive_cards import errors, texts, titles, validator
 
 pytestmark = pytest.mark.e2e
 
-TEAMS_PLAYBOOK = ROOT / "tests" / "fixtures" / "teams.yml"
 REFUND = "@AcmeHelp I was charged twice for order 88231, I need a refund"
 ANSWER = "Hi @maria_k, sorry! The second charge is refunded today."
-
-
-@pytest.fixture
-def teams(redis_url: str, tmp_path: Path) -> Iterator[LocalTeamsBridge]:
-    bridge = LocalTeamsBridge(playbook=TEAMS_PLAYBOOK, redis_url=redis_url, data_dir=tmp_path).start()
-    try:
-        assert bridge.install().status == 200
-        yield bridge
-    finally:
-        bridge.cleanup_redis()
-        bridge.stop()
 
 
 def open_case(bridge: LocalTeamsBridge, text: str = REFUND, handle: str = "maria_k") -> int:

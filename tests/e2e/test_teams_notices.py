@@ -11,7 +11,8 @@ import pytest
 
 from bridge.clock import ManualClock
 from standins.teams_harness import LocalTeamsBridge
-from tests.e2e.test_teams_loop import TEAMS_PLAYBOOK, open_case
+from tests.e2e.conftest import TEAMS_PLAYBOOK, running_teams
+from tests.e2e.test_teams_loop import open_case
 from tests.support.adaptive_cards import errors, texts, validator
 
 pytestmark = pytest.mark.e2e
@@ -20,14 +21,8 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def timed(redis_url: str, tmp_path: Path) -> Iterator[tuple[LocalTeamsBridge, ManualClock]]:
     clock = ManualClock(datetime.now(UTC))
-    bridge = LocalTeamsBridge(playbook=TEAMS_PLAYBOOK, redis_url=redis_url, data_dir=tmp_path, clock=clock)
-    bridge.start()
-    try:
-        assert bridge.install().status == 200
+    with running_teams(TEAMS_PLAYBOOK, redis_url, tmp_path, clock=clock) as bridge:
         yield bridge, clock
-    finally:
-        bridge.cleanup_redis()
-        bridge.stop()
 
 
 def test_a_customers_words_in_the_thread_are_quoted_inert(

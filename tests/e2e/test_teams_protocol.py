@@ -15,7 +15,8 @@ from bridge.settings import Settings
 from bridge.wiring import ConfigurationError, build
 from standins.teams_harness import PEOPLE, LocalTeamsBridge
 from tests.conftest import shared_data
-from tests.e2e.test_teams_loop import TEAMS_PLAYBOOK, open_case, shown
+from tests.e2e.conftest import TEAMS_PLAYBOOK, running_teams
+from tests.e2e.test_teams_loop import open_case, shown
 from tests.support.adaptive_cards import texts, titles
 
 pytestmark = pytest.mark.e2e
@@ -24,26 +25,11 @@ APP_ID = "11111111-2222-4333-8444-555555555555"
 
 
 @pytest.fixture
-def teams(redis_url: str, tmp_path: Path) -> Iterator[LocalTeamsBridge]:
-    bridge = LocalTeamsBridge(playbook=TEAMS_PLAYBOOK, redis_url=redis_url, data_dir=tmp_path).start()
-    try:
-        assert bridge.install().status == 200
-        yield bridge
-    finally:
-        bridge.cleanup_redis()
-        bridge.stop()
-
-
-@pytest.fixture
 def secured(redis_url: str, tmp_path: Path) -> Iterator[LocalTeamsBridge]:
-    bridge = LocalTeamsBridge(
-        playbook=TEAMS_PLAYBOOK, redis_url=redis_url, data_dir=tmp_path, app_id=APP_ID, app_password="s3cret"
-    ).start()
-    try:
+    with running_teams(
+        TEAMS_PLAYBOOK, redis_url, tmp_path, install=False, app_id=APP_ID, app_password="s3cret"
+    ) as bridge:
         yield bridge
-    finally:
-        bridge.cleanup_redis()
-        bridge.stop()
 
 
 def answers_in(bridge: LocalTeamsBridge, conversation: str) -> list[dict[str, Any]]:
