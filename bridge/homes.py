@@ -64,6 +64,12 @@ def home(
     return chat, usable[chat]
 
 
+def reachable_departments(playbook: Playbook, configured: Collection[str]) -> list[str]:
+    """The departments a case can be moved to from chat: those with a channel in a running platform.
+    A picker offering the others would lead to a card that stays where it is."""
+    return sorted(n for n, d in playbook.departments.items() if home(d, configured) is not None)
+
+
 @dataclass(frozen=True)
 class MissingChat:
     """A chat platform the playbook names channels in but this deployment does not run."""

@@ -27,6 +27,7 @@ from adapters.slack.commands import register_commands
 from adapters.slack.crisis_listeners import register_crisis
 from adapters.slack.text import from_slack
 from bridge.errors import BridgeError, NotAllowed
+from bridge.homes import reachable_departments
 from bridge.model import MessageRef
 from bridge.runtime import Runtime
 from bridge.templates import draft_choices, starting_text
@@ -103,7 +104,8 @@ def register(app: App, rt: Runtime) -> None:
 
         def open_picker() -> None:
             case = rt.store.get(_case_number(body["actions"][0]["value"]))
-            view = reassign_modal(case.number, sorted(rt.playbook.departments), case.department)
+            departments = reachable_departments(rt.playbook, rt.chats.keys())
+            view = reassign_modal(case.number, departments, case.department)
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
         guarded(body, open_picker)

@@ -21,6 +21,7 @@ from bridge.commands import Confirmation
 from bridge.crisis.buttons import MalformedButton
 from bridge.desk import people as list_people
 from bridge.errors import BridgeError, NotAllowed, UnknownCase
+from bridge.homes import reachable_departments
 from bridge.lifecycle import State
 from bridge.ports import DraftPreview
 from bridge.runtime import Runtime
@@ -129,7 +130,7 @@ class CardActions:
         card = case_card(
             view,
             name_of=self.people.name_of,
-            departments=sorted(self.rt.playbook.departments),
+            departments=reachable_departments(self.rt.playbook, self.rt.chats.keys()),
             notice=notice,
             draft_form=form,
         )

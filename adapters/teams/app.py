@@ -16,6 +16,7 @@ from adapters.teams.connector import Connector
 from adapters.teams.http import Handler, messages_handler
 from adapters.teams.people import TeamsPeople
 from adapters.teams.registry import TeamsRegistry
+from bridge.homes import reachable_departments
 from bridge.pacing import ChannelPacer
 from bridge.runtime import Runtime
 from bridge.settings import Settings
@@ -61,7 +62,7 @@ def build_chat(rt: Runtime, credentials: Authentication | None = None) -> TeamsC
         connector,
         TeamsRegistry(rt.redis, settings.bridge_key_prefix),
         TeamsPeople(rt.redis, settings.bridge_key_prefix),
-        departments=lambda: sorted(rt.playbook.departments),
+        departments=lambda: reachable_departments(rt.playbook, rt.chats.keys()),
         crisis_home=lambda: leadership_channel(rt),
     )
 

@@ -10,11 +10,14 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from adapters.slack.cards import ACTION_IDS
 from bridge.errors import Rejected
 from bridge.lifecycle import State
+from standins.bot_connector import BotConnectorStandIn
 from standins.harness import LocalBridge
 from standins.teams_harness import BOT, BOT_NAME, LocalTeamsBridge
 from tests.e2e.conftest import TEAMS_PLAYBOOK, running_teams
@@ -195,3 +198,34 @@ def test_playbook_check_reads_the_file_alone_and_does_not_warn(playbook: Path) -
     output = (done.stdout + done.stderr).decode()
     assert done.returncode == 0 and f"{playbook}: OK (Acme, 4 departments)" in output
     assert "unconfigured_chat" not in output
+
+
+def test_teams_only_the_reassign_picker_offers_only_departments_with_a_teams_channel(
+    teams_only: LocalTeamsBridge,
+) -> None:
+    open_case(teams_only, PARCEL, handle="tom")
+    activity = teams_only.connector.calls_to("send")[-1].body
+    card = BotConnectorStandIn.card_of(activity)
+    pickers = [e for e in walk(card) if e.get("id") == "department"]
+    assert [[c["value"] for c in p["choices"]] for p in pickers] == [["billing", "logistics", "social"]]
+
+
+def test_slack_only_the_reassign_picker_offers_only_departments_with_a_slack_channel(
+    slack_only: LocalBridge,
+) -> None:
+    number = open_case(slack_only, PARCEL, handle="tom")
+    assert slack_only.click("U0LOG1", number, ACTION_IDS["reassign"]).status == 200
+    modal = slack_only.slack.calls_to("views.open")[-1].params["view"]
+    options = [o["value"] for b in modal["blocks"] for o in (b.get("element") or {}).get("options", [])]
+    assert options == ["logistics", "warehouse"], "billing and social have Teams channels only"
+
+
+def walk(node: Any) -> Iterator[dict[str, Any]]:
+    """Every object in a card, depth first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from walk(item)
