@@ -75,9 +75,17 @@ class LocalTeamsBridge(LocalBridge):
         app_id: str = "",
         app_password: str = "",
         with_slack: bool = True,
+        x_main_account: tuple[str, str] | None = None,
     ) -> None:
-        """``with_slack=False`` runs Teams alone (no Slack settings), as a Teams-only deployment does."""
-        super().__init__(playbook=playbook, redis_url=redis_url, data_dir=data_dir, clock=clock)
+        """``with_slack=False`` runs Teams alone (no Slack settings), as a Teams-only deployment does;
+        ``x_main_account`` as for :class:`LocalBridge`."""
+        super().__init__(
+            playbook=playbook,
+            redis_url=redis_url,
+            data_dir=data_dir,
+            clock=clock,
+            x_main_account=x_main_account,
+        )
         self.app_id = app_id
         self.with_slack = with_slack
         self.app_password = app_password
@@ -116,6 +124,7 @@ class LocalTeamsBridge(LocalBridge):
             teams_tenant_id=TENANT if self.app_id else None,
             teams_conversation_interval_ms=0,
             **X_TOKENS,
+            **self.x_main,
         )
         self.rt = build(settings, self.clock)
         routes = web_routes(self.rt)

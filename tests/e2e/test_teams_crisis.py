@@ -35,6 +35,7 @@ from tests.support.adaptive_cards import errors, texts, titles, validator
 pytestmark = pytest.mark.e2e
 
 START = datetime(2025, 3, 3, 14, 0, tzinfo=UTC)
+MAIN = ("Acme", "783214")  # the main brand account crisis-example.yml names, which posts the statement
 BURST = 15  # the alert comes with the 12th (crisis-example.yml: min_mentions 12, no baseline yet)
 LEADERSHIP = "19:leadership@thread.tacv2"
 PRODUCT = "19:product@thread.tacv2"
@@ -56,8 +57,7 @@ def aad(*who: str) -> list[str]:
 
 def teams_playbook(tmp_path: Path) -> Path:
     """crisis-example.yml with a Teams channel beside every Slack one, run where only Teams is
-    connected: ann and sue approve for leadership, lou is a member; the statement goes out from the
-    care handle, the one account the Teams harness runs."""
+    connected: ann and sue approve for leadership, lou is a member."""
     data = yaml.safe_load((ROOT / "playbooks" / "crisis-example.yml").read_text())
     for name, department in data["departments"].items():
         channel, experts, approvers = HOMES[name]
@@ -68,7 +68,6 @@ def teams_playbook(tmp_path: Path) -> Path:
         "approvers": aad("ann", "sue"),
         "members": aad("lou"),
     }
-    data["crisis"]["statement_account"] = "care"
     path = tmp_path / "teams-crisis.yml"
     path.write_text(yaml.safe_dump(data))
     return path
@@ -89,7 +88,7 @@ def create_channel(bridge: LocalTeamsBridge, channel_id: str, name: str) -> None
 def crisis(redis_url: str, tmp_path: Path) -> Iterator[tuple[LocalTeamsBridge, ManualClock]]:
     clock = ManualClock(START)
     with running_teams(
-        teams_playbook(tmp_path), redis_url, tmp_path, clock=clock, with_slack=False
+        teams_playbook(tmp_path), redis_url, tmp_path, clock=clock, with_slack=False, x_main_account=MAIN
     ) as bridge:
         create_channel(bridge, LEADERSHIP, "Leadership")
         create_channel(bridge, PRODUCT, "Product")
@@ -223,12 +222,13 @@ def test_a_recall_burst_in_teams_ends_in_a_four_eyes_statement_posted_on_x(
     old = click(bridge, "ann", LEADERSHIP, previews[0], "crisis_approve_statement")
     assert "newer version (v2)" in said(old)
     bridge.drain()
-    assert bridge.x.brand_posts() == []
+    assert bridge.x.posts_by(MAIN[0]) == []
     approved = click(bridge, "ann", LEADERSHIP, previews[1], "crisis_approve_statement")
     assert said(approved) == "You approved statement v2 of incident 1."
     bridge.drain()
-    statements = [p for p in bridge.x.brand_posts() if p.in_reply_to is None]
+    statements = [p for p in bridge.x.posts_by(MAIN[0]) if p.in_reply_to is None]
     assert [p.text for p in statements] == [STATEMENT], "posted once, as a post of its own"
+    assert [p for p in bridge.x.brand_posts() if p.in_reply_to is None] == [], "not from the care handle"
     incident = bridge.rt.crisis.incidents.get(1)
     assert incident is not None and incident.state == IncidentState.STATEMENT_POSTED
     assert any("Statement posted from" in m and statements[0].id in m for m in messages(bridge, LEADERSHIP))
