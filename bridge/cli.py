@@ -73,6 +73,9 @@ def cmd_poll(args: argparse.Namespace) -> int:
         time.sleep(delay)
 
 
+STOP_GRACE_SECONDS = 15
+
+
 def cmd_run(_args: argparse.Namespace) -> int:
     """Web, worker and poller as child processes of one group, sharing one Redis."""
     from bridge.redis_conn import resolve_url
@@ -101,7 +104,12 @@ def cmd_run(_args: argparse.Namespace) -> int:
     finally:
         stop()
         for child in children:
-            child.wait(timeout=15)
+            try:
+                child.wait(timeout=STOP_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:  # a job that will not end: it is retried elsewhere
+                log.warning("child_killed", args=child.args, grace_seconds=STOP_GRACE_SECONDS)
+                child.kill()
+                child.wait()
     return group_exit_code([child.returncode for child in children], crashed=crashed)
 
 
