@@ -17,7 +17,7 @@ import structlog
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from bridge.language import UNDETERMINED, detect_language, normalise_hint
-from bridge.triage_rules import Matcher, Pattern, Rule, TriageRules
+from bridge.triage_rules import NEGATIVE_QUESTION, Matcher, Pattern, Rule, TriageRules
 
 log = structlog.get_logger(__name__)
 
@@ -28,6 +28,13 @@ MAX_SENTIMENT_WORDS = 150  # VADER's negation checks grow with the square of a t
 _RETWEET_PREFIX = re.compile(r"^\s*RT\s+@\w+", re.IGNORECASE)
 _MENTIONS_AND_LINKS = re.compile(r"@\w+|https?://\S+|www\.\S+|\s+")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "＇": "'"})
+_LEADING_MENTIONS = re.compile(r"^[^\w@]*(?:@\w+[^\w@]*)*")
+
+
+def _sentence_ending_at(text: str, end: int) -> str:
+    """The sentence that ends at ``text[end]``, in linear time whatever the text's length."""
+    start = max(text.rfind(stop, 0, end) for stop in ".!?\n") + 1
+    return text[start : end + 1]
 
 
 class Verdict(StrEnum):
@@ -155,15 +162,38 @@ class Triager:
             log.warning("triage.sentiment_failed", exc_info=True)
             return 0.0
 
+    @property
+    def reply_feature_names(self) -> list[str]:
+        """Every input of the reply model, in the order ``--fit`` prints weights for them."""
+        return [
+            *(cue.name for cue in self._cues),
+            NEGATIVE_QUESTION,
+            "sentiment.negative",
+            "sentiment.positive",
+        ]
+
+    def _combinations(self, text: str, sentiment: float) -> dict[str, str]:
+        """The reply signals that combine others, each with the words that show it.
+
+        reply.negative_question: a question ('?') in a mention whose sentiment is negative.
+        """
+        found: dict[str, str] = {}
+        mark = text.find("?")
+        if sentiment <= self.rules.negative_below and mark >= 0:
+            asked = _LEADING_MENTIONS.sub("", _sentence_ending_at(text, mark))
+            found[NEGATIVE_QUESTION] = asked.strip() or "?"
+        return found
+
     def reply_features(self, clean_text: str, sentiment: float) -> dict[str, float]:
-        """The reply model's inputs: 1.0 per matched cue, and the negative/positive parts of sentiment."""
+        """The reply model's inputs: 1.0 per matched cue and combination, and the parts of sentiment."""
         hits = self._matcher.scan(clean_text)
         features = {cue.name: 1.0 for cue in self._cues if f"cue:{cue.name}" in hits}
+        features.update(dict.fromkeys(self._combinations(clean_text, sentiment), 1.0))
         features["sentiment.negative"] = max(0.0, -sentiment)
         features["sentiment.positive"] = max(0.0, sentiment)
         return features
 
-    def _reply_score(self, hits: dict[str, str], sentiment: float) -> tuple[float, list[str]]:
+    def _reply_score(self, text: str, hits: dict[str, str], sentiment: float) -> tuple[float, list[str]]:
         """The reply model's score and the reasons behind it (strongest positive signals first)."""
         model = self.rules.reply
         score = model.bias
@@ -174,6 +204,12 @@ class Triager:
                 score += cue.weight
                 if cue.explains:
                     signals.append((cue.weight, f"cue {cue.name} ('{_snippet(found)}', {cue.weight:+.2f})"))
+        weights = {NEGATIVE_QUESTION: model.negative_question_weight}
+        for name, found in self._combinations(text, sentiment).items():
+            weight = weights[name]
+            if weight:
+                score += weight
+                signals.append((weight, f"cue {name} ('{_snippet(found)}', {weight:+.2f})"))
         negative = model.negative_sentiment_weight * max(0.0, -sentiment)
         positive = model.positive_sentiment_weight * max(0.0, sentiment)
         score += negative + positive
@@ -257,7 +293,7 @@ class Triager:
         if spam is not None:
             reasons.append(spam.reason())
             return Verdict.IGNORE, 0.0
-        score, signals = self._reply_score(hits, sentiment)
+        score, signals = self._reply_score(text, hits, sentiment)
         threshold = rules.reply.threshold
         abuse = _first_hit("abuse", self._abuse, hits)
         if abuse is not None:
