@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 import redis
@@ -16,6 +17,8 @@ from bridge.store import Store
 
 if TYPE_CHECKING:
     from standins.harness import LocalBridge
+
+Running = TypeVar("Running", bound="LocalBridge")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -50,13 +53,28 @@ def store(redis_url: str) -> Iterator[Store]:
         client.delete(*keys)
 
 
-@pytest.fixture
-def local_bridge(redis_url: str, tmp_path: Path) -> Iterator[LocalBridge]:
+@contextmanager
+def running_bridge(playbook: Path, redis_url: str, data_dir: Path, **options: Any) -> Iterator[LocalBridge]:
+    """A started Slack-and-X bridge (``options`` go to :class:`LocalBridge`); stopped and its Redis
+    keys removed afterwards."""
     from standins.harness import LocalBridge  # imported late: unit tests need no stand-ins
 
-    bridge = LocalBridge(playbook=PLAYBOOK, redis_url=redis_url, data_dir=tmp_path).start()
+    with running(LocalBridge(playbook=playbook, redis_url=redis_url, data_dir=data_dir, **options)) as bridge:
+        yield bridge
+
+
+@contextmanager
+def running(bridge: Running) -> Iterator[Running]:
+    """Start ``bridge``; afterwards stop it and remove its Redis keys, whatever the test did."""
+    bridge.start()
     try:
         yield bridge
     finally:
         bridge.cleanup_redis()
         bridge.stop()
+
+
+@pytest.fixture
+def local_bridge(redis_url: str, tmp_path: Path) -> Iterator[LocalBridge]:
+    with running_bridge(PLAYBOOK, redis_url, tmp_path) as bridge:
+        yield bridge

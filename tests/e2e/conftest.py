@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from standins.teams_harness import LocalTeamsBridge
-from tests.conftest import ROOT
+from tests.conftest import ROOT, running
 
 TEAMS_PLAYBOOK = ROOT / "tests" / "fixtures" / "teams.yml"
 
@@ -21,14 +21,12 @@ def running_teams(
 ) -> Iterator[LocalTeamsBridge]:
     """A started Teams bridge (``options`` go to :class:`LocalTeamsBridge`), installed in its team
     unless ``install`` is False; stopped and its Redis keys removed afterwards."""
-    bridge = LocalTeamsBridge(playbook=playbook, redis_url=redis_url, data_dir=data_dir, **options).start()
-    try:
+    with running(
+        LocalTeamsBridge(playbook=playbook, redis_url=redis_url, data_dir=data_dir, **options)
+    ) as bridge:
         if install:
             assert bridge.install().status == 200
         yield bridge
-    finally:
-        bridge.cleanup_redis()
-        bridge.stop()
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from bridge.lifecycle import State
 from standins.bot_connector import BotConnectorStandIn
 from standins.harness import LocalBridge
 from standins.teams_harness import BOT, BOT_NAME, LocalTeamsBridge
+from tests.conftest import running_bridge
 from tests.e2e.conftest import TEAMS_PLAYBOOK, running_teams
 from tests.e2e.test_processes import environment
 from tests.e2e.test_teams_loop import REFUND, shown
@@ -49,12 +50,8 @@ def teams_only(redis_url: str, tmp_path: Path, playbook: Path) -> Iterator[Local
 
 @pytest.fixture
 def slack_only(redis_url: str, tmp_path: Path, playbook: Path) -> Iterator[LocalBridge]:
-    bridge = LocalBridge(playbook=playbook, redis_url=redis_url, data_dir=tmp_path).start()
-    try:
+    with running_bridge(playbook, redis_url, tmp_path) as bridge:
         yield bridge
-    finally:
-        bridge.cleanup_redis()
-        bridge.stop()
 
 
 def open_case(bridge: LocalBridge, text: str, handle: str = "maria_k") -> int:

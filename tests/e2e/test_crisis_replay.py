@@ -25,7 +25,7 @@ from bridge.lifecycle import State
 from bridge.wiring import build
 from standins.harness import LocalBridge
 from standins.slack_requests import block_action, view_submission
-from tests.conftest import ROOT
+from tests.conftest import ROOT, running_bridge
 
 pytestmark = pytest.mark.e2e
 
@@ -45,18 +45,10 @@ def replay(redis_url: str, tmp_path: Path) -> Iterator[tuple[LocalBridge, Manual
     playbook = tmp_path / "crisis.yml"
     playbook.write_text(yaml.safe_dump(data))
     clock = ManualClock(START)
-    bridge = LocalBridge(
-        playbook=playbook,
-        redis_url=redis_url,
-        data_dir=tmp_path,
-        clock=clock,
-        x_main_account=(MAIN_HANDLE, MAIN_ID),
-    ).start()
-    try:
+    with running_bridge(
+        playbook, redis_url, tmp_path, clock=clock, x_main_account=(MAIN_HANDLE, MAIN_ID)
+    ) as bridge:
         yield bridge, clock
-    finally:
-        bridge.cleanup_redis()
-        bridge.stop()
 
 
 def mention(bridge: LocalBridge, text: str, handle: str, at: datetime, followers: int = 100) -> str:

@@ -8,22 +8,15 @@ from pathlib import Path
 import pytest
 
 from bridge.clock import ManualClock
-from standins.harness import LocalBridge
-from tests.conftest import PLAYBOOK, ROOT
+from tests.conftest import PLAYBOOK, ROOT, running_bridge
 
 pytestmark = pytest.mark.e2e
 
 
 def ask(playbook: Path, redis_url: str, tmp_path: Path, at: datetime) -> str:
-    bridge = LocalBridge(
-        playbook=playbook, redis_url=redis_url, data_dir=tmp_path, clock=ManualClock(at)
-    ).start()
-    try:
+    with running_bridge(playbook, redis_url, tmp_path, clock=ManualClock(at)) as bridge:
         social = sorted(set(bridge.rt.commands.steering.social_team()))[0]
         return str(bridge.slash(social, "C0SOCIAL", "hours").json()["text"])
-    finally:
-        bridge.cleanup_redis()
-        bridge.stop()
 
 
 def test_hours_says_open_or_when_the_desk_is_back(redis_url: str, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import yaml
 from adapters.slack.cards import ACTION_IDS
 from bridge.lifecycle import State
 from standins.harness import LocalBridge
-from tests.conftest import PLAYBOOK
+from tests.conftest import PLAYBOOK, running_bridge
 
 pytestmark = pytest.mark.e2e
 
@@ -36,26 +36,16 @@ def playbook_with_main_account(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def two_accounts(redis_url: str, tmp_path: Path) -> Iterator[LocalBridge]:
-    bridge = LocalBridge(
-        playbook=playbook_with_main_account(tmp_path),
-        redis_url=redis_url,
-        data_dir=tmp_path,
-        x_main_account=(MAIN_HANDLE, MAIN_ID),
-    ).start()
-    yield bridge
-    bridge.cleanup_redis()
-    bridge.stop()
+    playbook = playbook_with_main_account(tmp_path)
+    with running_bridge(playbook, redis_url, tmp_path, x_main_account=(MAIN_HANDLE, MAIN_ID)) as bridge:
+        yield bridge
 
 
 @pytest.fixture
 def care_only(redis_url: str, tmp_path: Path) -> Iterator[LocalBridge]:
     """The playbook names a main account, but this deployment has no credentials for it."""
-    bridge = LocalBridge(
-        playbook=playbook_with_main_account(tmp_path), redis_url=redis_url, data_dir=tmp_path
-    ).start()
-    yield bridge
-    bridge.cleanup_redis()
-    bridge.stop()
+    with running_bridge(playbook_with_main_account(tmp_path), redis_url, tmp_path) as bridge:
+        yield bridge
 
 
 def answer(bridge: LocalBridge, text: str, reply: str) -> int:

@@ -20,7 +20,7 @@ from bridge.clock import ManualClock
 from bridge.lifecycle import State
 from standins.harness import LocalBridge
 from standins.slack_requests import view_submission
-from tests.conftest import PLAYBOOK
+from tests.conftest import PLAYBOOK, running_bridge
 from tests.e2e.test_concierge_loop import buttons
 
 pytestmark = pytest.mark.e2e
@@ -45,14 +45,8 @@ def desk_playbook(tmp_path: Path, **changes: Any) -> Path:
 def desk(redis_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[LocalBridge]:
     changes, start = getattr(request, "param", ({}, MONDAY_MORNING))
     clock = ManualClock(start)
-    bridge = LocalBridge(
-        playbook=desk_playbook(tmp_path, **changes), redis_url=redis_url, data_dir=tmp_path, clock=clock
-    ).start()
-    try:
+    with running_bridge(desk_playbook(tmp_path, **changes), redis_url, tmp_path, clock=clock) as bridge:
         yield bridge
-    finally:
-        bridge.cleanup_redis()
-        bridge.stop()
 
 
 def arrive(bridge: LocalBridge, text: str, handle: str = "maria_k", **fields: Any) -> int:

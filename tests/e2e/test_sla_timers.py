@@ -11,7 +11,7 @@ import pytest
 from adapters.slack.cards import ACTION_IDS
 from bridge.clock import ManualClock
 from standins.harness import LocalBridge
-from tests.conftest import PLAYBOOK
+from tests.conftest import PLAYBOOK, running_bridge
 from tests.e2e.test_concierge_loop import open_case
 
 pytestmark = pytest.mark.e2e
@@ -20,12 +20,8 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def timed(redis_url: str, tmp_path: Path) -> Iterator[tuple[LocalBridge, ManualClock]]:
     clock = ManualClock(datetime.now(UTC))
-    bridge = LocalBridge(playbook=PLAYBOOK, redis_url=redis_url, data_dir=tmp_path, clock=clock).start()
-    try:
+    with running_bridge(PLAYBOOK, redis_url, tmp_path, clock=clock) as bridge:
         yield bridge, clock
-    finally:
-        bridge.cleanup_redis()
-        bridge.stop()
 
 
 def thread_texts(bridge: LocalBridge, number: int) -> list[str]:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from hypothesis import strategies as st
+
 from bridge.crisis.alerts import Alert
 from bridge.crisis.detector import Example, Explanation
+from bridge.crisis.ports import Notice, NoticeButton
 
 RAISED = datetime(2025, 3, 3, 14, 4, tzinfo=UTC)
 
@@ -44,3 +47,21 @@ def alert(state: str = "open", **changes: object) -> Alert:
     )
     values.update(changes)
     return Alert(**values)  # type: ignore[arg-type]
+
+
+@st.composite
+def any_notices(draw: st.DrawFn) -> Notice:
+    """Any notice the core might hand an adapter: huge, empty or hostile text in every part."""
+    text = draw(st.text(max_size=6000))
+    label = draw(st.text(max_size=100))
+    return Notice(
+        title=draw(st.text(max_size=400)),
+        text=text,
+        fields=tuple(draw(st.lists(st.tuples(st.text(max_size=50), st.text(max_size=3000)), max_size=12))),
+        quotes=tuple(draw(st.lists(st.text(max_size=4000), max_size=8))),
+        preview=draw(st.text(max_size=6000)),
+        links=(("https://x.com/search?q=a", label),),
+        context=text[:500],
+        buttons=(NoticeButton("approve_statement", label or "Approve", "1:2", "primary"),),
+        key="statement:1:2",
+    )

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from adapters.slack.crisis_cards import edit_modal, notice_blocks
-from bridge.crisis.ports import Notice, NoticeButton
+from bridge.crisis.ports import Notice
 from bridge.crisis.views import alert_notice, browse_url, mass_notice
 from tests.support.blockkit import block_errors, view_errors
-from tests.support.crisis_notices import RAISED, alert, explanation
+from tests.support.crisis_notices import RAISED, alert, any_notices, explanation
 
 
 def labels(blocks: list[dict]) -> list[str]:
@@ -61,27 +60,8 @@ def test_the_mass_card_counts_and_links_to_browse_them() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    title=st.text(max_size=400),
-    text=st.text(max_size=6000),
-    preview=st.text(max_size=6000),
-    quotes=st.lists(st.text(max_size=4000), max_size=8),
-    fields=st.lists(st.tuples(st.text(max_size=50), st.text(max_size=3000)), max_size=12),
-)
-def test_any_notice_is_valid_block_kit(
-    title: str, text: str, preview: str, quotes: list[str], fields: list[tuple[str, str]]
-) -> None:
-    notice = Notice(
-        title=title,
-        text=text,
-        fields=tuple((n or "x", v or "x") for n, v in fields),
-        quotes=tuple(quotes),
-        preview=preview,
-        links=(("https://x.com/search?q=a", "Browse"),),
-        context=text[:500],
-        buttons=(NoticeButton("approve_statement", "Approve", "1:2", "primary"),),
-        key="statement:1:2",
-    )
+@given(notice=any_notices())
+def test_any_notice_is_valid_block_kit(notice: Notice) -> None:
     assert block_errors(notice_blocks(notice)) == []
 
 

@@ -9,17 +9,16 @@ from typing import Any
 import jsonschema
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from adapters.teams.cardkit import MAX_CARD_BYTES, size_of
 from adapters.teams.crisis_cards import EditForm, notice_card
 from adapters.teams.text import WORD_JOINER
 from bridge.crisis.incident import Incident
-from bridge.crisis.ports import Notice, NoticeButton
+from bridge.crisis.ports import Notice
 from bridge.crisis.views import alert_notice, browse_url, bulk_notice, mass_notice, statement_notice
 from tests.support.adaptive_cards import errors, texts, titles
 from tests.support.adaptive_cards import validator as adaptive_validator
-from tests.support.crisis_notices import RAISED, alert, explanation
+from tests.support.crisis_notices import RAISED, alert, any_notices, explanation
 
 NAMES = {"aad-lou": "Lou Logistics", "aad-ann": "Ann Approver"}
 LINK = re.compile(r"(?<!\\)\]\(([^)\s]*)\)")
@@ -195,28 +194,8 @@ def test_a_huge_notice_still_fits_in_a_teams_message() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    title=st.text(max_size=400),
-    text=st.text(max_size=6000),
-    preview=st.text(max_size=6000),
-    quotes=st.lists(st.text(max_size=4000), max_size=8),
-    fields=st.lists(st.tuples(st.text(max_size=50), st.text(max_size=3000)), max_size=12),
-    label=st.text(max_size=100),
-)
-def test_any_notice_is_a_valid_adaptive_card_within_teams_size(
-    title: str, text: str, preview: str, quotes: list[str], fields: list[tuple[str, str]], label: str
-) -> None:
-    notice = Notice(
-        title=title,
-        text=text,
-        fields=tuple(fields),
-        quotes=tuple(quotes),
-        preview=preview,
-        links=(("https://x.com/search?q=a", label),),
-        context=text[:500],
-        buttons=(NoticeButton("approve_statement", label or "Approve", "1:2", "primary"),),
-        key="statement:1:2",
-    )
-    card = notice_card(notice, edit=EditForm("statement", "1:2", preview))
+@given(notice=any_notices())
+def test_any_notice_is_a_valid_adaptive_card_within_teams_size(notice: Notice) -> None:
+    card = notice_card(notice, edit=EditForm("statement", "1:2", notice.preview))
     assert not errors(adaptive_validator(), card)
     assert size_of(card) <= MAX_CARD_BYTES
