@@ -136,6 +136,8 @@ class Case:
     pending_private: str = ""  # "1" while the move-to-DM answer waits for sign-off and posting
     reply_account: str = ""  # the handle our answer should come from (care handle or main brand)
     template: str = ""  # the playbook template triage suggests for the first answer
+    posting_to: str = ""  # the post the answer being posted replies to, fixed when posting began
+    posting_after: str = ""  # our previous reply in this case: a check for this answer looks past it
 
     @property
     def ref(self) -> str:

@@ -43,8 +43,9 @@ class SocialPlatform(Protocol):
         """Post ``text`` publicly as a reply to post ``in_reply_to``."""
         ...
 
-    def find_reply(self, in_reply_to: str) -> PostRef | None:
-        """Our own reply to ``in_reply_to`` if one exists: used after a post whose outcome is unknown."""
+    def find_reply(self, in_reply_to: str, newer_than: str = "") -> PostRef | None:
+        """Our own reply to ``in_reply_to`` posted after our post ``newer_than`` (when given), if one
+        exists: used after a post whose outcome is unknown, so an earlier answer never passes for it."""
         ...
 
     def post(self, text: str) -> PostRef:

@@ -16,11 +16,21 @@ from bridge.dispatch import Dispatcher
 from bridge.errors import RateLimited, Rejected, Unavailable
 from bridge.followups import FollowUps
 from bridge.lifecycle import Action, State
-from bridge.model import PostRef
+from bridge.model import Case, PostRef
 from bridge.outlets import Outlet, Outlets
+from bridge.ports import SocialPlatform
 from bridge.store import Store
 
 log = structlog.get_logger(__name__)
+
+
+def _private(case: Case) -> bool:
+    return case.mode == "private"
+
+
+def _target(case: Case) -> str:
+    """The customer post this attempt answers (fixed when posting began)."""
+    return case.posting_to or case.reply_to or case.post_id
 
 
 class Publisher:
@@ -40,10 +50,13 @@ class Publisher:
                 Action.BEGIN_POSTING,
                 "bridge",
                 guards={"draft_version": str(case.approved_version)},
+                # fixed for this attempt and its retries: a follow-up arriving meanwhile must not
+                # redirect the answer, and an answer of an earlier round must not pass for this one
+                values={"posting_to": case.reply_to or case.post_id, "posting_after": case.reply_id},
             )
             if not began.ok:
                 return "not-approved"
-            retrying = False
+            case, retrying = self.store.get(number), False
         elif case.state == State.POSTING:
             retrying = True
         else:
@@ -52,49 +65,22 @@ class Publisher:
         draft = self.store.draft(number, case.approved_version)
         if draft is None:  # cannot happen through the desk; refuse loudly rather than post nothing
             raise RuntimeError(f"case #{number} approved v{case.approved_version} has no stored draft")
-        private = case.mode == "private"
         # private messages stay with the care handle, where the customer's messages arrive
-        outlet = self.outlets.speaking_as(case.platform, "" if private else case.reply_account)
-        social = outlet.social
+        outlet = self.outlets.speaking_as(case.platform, "" if _private(case) else case.reply_account)
         try:
-            if retrying:
-                if private:
-                    found = social.find_direct_message(case.author_id, draft.text)
-                else:
-                    found = social.find_reply(case.reply_to or case.post_id)
-                if found is not None:
-                    self._posted(number, found, outlet, recovered=True)
-                    return "recovered"
-            if private:
-                ref = social.send_direct_message(case.author_id, draft.text)
-            else:
-                ref = social.reply(case.reply_to or case.post_id, draft.text)
+            found = self._already_out(case, outlet.social, draft.text) if retrying else None
+            if found is not None:
+                self._posted(number, found, outlet, recovered=True)
+                return "recovered"
+            ref = self._send(case, outlet.social, draft.text)
         except RateLimited as exc:
-            self.store.transition(number, Action.POST_DEFERRED, "bridge", detail={"error": str(exc)})
-            at = datetime.fromtimestamp(max(exc.retry_at, self.clock.now().timestamp() + 1), UTC)
-            self.dispatch.publish(number, at=at)
-            self.dispatch.thread_notice(
-                number,
-                f"{case.platform.upper()} is limiting our posts; the answer will be posted at "
-                f"{at:%H:%M:%S} UTC. Nothing to do.",
-            )
-            return "deferred"
+            return self._deferred(case, exc, check_first=retrying)
         except Rejected as exc:
-            self.store.transition(
-                number,
-                Action.POST_REJECTED,
-                "bridge",
-                values={"last_error": str(exc)},
-                detail={"error": str(exc)},
-            )
-            hint = " It is identical to an earlier post: change the wording." if exc.duplicate else ""
-            self.dispatch.thread_notice(
-                number,
-                f"{case.platform.upper()} refused the answer: {exc}.{hint} "
-                f"Reply in this thread with a new draft, then ask for sign-off again.",
-            )
-            self.dispatch.refresh_card(number)
-            return "rejected"
+            found = self._already_out(case, outlet.social, draft.text) if exc.duplicate else None
+            if found is not None:  # "duplicate" because our earlier, unconfirmed attempt went out
+                self._posted(number, found, outlet, recovered=True)
+                return "recovered"
+            return self._rejected(case, exc)
         except Unavailable as exc:
             self.store.set_fields(number, {"last_error": str(exc)})
             self.store.record(number, "post_unknown", "bridge", error=str(exc))
@@ -106,6 +92,54 @@ class Publisher:
             raise  # RQ retries with back-off; the retry looks for our reply first
         self._posted(number, ref, outlet, recovered=False)
         return "posted"
+
+    @staticmethod
+    def _already_out(case: Case, social: SocialPlatform, text: str) -> PostRef | None:
+        """This attempt's answer if it went out although we never heard so (not an earlier round's)."""
+        if _private(case):
+            return social.find_direct_message(case.author_id, text)
+        return social.find_reply(_target(case), newer_than=case.posting_after)
+
+    @staticmethod
+    def _send(case: Case, social: SocialPlatform, text: str) -> PostRef:
+        if _private(case):
+            return social.send_direct_message(case.author_id, text)
+        return social.reply(_target(case), text)
+
+    def _deferred(self, case: Case, exc: RateLimited, *, check_first: bool) -> str:
+        """Try again when the platform allows. After an unknown outcome the case stays ``posting``,
+        so the next attempt still looks for the answer before posting it."""
+        number = case.number
+        if check_first:
+            self.store.record(number, "post_check_deferred", "bridge", error=str(exc))
+        else:
+            self.store.transition(number, Action.POST_DEFERRED, "bridge", detail={"error": str(exc)})
+        at = datetime.fromtimestamp(max(exc.retry_at, self.clock.now().timestamp() + 1), UTC)
+        self.dispatch.publish(number, at=at)
+        self.dispatch.thread_notice(
+            number,
+            f"{case.platform.upper()} is limiting our posts; the answer will be posted at "
+            f"{at:%H:%M:%S} UTC. Nothing to do.",
+        )
+        return "deferred"
+
+    def _rejected(self, case: Case, exc: Rejected) -> str:
+        number = case.number
+        self.store.transition(
+            number,
+            Action.POST_REJECTED,
+            "bridge",
+            values={"last_error": str(exc)},
+            detail={"error": str(exc)},
+        )
+        hint = " It is identical to an earlier post: change the wording." if exc.duplicate else ""
+        self.dispatch.thread_notice(
+            number,
+            f"{case.platform.upper()} refused the answer: {str(exc).rstrip('.')}.{hint} "
+            f"Reply in this thread with a new draft, then ask for sign-off again.",
+        )
+        self.dispatch.refresh_card(number)
+        return "rejected"
 
     def gave_up(self, number: int, error: str) -> None:
         """Every retry failed: nothing is lost, but a person must decide when to try again."""

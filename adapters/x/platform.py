@@ -119,11 +119,13 @@ class XPlatform:
         call = self.client.hide_reply if hidden else self.client.unhide_reply
         translate(call, post_id)
 
-    def find_reply(self, in_reply_to: str) -> PostRef | None:
+    def find_reply(self, in_reply_to: str, newer_than: str = "") -> PostRef | None:
+        # X ids grow with time: asking for posts newer than both skips an earlier round's answer
+        since = max((i for i in (in_reply_to, newer_than) if i.isdigit()), key=int, default=None)
         response: Any = translate(
             self.client.get_users_tweets,
             self.user_id,
-            since_id=in_reply_to,
+            since_id=since,
             max_results=PAGE_SIZE,
             tweet_fields=["referenced_tweets"],
             user_auth=True,
