@@ -13,7 +13,7 @@ import structlog
 
 from bridge.clock import Clock
 from bridge.dispatch import Dispatcher
-from bridge.errors import RateLimited, Rejected, Unavailable
+from bridge.errors import PlatformError, RateLimited, Rejected, Unavailable
 from bridge.followups import FollowUps
 from bridge.lifecycle import Action, State
 from bridge.model import Case, PostRef
@@ -90,6 +90,15 @@ class Publisher:
                 "the answer went out and retry; it will not post twice.",
             )
             raise  # RQ retries with back-off; the retry looks for our reply first
+        except PlatformError as exc:  # e.g. credentials refused: people must hear of it now
+            self.store.set_fields(number, {"last_error": str(exc)})
+            self.store.record(number, "post_failed", "bridge", error=str(exc))
+            self.dispatch.thread_notice(
+                number,
+                f"The answer could not be posted: {exc}. The bridge keeps retrying; if this is about "
+                "credentials, the X_* settings need fixing.",
+            )
+            raise
         self._posted(number, ref, outlet, recovered=False)
         return "posted"
 

@@ -70,3 +70,14 @@ def test_a_rate_limited_check_keeps_looking_before_posting(local_bridge: LocalBr
     assert not any("refused" in t for t in thread_texts(bridge, number))
     actions = [e.action for e in bridge.rt.store.audit(number)]
     assert "post_check_deferred" in actions and "post_deferred" not in actions
+
+
+def test_refused_credentials_are_said_in_the_thread_at_once(local_bridge: LocalBridge) -> None:
+    bridge = local_bridge
+    number = claimed_draft(bridge, FIRST)
+    bridge.x.fail_next("POST /2/tweets", status=401)
+    approve(bridge, number)
+    said = [t for t in thread_texts(bridge, number) if "could not be posted" in t]
+    assert said and "credentials" in said[0]
+    bridge.drain(include_scheduled=True)
+    assert bridge.rt.store.get(number).state == State.POSTED and len(bridge.x.brand_posts()) == 1
