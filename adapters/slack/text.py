@@ -55,7 +55,14 @@ def _unlink(match: re.Match[str]) -> str:
         return "#" + (label or target[1:])
     if target.startswith("mailto:"):
         return label or target[len("mailto:") :]
-    return label or target
+    if not label or _bare(label) == _bare(target):
+        return label or target  # a link Slack made from what was typed: keep what was typed
+    return f"{label} {target}"  # a link given a text of its own: the customer needs the address too
+
+
+def _bare(url: str) -> str:
+    """A URL as people type it: no scheme, no trailing slash, any case."""
+    return re.sub(r"^[a-z]+://", "", url.strip(), flags=re.IGNORECASE).rstrip("/").casefold()
 
 
 def from_slack(text: str) -> str:

@@ -43,3 +43,10 @@ def test_slack_markup_in_a_thread_reply_becomes_the_plain_text_to_post() -> None
     assert from_slack(raw) == "Hi <3 see acme.example/refunds or help@acme.example & thanks"
     assert from_slack("ping <#C0BILLING|billing>") == "ping #billing"
     assert from_slack("<https://acme.example>") == "https://acme.example"
+
+
+def test_a_link_with_its_own_text_keeps_the_address_for_the_customer() -> None:
+    assert from_slack("see <https://acme.example/refund|our refund page>") == (
+        "see our refund page https://acme.example/refund"
+    )
+    assert from_slack("<http://Acme.example/refund/|acme.example/refund>") == "acme.example/refund"
