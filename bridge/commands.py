@@ -8,14 +8,15 @@ come back as a :class:`Confirmation` that the adapter turns into a dialog before
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+import structlog
+
 from bridge.desk import Desk, who
 from bridge.errors import BridgeError, NotAllowed
-from bridge.lifecycle import OPEN_STATES, Action
+from bridge.lifecycle import OPEN_STATES, Action, State, allowed
 from bridge.model import Case
 from bridge.steering import Steering
 from bridge.templates import case_context, render
@@ -26,9 +27,11 @@ HELP = """*/bridge* commands:
 • `assign 1042 @alice` · `unassign 1042` — assign on someone's behalf
 • `status 1042` — state, owner, deadlines and timeline
 • `queue [department]` — open cases, oldest first, with SLA status
-• `ignore 1042 [reason]` · `reopen 1042` · `resolve 1042` · `retry 1042` — post an approved answer again
+• `ignore 1042 [reason]` · `reopen 1042` · `resolve 1042 [note]`
+• `retry 1042` — post an approved answer again
 • `dm 1042` — move to private messages (the move-to-DM reply goes to sign-off) · `public 1042` — back
-• `mute @handle` · `unmute @handle` · `hide 1042` · `block @handle` — social team only, confirmed first
+• `mute @handle` · `unmute @handle` · `hide 1042` · `unhide 1042` · `block @handle` — social team only,
+  confirmed first
 • `hours` — opening hours and whether the desk is open now
 • `help` — this list"""
 
@@ -38,20 +41,27 @@ HELP = """*/bridge* commands:
 _PERSON = re.compile(
     r"^<@(?P<token>[A-Za-z0-9][A-Za-z0-9:._\-]{1,99})(?:\|[^>]*)?>$|^@?(?P<bare>[UW][A-Z0-9]{2,})$"
 )
+_CASE_NUMBER = re.compile(r"#?(?P<digits>[0-9]{1,18})")  # ASCII digits only: int() takes "١٢" too
 QUEUE_LIMIT = 30
 DEFAULT_MOVE_TO_DM = (
     "Hi @{{ author.handle }}, we'd like to sort this out with you personally. Please send us a direct "
     "message with your order or account number and we'll take it from there."
 )
 TIMELINE_LIMIT = 12
+FAILED = "Something went wrong with that command; it has been logged."
+#: Confirmed actions on a case (the target is its number) rather than on a person (a handle).
+CASE_ACTIONS = ("hide", "unhide")
+CONFIRMED_ACTIONS = ("mute", "unmute", *CASE_ACTIONS)
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
 class Confirmation:
     """An action that must be confirmed in a dialog before it runs."""
 
-    action: str  # "mute", "unmute", "hide"
-    target: str  # a handle for mute/unmute, a case number for hide
+    action: str  # "mute", "unmute", "hide", "unhide"
+    target: str  # a handle for mute/unmute, a case number for hide/unhide
     prompt: str
 
 
@@ -61,11 +71,35 @@ class CommandReply:
     confirm: Confirmation | None = None
 
 
+class Words(list[str]):
+    """A subcommand's arguments split on whitespace, keeping the text they came from, so free text
+    (a reason, a note) is taken exactly as typed: quotes and apostrophes included."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text.split())
+        self.text = text
+
+    def rest(self, skip: int) -> str:
+        """The text after the first ``skip`` words, as typed."""
+        parts = self.text.split(maxsplit=skip)
+        return parts[skip].strip() if len(parts) > skip else ""
+
+
+def rest(args: list[str], skip: int) -> str:
+    """Free text after the first ``skip`` arguments: verbatim from :class:`Words`, else joined words."""
+    return args.rest(skip) if isinstance(args, Words) else " ".join(args[skip:])
+
+
 def _case_number(token: str) -> int:
-    digits = token.lstrip("#")
-    if not digits.isdigit():
+    match = _CASE_NUMBER.fullmatch(token)
+    if not match:
         raise NotAllowed(f"{token!r} is not a case number; use one like 1042 or #1042.")
-    return int(digits)
+    return int(match.group("digits"))
+
+
+def _unquoted(text: str) -> str:
+    """A name typed with or without quotes around it (straight or typographic, even unbalanced)."""
+    return text.strip().strip("\"'“”‘’").strip()
 
 
 def _person(token: str) -> str:
@@ -119,6 +153,7 @@ class Commands:
             "unmute": self.unmute,
             "block": self.block,
             "hide": self.hide,
+            "unhide": self.unhide,
             "dm": self.dm,
             "retry": self.retry,
             "hours": self.hours,
@@ -139,13 +174,18 @@ class Commands:
         return self._table.get(name) or self.extra.get(name)
 
     def run(self, user: str, text: str, *, chat: str = "", channel: str = "") -> CommandReply:
-        try:
-            words = shlex.split(text.strip())
-        except ValueError:
-            words = text.split()
-        if not words:
+        """Answer one command. Words are split on whitespace only (no shell quoting: an apostrophe in
+        a reason is not an error), and free text is taken verbatim from what was typed.
+
+        A refusal (:class:`BridgeError`) is the answer. Anything else is a bug or an outage, not the
+        person's fault: it is logged with its traceback (``command_failed``) and the person is told it
+        failed, instead of the chat platform showing a bare HTTP 500 ("dispatch_failed") that says
+        nothing and that Slack may retry."""
+        parts = text.strip().split(maxsplit=1)
+        if not parts:
             return self.help(user, [])
-        name, args = words[0].lower(), words[1:]
+        name = parts[0].lower()
+        args = Words(parts[1] if len(parts) > 1 else "")
         handler = self._handler(name)
         if handler is None:
             return CommandReply(f"Unknown command {name!r}. Try one of: {', '.join(self.names())}.")
@@ -153,6 +193,9 @@ class Commands:
             return handler(user, args)
         except BridgeError as exc:
             return CommandReply(str(exc))
+        except Exception:
+            log.exception("command_failed", user=user, command=name, chat=chat, channel=channel)
+            return CommandReply(FAILED)
 
     @staticmethod
     def _need(args: list[str], count: int, usage: str) -> None:
@@ -166,7 +209,8 @@ class Commands:
 
     def route(self, user: str, args: list[str]) -> CommandReply:
         self._need(args, 2, "route 1042 billing")
-        return CommandReply(self.desk.reassign(_case_number(args[0]), user, args[1]).message)
+        department = _unquoted(rest(args, 1))
+        return CommandReply(self.desk.reassign(_case_number(args[0]), user, department).message)
 
     def assign(self, user: str, args: list[str]) -> CommandReply:
         self._need(args, 2, "assign 1042 @alice")
@@ -178,15 +222,15 @@ class Commands:
 
     def ignore(self, user: str, args: list[str]) -> CommandReply:
         self._need(args, 1, "ignore 1042 [reason]")
-        return CommandReply(self.desk.ignore(_case_number(args[0]), user, " ".join(args[1:])).message)
+        return CommandReply(self.desk.ignore(_case_number(args[0]), user, rest(args, 1)).message)
 
     def reopen(self, user: str, args: list[str]) -> CommandReply:
         self._need(args, 1, "reopen 1042")
         return CommandReply(self.steering.reopen(_case_number(args[0]), user).message)
 
     def resolve(self, user: str, args: list[str]) -> CommandReply:
-        self._need(args, 1, "resolve 1042")
-        return CommandReply(self.steering.resolve(_case_number(args[0]), user).message)
+        self._need(args, 1, "resolve 1042 [note]")
+        return CommandReply(self.steering.resolve(_case_number(args[0]), user, rest(args, 1)).message)
 
     def status(self, user: str, args: list[str]) -> CommandReply:
         self._need(args, 1, "status 1042")
@@ -201,7 +245,7 @@ class Commands:
         return CommandReply(head + "\n```" + format_timeline(case, entries) + "```")
 
     def queue(self, user: str, args: list[str]) -> CommandReply:
-        department = args[0] if args else ""
+        department = _unquoted(rest(args, 0))
         names = self.desk.playbook.departments
         if department and department not in names:
             raise NotAllowed(
@@ -255,6 +299,12 @@ class Commands:
 
     # public and private conversations -------------------------------------------------------------------
     def dm(self, user: str, args: list[str]) -> CommandReply:
+        """Draft the move-to-private-messages reply. The case switches to private only once that very
+        draft is approved and posted (``pending_private`` is set with the draft, atomically).
+
+        An unclaimed case is taken by the caller first: an expert of its department, or anyone on the
+        social team, which steers every case (the draft is theirs; the department's approvers sign it
+        off, four eyes). If the draft is refused, the case is given back: nothing is half done."""
         self._need(args, 1, "dm 1042")
         number = _case_number(args[0])
         case = self.store.get(number)
@@ -262,20 +312,41 @@ class Commands:
             raise NotAllowed(f"{case.ref} is already in private messages.")
         if case.claimant and case.claimant != user:
             raise NotAllowed(
-                f"{case.ref} is claimed by {who(case.claimant)}; they move it to private messages "
-                f"(or `/bridge assign {number}` it to you first)."
+                f"{case.ref} is claimed by {who(case.claimant)}; they move it to private messages"
+                + self._how_to_take_over(case, user)
+                + "."
             )
-        if not case.claimant:
-            self.steering.assign(number, user, user)
+        if not allowed(Action.DRAFT if case.claimant else Action.ASSIGN, case.state):
+            hint = (
+                " (it reopens when the customer writes again)"
+                if case.state in (State.POSTED, State.RESOLVED)
+                else ""
+            )
+            raise NotAllowed(f"Cannot move {case.ref} to private messages: it is {case.state.value}{hint}.")
+        took = not case.claimant
+        if took:
+            self.steering.take(number, user, "move it to private messages")
         playbook = self.desk.playbook
         template = getattr(playbook.templates, "move_to_dm", None) or DEFAULT_MOVE_TO_DM
         text = render(str(template), case_context(self.store.get(number), playbook.brand.name))
-        self.store.set_fields(number, {"pending_private": "1"})
-        done = self.desk.draft(number, user, text, source="dm")
+        try:
+            done = self.desk.draft(number, user, text, source="dm", private=True)
+        except NotAllowed:  # refused before anything changed: give back what was taken for it
+            if took:
+                self.steering.release(number, user)
+            raise
         return CommandReply(
             f"Drafted the move-to-private-messages reply (v{done.version}) for sign-off. Once it "
             f"is posted, @{case.author_handle}'s direct messages join the case's thread."
         )
+
+    def _how_to_take_over(self, case: Case, user: str) -> str:
+        """What actually lets ``user`` act on a case someone else claimed, if anything does."""
+        if self.desk.department_of(case).may_claim(user):
+            return f" (or `/bridge assign {case.number} {who(user)}` it to you first)"
+        if self.steering.is_social(user):
+            return f" (or `/bridge unassign {case.number}` first, then `/bridge dm {case.number}`)"
+        return ""
 
     def public(self, user: str, args: list[str]) -> CommandReply:
         self._need(args, 1, "public 1042")
@@ -332,19 +403,34 @@ class Commands:
                 "hide",
                 str(case.number),
                 f"Hide @{case.author_handle}'s post of {case.ref} under the brand's conversation? "
-                "Reversible.",
+                f"Reversible with `/bridge unhide {case.number}`.",
+            ),
+        )
+
+    def unhide(self, user: str, args: list[str]) -> CommandReply:
+        self._need(args, 1, "unhide 1042")
+        self.steering.require_social(user, "unhide replies")
+        case = self.store.get(_case_number(args[0]))
+        return CommandReply(
+            "Confirm in the dialog.",
+            Confirmation(
+                "unhide",
+                str(case.number),
+                f"Show @{case.author_handle}'s post of {case.ref} under the brand's conversation again?",
             ),
         )
 
     def confirmed(self, user: str, confirmation: Confirmation, *, chat: str = "", channel: str = "") -> str:
         """Run a confirmed action: checked again (the dialog may be old), enqueued, audited."""
         self.steering.require_social(user, confirmation.action)
-        if confirmation.action not in ("mute", "unmute", "hide"):
+        if confirmation.action not in CONFIRMED_ACTIONS:
             raise NotAllowed(f"Unknown action {confirmation.action!r}.")
-        if confirmation.action == "hide":
+        if confirmation.action in CASE_ACTIONS:
             case = self.store.get(_case_number(confirmation.target))
-            self.store.record(case.number, "hide_requested", user)
+            target = str(case.number)
+            self.store.record(case.number, f"{confirmation.action}_requested", user)
         else:
-            self.store.record_global(f"{confirmation.action}_requested", user, handle=confirmation.target)
-        self.desk.dispatch.social_action(confirmation.action, confirmation.target, user, chat, channel)
+            target = _handle(confirmation.target)
+            self.store.record_global(f"{confirmation.action}_requested", user, handle=target)
+        self.desk.dispatch.social_action(confirmation.action, target, user, chat, channel)
         return f"{confirmation.action.capitalize()} of {confirmation.target} is on its way."

@@ -102,7 +102,12 @@ class Desk:
     def note(self, number: int, user: str, text: str) -> None:
         self.store.transition(number, Action.NOTE, user, detail={"note": text[:2000]})
 
-    def draft(self, number: int, user: str, text: str, source: str = "thread") -> Done:
+    def draft(
+        self, number: int, user: str, text: str, source: str = "thread", *, private: bool = False
+    ) -> Done:
+        """A new draft version from the claimant. ``private`` marks it as the move-to-private-messages
+        reply (``pending_private``), in the same atomic step as the draft itself: a refused draft leaves
+        no mark, and any other draft clears a mark left by an earlier move-to-DM draft it replaces."""
         case = self.store.get(number)
         if case.claimant != user:
             owner = f"it is claimed by {who(case.claimant)}" if case.claimant else "claim it first"
@@ -113,13 +118,19 @@ class Desk:
             Action.DRAFT,
             user,
             guards={"claimant": user},
-            values={"approved_version": 0, "approver": None},
+            values={"approved_version": 0, "approver": None, "pending_private": "1" if private else None},
             counter="draft_version",
             side_value=body,
         )
         if not outcome.ok:
             raise self._refused(case, outcome, "draft for")
         self.dispatch.post_preview(number, outcome.counter)
+        if case.pending_private and not private and case.mode != "private":
+            self.dispatch.thread_notice(
+                number,
+                f"Draft v{outcome.counter} replaces the move-to-private-messages reply: {case.ref} stays "
+                f"public. `/bridge dm {number}` drafts the move again.",
+            )
         self.dispatch.refresh_card(number)
         return Done(
             f"Draft v{outcome.counter} of {case.ref} is waiting for sign-off.", number, outcome.counter
@@ -211,14 +222,21 @@ class Desk:
         names = sorted(self.playbook.departments)
         if department not in self.playbook.departments:
             raise NotAllowed(f"There is no department {department!r}. Choose one of: {', '.join(names)}.")
+        if department == case.department:
+            raise NotAllowed(f"{case.ref} is already with {department}.")
         outcome = self.store.transition(
             number,
             Action.ROUTE,
             user,
-            guards={},
+            guards={"department": case.department},  # moved meanwhile: decide again on what it is now
             values={"department": department, "claimant": None, "claimed_at": None},
             detail={"from_department": case.department, "to_department": department},
         )
+        if not outcome.ok and outcome.reason == "guard" and outcome.guard.startswith("department="):
+            now_with = outcome.guard.removeprefix("department=")
+            if now_with == department:
+                raise NotAllowed(f"{case.ref} is already with {department}.")
+            raise NotAllowed(f"{case.ref} was just moved to {now_with}; check it and route it again.")
         if not outcome.ok:
             raise self._refused(case, outcome, "reassign")
         self.dispatch.refresh_card(number)

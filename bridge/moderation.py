@@ -1,4 +1,4 @@
-"""Deliberate actions against people on a social platform: mute, unmute, hide a reply.
+"""Deliberate actions against people on a social platform: mute, unmute, hide or unhide a reply.
 
 They run in a worker after a social-team member confirmed them in a dialog; the request, the outcome
 and any refusal are audited, and the requester is told how it went.
@@ -6,6 +6,7 @@ and any refusal are audited, and the requester is told how it went.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from bridge.dispatch import Dispatcher
@@ -14,6 +15,8 @@ from bridge.ports import SocialPlatform
 from bridge.store import Store
 
 DEFAULT_PLATFORM = "x"
+#: Actions on a case's post; their target is the case number (ASCII digits, as the commands wrote it).
+CASE_ACTIONS = ("hide", "unhide")
 
 
 class Moderation:
@@ -23,7 +26,13 @@ class Moderation:
         self.dispatch = dispatch
 
     def run(self, action: str, target: str, by: str, chat: str = "", channel: str = "") -> str:
-        number = int(target) if action == "hide" else None
+        number: int | None = None
+        if action in CASE_ACTIONS:
+            if not re.fullmatch(r"[0-9]{1,18}", target):
+                self.store.record_global(f"{action}_failed", by, target=target, error="not a case number")
+                self._tell(chat, channel, by, f"Could not {action} {target!r}: it is not a case number.")
+                return "failed"
+            number = int(target)
         platform = self.store.get(number).platform if number is not None else DEFAULT_PLATFORM
         social = self.socials.get(platform)
         try:
@@ -33,15 +42,15 @@ class Moderation:
                 social.mute(target)
             elif action == "unmute":
                 social.unmute(target)
-            elif action == "hide" and number is not None:
-                social.hide_reply(self.store.get(number).post_id, True)
+            elif action in CASE_ACTIONS and number is not None:
+                social.hide_reply(self.store.get(number).post_id, hidden=action == "hide")
             else:
                 raise PlatformError(f"unknown action {action!r}")
         except PlatformError as exc:
             self._audit(action, target, by, number, outcome="failed", error=str(exc))
             self._tell(chat, channel, by, f"Could not {action} {self._label(action, target)}: {exc}")
             if isinstance(exc, Unavailable):
-                raise  # the outcome is unknown: RQ retries; mute and hide are idempotent on X
+                raise  # the outcome is unknown: RQ retries; mute and (un)hide are idempotent on X
             return "failed"
         self._audit(action, target, by, number, outcome="done")
         self._tell(chat, channel, by, f"Done: {action} {self._label(action, target)}.")
@@ -49,7 +58,7 @@ class Moderation:
 
     @staticmethod
     def _label(action: str, target: str) -> str:
-        return f"#{target}" if action == "hide" else f"@{target}"
+        return f"#{target}" if action in CASE_ACTIONS else f"@{target}"
 
     def _audit(self, action: str, target: str, by: str, number: int | None, **detail: str) -> None:
         if number is not None:

@@ -55,6 +55,48 @@ class Steering:
         self.desk.dispatch.thread_notice(number, f"{who(by)} assigned {case.ref} to {who(assignee)}.")
         return Done(f"{case.ref} is assigned to {who(assignee)}.", number)
 
+    def take(self, number: int, user: str, doing: str) -> Done:
+        """``user`` takes an unclaimed case to do something themselves (``doing``, e.g. "move it to
+        private messages"): an expert of its department, or a social-team member (the social team
+        steers every case; the department's approvers still sign off whatever they draft). A claim
+        made meanwhile wins: nobody's claim is taken away."""
+        case = self.store.get(number)
+        department = self.desk.department_of(case)
+        if not (department.may_claim(user) or self.is_social(user)):
+            raise NotAllowed(
+                f"Only {case.department} experts or the social team may take {case.ref} to {doing}: "
+                f"{people(sorted(set(department.experts) | set(self.social_team())))}."
+            )
+        outcome = self.store.transition(
+            number,
+            Action.ASSIGN,
+            user,
+            guards={"claimant": ""},
+            values={"claimant": user, "claimed_at": self.desk.clock.now()},
+            detail={"assignee": user, "to": doing},
+        )
+        if not outcome.ok:
+            current = self.store.get(number)
+            if current.claimant and current.claimant != user:
+                raise NotAllowed(f"{case.ref} was just claimed by {who(current.claimant)}.")
+            raise NotAllowed(f"Cannot take {case.ref} to {doing}: it is {outcome.state.value}.")
+        self.desk.dispatch.refresh_card(number)
+        return Done(f"You took {case.ref}.", number)
+
+    def release(self, number: int, user: str) -> None:
+        """Undo :meth:`take` when what it was for failed: back to waiting for a claim, unless the case
+        moved on meanwhile (then it is left as it is)."""
+        outcome = self.store.transition(
+            number,
+            Action.UNCLAIM,
+            user,
+            guards={"claimant": user},
+            values={"claimant": None, "claimed_at": None},
+            detail={"previous": user, "undone": "take"},
+        )
+        if outcome.ok:
+            self.desk.dispatch.refresh_card(number)
+
     def unassign(self, number: int, by: str) -> Done:
         case = self.store.get(number)
         self.may_steer(case, by, "unassign")
@@ -70,10 +112,11 @@ class Steering:
         self.desk.dispatch.refresh_card(number)
         return Done(f"{case.ref} is unassigned and waits for a claim again.", number)
 
-    def resolve(self, number: int, by: str) -> Done:
+    def resolve(self, number: int, by: str, reason: str = "") -> Done:
         case = self.store.get(number)
         self.may_steer(case, by, "resolve")
-        outcome = self.store.transition(number, Action.RESOLVE, by)
+        detail = {"reason": reason[:500]} if reason else None
+        outcome = self.store.transition(number, Action.RESOLVE, by, detail=detail)
         if not outcome.ok:
             raise NotAllowed(f"Cannot resolve {case.ref}: it is {outcome.state.value}.")
         self.desk.dispatch.refresh_card(number)

@@ -1,7 +1,7 @@
 """``/bridge`` for Slack, the confirmation dialog for deliberate actions, and the App Home tab.
 
 The command's words go to :class:`bridge.commands.Commands` unchanged; its answer comes back as the
-ephemeral response to the command. Mute and hide open a confirmation modal first.
+ephemeral response to the command. Mute, unmute, hide and unhide open a confirmation modal first.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from adapters.slack.text import cut, escape, escape_keeping_people
-from bridge.commands import Confirmation, sla_status
-from bridge.errors import BridgeError
+from bridge.commands import FAILED, Confirmation, sla_status
+from bridge.errors import BridgeError, NotAllowed
 from bridge.lifecycle import OPEN_STATES, State
 from bridge.model import Case
 from bridge.runtime import Runtime
@@ -44,6 +44,31 @@ def confirm_modal(confirmation: Confirmation, channel: str) -> dict[str, Any]:
             }
         ],
     }
+
+
+def outcome_modal(text: str) -> dict[str, Any]:
+    """What replaces the confirmation modal when the outcome cannot be told in its channel.
+
+    A view submission's ``response_action: errors`` needs the ``block_id`` of an input block to show
+    a message under, and the confirmation has no input, so the modal is updated to say it instead."""
+    return {
+        "type": "modal",
+        "callback_id": CONFIRM_CALLBACK + "_outcome",
+        "title": {"type": "plain_text", "text": "Bridge"},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": escape_keeping_people(text)[:2900]}}
+        ],
+    }
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """A dialog's private metadata as a mapping; empty when it is missing or not a JSON object."""
+    try:
+        data = json.loads(view.get("private_metadata") or "")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _case_line(case: Case, now: Any) -> str:
@@ -106,18 +131,27 @@ def register_commands(app: App, rt: Runtime) -> None:
 
     @app.view(CONFIRM_CALLBACK)
     def confirmed(ack: Ack, body: dict[str, Any]) -> None:
-        ack()
-        user = body["user"]["id"]
+        """Run the confirmed action and say how it went: in the channel the command was typed in,
+        or, when the dialog does not name one, in the dialog itself."""
+        user = str(body["user"]["id"])
+        data = _metadata(body.get("view") or {})
+        channel = data["channel"] if isinstance(data.get("channel"), str) else ""
+        action, target = data.get("action"), data.get("target")
         try:
-            data = json.loads((body.get("view") or {}).get("private_metadata") or "{}")
-            confirmation = Confirmation(str(data["action"]), str(data["target"]), "")
-            channel = str(data.get("channel") or "")
+            if not (isinstance(action, str) and action and isinstance(target, str) and target):
+                raise NotAllowed("the dialog does not say what to do; run the command again.")
+            confirmation = Confirmation(action, target, "")
             text = rt.commands.confirmed(user, confirmation, chat="slack", channel=channel)
-        except (BridgeError, ValueError, KeyError) as exc:
+        except BridgeError as exc:
             text = f"Not done: {exc}"
-            channel = ""
+        except Exception:
+            log.exception("confirmation_failed", user=user)
+            text = FAILED
         if channel:
+            ack()
             rt.dispatch.tell("slack", channel, user, text)
+        else:
+            ack(response_action="update", view=outcome_modal(text))
 
     @app.event("app_home_opened")
     def home(event: dict[str, Any], client: WebClient) -> None:

@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from structlog.testing import capture_logs
 
-from bridge.commands import CommandReply, Commands
+from bridge.commands import FAILED, CommandReply, Commands, Words, rest
 from bridge.runtime import build_core
 from bridge.settings import Settings
 from tests.conftest import PLAYBOOK
@@ -58,3 +59,37 @@ def test_assign_accepts_every_neutral_person_token(commands: Commands, person: s
 @pytest.mark.parametrize("person", ["alice", "@alice", "<@>", "<@a b>", "<#C0CHANNEL>", "<!channel>"])
 def test_assign_explains_what_a_person_looks_like(commands: Commands, person: str) -> None:
     assert "is not a person; mention them like @alice." in commands.run("U1", f"assign 999999 {person}").text
+
+
+@pytest.mark.parametrize("token", ["²", "١٠٠١", "۱۰۰۱", "𝟙𝟘𝟘𝟙", "1001²", "##1001", "#", "+1001", "1_001"])
+def test_only_ascii_digits_make_a_case_number(commands: Commands, token: str) -> None:
+    """``str.isdigit`` and ``int`` accept far more than 0-9 (and not the same things): only ASCII counts."""
+    expected = f"{token!r} is not a case number; use one like 1042 or #1042."
+    for command in ("status", "hide", "dm", "route", "ignore", "resolve", "retry", "assign"):
+        assert commands.run("U0SOC1", f"{command} {token} <@U0EXP1>").text == expected
+
+
+@pytest.mark.parametrize("token", ["1001", "#1001", "0001001"])
+def test_ascii_case_numbers_are_understood(commands: Commands, token: str) -> None:
+    assert commands.run("U1", f"status {token}").text == "There is no case #1001."
+
+
+def test_free_text_is_the_rest_of_the_command_as_typed() -> None:
+    words = Words('1042  it\'s "spam"  \tagain ')
+    assert list(words) == ["1042", "it's", '"spam"', "again"]
+    assert words.rest(1) == 'it\'s "spam"  \tagain'
+    assert words.rest(4) == "" and words.rest(0) == words.text.strip()
+    assert rest(["1042", "plain", "words"], 1) == "plain words"  # a plain list, as an extension may pass
+
+
+def test_an_unexpected_error_is_logged_and_answered_plainly(commands: Commands) -> None:
+    def broken(user: str, args: list[str]) -> CommandReply:
+        raise ZeroDivisionError("a bug")
+
+    commands.register("broken", broken)
+    with capture_logs() as logs:
+        assert commands.run("U1", "broken it's").text == FAILED
+    assert [e["event"] for e in logs] == ["command_failed"] and logs[0]["exc_info"]
+    assert (
+        commands.run("U1", "route 999999 billing").text == "There is no case #999999."
+    )  # refusals as before
