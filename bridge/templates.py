@@ -118,15 +118,22 @@ def sample_context() -> dict[str, Any]:
 
 def check_template(text: str) -> str:
     """Raise ValueError saying what is wrong with a template; return it unchanged when it renders."""
+    render_strict(text, sample_context())
+    return text
+
+
+def render_strict(template: str, context: dict[str, Any], placeholders: str = PLACEHOLDERS) -> str:
+    """Render like :func:`render`, but raise ValueError saying what is wrong instead of falling back to
+    the raw text: for texts that must never reach anyone unrendered (crisis mode checks and posts with
+    it), and to check a template against a context of its own (``placeholders`` names what it has)."""
     try:
-        _compiled(text).render(**sample_context())
+        return _compiled(template).render(**context)[:MAX_RENDERED_CHARS]
     except TemplateSyntaxError as exc:
         raise ValueError(f"not a valid template: {exc.message} (template line {exc.lineno})") from None
     except UndefinedError as exc:
-        raise ValueError(f"unknown placeholder: {exc.message}; known: {PLACEHOLDERS}") from None
+        raise ValueError(f"unknown placeholder: {exc.message}; known: {placeholders}") from None
     except Exception as exc:  # sandbox refusals, 1/0, a range too big: all the author's to fix
         raise ValueError(f"cannot render: {exc}") from None
-    return text
 
 
 def render(template: str, context: dict[str, Any]) -> str:
@@ -175,6 +182,7 @@ __all__ = [
     "draft_choices",
     "hours_context",
     "render",
+    "render_strict",
     "sample_context",
     "starting_text",
 ]

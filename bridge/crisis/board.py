@@ -172,8 +172,8 @@ class Board:
                 )
             self.folding.refresh_all(alert.id)  # the department cards now say where the incident is
             self.folding.seed(alert.id, self.alerts.cases(alert.id), chat_name, ref.channel)
-        if incident.statement_version:
-            self.preview(incident_id, "statement", incident.statement_version)
+        # the latest draft for sign-off; with none (the template was refused), the notice to write one
+        self.preview(incident_id, "statement", incident.statement_version)
         return "opened"
 
     def preview(self, incident_id: int, what: str, version: int) -> str:

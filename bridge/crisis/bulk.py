@@ -1,16 +1,19 @@
 """Bulk replies: one signed-off answer pointing to the statement, posted to each unanswered mention of
 the incident, inside X's posting limits, resumable after a restart.
 
-The queue of cases lives in Redis; one job at a time works through it (a lock), taking a slot of the
-shared posting budget before each post and scheduling itself for when the next slot frees up. Each
-case goes through its own lifecycle (assign → draft → approve → posting → posted), so the reply is on
-the case's record like any other answer; a case somebody already claimed is left to them. Every case
-is tried once per incident (the store's ``first_time``); a job that died mid-post finds our reply
-before posting again.
+The queue of cases lives in Redis; one job at a time works through it (a lock that names its owner,
+renewed on every case and released only by that owner), taking a slot of the shared posting budget
+only when a case is really about to be posted and scheduling itself for when the next slot frees up.
+Each case goes through its own lifecycle (assign → draft → approve → posting → posted), so the reply
+is on the case's record like any other answer; a case somebody already claimed is left to them. Every
+case is tried once per incident (the store's ``first_time``); a job that died mid-post finds our reply
+before posting again. A reply template that cannot be filled in for a case skips that case (recorded,
+leadership told), never posts the raw template.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -22,7 +25,7 @@ from bridge.crisis.budget import PostingBudget
 from bridge.crisis.dispatch import CrisisDispatch
 from bridge.crisis.incident import Incident, IncidentBook, IncidentState
 from bridge.crisis.ports import Notice
-from bridge.crisis.texts import bulk_reply_text
+from bridge.crisis.texts import TemplateRefused, bulk_reply_text, check_reply
 from bridge.crisis.views import bulk_notice, pace_text
 from bridge.dispatch import Dispatcher
 from bridge.errors import RateLimited, Rejected
@@ -38,8 +41,19 @@ log = structlog.get_logger(__name__)
 
 UNANSWERED = frozenset({State.ROUTED, State.REOPENED})
 ONCE_TTL_SECONDS = 30 * 86_400
-LOCK_SECONDS = 300
+LOCK_SECONDS = 300  # renewed on every case, so only a job that stopped for this long loses it
 KICK_SECONDS = 60
+REFUSED_PREFIX = "reply template refused"
+#: KEYS[1] lock; ARGV[1] token, ARGV[2] seconds: extend the lock only while we hold it.
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+#: KEYS[1] lock; ARGV[1] token: delete the lock only if it is still ours.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
 
 
 class BulkReplies:
@@ -65,6 +79,8 @@ class BulkReplies:
         self.clock = clock
         self.case_dispatch: Dispatcher | None = None  # set by Crisis.wire
         self.followups: FollowUps | None = None
+        self._renew = self.r.register_script(_RENEW)
+        self._release = self.r.register_script(_RELEASE)
 
     def _key(self, incident_id: int, name: str) -> str:
         return self.incidents.records.key(incident_id, "bulk", name)
@@ -80,12 +96,28 @@ class BulkReplies:
             return None
         brand = self._playbook().brand.name
         cases = self.eligible(incident)
-        texts = [bulk_reply_text(draft.text, brand, incident, c) for c in cases[:500]]
+        pace = pace_text(rules.bulk_posts_per_window, rules.bulk_window_minutes, len(cases))
+        try:
+            check_reply(draft.text)
+            texts = [bulk_reply_text(draft.text, brand, incident, c) for c in cases[:500]]
+        except TemplateRefused as exc:  # shown as written, without the Approve button
+            length = check_length(draft.text)
+            problem = f"This reply cannot be filled in and cannot be approved: {exc}. Edit it."
+            return bulk_notice(
+                incident,
+                version,
+                draft.text,
+                draft.author,
+                length.describe(),
+                False,
+                len(cases),
+                pace,
+                problem,
+            )
         sample = texts[0] if texts else draft.text
         longest = max(
             (check_length(t) for t in texts), key=lambda c: c.weighted_length, default=check_length(sample)
         )
-        pace = pace_text(rules.bulk_posts_per_window, rules.bulk_window_minutes, len(cases))
         return bulk_notice(
             incident, version, sample, draft.author, longest.describe(), longest.valid, len(cases), pace
         )
@@ -124,35 +156,43 @@ class BulkReplies:
     def pending(self, incident_id: int) -> int:
         return int(self.r.llen(self._key(incident_id, "pending")))
 
-    def kick_stalled(self) -> None:
-        """Restart the queue of a replying incident whose job was lost (called by the crisis tick)."""
-        incident = self.incidents.latest_open()
-        if incident is None or incident.state != IncidentState.BULK_REPLYING or not self.pending(incident.id):
-            return
-        resume = incident.bulk_resume_at
-        if (resume is None or resume <= self.clock.now()) and not self.r.exists(
-            self._key(incident.id, "lock")
-        ):
-            self.kick(incident.id)
+    def kick_stalled(self) -> list[int]:
+        """Restart the queue of every replying incident whose job was lost (called by the crisis tick);
+        returns the incidents kicked."""
+        kicked = []
+        for incident in self.incidents.open_incidents():
+            if incident.state != IncidentState.BULK_REPLYING or not self.pending(incident.id):
+                continue
+            resume = incident.bulk_resume_at
+            if (resume is None or resume <= self.clock.now()) and not self.r.exists(
+                self._key(incident.id, "lock")
+            ):
+                self.kick(incident.id)
+                kicked.append(incident.id)
+        return kicked
 
     # the job -------------------------------------------------------------------------------------------
     def run(self, incident_id: int) -> str:
         self.r.delete(self._key(incident_id, "kick"))
         lock = self._key(incident_id, "lock")
-        if not self.r.set(lock, "1", nx=True, ex=LOCK_SECONDS):
+        token = uuid.uuid4().hex
+        if not self.r.set(lock, token, nx=True, ex=LOCK_SECONDS):
             return "busy"
         try:
-            return self._work(incident_id)
+            return self._work(incident_id, lambda: bool(self._renew(keys=[lock], args=[token, LOCK_SECONDS])))
         finally:
-            self.r.delete(lock)
+            self._release(keys=[lock], args=[token])  # never another run's lock
 
-    def _work(self, incident_id: int) -> str:
+    def _work(self, incident_id: int, renew: Callable[[], bool] = lambda: True) -> str:
         rules = self._playbook().crisis
         pending = self._key(incident_id, "pending")
         first = self.incidents.get(incident_id)
         if first is not None and first.state == IncidentState.BULK_REPLYING:
             self._build(first)
         while True:
+            if not renew():  # we stalled past LOCK_SECONDS and another run took over: leave it to it
+                log.warning("crisis_bulk_lock_lost", incident=incident_id)
+                return "lock-lost"
             incident = self.incidents.get(incident_id)
             if rules is None or incident is None or incident.state != IncidentState.BULK_REPLYING:
                 return "stopped"
@@ -160,9 +200,6 @@ class BulkReplies:
             if raw is None:
                 self._done(incident)
                 return "done"
-            wait = self.budget.take(rules.bulk_posts_per_window, rules.bulk_window_minutes * 60)
-            if wait > 0:
-                return self._pause(incident, wait)
             outcome = self.reply_one(incident, int(raw))
             if outcome.startswith("wait:"):
                 return self._pause(incident, float(outcome[5:]))
@@ -170,6 +207,21 @@ class BulkReplies:
             self.incidents.count(incident_id, "bulk_sent" if outcome == "posted" else "bulk_skipped")
             if outcome != "posted":
                 self.incidents.record(incident_id, "bulk_reply_skipped", "bridge", case=int(raw), why=outcome)
+            if outcome.startswith(REFUSED_PREFIX):
+                self._tell_refused(incident, int(raw), outcome)
+
+    def _tell_refused(self, incident: Incident, number: int, why: str) -> None:
+        """Leadership hears once per approved version that its template is being refused."""
+        once = f"crisis-bulk-refused:{incident.id}:{incident.bulk_approved_version}"
+        if self.store.first_time(once, ONCE_TTL_SECONDS):
+            self.dispatch.notice(
+                incident.id,
+                f"Bulk reply v{incident.bulk_approved_version} cannot be filled in for #{number} "
+                f"({why.removeprefix(REFUSED_PREFIX + ': ')}); that case was skipped and nothing was posted "
+                "to it. Cases it cannot be filled in for are skipped and listed in "
+                "`/bridge incident status`.",
+                True,
+            )
 
     def _pause(self, incident: Incident, wait: float) -> str:
         at = (self.clock.now() + timedelta(seconds=max(1.0, wait))).replace(microsecond=0)
@@ -195,16 +247,26 @@ class BulkReplies:
         self.dispatch.notice(
             incident.id,
             f"Bulk replies done: {incident.bulk_sent} sent, {incident.bulk_skipped} skipped "
-            "(claimed by someone, or refused by X; see `/bridge incident status`).",
+            "(claimed by someone, refused by X, or the reply could not be filled in; see "
+            "`/bridge incident status`).",
             True,
         )
 
     # one case --------------------------------------------------------------------------------------------
+    def _slot(self) -> float:
+        """Take a slot of the shared posting budget; 0 when granted, else the seconds to wait."""
+        rules = self._playbook().crisis
+        if rules is None:
+            return 0.0
+        return self.budget.take(rules.bulk_posts_per_window, rules.bulk_window_minutes * 60)
+
     def reply_one(self, incident: Incident, number: int) -> str:
-        """Answer one case; "posted", "wait:<seconds>", or why it was skipped."""
+        """Answer one case; "posted", "wait:<seconds>", or why it was skipped. Skips are decided before
+        a slot of the posting budget is taken; the slot is taken only for a case about to be posted."""
         case = self.store.get(number)
         approver = incident.bulk_approver
-        resumed = not self.store.first_time(f"crisis-bulk:{incident.id}:{number}", ONCE_TTL_SECONDS)
+        once = f"crisis-bulk:{incident.id}:{number}"
+        resumed = bool(self.r.exists(self.store.k("once", once)))
         if case.state == State.POSTED and resumed:
             return "posted"
         ours = case.state in UNANSWERED or (resumed and case.claimant == approver)
@@ -213,10 +275,19 @@ class BulkReplies:
         template = self.incidents.version(incident.id, "bulk", incident.bulk_approved_version)
         if template is None:
             return "no approved reply"
-        text = bulk_reply_text(template.text, self._playbook().brand.name, incident, case)
+        try:
+            text = bulk_reply_text(template.text, self._playbook().brand.name, incident, case)
+        except TemplateRefused as exc:
+            return f"{REFUSED_PREFIX}: {exc}"
         length = check_length(text)
         if not length.valid:
             return f"too long: {length.describe()}"
+        if case.state == State.POSTING:  # a job died mid-post: our reply may be out already
+            return self._post(incident, case, text, recovering=True)
+        wait = self._slot()
+        if wait > 0:
+            return f"wait:{wait}"
+        self.store.first_time(once, ONCE_TTL_SECONDS)  # from here on the case is ours to finish
         detail = {"incident": incident.id}
         if case.state in UNANSWERED:
             moved = self.store.transition(
@@ -266,6 +337,10 @@ class BulkReplies:
         detail = {"incident": incident.id}
         try:
             ref = social.find_reply(target) if recovering else None
+            if ref is None and recovering:  # not out after all: this is a real post, so it takes a slot
+                wait = self._slot()
+                if wait > 0:
+                    return f"wait:{wait}"
             ref = ref or social.reply(target, text)
         except RateLimited as exc:
             self.store.transition(

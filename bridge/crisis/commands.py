@@ -1,11 +1,14 @@
 """``/bridge incident status|close [n]``: text answers for people, the same on every chat platform.
 
-Registered with :class:`bridge.commands.Commands` as the ``incident`` subcommand by the runtime;
-without a number they act on the newest open incident.
+Registered with :class:`bridge.commands.Commands` as the ``incident`` subcommand by the runtime.
+Without a number, ``status`` shows the newest open incident and ``close`` closes the only open one
+(with several open it asks which). A first word that looks like a number but is not one (``I1``,
+``#x1``) is refused rather than read as a reason.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from bridge.commands import CommandReply
@@ -31,16 +34,36 @@ USAGE = "Usage: /bridge incident status [number] · /bridge incident close [numb
 _SKIP = {"incident", "alert", "from", "to", "summary"}
 
 
-def _pick(crisis: Crisis, args: list[str]) -> tuple[Incident, list[str]]:
-    if args and args[0].lstrip("#").isdigit():
+_NUMBER = re.compile(r"#?[0-9]+")
+
+
+def _looks_numbered(word: str) -> bool:
+    return word.startswith("#") or any(c.isdigit() for c in word)
+
+
+def _pick(crisis: Crisis, args: list[str], *, only: bool = False) -> tuple[Incident, list[str]]:
+    """The incident the first word numbers, and the words after it; without a number the newest open
+    one, or with ``only`` the one open incident (several open: refused, listing them)."""
+    if args and _NUMBER.fullmatch(args[0]):
         incident = crisis.incidents.get(int(args[0].lstrip("#")))
         if incident is None:
             raise NotAllowed(f"There is no incident {args[0]}.")
         return incident, args[1:]
-    latest = crisis.incidents.latest_open()
-    if latest is None:
+    if args and _looks_numbered(args[0]):
+        raise NotAllowed(
+            f"{args[0]!r} is not an incident number. Give the number first, e.g. "
+            "`/bridge incident close 3 all answered`."
+        )
+    open_now = crisis.incidents.open_incidents()
+    if not open_now:
         raise NotAllowed("No incident is open. Leadership starts one from a crisis alert.")
-    return latest, args
+    if only and len(open_now) > 1:
+        listed = "; ".join(f"{i.id} ({i.label}, {i.state_label})" for i in open_now)
+        raise NotAllowed(
+            f"{len(open_now)} incidents are open: {listed}. Say which, e.g. "
+            f"`/bridge incident close {open_now[0].id} [reason]`."
+        )
+    return open_now[0], args
 
 
 def incident_status(crisis: Crisis, user: str, args: list[str]) -> str:
@@ -87,7 +110,7 @@ def incident_status(crisis: Crisis, user: str, args: list[str]) -> str:
 
 
 def incident_close(crisis: Crisis, user: str, args: list[str]) -> str:
-    incident, rest = _pick(crisis, args)
+    incident, rest = _pick(crisis, args, only=True)
     return crisis.leadership.close(incident.id, user, " ".join(rest))
 
 

@@ -49,6 +49,8 @@ INCIDENT_MOVES: dict[str, Move] = {
     "start_bulk": Move(frozenset({S.STATEMENT_POSTED}), S.BULK_REPLYING),
     "close": Move(OPEN, S.CLOSED),
 }
+#: How far back (in incidents started) the open ones are looked for; one per burning topic is open.
+OPEN_SCAN = 50
 LABELS = {
     S.STARTED: "started",
     S.STATEMENT_DRAFTED: "statement waiting for sign-off",
@@ -162,12 +164,17 @@ class IncidentBook:
         return incident if incident and incident.is_open else None
 
     def latest_open(self) -> Incident | None:
+        return next(iter(self.open_incidents()), None)
+
+    def open_incidents(self) -> list[Incident]:
+        """Every open incident among the last ``OPEN_SCAN`` started, newest first."""
         last = int(self.r.get(self.store.k("crisis", "incident", "seq")) or 0)
-        for incident_id in range(last, max(0, last - 50), -1):
+        found = []
+        for incident_id in range(last, max(0, last - OPEN_SCAN), -1):
             incident = self.get(incident_id)
             if incident and incident.is_open:
-                return incident
-        return None
+                found.append(incident)
+        return found
 
     def get(self, incident_id: int) -> Incident | None:
         raw = self.records.get(incident_id)

@@ -3,8 +3,13 @@ and sign off the statement and the bulk reply, close the incident.
 
 Like :class:`bridge.desk.Desk`: each method checks the person's role from the playbook, applies one
 atomic transition and enqueues the chat work. A refusal raises :class:`NotAllowed` whose text says
-who may act. Four eyes (``sign_off.four_eyes``) applies to the statement and the bulk reply alike:
-whoever wrote a version cannot approve it.
+who may act. Four eyes: whoever wrote a version of the public statement can never approve it, whatever
+the desk's ``sign_off.four_eyes`` says (the statement is the brand's one public word on the incident);
+the bulk reply is an answer on each customer's case, so it follows ``sign_off.four_eyes`` like every
+other answer the desk posts.
+
+The statement's first draft and every bulk reply are filled in from templates; one that cannot be
+filled in is refused with a notice to leadership, never posted as raw template text.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from bridge.crisis.bulk import BulkReplies
 from bridge.crisis.dispatch import CrisisDispatch
 from bridge.crisis.incident import Incident, IncidentBook, IncidentState
 from bridge.crisis.rules import CrisisRules
-from bridge.crisis.texts import render_statement
+from bridge.crisis.texts import TemplateRefused, check_reply, render_statement
 from bridge.desk import people, who
 from bridge.errors import NotAllowed
 from bridge.playbook import Playbook
@@ -124,7 +129,10 @@ class LeadershipDesk:
         self.incidents.set(incident_id, account_handle=handle)
         incident = self.incidents.get(incident_id)
         assert incident is not None
-        text = render_statement(rules.statement_template, self._playbook().brand.name, incident)
+        try:
+            text = render_statement(rules.statement_template, self._playbook().brand.name, incident)
+        except TemplateRefused as exc:
+            return self._statement_refused(incident, user, str(exc))
         self.incidents.draft(incident_id, "statement", text, user)
         self.dispatch.open_incident(incident_id)
         self.dispatch.refresh_alert(alert_id)
@@ -132,6 +140,24 @@ class LeadershipDesk:
             f"Incident {incident_id} started for {alert.label}. Its mentions now go to the incident channel; "
             "the statement draft is in this channel for sign-off by another approver "
             f"({self._approvers('statement')})."
+        )
+
+    def _statement_refused(self, incident: Incident, user: str, problem: str) -> str:
+        """The playbook's statement template cannot be filled in: no draft (never the raw template),
+        leadership told why; the incident runs and its statement is written with Edit."""
+        self.incidents.record(incident.id, "statement_template_refused", "bridge", error=problem[:500])
+        said = (
+            f"Incident {incident.id} ({incident.label}): the playbook's crisis statement_template cannot be "
+            f"filled in ({problem}), so no statement draft was made and nothing was posted. Write the "
+            "statement with Edit on the notice in leadership's channel, and fix the playbook."
+        )
+        self.dispatch.notice(incident.id, said, True)
+        self.dispatch.open_incident(incident.id)  # the channel, and the notice with the Edit button
+        self.dispatch.refresh_alert(incident.alert)
+        return (
+            f"Incident {incident.id} started for {incident.label}. Its mentions now go to the incident "
+            f"channel. The statement template in the playbook is broken ({problem}): no draft was made; "
+            "write the statement with Edit."
         )
 
     # the statement and the bulk reply -----------------------------------------------------------------
@@ -155,6 +181,11 @@ class LeadershipDesk:
         text = text.strip()[:TEXT_MAX_CHARS]
         if not text:
             raise NotAllowed(f"{WHAT[what].capitalize()} cannot be empty.")
+        if what == "bulk":  # a template, filled in for each case: refused here, not for every customer
+            try:
+                check_reply(text)
+            except TemplateRefused as exc:
+                raise NotAllowed(f"The bulk reply cannot be filled in: {exc}") from None
         moved = self.incidents.draft(incident_id, what, text, user)
         if not moved.ok:
             raise NotAllowed(
@@ -171,7 +202,8 @@ class LeadershipDesk:
         draft = self.incidents.version(incident_id, what, version)
         if draft is None:
             raise NotAllowed(f"Incident {incident_id} has no v{version} of {WHAT[what]}.")
-        if self._playbook().sign_off.four_eyes and draft.author == user:
+        four_eyes = what == "statement" or self._playbook().sign_off.four_eyes
+        if four_eyes and draft.author == user:
             raise NotAllowed(
                 f"Four eyes: someone other than the author of v{version} must approve {WHAT[what]}."
             )
@@ -209,6 +241,11 @@ class LeadershipDesk:
         return f"You approved statement v{version} of incident {incident.id}."
 
     def _approve_bulk(self, incident: Incident, version: int, user: str) -> str:
+        draft = self.incidents.version(incident.id, "bulk", version)
+        try:
+            check_reply(draft.text if draft else "")
+        except TemplateRefused as exc:
+            raise NotAllowed(f"Bulk reply v{version} cannot be filled in: {exc}. Edit it.") from None
         moved = self.incidents.move(
             incident.id,
             "start_bulk",

@@ -8,11 +8,22 @@ the bridge will do when a key is left out.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Collection
 from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from bridge.crisis.placeholders import (
+    BULK_PLACEHOLDERS,
+    CHANNEL_NAME_FIELDS,
+    STATEMENT_PLACEHOLDERS,
+    bulk_sample,
+    channel_sample,
+    statement_sample,
+)
+from bridge.templates import render_strict
 
 DEFAULT_WINDOW_MINUTES = 15
 DEFAULT_MIN_MENTIONS = 20
@@ -32,6 +43,8 @@ DEFAULT_STATEMENT_TEMPLATE = (
     "An update from {{ brand.name }} about the {{ topic }}: we know many of you are affected and we are "
     "sorry. We are working on it now and will post the next update here."
 )
+#: A width or precision in ``incident_channel_name`` (``{id:03}``) stays small: names are ≤ 80 chars.
+MAX_FORMAT_WIDTH = 99
 DEFAULT_BULK_REPLY_TEMPLATE = (
     "Hi @{{ author.handle }}, we're sorry for the trouble. Here is what we know and what to do: "
     "{{ statement.url }}"
@@ -128,6 +141,44 @@ class CrisisRules(_Strict):
     bulk_window_minutes: int = Field(default=DEFAULT_BULK_WINDOW_MINUTES, ge=1)
     baseline_alpha: float = Field(default=DEFAULT_BASELINE_ALPHA, gt=0.0, le=1.0)
     mass_update_seconds: float = Field(default=DEFAULT_MASS_UPDATE_SECONDS, ge=0.0)
+
+    @field_validator("statement_template")
+    @classmethod
+    def _statement_renders(cls, text: str) -> str:
+        """Rendered once with sample values, as desk templates are: an error here, not raw Jinja in the
+        statement's first draft."""
+        render_strict(text, statement_sample(), STATEMENT_PLACEHOLDERS)
+        return text
+
+    @field_validator("bulk_reply_template")
+    @classmethod
+    def _bulk_reply_renders(cls, text: str) -> str:
+        render_strict(text, bulk_sample(), BULK_PLACEHOLDERS)
+        return text
+
+    @field_validator("incident_channel_name")
+    @classmethod
+    def _channel_name_formats(cls, pattern: str) -> str:
+        known = ", ".join(f"{{{f}}}" for f in CHANNEL_NAME_FIELDS)
+        try:
+            fields = list(string.Formatter().parse(pattern))
+        except ValueError as exc:
+            raise ValueError(f"not a valid name pattern: {exc}; placeholders: {known}") from None
+        for _, field, spec, conversion in fields:
+            if field is None:
+                continue
+            if field not in CHANNEL_NAME_FIELDS:
+                raise ValueError(f"unknown placeholder {{{field}}}; known: {known}")
+            if conversion or re.search(r"[{}]|\d{3,}", spec or ""):
+                raise ValueError(
+                    f"{{{field}}} may take a short format ({{id:03}}) but no conversion, nested field or "
+                    f"width over {MAX_FORMAT_WIDTH}"
+                )
+        try:
+            pattern.format(**channel_sample())
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"cannot fill in the name: {exc}; placeholders: {known}") from None
+        return pattern
 
     @model_validator(mode="after")
     def _topics_are_unique(self) -> CrisisRules:

@@ -18,7 +18,7 @@ from bridge.crisis.budget import PostingBudget
 from bridge.crisis.dispatch import CrisisDispatch
 from bridge.crisis.incident import Incident, IncidentBook, IncidentState
 from bridge.crisis.ports import Notice
-from bridge.crisis.views import statement_notice
+from bridge.crisis.views import statement_missing_notice, statement_notice
 from bridge.desk import who
 from bridge.errors import RateLimited, Rejected, Unavailable
 from bridge.model import PostRef
@@ -47,6 +47,8 @@ class StatementPoster:
         self.clock = clock
 
     def preview_notice(self, incident: Incident, version: int) -> Notice | None:
+        if version == 0:  # no first draft: the playbook's template could not be filled in
+            return statement_missing_notice(incident)
         draft = self.incidents.version(incident.id, "statement", version)
         if draft is None:
             return None

@@ -1,5 +1,7 @@
 """The words crisis mode writes from playbook templates: the statement, each bulk reply, and the
-incident channel's name. Templates use the same sandboxed renderer as case drafts."""
+incident channel's name. Templates use the same sandboxed renderer as case drafts, but never fall back to
+the raw template text: a text that cannot be filled in raises :class:`TemplateRefused`, and the caller
+refuses the draft or skips the case and tells leadership, so raw Jinja never reaches a customer."""
 
 from __future__ import annotations
 
@@ -8,33 +10,60 @@ from datetime import datetime
 from typing import Any
 
 from bridge.crisis.incident import Incident
+from bridge.crisis.placeholders import (
+    BULK_PLACEHOLDERS,
+    STATEMENT_PLACEHOLDERS,
+    bulk_sample,
+    crisis_context,
+    with_case,
+)
 from bridge.crisis.rules import CrisisRules
 from bridge.model import Case
-from bridge.templates import case_context, render
+from bridge.templates import case_context, render_strict
 
 CHANNEL_NAME_MAX = 80
 _CHANNEL_UNSAFE = re.compile(r"[^a-z0-9_-]+")
 
 
+class TemplateRefused(ValueError):
+    """A crisis template that cannot be filled in; its text says what is wrong, for leadership."""
+
+
 def incident_context(brand: str, incident: Incident, statement_url: str = "") -> dict[str, Any]:
-    return {
-        "brand": {"name": brand},
-        "topic": incident.label,
-        "incident": {"number": incident.id, "topic": incident.topic},
-        "date": f"{incident.started_at:%Y-%m-%d}",
-        "statement": {"url": statement_url or incident.statement_url},
-    }
+    return crisis_context(
+        brand,
+        incident.label,
+        incident.id,
+        incident.topic,
+        f"{incident.started_at:%Y-%m-%d}",
+        statement_url or incident.statement_url,
+    )
 
 
 def render_statement(template: str, brand: str, incident: Incident) -> str:
-    return render(template, incident_context(brand, incident)).strip()
+    """The statement's first draft; raises :class:`TemplateRefused` rather than return raw text."""
+    try:
+        return render_strict(template, incident_context(brand, incident), STATEMENT_PLACEHOLDERS).strip()
+    except ValueError as exc:
+        raise TemplateRefused(str(exc)) from None
 
 
 def bulk_reply_text(template: str, brand: str, incident: Incident, case: Case) -> str:
-    """The bulk reply as this customer reads it: their handle, the statement's link."""
-    context = incident_context(brand, incident)
-    context.update({k: v for k, v in case_context(case, brand).items() if k != "brand"})
-    return render(template, context).strip()
+    """The bulk reply as this customer reads it: their handle, the statement's link. Raises
+    :class:`TemplateRefused` rather than return raw text."""
+    context = with_case(incident_context(brand, incident), case_context(case, brand))
+    try:
+        return render_strict(template, context, BULK_PLACEHOLDERS).strip()
+    except ValueError as exc:
+        raise TemplateRefused(str(exc)) from None
+
+
+def check_reply(template: str) -> None:
+    """Raise :class:`TemplateRefused` unless a bulk reply template fills in with sample values."""
+    try:
+        render_strict(template, bulk_sample(), BULK_PLACEHOLDERS)
+    except ValueError as exc:
+        raise TemplateRefused(str(exc)) from None
 
 
 def channel_name(rules: CrisisRules, incident: Incident, when: datetime | None = None) -> str:
@@ -44,7 +73,7 @@ def channel_name(rules: CrisisRules, incident: Incident, when: datetime | None =
         raw = rules.incident_channel_name.format(
             date=f"{moment:%Y-%m-%d}", topic=incident.topic, id=incident.id
         )
-    except (KeyError, IndexError, ValueError):
+    except (KeyError, IndexError, ValueError, AttributeError):  # checked on load; never fail here
         raw = f"incident-{moment:%Y-%m-%d}-{incident.topic}"
     name = _CHANNEL_UNSAFE.sub("-", raw.casefold()).strip("-")
     return name[:CHANNEL_NAME_MAX] or f"incident-{incident.id}"

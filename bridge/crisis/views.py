@@ -125,9 +125,32 @@ def statement_notice(
     )
 
 
+def statement_missing_notice(incident: Incident) -> Notice:
+    """In place of a first draft when the playbook's statement template could not be filled in."""
+    return Notice(
+        title=f"Statement needed: {incident.label} (incident {incident.id})"[:150],
+        text=(
+            "The playbook's statement template could not be filled in, so there is no draft to sign off "
+            "and nothing was posted. Write the statement with Edit; it then comes here for sign-off by "
+            "a leadership approver other than its author."
+        ),
+        buttons=(NoticeButton("edit_statement", "Edit", f"{incident.id}:0"),),
+        key=f"statement:{incident.id}:0",
+    )
+
+
 def bulk_notice(
-    incident: Incident, version: int, sample: str, author: str, length: str, fits: bool, cases: int, pace: str
+    incident: Incident,
+    version: int,
+    sample: str,
+    author: str,
+    length: str,
+    fits: bool,
+    cases: int,
+    pace: str,
+    problem: str = "",
 ) -> Notice:
+    """``problem``: why this version cannot be sent (a template that cannot be filled in)."""
     value = f"{incident.id}:{version}"
     buttons = [NoticeButton("edit_bulk", "Edit", value)]
     if fits:
@@ -140,7 +163,7 @@ def bulk_notice(
             "its case. For the first of them it reads:"
         ),
         preview=sample,
-        context="" if fits else "This reply is too long for some handles: edit it.",
+        context=problem or ("" if fits else "This reply is too long for some handles: edit it."),
         buttons=tuple(buttons),
         key=f"bulk:{incident.id}:{version}",
     )

@@ -105,3 +105,74 @@ def test_the_example_playbook_is_valid() -> None:
         "U0VPC"
     )
     assert playbook.crisis.leadership.may_act("U0VPC")
+
+
+BROKEN_TEMPLATES = [
+    ("statement_template", '"{{ brand.nam }"', "not a valid template"),
+    ("statement_template", '"{{ brand.nam }}"', "unknown placeholder"),
+    ("statement_template", '"Sorry @{{ author.handle }}"', "unknown placeholder"),  # no case here
+    ("bulk_reply_template", '"Hi {{ statement.ur }}"', "unknown placeholder"),
+    ("bulk_reply_template", "\"Hi {{ ''.__class__ }}\"", "unsafe"),
+    ("bulk_reply_template", '"{% for x in [1] %}x{% endfor %}"', "not allowed"),
+    ("incident_channel_name", '"incident-{dat}"', "unknown placeholder {dat}"),
+    ("incident_channel_name", '"incident-{date"', "not a valid name pattern"),
+    ("incident_channel_name", '"incident-{id:099999999}"', "width"),
+    ("incident_channel_name", '"incident-{topic.__class__}"', "unknown placeholder"),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "problem"), BROKEN_TEMPLATES)
+def test_a_broken_crisis_template_fails_the_playbook_check_with_its_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, key: str, value: str, problem: str
+) -> None:
+    from bridge.cli import main
+
+    playbook = tmp_path / "crisis.yml"
+    playbook.write_text(
+        BASE + "crisis:\n  leadership: {slack_channel: C0LEAD, approvers: [U0CEO, U0CCO]}\n"
+        f"  {key}: {value}\n",
+        encoding="utf-8",
+    )
+    assert main(["playbook", "check", str(playbook)]) == 1
+    err = capsys.readouterr().err
+    assert f"{playbook}:7: crisis.{key}: " in err and problem in err, err
+
+
+def test_the_crisis_example_templates_and_all_their_placeholders_pass() -> None:
+    crisis = load(
+        "crisis:\n  leadership: {slack_channel: C0LEAD, approvers: [U0CEO]}\n"
+        '  statement_template: "{{ brand.name }} {{ topic }} {{ incident.number }} {{ incident.topic }} '
+        '{{ date }} {{ statement.url }}"\n'
+        '  bulk_reply_template: "@{{ author.handle }} {{ author.name }} {{ case.ref }} {{ case.number }} '
+        '{{ case.department }} {{ hours.next_open }} {{ brand.name }} {{ topic }} {{ statement.url }}"\n'
+        '  incident_channel_name: "inc-{id:03}-{date}-{topic}"\n'
+    ).crisis
+    assert crisis is not None and crisis.incident_channel_name == "inc-{id:03}-{date}-{topic}"
+
+
+def _shape(value: object) -> object:
+    return {k: _shape(v) for k, v in value.items()} if isinstance(value, dict) else type(value)
+
+
+def test_the_check_samples_have_every_placeholder_the_crisis_texts_fill_in() -> None:
+    from datetime import UTC, datetime
+
+    from bridge.crisis.incident import Incident
+    from bridge.crisis.placeholders import bulk_sample, channel_sample, statement_sample, with_case
+    from bridge.crisis.texts import incident_context
+    from bridge.lifecycle import State
+    from bridge.model import Case
+    from bridge.templates import case_context
+
+    fields: dict[str, object] = dict.fromkeys(Incident.__dataclass_fields__, "")
+    fields.update(id=3, alert=1, topic="recall", label="recall", started_at=datetime(2025, 3, 3, tzinfo=UTC))
+    fields.update(
+        {k: 0 for k in fields if k.endswith(("_version", "_sent", "_skipped"))}, bulk_resume_at=None
+    )
+    incident = Incident(**fields)  # type: ignore[arg-type]
+    statement = incident_context("Acme", incident)
+    assert _shape(statement) == _shape(statement_sample())
+    at = datetime(2025, 3, 3, tzinfo=UTC)
+    case = Case(7, State.ROUTED, "x", "1", "recalled?", "9", "maria", "", "", at, at, department="product")
+    assert _shape(with_case(statement, case_context(case, "Acme"))) == _shape(bulk_sample())
+    assert set(channel_sample()) == {"date", "topic", "id"}
