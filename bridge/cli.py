@@ -176,7 +176,7 @@ def cmd_playbook_test(args: argparse.Namespace) -> int:
     """Dry-run a playbook on a file of mentions: decisions and a summary, no platform contacted."""
     from datetime import datetime
 
-    from bridge.dry_run import MentionsFileError, as_json, describe, summary, try_mentions
+    from bridge.dry_run import MentionsFileError, as_json, describe, summary, summary_json, try_mentions
     from bridge.playbook import load_playbook
 
     playbook = load_playbook(Path(args.playbook))
@@ -187,7 +187,7 @@ def cmd_playbook_test(args: argparse.Namespace) -> int:
         print(f"bridge: {exc}", file=sys.stderr)
         return 2
     if args.json:
-        report = "\n".join(as_json(item) for item in tried)
+        report = "\n".join([*(as_json(item) for item in tried), summary_json(tried)])
     else:
         model = playbook.service_model.replace("_", "-")
         head = f"{args.playbook}: {playbook.brand.name}, {model} model; a dry run, nothing is posted\n"
@@ -249,7 +249,7 @@ def parser() -> argparse.ArgumentParser:
     dry.add_argument("playbook")
     dry.add_argument("mentions")
     dry.add_argument("--at", help="decide every mention at this ISO time (default: its created_at)")
-    dry.add_argument("--json", action="store_true", help="one JSON object per mention")
+    dry.add_argument("--json", action="store_true", help="one JSON object per mention, then a summary")
     dry.set_defaults(func=cmd_playbook_test)
     return p
 

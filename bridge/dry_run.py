@@ -51,6 +51,22 @@ def _time(value: object, where: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _followers(data: dict[str, Any], author: dict[str, Any], where: str) -> int:
+    """The author's follower count: a whole number, under ``author`` or at the top of the line."""
+    key, value = ("author.followers", author.get("followers"))
+    if not value:
+        key, value = ("followers", data.get("followers"))
+    if not value:
+        return 0
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise MentionsFileError(f"{where}: {key}: expected a whole number, got {value!r}")
+    return value
+
+
 def parse_mention(data: Any, where: str, account: str, now: datetime, number: int) -> Mention:
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         raise MentionsFileError(f'{where}: expected an object with "text" (a string)')
@@ -70,7 +86,7 @@ def parse_mention(data: Any, where: str, account: str, now: datetime, number: in
             id=str(author.get("id") or handle),
             handle=handle,
             name=str(author.get("name") or handle),
-            followers=int(author.get("followers") or data.get("followers") or 0),
+            followers=_followers(data, author, where),
         ),
         created_at=_time(data["created_at"], where) if data.get("created_at") else now,
         url=f"https://x.com/{handle}/status/{post_id}" if platform == "x" else "",
@@ -131,34 +147,58 @@ def describe(tried: Tried) -> str:
     return head + "\n" + wrapped
 
 
-def summary(tried: list[Tried]) -> str:
+def figures(tried: list[Tried]) -> dict[str, Any]:
+    """The summary's numbers: per department and in total, the topics and the overall counts."""
     per: dict[str, Counter[str]] = {}
     for item in tried:
         counts = per.setdefault(item.decision.department, Counter())
         counts[item.decision.verdict] += 1
         counts["cards"] += item.decision.gets_card
-    width = max([len("department"), *(len(name) for name in per)])
     columns = ("cards", *VERDICTS)
-    lines = [f"{'department':<{width}}  " + "  ".join(f"{c:>7}" for c in columns)]
     total: Counter[str] = Counter()
-    for name in sorted(per):
-        total.update(per[name])
-        lines.append(f"{name:<{width}}  " + "  ".join(f"{per[name][c]:>7}" for c in columns))
-    lines.append(f"{'total':<{width}}  " + "  ".join(f"{total[c]:>7}" for c in columns))
+    for counts in per.values():
+        total.update(counts)
     topics = Counter(
         item.decision.routing.matched
         for item in tried
         if item.decision.routing.matched not in ("", item.decision.department)
     )
-    if topics:
-        shown = ", ".join(f"{name} {count}" for name, count in sorted(topics.items()))
+    return {
+        "departments": {name: {c: per[name][c] for c in columns} for name in sorted(per)},
+        "total": {c: total[c] for c in columns},
+        "topics": dict(sorted(topics.items())),
+        "mentions": len(tried),
+        "answered": total["respond"],
+        "monitored": total["monitor"],
+        "noise": total["noise"],
+        "ignored": total["ignore"],
+        "out_of_hours_acks": sum(item.decision.acknowledge for item in tried),
+    }
+
+
+def summary(tried: list[Tried]) -> str:
+    numbers = figures(tried)
+    per, total = numbers["departments"], numbers["total"]
+    width = max([len("department"), *(len(name) for name in per)])
+    columns = ("cards", *VERDICTS)
+    lines = [f"{'department':<{width}}  " + "  ".join(f"{c:>7}" for c in columns)]
+    for name, counts in per.items():
+        lines.append(f"{name:<{width}}  " + "  ".join(f"{counts[c]:>7}" for c in columns))
+    lines.append(f"{'total':<{width}}  " + "  ".join(f"{total[c]:>7}" for c in columns))
+    if numbers["topics"]:
+        shown = ", ".join(f"{name} {count}" for name, count in numbers["topics"].items())
         lines.append(f"topics the default department answered (service model): {shown}")
-    acks = sum(item.decision.acknowledge for item in tried)
     lines.append(
-        f"{len(tried)} mentions: {total['respond']} answered, {total['monitor']} monitored, "
-        f"{total['noise']} noise, {total['ignore']} ignored, {acks} out-of-hours acknowledgements"
+        f"{numbers['mentions']} mentions: {numbers['answered']} answered, {numbers['monitored']} monitored, "
+        f"{numbers['noise']} noise, {numbers['ignored']} ignored, "
+        f"{numbers['out_of_hours_acks']} out-of-hours acknowledgements"
     )
     return "\n".join(lines)
+
+
+def summary_json(tried: list[Tried]) -> str:
+    """The summary as the last line of ``--json`` output: ``{"summary": {...}}``, the same figures."""
+    return json.dumps({"summary": figures(tried)}, ensure_ascii=False)
 
 
 def as_json(tried: Tried) -> str:
@@ -186,4 +226,14 @@ def as_json(tried: Tried) -> str:
     )
 
 
-__all__ = ["MentionsFileError", "Tried", "as_json", "describe", "read_mentions", "summary", "try_mentions"]
+__all__ = [
+    "MentionsFileError",
+    "Tried",
+    "as_json",
+    "describe",
+    "figures",
+    "read_mentions",
+    "summary",
+    "summary_json",
+    "try_mentions",
+]

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from bridge.crisis.rules import CrisisRules
 from bridge.hours import OpeningHours
-from bridge.playbook_loader import PlaybookError, load_model
+from bridge.playbook_loader import Loc, PlaybookError, load_model, problems_at
 from bridge.routing_rules import Role, RouteConditions, RouteRule
 from bridge.templates import check_template
 from bridge.triage_rules import TriageRules
@@ -155,13 +155,20 @@ class Templates(Strict):
     @field_validator("custom")
     @classmethod
     def _custom(cls, templates: dict[str, str]) -> dict[str, str]:
+        """Every bad custom template is reported, each at its own key, not just the first."""
+        found: list[tuple[Loc, str]] = []
         for name, text in templates.items():
             if not _NAME.match(name) or name in DEFAULT_TEMPLATES or name == "draft":
-                raise ValueError(f"{name!r} cannot name a custom template (a word, not a built-in name)")
+                found.append(
+                    ((name,), f"{name!r} cannot name a custom template (a word, not a built-in name)")
+                )
+                continue
             try:
                 check_template(text)
             except ValueError as exc:
-                raise ValueError(f"{name}: {exc}") from None
+                found.append(((name,), str(exc)))
+        if found:
+            raise problems_at("Templates", found)
         return templates
 
     def named(self) -> dict[str, str]:
@@ -195,44 +202,61 @@ class Playbook(Strict):
     crisis: CrisisRules | None = None
 
     @model_validator(mode="after")
-    def _default_department_exists(self) -> Playbook:
-        if self.default_department not in self.departments:
-            names = ", ".join(sorted(self.departments)) or "none defined"
-            raise ValueError(f"default_department {self.default_department!r} is not a department ({names})")
+    def _cross_section_checks(self) -> Playbook:
+        """Checks that join sections: each problem is reported, at the key it is about."""
+        found = [*self._default_department_problems(), *self._reference_problems()]
+        if found:
+            raise problems_at("Playbook", found)
         return self
 
-    @model_validator(mode="after")
-    def _references_resolve(self) -> Playbook:
+    def _default_department_problems(self) -> list[tuple[Loc, str]]:
+        if self.default_department in self.departments:
+            return []
+        names = ", ".join(sorted(self.departments)) or "none defined"
+        return [(("default_department",), f"{self.default_department!r} is not a department ({names})")]
+
+    def _reference_problems(self) -> list[tuple[Loc, str]]:
+        found: list[tuple[Loc, str]] = []
         known = ", ".join(sorted(self.author_lists)) or "none defined"
         for name, department in self.departments.items():
             for index, rule in enumerate([department, *department.rules]):
                 missing = [n for n in rule.list_names() if n not in self.author_lists]
                 if missing:
-                    where = f"departments.{name}" + (f".rules.{index - 1}" if index else "")
-                    raise ValueError(
-                        f"{where}.authors: no author list named {', '.join(missing)} "
-                        f"(author_lists: {known}; write @handle for a single author)"
+                    where: Loc = ("departments", name, *(("rules", index - 1) if index else ()), "authors")
+                    found.append(
+                        (
+                            where,
+                            f"no author list named {', '.join(missing)} "
+                            f"(author_lists: {known}; write @handle for a single author)",
+                        )
                     )
         desks = [name for name, d in self.departments.items() if d.own_desk]
         if self.service_model == "hybrid" and not desks:
-            raise ValueError("service_model: hybrid needs at least one department with own_desk: true")
+            found.append((("service_model",), "hybrid needs at least one department with own_desk: true"))
         if desks and self.service_model != "hybrid":
-            raise ValueError(
-                f"departments.{desks[0]}.own_desk: only applies with service_model: hybrid "
-                f"(this playbook is {self.service_model})"
+            found.extend(
+                (
+                    ("departments", desk, "own_desk"),
+                    f"only applies with service_model: hybrid (this playbook is {self.service_model})",
+                )
+                for desk in desks
             )
         names = self.templates.named()
         if self.out_of_hours.template not in names:
-            raise ValueError(
-                f"out_of_hours.template: {self.out_of_hours.template!r} is not a template "
-                f"(expected one of: {', '.join(names)})"
+            found.append(
+                (
+                    ("out_of_hours", "template"),
+                    f"{self.out_of_hours.template!r} is not a template (expected one of: {', '.join(names)})",
+                )
             )
         if self.hours is None and any(self.out_of_hours.auto_acknowledge.values()):
-            raise ValueError(
-                "out_of_hours.auto_acknowledge: needs opening hours (an hours: section) to know when "
-                "the desk is closed"
+            found.append(
+                (
+                    ("out_of_hours", "auto_acknowledge"),
+                    "needs opening hours (an hours: section) to know when the desk is closed",
+                )
             )
-        return self
+        return found
 
     def department(self, name: str) -> Department:
         return self.departments[name]

@@ -36,11 +36,22 @@ class PlaybookSource:
         return self._current
 
     def _reload(self, stamp: float) -> None:
+        """Load the edited file; on any failure keep the playbook in force, record why and log it.
+
+        Callers are web requests and jobs: whatever goes wrong with an edit (a bad key, bytes that are
+        not UTF-8, a file vanishing mid-write, a bug in a check) must never reach them.
+        """
         self._stamp = stamp
         try:
-            self._current = load_playbook(self.path)
-            self.last_error = ""
-            log.info("playbook_reloaded", path=str(self.path))
+            playbook = load_playbook(self.path)
         except PlaybookError as exc:
             self.last_error = str(exc)
             log.error("playbook_reload_refused", path=str(self.path), problems=exc.problems)
+            return
+        except Exception as exc:  # anything else: a broken edit must not break a request
+            self.last_error = f"{self.path}: cannot load the playbook: {type(exc).__name__}: {exc}"
+            log.exception("playbook_reload_failed", path=str(self.path), error=self.last_error)
+            return
+        self._current = playbook
+        self.last_error = ""
+        log.info("playbook_reloaded", path=str(self.path))

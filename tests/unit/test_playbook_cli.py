@@ -69,8 +69,8 @@ def test_the_dry_run_can_answer_in_json_lines_at_a_chosen_moment(capsys: pytest.
     code, out, _ = run(
         capsys, "playbook", "test", str(RETAILER), str(SAMPLE), "--json", "--at", "2025-03-30T02:00:00Z"
     )
-    rows = [json.loads(line) for line in out.splitlines()]
-    assert code == 0 and len(rows) == 21
+    *rows, last = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(rows) == 21 and set(last) == {"summary"}
     maria = rows[0]
     assert (maria["verdict"], maria["department"], maria["template"]) == (
         "respond",
@@ -107,4 +107,4 @@ def test_a_broken_playbook_stops_the_dry_run_with_its_problems(
     playbook = tmp_path / "p.yml"
     playbook.write_text("brand: {name: A}\ndefault_department: s\ndepartments: {}\n", encoding="utf-8")
     code, _, err = run(capsys, "playbook", "test", str(playbook), str(SAMPLE))
-    assert code == 2 and "default_department 's' is not a department (none defined)" in err
+    assert code == 2 and f"{playbook}:2: default_department: 's' is not a department (none defined)" in err
