@@ -204,9 +204,14 @@ class Playbook(Strict):
     @model_validator(mode="after")
     def _cross_section_checks(self) -> Playbook:
         """Checks that join sections: each problem is reported, at the key it is about."""
-        found = [*self._default_department_problems(), *self._reference_problems()]
+        found = [
+            *self._default_department_problems(),
+            *self._reference_problems(),
+            *self._sign_off_problems(),
+        ]
         if found:
             raise problems_at("Playbook", found)
+        self._lend_social_approvers()
         return self
 
     def _default_department_problems(self) -> list[tuple[Loc, str]]:
@@ -214,6 +219,48 @@ class Playbook(Strict):
             return []
         names = ", ".join(sorted(self.departments)) or "none defined"
         return [(("default_department",), f"{self.default_department!r} is not a department ({names})")]
+
+    def _sign_off_problems(self) -> list[tuple[Loc, str]]:
+        """Departments whose answers nobody could ever sign off: their cases would stop at a draft.
+
+        A department that names no approvers is signed off by the social team's (see
+        :meth:`_lend_social_approvers`), so only a desk where neither names one is a problem.
+        """
+        found: list[tuple[Loc, str]] = []
+        social = self.departments.get(self.default_department)
+        if social is None:  # reported as an unknown default_department; nothing more to say here
+            return found
+        for name, department in self.departments.items():
+            approvers = department.approvers or social.approvers
+            if not approvers:
+                found.append(
+                    (
+                        ("departments", name, "approvers"),
+                        f"nobody may approve {name}'s answers: name approvers here or for "
+                        f"{self.default_department} (the social team signs off for departments without)",
+                    )
+                )
+            elif (
+                self.sign_off.four_eyes and department.experts and len({*department.experts, *approvers}) == 1
+            ):
+                found.append(
+                    (
+                        ("departments", name, "approvers"),
+                        f"{approvers[0]} is the only person who may draft and approve; with "
+                        "sign_off.four_eyes nobody else could approve their drafts (add a second person)",
+                    )
+                )
+        return found
+
+    def _lend_social_approvers(self) -> None:
+        """Departments without approvers of their own are signed off by the social team's approvers:
+        in the concierge model the social team answers for every word the brand posts."""
+        social = self.departments.get(self.default_department)
+        if social is None:
+            return
+        for department in self.departments.values():
+            if not department.approvers:
+                department.approvers = list(social.approvers)
 
     def _reference_problems(self) -> list[tuple[Loc, str]]:
         found: list[tuple[Loc, str]] = []

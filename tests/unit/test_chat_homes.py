@@ -19,6 +19,7 @@ def department(**channels: str) -> Department:
 
 
 def playbook(**departments: dict[str, Any]) -> Playbook:
+    departments["social"] = {**departments["social"], "approvers": ["U0SOC2"]}
     return Playbook.model_validate(
         {"brand": {"name": "Acme"}, "default_department": "social", "departments": departments}
     )
@@ -94,7 +95,7 @@ def test_crisis_leadership_is_a_place_too_it_alerts_where_the_bridge_runs() -> N
         {
             "brand": {"name": "Acme"},
             "default_department": "social",
-            "departments": {"social": BOTH},
+            "departments": {"social": {**BOTH, "approvers": ["U1"]}},
             "crisis": {"leadership": {"slack_channel": "C0LEADERS", "approvers": ["U1"]}},
         }
     )

@@ -28,7 +28,7 @@ SAMPLE = ROOT / "playbooks" / "sample-mentions.jsonl"
 GOOD = """brand: {name: Acme}
 default_department: social
 departments:
-  social: {slack_channel: C0SOCIAL}
+  social: {slack_channel: C0SOCIAL, approvers: [U1]}
   billing: {slack_channel: C0BILLING, keywords: [refund]}
 """
 
@@ -164,7 +164,7 @@ def test_every_check_across_sections_is_reported_at_its_key_whatever_the_names()
     text = """brand: {name: Acme}
 default_department: socials
 departments:
-  social: {slack_channel: C0SOCIAL}
+  social: {slack_channel: C0SOCIAL, approvers: [U1]}
   customer care:
     slack_channel: C0CARE
     authors: [vips]
@@ -275,3 +275,29 @@ def test_follower_counts_written_as_numbers_or_digits_still_read(tmp_path: Path)
     )
     found = read_mentions(mentions, load_playbook(RETAILER), datetime(2025, 3, 3, tzinfo=UTC))
     assert [mention.author.followers for _, mention in found] == [120, 7, 3, 0]
+
+
+# --- departments nobody could sign off ---------------------------------------------------------------
+
+
+def test_a_desk_where_nobody_may_approve_is_an_error_at_the_department() -> None:
+    text = GOOD.replace(
+        "social: {slack_channel: C0SOCIAL, approvers: [U1]}", "social: {slack_channel: C0SOCIAL}"
+    )
+    found = problems(text)
+    assert found and all("nobody may approve" in line and ".approvers:" in line for line in found)
+
+
+def test_a_lone_drafter_under_four_eyes_is_an_error_and_others_borrow_the_social_approvers() -> None:
+    lone = """brand: {name: Acme}
+default_department: social
+sign_off: {four_eyes: true}
+departments:
+  social: {slack_channel: C0SOCIAL, experts: [U1], approvers: [U1]}
+"""
+    assert problems(lone) == [
+        "desk.yml:5: departments.social.approvers: U1 is the only person who may draft and approve; with "
+        "sign_off.four_eyes nobody else could approve their drafts (add a second person)"
+    ]
+    lent = load_model(Path("desk.yml"), Playbook, text=GOOD)
+    assert lent.departments["billing"].approvers == lent.departments["social"].approvers == ["U1"]

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from bridge.playbook import Playbook
 from bridge.routing import route
 
-SOCIAL = {"slack_channel": "C0SOCIAL"}
+SOCIAL = {"slack_channel": "C0SOCIAL", "approvers": ["U0SOC2"]}
 
 
 def playbook(departments: dict[str, dict[str, Any]], **extra: Any) -> Playbook:

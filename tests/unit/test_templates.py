@@ -21,7 +21,7 @@ def playbook(**extra: Any) -> Playbook:
     data: dict[str, Any] = {
         "brand": {"name": "Acme"},
         "default_department": "social",
-        "departments": {"social": {"slack_channel": "C0SOCIAL"}},
+        "departments": {"social": {"slack_channel": "C0SOCIAL", "approvers": ["U0SOC2"]}},
     }
     data.update(extra)
     return Playbook.model_validate(data)

@@ -269,7 +269,7 @@ _PLAYBOOK = Playbook.model_validate(
         "brand": {"name": "Acme"},
         "default_department": "social",
         "departments": {
-            "social": {"slack_channel": "C0SOCIAL"},
+            "social": {"slack_channel": "C0SOCIAL", "approvers": ["U0SOC2"]},
             "billing": {"slack_channel": "C0BILLING", "keywords": ["refund"]},
         },
     }

@@ -26,7 +26,7 @@ def playbook(**extra: Any) -> Playbook:
         "accounts": {"x": {"user_id": "1", "handle": "AcmeHelp", "main_handle": "Acme", "main_user_id": "2"}},
         "default_department": "social",
         "departments": {
-            "social": {"slack_channel": "C0SOCIAL"},
+            "social": {"slack_channel": "C0SOCIAL", "approvers": ["U0SOC2"]},
             "billing": {"slack_channel": "C0BILLING", "keywords": ["refund", "charged"]},
         },
     }
@@ -126,7 +126,7 @@ def test_the_mentioned_account_is_read_from_the_mention_and_its_text() -> None:
 def test_language_reaches_routing_for_native_language_teams() -> None:
     book = playbook(
         departments={
-            "social": {"slack_channel": "C0SOCIAL"},
+            "social": {"slack_channel": "C0SOCIAL", "approvers": ["U0SOC2"]},
             "atencion": {"slack_channel": "C0ESP", "languages": ["es"]},
         }
     )
