@@ -112,6 +112,8 @@ class Desk:
         if case.claimant != user:
             owner = f"it is claimed by {who(case.claimant)}" if case.claimant else "claim it first"
             raise NotAllowed(f"Only the claimant drafts the answer to {case.ref}; {owner}.")
+        if not text.strip():
+            raise NotAllowed(f"The draft for {case.ref} is empty; write the answer the customer should read.")
         body = Draft(number, 0, text.strip(), user, source, self.clock.now()).to_json()
         outcome = self.store.transition(
             number,
@@ -125,6 +127,12 @@ class Desk:
         if not outcome.ok:
             raise self._refused(case, outcome, "draft for")
         self.dispatch.post_preview(number, outcome.counter)
+        if case.state == State.APPROVED and case.approved_version:
+            self.dispatch.thread_notice(
+                number,
+                f"Draft v{outcome.counter} replaces approved v{case.approved_version}: that approval is "
+                "withdrawn and nothing is posted until the new version is signed off.",
+            )
         if case.pending_private and not private and case.mode != "private":
             self.dispatch.thread_notice(
                 number,

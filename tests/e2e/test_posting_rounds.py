@@ -81,3 +81,24 @@ def test_refused_credentials_are_said_in_the_thread_at_once(local_bridge: LocalB
     assert said and "credentials" in said[0]
     bridge.drain(include_scheduled=True)
     assert bridge.rt.store.get(number).state == State.POSTED and len(bridge.x.brand_posts()) == 1
+
+
+def test_a_new_version_after_approval_withdraws_it_and_says_so(local_bridge: LocalBridge) -> None:
+    bridge = local_bridge
+    number = claimed_draft(bridge, FIRST)
+    bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:1")  # the post job waits
+    bridge.reply_in_thread("U0EXP1", number, SECOND)
+    bridge.drain()
+    assert bridge.x.brand_posts() == [] and bridge.rt.store.get(number).state == State.DRAFTED
+    assert any("replaces approved v1" in t for t in thread_texts(bridge, number))
+
+
+def test_an_empty_draft_is_refused_in_the_dialog(local_bridge: LocalBridge) -> None:
+    bridge = local_bridge
+    number = claimed_draft(bridge, FIRST)
+    answer = bridge.submit(
+        "U0EXP1", "draft_submit", str(number), {"draft": {"type": "plain_text_input", "value": "   "}}
+    )
+    bridge.drain()
+    assert bridge.rt.store.get(number).draft_version == 1
+    assert "empty" in answer.text
