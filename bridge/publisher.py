@@ -82,19 +82,19 @@ class Publisher:
                 return "recovered"
             return self._rejected(case, exc)
         except Unavailable as exc:
-            self.store.set_fields(number, {"last_error": str(exc)})
-            self.store.record(number, "post_unknown", "bridge", error=str(exc))
-            self.dispatch.thread_notice(
+            self._failed(
                 number,
+                "post_unknown",
+                exc,
                 f"{case.platform.upper()} did not answer ({exc}). The bridge will check whether "
                 "the answer went out and retry; it will not post twice.",
             )
             raise  # RQ retries with back-off; the retry looks for our reply first
         except PlatformError as exc:  # e.g. credentials refused: people must hear of it now
-            self.store.set_fields(number, {"last_error": str(exc)})
-            self.store.record(number, "post_failed", "bridge", error=str(exc))
-            self.dispatch.thread_notice(
+            self._failed(
                 number,
+                "post_failed",
+                exc,
                 f"The answer could not be posted: {exc}. The bridge keeps retrying; if this is about "
                 "credentials, the X_* settings need fixing.",
             )
@@ -114,6 +114,12 @@ class Publisher:
         if _private(case):
             return social.send_direct_message(case.author_id, text)
         return social.reply(_target(case), text)
+
+    def _failed(self, number: int, event: str, exc: Exception, notice: str) -> None:
+        """Record a failed attempt that RQ will retry, and say so in the thread."""
+        self.store.set_fields(number, {"last_error": str(exc)})
+        self.store.record(number, event, "bridge", error=str(exc))
+        self.dispatch.thread_notice(number, notice)
 
     def _deferred(self, case: Case, exc: RateLimited, *, check_first: bool) -> str:
         """Try again when the platform allows. After an unknown outcome the case stays ``posting``,
