@@ -67,6 +67,11 @@ class Leadership(_Strict):
     def _needs_a_channel(self) -> Leadership:
         if not (self.slack_channel or self.teams_channel):
             raise ValueError("leadership needs a slack_channel or a teams_channel")
+        if len({*self.approvers, *self.members}) < 2:
+            raise ValueError(
+                "the statement always needs four eyes: name a second person in leadership "
+                "(another approver, or a member who can write a version for the approver to sign off)"
+            )
         return self
 
     @property

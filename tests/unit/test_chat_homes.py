@@ -96,7 +96,7 @@ def test_crisis_leadership_is_a_place_too_it_alerts_where_the_bridge_runs() -> N
             "brand": {"name": "Acme"},
             "default_department": "social",
             "departments": {"social": {**BOTH, "approvers": ["U1"]}},
-            "crisis": {"leadership": {"slack_channel": "C0LEADERS", "approvers": ["U1"]}},
+            "crisis": {"leadership": {"slack_channel": "C0LEADERS", "approvers": ["U1", "U2"]}},
         }
     )
     [missing] = missing_chats(book, {"teams"})

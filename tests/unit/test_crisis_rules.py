@@ -28,7 +28,7 @@ def test_a_playbook_without_a_crisis_section_has_crisis_mode_off() -> None:
 
 
 def test_left_out_keys_take_the_named_defaults() -> None:
-    crisis = load("crisis:\n  leadership: {slack_channel: C0LEAD, approvers: [U0CEO]}\n").crisis
+    crisis = load("crisis:\n  leadership: {slack_channel: C0LEAD, approvers: [U0CEO, U0CCO]}\n").crisis
     assert crisis is not None
     assert crisis.rules == [] and crisis.clusters.enabled
     assert crisis.clusters.min_mentions == r.DEFAULT_CLUSTER_MIN_MENTIONS
@@ -41,7 +41,7 @@ def test_left_out_keys_take_the_named_defaults() -> None:
 def test_keywords_match_whole_words_in_playbook_order() -> None:
     crisis = CrisisRules.model_validate(
         {
-            "leadership": {"slack_channel": "C1", "approvers": ["U1"]},
+            "leadership": {"slack_channel": "C1", "approvers": ["U1", "U2"]},
             "rules": [
                 {"topic": "recall", "keywords": ["recall", "recalled"]},
                 {"topic": "outage", "keywords": ["not working"]},
@@ -59,7 +59,7 @@ def test_a_typo_in_a_rule_names_file_line_and_the_keys_expected() -> None:
     with pytest.raises(PlaybookError) as caught:
         load(
             "crisis:\n"
-            "  leadership: {slack_channel: C0LEAD, approvers: [U0CEO]}\n"
+            "  leadership: {slack_channel: C0LEAD, approvers: [U0CEO, U0CCO]}\n"
             "  rules:\n"
             "    - topic: recall\n"
             "      keywords: [recall]\n"
@@ -74,18 +74,20 @@ def test_a_typo_in_a_rule_names_file_line_and_the_keys_expected() -> None:
     ("crisis", "problem"),
     [
         ("  leadership: {approvers: [U0CEO]}\n", "leadership needs a slack_channel"),
+        ("  leadership: {slack_channel: C0LEAD, approvers: [U0CEO]}\n", "needs four eyes"),
         ("  leadership: {slack_channel: C0LEAD, approvers: []}\n", "crisis.leadership.approvers"),
         (
-            "  leadership: {slack_channel: C0LEAD, approvers: [U0CEO]}\n  bulk_posts_per_window: 150\n",
+            "  leadership: {slack_channel: C0LEAD, approvers: [U0CEO, U0CCO]}\n"
+            "  bulk_posts_per_window: 150\n",
             "crisis.bulk_posts_per_window",
         ),
         (
-            "  leadership: {slack_channel: C0LEAD, approvers: [U0CEO]}\n"
+            "  leadership: {slack_channel: C0LEAD, approvers: [U0CEO, U0CCO]}\n"
             "  rules: [{topic: recall, keywords: [a]}, {topic: recall, keywords: [b]}]\n",
             "defined twice",
         ),
         (
-            "  leadership: {slack_channel: C0LEAD, approvers: [U0CEO]}\n"
+            "  leadership: {slack_channel: C0LEAD, approvers: [U0CEO, U0CCO]}\n"
             "  rules: [{topic: Recall Now, keywords: [a]}]\n",
             "crisis.rules[0].topic",
         ),
@@ -140,7 +142,7 @@ def test_a_broken_crisis_template_fails_the_playbook_check_with_its_line(
 
 def test_the_crisis_example_templates_and_all_their_placeholders_pass() -> None:
     crisis = load(
-        "crisis:\n  leadership: {slack_channel: C0LEAD, approvers: [U0CEO]}\n"
+        "crisis:\n  leadership: {slack_channel: C0LEAD, approvers: [U0CEO, U0CCO]}\n"
         '  statement_template: "{{ brand.name }} {{ topic }} {{ incident.number }} {{ incident.topic }} '
         '{{ date }} {{ statement.url }}"\n'
         '  bulk_reply_template: "@{{ author.handle }} {{ author.name }} {{ case.ref }} {{ case.number }} '
