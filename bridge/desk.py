@@ -7,6 +7,7 @@ nothing is half done when that happens.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,6 +21,9 @@ from bridge.playbook import Department, Playbook
 from bridge.store import Outcome, Store
 
 NOTE_PREFIX = "note:"
+#: A person or a channel-wide ping as chat adapters pass them on (``<@U123>``, ``<!here>``): words for
+#: colleagues, never for a customer, so a thread reply holding one is not an answer.
+_CHAT_ADDRESS = re.compile(r"<[@!][^<>\s]+>")
 
 
 def who(user: str) -> str:
@@ -97,6 +101,13 @@ class Desk:
         case = self.store.get(number)
         if case.claimant != user:
             return None  # colleagues talking in the thread; only the claimant drafts
+        address = _CHAT_ADDRESS.search(text)
+        if address is not None:
+            raise NotAllowed(
+                f"Not taken as a draft for {case.ref}: it names someone in chat, which the customer would "
+                f"see as {address.group()}. Start with `note:` to talk to colleagues, or write the answer "
+                "without the mention."
+            )
         return self.draft(number, user, text, source)
 
     def note(self, number: int, user: str, text: str) -> None:

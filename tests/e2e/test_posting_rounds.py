@@ -102,3 +102,17 @@ def test_an_empty_draft_is_refused_in_the_dialog(local_bridge: LocalBridge) -> N
     bridge.drain()
     assert bridge.rt.store.get(number).draft_version == 1
     assert "empty" in answer.text
+
+
+def test_a_thread_reply_naming_a_colleague_is_not_a_draft_and_says_why(local_bridge: LocalBridge) -> None:
+    bridge = local_bridge
+    number = claimed_draft(bridge, FIRST)
+    bridge.reply_in_thread("U0EXP1", number, "<@U0APP1> could you look at this one first?")
+    bridge.drain()
+    assert bridge.rt.store.get(number).draft_version == 1
+    told = [
+        str(c.params.get("text"))
+        for c in bridge.slack.calls_to("chat.postEphemeral")
+        if c.params.get("user") == "U0EXP1"
+    ]
+    assert told and "Not taken as a draft" in told[-1] and "note:" in told[-1]
