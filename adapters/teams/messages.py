@@ -56,7 +56,8 @@ class Messages:
             if message.bot_tags and not message.edited and first in self.rt.commands.names():
                 self._command(message, command)
             else:
-                self._thread_reply(message, number, from_teams(without_bot))
+                # colleagues it @mentions become person tokens, which no answer to a customer holds
+                self._thread_reply(message, number, from_teams(without_bot, mentions=message.people))
             return
         if message.edited:
             return

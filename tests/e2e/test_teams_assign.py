@@ -5,6 +5,7 @@ the same id a click on Claim gives, so they can draft at once. The real botbuild
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -117,3 +118,21 @@ def test_a_registered_command_in_a_cards_thread_is_a_command_not_a_draft(teams: 
     teams.drain()
     assert teams.rt.store.get(number).draft_version == 0
     assert any("@Bridge incident status" in (m.get("text") or "") for m in teams.thread(number))
+
+
+def test_a_thread_reply_mentioning_a_colleague_is_talk_not_a_draft(teams: LocalTeamsBridge) -> None:
+    number = open_case(teams)
+    command(teams, "sam", f"assign {number} <at>Erin Expert</at>", [mention_of("Erin Expert", "erin")])
+    before = len(teams.connector.calls)
+    answer, _ = teams.reply(
+        "erin",
+        number,
+        "<at>Ann Approver</at> can you check this one?",
+        entities=[mention_of("Ann Approver", "ann")],
+    )
+    assert answer.status == 200
+    teams.drain()
+    assert teams.rt.store.get(number).draft_version == 0
+    said = [json.dumps(c.body) for c in teams.connector.calls[before:]]
+    assert any("Not taken as a draft" in s for s in said)
+    drafts_after_assignment(teams, number, "erin")  # an answer without the mention is a draft
