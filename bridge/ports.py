@@ -60,8 +60,9 @@ class SocialPlatform(Protocol):
         """Send ``text`` privately to ``user_id``."""
         ...
 
-    def find_direct_message(self, user_id: str, text: str) -> PostRef | None:
-        """Our own direct message to ``user_id`` with exactly ``text``, after an unknown outcome."""
+    def find_direct_message(self, user_id: str, text: str, newer_than: str = "") -> PostRef | None:
+        """Our own direct message to ``user_id`` with exactly ``text``, sent after our message or post
+        ``newer_than`` (when given), after an unknown outcome."""
         ...
 
     def fetch_direct_messages(self) -> list[DirectMessage]:

@@ -106,7 +106,7 @@ class Publisher:
     def _already_out(case: Case, social: SocialPlatform, text: str) -> PostRef | None:
         """This attempt's answer if it went out although we never heard so (not an earlier round's)."""
         if _private(case):
-            return social.find_direct_message(case.author_id, text)
+            return social.find_direct_message(case.author_id, text, newer_than=case.posting_after)
         return social.find_reply(_target(case), newer_than=case.posting_after)
 
     @staticmethod

@@ -97,8 +97,8 @@ class XPlatform:
     def send_direct_message(self, user_id: str, text: str) -> PostRef:
         return self.dms.send(user_id, text)
 
-    def find_direct_message(self, user_id: str, text: str) -> PostRef | None:
-        return self.dms.find(user_id, text)
+    def find_direct_message(self, user_id: str, text: str, newer_than: str = "") -> PostRef | None:
+        return self.dms.find(user_id, text, newer_than)
 
     def fetch_direct_messages(self) -> list[DirectMessage]:
         return self.dms.incoming()
@@ -180,9 +180,12 @@ class XDirectMessages:
         )
         return list(response.data or [])
 
-    def find(self, user_id: str, text: str) -> PostRef | None:
+    def find(self, user_id: str, text: str, newer_than: str = "") -> PostRef | None:
+        # ids grow with time, so an identical message of an earlier round is older than newer_than
+        after = int(newer_than) if newer_than.isdigit() else 0
         for event in self.events(user_id):
-            if str(event.sender_id) == self.user_id and event.text == text:
+            newer = int(event.id) > after if str(event.id).isdigit() else True
+            if str(event.sender_id) == self.user_id and event.text == text and newer:
                 return PostRef(str(event.id), "")
         return None
 

@@ -77,3 +77,27 @@ def test_dm_refusals_are_specific(local_bridge: LocalBridge) -> None:
     answer = bridge.slash("U0EXP1", "C0BILLING", f"public {number}")
     assert "is not in private messages" in answer.json()["text"]
     assert bridge.rt.store.get(number).draft_version == 0
+
+
+def test_an_identical_private_answer_of_an_earlier_round_does_not_pass_for_a_lost_one(
+    local_bridge: LocalBridge,
+) -> None:
+    bridge = local_bridge
+    number = open_case(bridge)
+    customer = bridge.rt.store.get(number).author_id
+    bridge.slash("U0EXP1", "C0BILLING", f"dm {number}")
+    bridge.drain()
+    approve_latest(bridge, number)
+    same = "Thanks, we are looking into it."
+    for round_ in range(2):
+        bridge.x.add_direct_message(f"any news? ({round_})", sender_id=customer)
+        bridge.poll()
+        bridge.drain()
+        bridge.reply_in_thread("U0EXP1", number, same)
+        bridge.drain()
+        if round_ == 1:  # refused before anything was sent: the outcome is unknown to the bridge
+            bridge.x.fail_next("POST /2/dm_conversations", status=503)
+        approve_latest(bridge, number)
+        bridge.drain(include_scheduled=True)
+    ours = [m.text for m in bridge.x.direct_messages() if m.sender_id == bridge.x.user_id]
+    assert ours == [same, same], "the second answer was sent, not mistaken for the first"
