@@ -245,12 +245,11 @@ class Commands:
         return CommandReply(head + "\n```" + format_timeline(case, entries) + "```")
 
     def queue(self, user: str, args: list[str]) -> CommandReply:
-        department = _unquoted(rest(args, 0))
+        typed = _unquoted(rest(args, 0))
         names = self.desk.playbook.departments
-        if department and department not in names:
-            raise NotAllowed(
-                f"There is no department {department!r}. Choose one of: {', '.join(sorted(names))}."
-            )
+        department = self.desk.playbook.department_named(typed) if typed else ""
+        if department is None:
+            raise NotAllowed(f"There is no department {typed!r}. Choose one of: {', '.join(sorted(names))}.")
         now = self.desk.clock.now()
         cases = [self.store.get(n) for n in self.store.open_cases() if self.store.exists(n)]
         cases = [

@@ -239,8 +239,9 @@ class Desk:
         case = self.store.get(number)
         self.check_member(case, user, "reassign")
         names = sorted(self.playbook.departments)
-        if department not in self.playbook.departments:
-            raise NotAllowed(f"There is no department {department!r}. Choose one of: {', '.join(names)}.")
+        typed, department = department, self.playbook.department_named(department) or ""
+        if not department:
+            raise NotAllowed(f"There is no department {typed!r}. Choose one of: {', '.join(names)}.")
         if department == case.department:
             raise NotAllowed(f"{case.ref} is already with {department}.")
         outcome = self.store.transition(

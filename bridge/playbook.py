@@ -308,6 +308,14 @@ class Playbook(Strict):
     def department(self, name: str) -> Department:
         return self.departments[name]
 
+    def department_named(self, typed: str) -> str | None:
+        """The department someone meant by ``typed``: its exact name, else the one name that matches
+        ignoring case (people type ``Billing`` for ``billing``); None when there is none or several."""
+        if typed in self.departments:
+            return typed
+        folded = [name for name in self.departments if name.casefold() == typed.strip().casefold()]
+        return folded[0] if len(folded) == 1 else None
+
     def social_team(self) -> Department:
         return self.departments[self.default_department]
 

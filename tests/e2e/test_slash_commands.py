@@ -57,6 +57,14 @@ def test_route_moves_the_card_to_the_new_department(local_bridge: LocalBridge) -
     assert bridge.slack.find_message("C0BILLING", old.card_ts) is not None
 
 
+def test_department_names_are_understood_whatever_their_case(local_bridge: LocalBridge) -> None:
+    bridge = local_bridge
+    number = open_case(bridge)
+    assert "now with logistics" in say(bridge, SOCIAL, f"route {number} Logistics")
+    assert bridge.rt.store.get(number).department == "logistics"
+    assert "no department" not in say(bridge, SOCIAL, "queue LOGISTICS")
+
+
 def test_route_errors_are_specific(local_bridge: LocalBridge) -> None:
     bridge = local_bridge
     number = open_case(bridge)
