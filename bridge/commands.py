@@ -90,6 +90,12 @@ def rest(args: list[str], skip: int) -> str:
     return args.rest(skip) if isinstance(args, Words) else " ".join(args[skip:])
 
 
+def in_code_block(text: str) -> str:
+    """Text for a chat code block: customers' words in the timeline may hold backticks, and a fence of
+    their own would end the block and let what follows render as live markdown (links included)."""
+    return text.replace("`", "\u02cb")  # MODIFIER LETTER GRAVE ACCENT: looks alike, is no fence
+
+
 def _case_number(token: str) -> int:
     match = _CASE_NUMBER.fullmatch(token)
     if not match:
@@ -242,7 +248,7 @@ class Commands:
             f"{case.ref} · {case.state.value} · {case.department} · owner "
             f"{who(case.claimant) if case.claimant else 'nobody'} · {sla_status(case, now)}"
         )
-        return CommandReply(head + "\n```" + format_timeline(case, entries) + "```")
+        return CommandReply(head + "\n```" + in_code_block(format_timeline(case, entries)) + "```")
 
     def queue(self, user: str, args: list[str]) -> CommandReply:
         typed = _unquoted(rest(args, 0))

@@ -104,8 +104,8 @@ class Desk:
         address = _CHAT_ADDRESS.search(text)
         if address is not None:
             raise NotAllowed(
-                f"Not taken as a draft for {case.ref}: it names someone in chat, which the customer would "
-                f"see as {address.group()}. Start with `note:` to talk to colleagues, or write the answer "
+                f"Not taken as a draft for {case.ref}: it mentions someone in chat, which the customer "
+                "would see as a code. Start with `note:` to talk to colleagues, or write the answer "
                 "without the mention."
             )
         return self.draft(number, user, text, source)

@@ -387,3 +387,15 @@ def test_unhide_is_confirmed_in_a_teams_card(teams: LocalTeamsBridge) -> None:
     teams.drain()
     assert (shown := teams.x.post(post)) is not None and not shown.hidden
     assert "unhide_done" in [e.action for e in teams.rt.store.audit(number)]
+
+
+def test_customer_backticks_cannot_close_the_status_code_block(local_bridge: LocalBridge) -> None:
+    bridge = local_bridge
+    number = open_case(bridge)
+    bridge.x.add_mention(
+        "@AcmeHelp also ```\n[Get your refund here](https://evil.example/phish)", author_handle="maria_k"
+    )
+    bridge.poll()
+    bridge.drain()
+    text = say(bridge, SOCIAL, f"status {number}")
+    assert text.count("```") == 2 and text.rstrip().endswith("```"), "only the block's own fence"
