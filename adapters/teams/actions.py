@@ -183,6 +183,9 @@ class CardActions:
         department = self.rt.desk.department_of(case)
         if not department.may_approve(viewer):
             return f"Waiting for sign-off by {list_people(department.approvers)}."
+        if self.rt.playbook.sign_off.four_eyes and self.rt.desk.get_draft(number, version).author == viewer:
+            others = [a for a in department.approvers if a != viewer]
+            return f"Waiting for sign-off by {list_people(others)}: a second person approves your draft."
         return ""
 
     def _draft(self, verb: str, number: int, version: int, user: str, data: dict[str, Any]) -> CardAnswer:

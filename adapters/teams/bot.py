@@ -10,6 +10,7 @@ keeps answering. Other invokes are not offered by the app, so they are answered 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from http import HTTPStatus
 from typing import Any
 
@@ -18,7 +19,8 @@ from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse
 
 from adapters.teams import jobs
-from adapters.teams.actions import CardActions
+from adapters.teams.actions import CardActions, CardAnswer
+from adapters.teams.cards import VERBS
 from adapters.teams.messages import Incoming, Messages
 from adapters.teams.people import TeamsPeople
 from adapters.teams.registry import TeamsRegistry
@@ -27,6 +29,7 @@ from bridge.runtime import Runtime
 log = structlog.get_logger(__name__)
 CARD_ACTION = "adaptiveCard/action"
 CHANNEL_EVENTS = {"channelCreated", "channelRenamed", "channelRestored"}
+DUPLICATE_WINDOW_SECONDS = 86_400  # Teams redelivers within minutes; a day is ample
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -146,16 +149,35 @@ class BridgeBot(ActivityHandler):
             edited=edited,
         )
 
+    def _first_time(self, kind: str, activity: Activity, *extra: str) -> bool:
+        """False when this activity was handled already: Teams delivers an activity again when the
+        bot answers slowly, and a second delivery must not make a second draft, note or command.
+        An edit counts once per text, so editing back and forth still makes versions."""
+        if not activity.id:
+            return True
+        conversation = str(getattr(activity.conversation, "id", "") or "")
+        digest = hashlib.sha256("\n".join(extra).encode()).hexdigest()[:32] if extra else ""
+        key = ":".join(p for p in ("teams", kind, conversation, str(activity.id), digest) if p)
+        if self.rt.store.first_time(key, DUPLICATE_WINDOW_SECONDS):
+            return True
+        log.info("teams_duplicate_activity", kind=kind, id=activity.id, conversation=conversation)
+        return False
+
+    def _handle_message(self, activity: Activity, *, edited: bool) -> None:
+        kind, extra = ("edit", (str(activity.text or ""),)) if edited else ("message", ())
+        if self._first_time(kind, activity, *extra):
+            self.messages.handle(self._incoming(activity, edited=edited))
+
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         if not activity.text and activity.value is not None:
             return  # an Action.Submit from some other card: the bridge's cards use Action.Execute
-        await asyncio.to_thread(self.messages.handle, self._incoming(activity, edited=False))
+        await asyncio.to_thread(self._handle_message, activity, edited=False)
 
     async def on_message_update_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         if _dict(activity.channel_data).get("eventType") == "editMessage" and activity.text:
-            await asyncio.to_thread(self.messages.handle, self._incoming(activity, edited=True))
+            await asyncio.to_thread(self._handle_message, activity, edited=True)
 
     # card buttons ----------------------------------------------------------------------------------------
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
@@ -167,8 +189,15 @@ class BridgeBot(ActivityHandler):
             return InvokeResponse(status=int(HTTPStatus.BAD_REQUEST), body=body)
         value = _dict(activity.value)
         conversation = str(getattr(activity.conversation, "id", "") or "")
-        answer = await asyncio.to_thread(self.actions.handle, self._user(activity), value, conversation)
+        answer = await asyncio.to_thread(self._card_action, activity, value, conversation)
         response = AdaptiveCardInvokeResponse(
             status_code=answer.status_code, type=answer.type, value=answer.value
         )
         return InvokeResponse(status=answer.http_status, body=response)
+
+    def _card_action(self, activity: Activity, value: dict[str, Any], conversation: str) -> CardAnswer:
+        """A submitted draft delivered again is answered with the card as it is, not drafted twice."""
+        action = _dict(value.get("action"))
+        if action.get("verb") == VERBS["submit_draft"] and not self._first_time("invoke", activity):
+            value = {**value, "action": {**action, "verb": VERBS["view"]}}
+        return self.actions.handle(self._user(activity), value, conversation)

@@ -25,6 +25,7 @@ from botbuilder.schema import (
     Mention,
 )
 
+from adapters.teams.cardkit import MAX_CARD_BYTES, size_of
 from adapters.teams.cards import CONTENT_TYPE, case_card, note_card, preview_card
 from adapters.teams.cards import card_fallback as case_summary
 from adapters.teams.connector import Connector
@@ -33,15 +34,17 @@ from adapters.teams.people import TeamsPeople
 from adapters.teams.registry import ChannelUnknown, PostedMessage, TeamsRegistry, split_thread, thread_id
 from adapters.teams.text import PERSON, escape, escape_keeping_links, from_mrkdwn, render_people
 from bridge.crisis.ports import Notice
+from bridge.desk import people as list_people
 from bridge.errors import PlatformError, Rejected
 from bridge.model import MessageRef
 from bridge.ports import CardView, DraftPreview
 
 log = structlog.get_logger(__name__)
 LOCAL_BOT_ACCOUNT = "28:escalation-bridge-local"
-MESSAGE_TEXT_MAX = 12_000
+MESSAGE_MAX_BYTES = MAX_CARD_BYTES  # Teams refuses a message over about 28 KB; this leaves headroom
 MEMBER_PAGE_SIZE = 500
 MEMBER_PAGES_MAX = 100
+REFRESH_USERS_MAX = 60  # Teams refreshes a card by itself for at most 60 userIds
 
 
 def card_activity(card: dict[str, Any], summary: str = "") -> Activity:
@@ -108,10 +111,37 @@ class TeamsChat:
 
     def message(self, text: str, *, mrkdwn: bool = False) -> Activity:
         """The bridge's words as a Teams message, ``<@ID>`` as live mentions. Markdown characters are
-        escaped, unless ``mrkdwn`` says the text is the bridge's own formatted answer (Slack style)."""
+        escaped, unless ``mrkdwn`` says the text is the bridge's own formatted answer (Slack style).
+
+        Teams refuses a message over about 28 KB, so the rendered activity (escapes, mentions and
+        envelope included, in UTF-8) is kept under :data:`MESSAGE_MAX_BYTES`: a longer text is cut,
+        visibly, where the rest would still fit."""
+        text = text[: MESSAGE_MAX_BYTES * 2]  # no more characters than that could ever fit
+        activity = self._rendered(text, mrkdwn)
+        if size_of(activity.serialize()) <= MESSAGE_MAX_BYTES:
+            return activity
+        fits, too_long = 0, len(text)
+        best = self._rendered(self._cut(text, 0), mrkdwn)
+        while too_long - fits > 1:
+            keep = (fits + too_long) // 2
+            candidate = self._rendered(self._cut(text, keep), mrkdwn)
+            if size_of(candidate.serialize()) <= MESSAGE_MAX_BYTES:
+                fits, best = keep, candidate
+            else:
+                too_long = keep
+        return best
+
+    @staticmethod
+    def _cut(text: str, keep: int) -> str:
+        """``text`` cut after ``keep`` characters (never inside a ``<@ID>``), saying how much is gone."""
+        kept = text[:keep]
+        opened = kept.rfind("<@")
+        if opened > kept.rfind(">"):
+            kept = kept[:opened]
+        return f"{kept} … [cut: {len(text) - len(kept)} more characters]"
+
+    def _rendered(self, text: str, mrkdwn: bool) -> Activity:
         render = from_mrkdwn if mrkdwn else escape_keeping_links
-        if len(text) > MESSAGE_TEXT_MAX:  # Teams refuses messages over about 28 KB
-            text = text[:MESSAGE_TEXT_MAX] + f" … [cut: {len(text) - MESSAGE_TEXT_MAX} more characters]"
         entities: list[Any] = []
         out: list[str] = []
         last = 0
@@ -139,8 +169,13 @@ class TeamsChat:
         return case_card(card, name_of=self.people.name_of, departments=self.departments())
 
     def _post_root(self, channel: str, activity: Activity, **about: object) -> MessageRef:
-        """A new post (a card with a thread of its own) in the channel the playbook names."""
-        target = self.registry.resolve(channel)
+        """A new post (a card with a thread of its own) in the channel the playbook names. A channel
+        the bridge does not know is refused for good: retrying cannot make it known, an operator can."""
+        try:
+            target = self.registry.resolve(channel)
+        except ChannelUnknown as exc:
+            log.warning("teams_channel_unknown", channel=channel, error=str(exc), **about)
+            raise Rejected(str(exc)) from exc
         posted = PostedMessage(target.id, target.service_url)
         activity_id = self._send(posted, target.id, activity)
         self.registry.remember_message(channel, activity_id, posted, root=True)
@@ -178,9 +213,14 @@ class TeamsChat:
         return self._in_thread(ref, card_activity(card, "A customer wrote"))
 
     def post_preview(self, ref: MessageRef, preview: DraftPreview) -> MessageRef:
-        watchers = [preview.author, *preview.approvers]
-        accounts = [p.account for p in map(self.people.get, watchers) if p is not None and p.account]
-        card = preview_card(preview, name_of=self.people.name_of, refresh_for=accounts)
+        """Everyone sees the draft and who may sign it off; only the approvers' own refreshed view
+        (:meth:`~adapters.teams.actions.CardActions.status_for`) has the buttons. Teams refreshes the
+        card by itself for the ``userIds`` listed (at most 60): every approver first, then the author."""
+        watchers = dict.fromkeys([*preview.approvers, preview.author])
+        people = [p for p in map(self.people.get, watchers) if p is not None and p.account]
+        accounts = list(dict.fromkeys(p.account for p in people))[:REFRESH_USERS_MAX]
+        status = f"Waiting for sign-off by {list_people(list(preview.approvers))}."
+        card = preview_card(preview, name_of=self.people.name_of, status=status, refresh_for=accounts)
         return self._in_thread(
             ref, card_activity(card, f"Draft v{preview.version} for case #{preview.number}")
         )
@@ -233,13 +273,15 @@ class TeamsChat:
 
     def tell(self, channel: str, user: str, text: str) -> None:
         """Privately in a 1:1 chat when Teams allows it; else in ``channel`` (where the person acted),
-        mentioning them, since Teams channels have no messages only one person sees."""
+        mentioning them, since Teams channels have no messages only one person sees. Only a refusal
+        (:class:`~bridge.errors.Rejected`) falls back: a rate limit or an outage is raised for the
+        job's retry, which honours ``Retry-After`` and says the note once, privately."""
         person = self.people.get(user)
         if person is not None and person.account:
             try:
                 self._tell_privately(person.account, channel, text)
                 return
-            except PlatformError as exc:
+            except Rejected as exc:
                 log.info("teams_private_note_failed", user=user, error=str(exc))
         self.reply(channel, f"<@{user}> {text}")
 

@@ -1,10 +1,11 @@
 """``POST /api/messages`` for aiohttp: check the request, authenticate it, hand it to the bot, answer.
 
 botbuilder's CloudAdapter authenticates the Bot Framework token (when an app id is configured) and
-runs the bot; what it does not do is refuse bad input politely, so that happens here first: a body
-that is not a JSON object, or an activity without the fields every Teams activity has, is a 400; an
-activity type Teams does not send is a 400; a missing or invalid token is a 401; an activity from
-another tenant than ``TEAMS_TENANT_ID`` is a 403. A server error is left for real failures.
+runs the bot; what it does not do is refuse bad input politely, so that happens here: a missing or
+invalid token is a 401, checked first (before the body is judged); then a body that is not a JSON
+object, or an activity without the fields every Teams activity has, is a 400; an activity type Teams
+does not send is a 400; an activity from another tenant than ``TEAMS_TENANT_ID`` is a 403. A server
+error is left for real failures.
 """
 
 from __future__ import annotations
@@ -97,6 +98,22 @@ def _problem(body: Any) -> str:
     return ""
 
 
+_NOT_JSON = object()
+NO_SERVICE_URL = "urn:bridge:no-service-url"
+
+
+def _claimed(body: Any) -> Activity:
+    """Just what a token is checked against (the channel and the service URL it is issued for),
+    read from a body that is not validated yet. A body without a service URL gets one no token
+    names, since botbuilder skips the token's ``serviceurl`` check when the activity has none."""
+    fields = body if isinstance(body, dict) else {}
+    channel, url = fields.get("channelId"), fields.get("serviceUrl")
+    return Activity(
+        channel_id=channel if isinstance(channel, str) else None,
+        service_url=url if isinstance(url, str) and url else NO_SERVICE_URL,
+    )
+
+
 def _tenant_of(body: dict[str, Any]) -> str:
     data = body.get("channelData") if isinstance(body.get("channelData"), dict) else {}
     tenant = (data or {}).get("tenant") if isinstance((data or {}).get("tenant"), dict) else {}
@@ -141,17 +158,38 @@ def messages_handler(
             JwtTokenExtractor.metadataCache.clear()
             return await authenticator.authenticate_request(activity, header)
 
+    async def verify(activity: Activity, header: str) -> AuthenticateRequestResult | web.Response:
+        """The verified request, or the answer refusing it (401, or 503 when keys are unreachable)."""
+        try:
+            return await authenticate(activity, header)
+        except RequestException as exc:  # Microsoft's signing keys could not be fetched
+            log.warning("teams_token_keys_unavailable", error=str(exc))
+            return web.json_response({"error": "cannot verify tokens right now"}, status=503)
+        except Exception as exc:  # botbuilder signals a bad token with bare Exception too
+            log.info("teams_unauthorized", error=f"{type(exc).__name__}: {exc}")
+            return web.json_response({"error": "invalid Bot Framework token"}, status=401)
+
     async def handle(request: web.Request) -> web.Response:
+        """With an app id, the token is checked before anything in the body is trusted or judged: a
+        request without a valid token is a 401 whatever it carries, and is not logged as a warning."""
+        header = request.headers.get("Authorization", "")
+        if require_token and not header.lower().startswith("bearer "):
+            return web.json_response({"error": "a Bot Framework token is required"}, status=401)
         raw = await request.read()
         if len(raw) > MAX_BODY_BYTES:
             return web.json_response({"error": "payload too large"}, status=413)
         try:
             body = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
+            body = _NOT_JSON
+        verified: AuthenticateRequestResult | None = None
+        if require_token:
+            checked = await verify(_claimed(body), header)
+            if isinstance(checked, web.Response):
+                return checked
+            verified = checked
+        if body is _NOT_JSON:
             return web.json_response({"error": "the body is not JSON"}, status=400)
-        header = request.headers.get("Authorization", "")
-        if require_token and not header.lower().startswith("bearer "):
-            return web.json_response({"error": "a Bot Framework token is required"}, status=401)
         problem = _problem(body)
         if problem:
             return web.json_response({"error": problem}, status=400)
@@ -162,14 +200,11 @@ def messages_handler(
             activity = Activity().deserialize(body)
         except (DeserializationError, ValueError, TypeError, AttributeError) as exc:
             return web.json_response({"error": f"malformed activity: {exc}"}, status=400)
-        try:
-            verified = await authenticate(activity, header if require_token else "")
-        except RequestException as exc:  # Microsoft's signing keys could not be fetched
-            log.warning("teams_token_keys_unavailable", error=str(exc))
-            return web.json_response({"error": "cannot verify tokens right now"}, status=503)
-        except Exception as exc:  # botbuilder signals a bad token with bare Exception too
-            log.info("teams_unauthorized", error=f"{type(exc).__name__}: {exc}")
-            return web.json_response({"error": "invalid Bot Framework token"}, status=401)
+        if verified is None:  # local mode: botbuilder's anonymous identity
+            checked = await verify(activity, "")
+            if isinstance(checked, web.Response):
+                return checked
+            verified = checked
         response = await adapter.process_activity(verified, activity, bot.on_turn)
         if response is None:
             return web.Response(status=200)

@@ -4,7 +4,8 @@ A reply in a case card's thread (the conversation ``<channel>;messageid=<card id
 exactly as a Slack thread reply does: a draft from the claimant, a note when it starts with ``note:``.
 A message that @mentions the bot elsewhere, or anything said to it in a 1:1 chat, is a command
 (``@Bridge route 1042 billing``); in a card's thread a mention is a command only when its first word
-names one, so "@Bridge Hi Maria, …" is still a draft. Edits (``messageUpdate``) make new versions.
+names one, so "@Bridge Hi Maria, …" is still a draft. Edits (``messageUpdate``) make new versions;
+an edited command is ignored.
 """
 
 from __future__ import annotations
@@ -53,7 +54,10 @@ class Messages:
         if number is not None:
             command = self._command_text(message, without_bot)
             first = command.split(maxsplit=1)[0].lower() if command.strip() else ""
-            if message.bot_tags and not message.edited and first in self.rt.commands.names():
+            if message.bot_tags and first in self.rt.commands.names():
+                if message.edited:  # an edited command is neither run again nor a draft
+                    log.info("teams_edited_command_ignored", user=message.user, command=first)
+                    return
                 self._command(message, command)
             else:
                 # colleagues it @mentions become person tokens, which no answer to a customer holds

@@ -10,6 +10,7 @@ the playbook named the channel.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,10 +33,22 @@ class Channel:
     team_name: str
     service_url: str
     tenant_id: str
+    aliases: tuple[str, ...] = ()  # the channel's names before renames
+    team_aliases: tuple[str, ...] = ()  # the team's names before renames
 
     @property
     def qualified(self) -> str:
         return f"{self.team_name}/{self.name}"
+
+    def old_names(self, *, qualified: bool) -> set[str]:
+        """What a playbook written before a rename calls this channel (casefolded), its current
+        name excluded: ``Team/Channel`` for every old team or channel name when ``qualified``."""
+        names = [self.name, *self.aliases]
+        if not qualified:
+            return {n.casefold() for n in self.aliases if n}
+        teams = [self.team_name, *self.team_aliases]
+        every = {f"{t}/{n}".casefold() for t in teams for n in names if n}
+        return every - {self.qualified.casefold()}
 
 
 @dataclass(frozen=True)
@@ -73,6 +86,10 @@ class TeamsRegistry:
     ) -> None:
         """Remember a team (on install or any activity from it); empty values keep what is known."""
         values = {"name": name, "service_url": service_url, "tenant_id": tenant_id}
+        if name:
+            self._keep_old_name(
+                self.k("team_aliases"), team_id, _s(self.r.hget(self.k("team", team_id), "name")), name
+            )
         pipe = self.r.pipeline()
         pipe.sadd(self.k("teams"), team_id)
         pipe.hsetnx(self.k("team", team_id), "name", "")
@@ -86,18 +103,42 @@ class TeamsRegistry:
 
     def forget_team(self, team_id: str) -> None:
         self.r.srem(self.k("teams"), team_id)
-        self.r.delete(self.k("team", team_id), self.k("channels", team_id))
+        self.r.hdel(self.k("team_aliases"), team_id)
+        self.r.delete(self.k("team", team_id), self.k("channels", team_id), self.k("aliases", team_id))
 
     def record_channel(self, team_id: str, channel_id: str, name: str = "") -> None:
         """Remember a channel; a channel seen without its name keeps the name it had."""
         key = self.k("channels", team_id)
         if name or channel_id == team_id:
+            before = _s(self.r.hget(key, channel_id))
+            self._keep_old_name(self.k("aliases", team_id), channel_id, before, name or GENERAL)
             self.r.hset(key, channel_id, name or GENERAL)
         else:
             self.r.hsetnx(key, channel_id, "")
 
     def forget_channel(self, team_id: str, channel_id: str) -> None:
         self.r.hdel(self.k("channels", team_id), channel_id)
+        self.r.hdel(self.k("aliases", team_id), channel_id)
+
+    def _keep_old_name(self, key: str, field: str, before: str, after: str) -> None:
+        """On a rename, remember the old name as an alias (a playbook may still use it); a name
+        taken back is no alias any more."""
+        if before.casefold() == after.casefold():
+            return
+        old = self._aliases(key, field)
+        kept = [n for n in old if n.casefold() not in (after.casefold(), before.casefold())]
+        if before:
+            kept.append(before)
+        if kept != old:
+            self.r.hset(key, field, json.dumps(kept))
+
+    def _aliases(self, key: str, field: str) -> list[str]:
+        raw = self.r.hget(key, field)
+        try:
+            names = json.loads(_s(raw)) if raw else []
+        except ValueError:
+            return []
+        return [str(n) for n in names] if isinstance(names, list) else []
 
     def service_url_for_tenant(self, tenant_id: str) -> str:
         return _s(self.r.get(self.k("tenant", tenant_id)))
@@ -146,6 +187,8 @@ class TeamsRegistry:
         out: list[Channel] = []
         for raw_team in sorted(_s(t) for t in self.r.smembers(self.k("teams"))):
             team = {_s(k): _s(v) for k, v in self.r.hgetall(self.k("team", raw_team)).items()}
+            team_aliases = tuple(self._aliases(self.k("team_aliases"), raw_team))
+            aliases_key = self.k("aliases", raw_team)
             for channel_id, name in sorted(self.r.hgetall(self.k("channels", raw_team)).items()):
                 out.append(
                     Channel(
@@ -155,6 +198,8 @@ class TeamsRegistry:
                         team_name=team.get("name", ""),
                         service_url=team.get("service_url", ""),
                         tenant_id=team.get("tenant_id", ""),
+                        aliases=tuple(self._aliases(aliases_key, _s(channel_id))),
+                        team_aliases=team_aliases,
                     )
                 )
         return out
@@ -167,10 +212,13 @@ class TeamsRegistry:
         if exact:
             return self._usable(exact[0], address)
         name = wanted.lstrip("#").casefold()
-        if "/" in name:
+        qualified = "/" in name
+        if qualified:
             found = [c for c in channels if c.qualified.casefold() == name]
         else:
             found = [c for c in channels if c.name.casefold() == name]
+        if not found:  # a name from before a rename, unless a channel is called that now
+            found = [c for c in channels if name in c.old_names(qualified=qualified)]
         if len(found) == 1:
             return self._usable(found[0], address)
         known = ", ".join(c.qualified for c in channels if c.name) or "none yet"

@@ -28,6 +28,7 @@ _DOMAIN_DOT = re.compile(r"(?i)(?<=[a-z0-9])\.(?=[a-z]{2,}\b)")
 _EMAIL_AT = re.compile(r"(?<=[\w.+\-])@(?=[\w\-]+\.)")
 _TEMPLATE = re.compile(r"\{(?=\{)")
 _URL = re.compile(r"https?://[^\s<>\"]+")
+_TRAILING = ").,:;!?"
 PERSON = re.compile(r"<@([A-Za-z0-9:_\-.]{2,100})>")
 
 
@@ -53,14 +54,25 @@ def escape(text: str) -> str:
     return _escape_markdown(_defuse_links(text))
 
 
+def _link_part(url: str) -> str:
+    """A URL match without the sentence punctuation after it: trailing ``).,:;!?`` are the text's,
+    except a ``)`` that closes a ``(`` inside the URL (``…/Foo_(bar)``)."""
+    while url and url[-1] in _TRAILING:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    return url
+
+
 def escape_keeping_links(text: str) -> str:
     """The bridge's own words: escaped like :func:`escape`, but its ``http(s)://`` links stay live."""
     out: list[str] = []
     last = 0
     for match in _URL.finditer(text):
+        url = _link_part(match.group(0))
         out.append(_escape_markdown(text[last : match.start()]))
-        out.append(match.group(0).replace(")", "%29").replace("(", "%28"))
-        last = match.end()
+        out.append(url.replace(")", "%29").replace("(", "%28"))
+        last = match.start() + len(url)
     out.append(_escape_markdown(text[last:]))
     return "".join(out)
 

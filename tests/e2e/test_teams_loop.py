@@ -104,7 +104,9 @@ def test_full_loop_thread_draft_approve_posts_on_x_once_and_updates_the_card(tea
     preview = previews(teams, number)[-1]
     assert not errors(validator(), preview)
     assert "Draft v1" in texts(preview) and "/280" in texts(preview) and "Erin Expert" in texts(preview)
-    assert titles(preview) == ["Approve", "Request changes"]
+    assert titles(preview) == [] and "Waiting for sign-off by **Ann Approver**" in texts(preview)
+    anns = shown(teams.execute("ann", number, "preview_refresh", {"case": number, "version": 1}))
+    assert titles(anns) == ["Approve", "Request changes"]
     for _ in range(2):  # a double click: two invokes, one post
         approved = shown(teams.execute("ann", number, "draft_approve", {"case": number, "version": 1}))
     assert titles(approved) == [] and "Approved by **Ann Approver**" in texts(approved)
@@ -194,7 +196,8 @@ def test_a_draft_over_the_limit_cannot_be_approved_and_says_by_how_much(teams: L
     number = drafted(teams, "x" * 290)
     preview = previews(teams, number)[-1]
     assert "290/280" in texts(preview) and "10 over" in texts(preview)
-    assert titles(preview) == ["Request changes"]
+    anns = shown(teams.execute("ann", number, "preview_refresh", {"case": number, "version": 1}))
+    assert titles(anns) == ["Request changes"]
     shown(teams.execute("ann", number, "draft_approve", {"case": number, "version": 1}))
     teams.drain()
     assert teams.rt.store.get(number).state == State.DRAFTED and x_posts(teams) == []

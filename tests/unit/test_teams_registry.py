@@ -86,3 +86,29 @@ def test_people_are_known_by_entra_id_and_account(store: Store) -> None:
     assert person is not None and person.user == "aad-erin" and person.account == "29:erin"
     assert people.name_of("U0SLACK") == "U0SLACK" and people.get("U0SLACK") is None
     assert people.remember("29:guest") == "29:guest"  # no Entra id: the account is the id
+
+
+def test_a_renamed_channel_still_answers_to_its_old_names(registry: TeamsRegistry) -> None:
+    registry.record_channel(TEAM, "19:billing@thread.tacv2", "Billing EU")
+    registry.record_channel(TEAM, "19:billing@thread.tacv2", "Payments")
+    for old in ("Billing", "Acme Care/Billing", "billing eu", "Acme Care/Billing EU"):
+        assert registry.resolve(old).id == "19:billing@thread.tacv2"
+    registry.record_team(TEAM, name="Acme Support")
+    for old in ("Acme Care/Billing", "Acme Support/Billing", "Acme Care/Payments", "Acme Care/General"):
+        assert registry.resolve(old).team_id == TEAM
+    assert registry.resolve("Acme Support/Payments").qualified == "Acme Support/Payments"
+
+
+def test_an_old_name_gives_way_to_a_channel_called_that_now(registry: TeamsRegistry) -> None:
+    registry.record_channel(TEAM, "19:billing@thread.tacv2", "Billing EU")
+    registry.record_channel(TEAM, "19:billing-new@thread.tacv2", "Billing")
+    assert registry.resolve("Acme Care/Billing").id == "19:billing-new@thread.tacv2"
+    assert registry.resolve("Billing").id == "19:billing-new@thread.tacv2"
+    registry.record_channel(TEAM, "19:billing@thread.tacv2", "Billing")  # renamed back: its own name again
+    with pytest.raises(ChannelUnknown, match="ambiguous"):
+        registry.resolve("Billing")
+    registry.forget_channel(TEAM, "19:billing-new@thread.tacv2")
+    assert registry.resolve("Billing EU").id == "19:billing@thread.tacv2"
+    registry.forget_channel(TEAM, "19:billing@thread.tacv2")
+    with pytest.raises(ChannelUnknown):
+        registry.resolve("Billing EU")

@@ -104,3 +104,20 @@ def test_shared_mrkdwn_answers_become_teams_markdown() -> None:
     out = from_mrkdwn("*/bridge* commands:\n• `route 1042 billing` <x> & 2*3*4")
     assert out.startswith("**/bridge** commands:")
     assert "`route 1042 billing`" in out and "&lt;x>" in out and "&amp;" in out and "2*3*4" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "link", "after"),
+    [
+        ("(https://x.com/bob_b/status/123)", "https://x.com/bob_b/status/123", ")"),
+        ("See https://x.com/bob_b/status/123.", "https://x.com/bob_b/status/123", "."),
+        ("at https://x.com/a?b=1, https://x.com/c!", "https://x.com/a?b=1", ","),
+        ("(see https://x.com/a).", "https://x.com/a", ")."),
+        ("https://en.wikipedia.org/wiki/Foo_(bar)", "https://en.wikipedia.org/wiki/Foo_%28bar%29", ""),
+        ("(https://en.wikipedia.org/wiki/Foo_(bar))", "https://en.wikipedia.org/wiki/Foo_%28bar%29", ")"),
+    ],
+)
+def test_punctuation_after_a_link_stays_out_of_it(text: str, link: str, after: str) -> None:
+    out = escape_keeping_links(text)
+    assert link in out and "%29%29" not in out
+    assert out.split(link, 1)[1].startswith(after) and not out.split(link, 1)[1].startswith(after + "%")
