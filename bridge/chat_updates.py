@@ -76,6 +76,14 @@ class ChatUpdates:
             self.escalation.schedule(number)
         return ref
 
+    def card_refused(self, number: int, reason: str) -> None:
+        """A card the chat platform refused for good: say so in the audit and the log, and still
+        start the SLA timers, whose alert to the social team is how people hear of the case."""
+        log.error("card_refused", case=number, reason=reason)
+        self.store.record(number, "card_refused", "bridge", error=reason)
+        if self.escalation is not None and self.store.first_time(f"sla-timers:{number}"):
+            self.escalation.schedule(number)
+
     def refresh_card(self, number: int) -> None:
         case = self.store.get(number)
         card = case.card

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from rq.job import Job
 
+from bridge.errors import Rejected
 from bridge.runtime import current
 
 
 def post_card(number: int) -> None:
-    current().chat_updates.post_card(number)
+    rt = current()
+    try:
+        rt.chat_updates.post_card(number)
+    except Rejected as exc:  # for good (an unknown channel …): retrying for half an hour cannot help
+        rt.chat_updates.card_refused(number, str(exc))
 
 
 def refresh_card(number: int) -> None:

@@ -135,7 +135,9 @@ def test_teams_only_a_new_case_of_a_slack_only_department_fails_with_the_reason(
     teams_only.drain()
     number = teams_only.rt.store.case_for_post("x", post_id)
     assert number is not None and teams_only.rt.store.get(number).card is None
-    assert [j.func_name for j in teams_only.scheduled()] == ["bridge.jobs.post_card"]  # retried later
+    assert teams_only.scheduled() == [], "refused for good: no retries that cannot succeed"
+    refused_event = [e for e in teams_only.rt.store.audit(number) if e.action == "card_refused"]
+    assert refused_event and "department warehouse has a slack_channel" in refused_event[0].fields["error"]
     with pytest.raises(Rejected) as refused:
         teams_only.rt.chat_updates.post_card(number)
     assert str(refused.value) == (

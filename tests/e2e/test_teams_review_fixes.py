@@ -61,6 +61,12 @@ def test_a_channel_nobody_knows_fails_the_post_for_good_saying_why(teams: LocalT
     assert teams.rt.store.get(number).card is None
     with pytest.raises(Rejected, match="'Acme Care/Billing' is unknown"):
         teams.rt.chat_updates.post_card(number)
+    refused = [e for e in teams.rt.store.audit(number) if e.action == "card_refused"]
+    assert refused and "is unknown" in refused[0].fields["error"], "the job said why and stopped"
+    retries = [job.func_name for job in teams.scheduled()]
+    assert "bridge.jobs.post_card" not in retries, "no retry of a post that cannot succeed"
+    timers = [job.args for job in teams.scheduled(timers=True)]
+    assert (number, "deadline") in timers, "the SLA alert will still tell the social team"
 
 
 # 2. edited commands -----------------------------------------------------------------------------------
