@@ -123,14 +123,13 @@ class ChatUpdates:
             case.number, "card_moved", "bridge", from_channel=old.channel, to_channel=new.channel
         )
 
-    def post_preview(self, number: int, version: int) -> None:
-        case = self.store.get(number)
-        if case.card is None:
-            raise CardNotPostedYet(f"case #{number} has no card yet")
+    def preview(self, number: int, version: int, case: Case | None = None) -> DraftPreview:
+        """A draft version as every chat shows it for sign-off (Teams also rebuilds it on refresh)."""
+        case = case or self.store.get(number)
         draft = self.desk.get_draft(number, version)
         length = answer_length(case, draft.text)
         department = self._playbook().departments.get(case.department)
-        preview = DraftPreview(
+        return DraftPreview(
             number=number,
             version=version,
             text=draft.text,
@@ -139,7 +138,12 @@ class ChatUpdates:
             can_approve=length.valid,
             approvers=tuple(department.approvers if department else ()),
         )
-        ref = self.chats[case.card.chat].post_preview(case.card, preview)
+
+    def post_preview(self, number: int, version: int) -> None:
+        case = self.store.get(number)
+        if case.card is None:
+            raise CardNotPostedYet(f"case #{number} has no card yet")
+        ref = self.chats[case.card.chat].post_preview(case.card, self.preview(number, version, case))
         self.store.link_message(ref, number)
 
     def thread_notice(self, number: int, text: str, quote: str = "") -> None:

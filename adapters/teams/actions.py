@@ -15,7 +15,6 @@ from typing import Any
 from adapters.teams.cards import VERBS, DraftForm, case_card, preview_card
 from adapters.teams.crisis_actions import CrisisActions
 from adapters.teams.people import TeamsPeople
-from bridge.answer_length import answer_length
 from bridge.cardview import card_view, state_label
 from bridge.commands import Confirmation
 from bridge.crisis.buttons import MalformedButton
@@ -156,19 +155,7 @@ class CardActions:
     # draft preview ---------------------------------------------------------------------------------
     def preview(self, number: int, version: int) -> DraftPreview:
         """The preview as :class:`bridge.chat_updates.ChatUpdates` posts it."""
-        case = self.rt.store.get(number)
-        draft = self.rt.desk.get_draft(number, version)
-        length = answer_length(case, draft.text)
-        department = self.rt.playbook.departments.get(case.department)
-        return DraftPreview(
-            number=number,
-            version=version,
-            text=draft.text,
-            author=draft.author,
-            length_label=length.describe(),
-            can_approve=length.valid,
-            approvers=tuple(department.approvers if department else ()),
-        )
+        return self.rt.chat_updates.preview(number, version)
 
     def status_for(self, viewer: str, number: int, version: int) -> str:
         """What this viewer's copy of a preview says instead of buttons ("" keeps the buttons)."""
