@@ -7,6 +7,7 @@ again. A double-clicked Approve cannot get here twice: only one approval moves t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import structlog
@@ -31,6 +32,27 @@ def _private(case: Case) -> bool:
 def _target(case: Case) -> str:
     """The customer post this attempt answers (fixed when posting began)."""
     return case.posting_to or case.reply_to or case.post_id
+
+
+def record_posted(
+    store: Store,
+    followups: FollowUps | None,
+    case: Case,
+    ref: PostRef,
+    at: datetime,
+    detail: Mapping[str, object],
+) -> None:
+    """A case's answer is out: index it for follow-ups and move the case to ``posted``. Shared by
+    single answers and crisis bulk replies, so both leave the same record."""
+    if followups is not None:
+        followups.remember_reply(case.number, case.platform, ref.id)
+    store.transition(
+        case.number,
+        Action.POSTED,
+        "bridge",
+        values={"reply_id": ref.id, "reply_url": ref.url, "posted_at": at, "last_error": ""},
+        detail={"reply_id": ref.id, **detail},
+    )
 
 
 class Publisher:
@@ -168,25 +190,12 @@ class Publisher:
         )
 
     def _posted(self, number: int, ref: PostRef, outlet: Outlet, *, recovered: bool) -> None:
-        if self.followups is not None:
-            self.followups.remember_reply(number, self.store.get(number).platform, ref.id)
-        self.store.transition(
-            number,
-            Action.POSTED,
-            "bridge",
-            values={
-                "reply_id": ref.id,
-                "reply_url": ref.url,
-                "posted_at": self.clock.now(),
-                "last_error": "",
-            },
-            detail={
-                "reply_id": ref.id,
-                "recovered": recovered,
-                "posted_from": outlet.handle,
-                **({"note": outlet.note} if outlet.note else {}),
-            },
-        )
+        detail = {
+            "recovered": recovered,
+            "posted_from": outlet.handle,
+            **({"note": outlet.note} if outlet.note else {}),
+        }
+        record_posted(self.store, self.followups, self.store.get(number), ref, self.clock.now(), detail)
         case = self.store.get(number)
         if case.mode == "private":
             self.dispatch.thread_notice(number, f"Sent to @{case.author_handle} as a private message.")

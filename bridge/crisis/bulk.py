@@ -34,6 +34,7 @@ from bridge.lifecycle import Action, State
 from bridge.model import Case, Draft
 from bridge.outlets import Outlets
 from bridge.playbook import Playbook
+from bridge.publisher import record_posted
 from bridge.store import Store
 from bridge.textlength import check_length
 
@@ -359,20 +360,8 @@ class BulkReplies:
                 case.number, Action.UNCLAIM, "bridge", values={"claimant": None}, detail=detail
             )
             return f"refused by {case.platform}: {exc}"
-        if self.followups is not None:
-            self.followups.remember_reply(case.number, case.platform, ref.id)
-        self.store.transition(
-            case.number,
-            Action.POSTED,
-            "bridge",
-            values={
-                "reply_id": ref.id,
-                "reply_url": ref.url,
-                "posted_at": self.clock.now(),
-                "last_error": "",
-            },
-            detail={**detail, "reply_id": ref.id, "bulk": True, "statement": incident.statement_url},
-        )
+        extra = {**detail, "bulk": True, "statement": incident.statement_url}
+        record_posted(self.store, self.followups, case, ref, self.clock.now(), extra)
         if case.card is not None and self.case_dispatch is not None:
             self.case_dispatch.refresh_card(case.number)
         return "posted"
