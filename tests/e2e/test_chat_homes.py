@@ -22,8 +22,9 @@ from standins.harness import LocalBridge
 from standins.teams_harness import BOT, BOT_NAME, LocalTeamsBridge
 from tests.conftest import running_bridge
 from tests.e2e.conftest import TEAMS_PLAYBOOK, running_teams
+from tests.e2e.test_concierge_loop import REFUND
 from tests.e2e.test_processes import environment
-from tests.e2e.test_teams_loop import REFUND, shown
+from tests.e2e.test_teams_loop import shown
 from tests.support.adaptive_cards import texts
 
 pytestmark = pytest.mark.e2e

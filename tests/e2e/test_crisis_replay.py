@@ -26,6 +26,7 @@ from bridge.wiring import build
 from standins.harness import LocalBridge
 from standins.slack_requests import block_action, view_submission
 from tests.conftest import ROOT, running_bridge
+from tests.e2e.test_concierge_loop import buttons
 
 pytestmark = pytest.mark.e2e
 
@@ -65,15 +66,6 @@ def tick(bridge: LocalBridge, clock: ManualClock, to: datetime) -> None:
 def header(message: dict[str, Any]) -> str:
     blocks = message.get("blocks") or []
     return str(blocks[0]["text"]["text"]) if blocks and blocks[0]["type"] == "header" else ""
-
-
-def buttons(message: dict[str, Any]) -> list[str]:
-    return [
-        e["text"]["text"]
-        for b in message.get("blocks") or []
-        if b["type"] == "actions"
-        for e in b["elements"]
-    ]
 
 
 def channel(bridge: LocalBridge, name: str) -> list[dict[str, Any]]:

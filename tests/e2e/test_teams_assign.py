@@ -12,7 +12,7 @@ import pytest
 
 from bridge.lifecycle import State
 from standins.teams_harness import BOT, BOT_NAME, PEOPLE, LocalTeamsBridge
-from tests.e2e.test_teams_loop import open_case
+from tests.e2e.test_concierge_loop import open_case
 from tests.support.adaptive_cards import texts
 
 pytestmark = pytest.mark.e2e

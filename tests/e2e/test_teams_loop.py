@@ -11,21 +11,12 @@ import pytest
 from adapters.teams.registry import TeamsRegistry
 from bridge.lifecycle import State
 from standins.teams_harness import PEOPLE, LocalTeamsBridge
+from tests.e2e.test_concierge_loop import open_case
 from tests.support.adaptive_cards import errors, texts, titles, validator
 
 pytestmark = pytest.mark.e2e
 
-REFUND = "@AcmeHelp I was charged twice for order 88231, I need a refund"
 ANSWER = "Hi @maria_k, sorry! The second charge is refunded today."
-
-
-def open_case(bridge: LocalTeamsBridge, text: str = REFUND, handle: str = "maria_k") -> int:
-    post_id = bridge.x.add_mention(text, author_handle=handle, author_name="Maria K.")
-    bridge.poll()
-    bridge.drain()
-    number = bridge.rt.store.case_for_post("x", post_id)
-    assert number is not None
-    return number
 
 
 def shown(answer: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import pytest
 from bridge.clock import ManualClock
 from standins.teams_harness import LocalTeamsBridge
 from tests.e2e.conftest import TEAMS_PLAYBOOK, running_teams
-from tests.e2e.test_teams_loop import open_case
+from tests.e2e.test_concierge_loop import open_case
 from tests.support.adaptive_cards import errors, texts, validator
 
 pytestmark = pytest.mark.e2e

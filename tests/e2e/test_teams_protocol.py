@@ -16,7 +16,8 @@ from bridge.wiring import ConfigurationError, build
 from standins.teams_harness import PEOPLE, LocalTeamsBridge
 from tests.conftest import shared_data
 from tests.e2e.conftest import TEAMS_PLAYBOOK, running_teams
-from tests.e2e.test_teams_loop import open_case, shown
+from tests.e2e.test_concierge_loop import open_case
+from tests.e2e.test_teams_loop import shown
 from tests.support.adaptive_cards import texts, titles
 
 pytestmark = pytest.mark.e2e

@@ -18,7 +18,8 @@ from adapters.teams.registry import TeamsRegistry
 from bridge.errors import RateLimited, Unavailable
 from standins.teams_harness import BOT, BOT_NAME, PEOPLE, TEAM, TENANT, LocalTeamsBridge
 from tests.e2e.conftest import TEAMS_PLAYBOOK, running_teams
-from tests.e2e.test_teams_loop import drafted, open_case, previews, shown
+from tests.e2e.test_concierge_loop import open_case
+from tests.e2e.test_teams_loop import drafted, previews, shown
 from tests.support.adaptive_cards import texts, titles
 
 pytestmark = pytest.mark.e2e
