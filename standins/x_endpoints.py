@@ -203,13 +203,13 @@ class XEndpoints:
                 "$.reply.in_reply_to_tweet_id: does not match the regex pattern ^[0-9]{1,19}$",
                 {"$.reply.in_reply_to_tweet_id": [str(target)]},
             )
-        store = self.store
+        store, actor = self.store, self._actor(request)
         with store.lock:
             if target is not None and target not in store.posts:
                 raise problem(403, REPLY_TARGET_GONE)
-            if any(p.author_id == self._me(request) and p.text == text for p in store.posts.values()):
+            if any(p.author_id == actor.id and p.text == text for p in store.posts.values()):
                 raise problem(403, DUPLICATE_CONTENT)
-            post = store.add_post(text, self._actor(request), in_reply_to=target)
+            post = store.add_post(text, actor, in_reply_to=target)
         return _ok({"data": {"id": post.id, "text": post.text, "edit_history_tweet_ids": [post.id]}}, 201)
 
     async def delete_tweet(self, request: web.Request) -> web.Response:
@@ -289,14 +289,14 @@ class XEndpoints:
 
     async def send_dm(self, request: web.Request) -> web.Response:
         text = _required_text(await _body(request))
-        participant = request.match_info.get("participant_id")
+        participant, me = request.match_info.get("participant_id"), self._me(request)
         if participant is None:
             members = request.match_info["dm_conversation_id"].split("-")
-            if self._me(request) not in members or len(members) != 2:
+            if me not in members or len(members) != 2:
                 raise problem(403, "You are not a participant of this conversation.")
-            participant = next((m for m in members if m != self._me(request)), self._me(request))
+            participant = next((m for m in members if m != me), me)
         q.check_id(participant, "participant_id")
-        message = self.store.add_direct_message(self._me(request), participant, text)
+        message = self.store.add_direct_message(me, participant, text)
         return _ok(
             {"data": {"dm_conversation_id": message.dm_conversation_id, "dm_event_id": message.id}}, 201
         )
@@ -323,13 +323,12 @@ class XEndpoints:
             query, "event_types", frozenset({"MessageCreate", "ParticipantsJoin", "ParticipantsLeave"})
         )
         limit = q.max_results(query, default=DM_PAGE_SIZE, low=1, high=100)
-        participant = request.match_info.get("participant_id")
+        participant, me = request.match_info.get("participant_id"), self._me(request)
         with self.store.lock:
             events = [
                 m
                 for m in reversed(self.store.direct_messages)
-                if self._me(request) in m.participant_ids
-                and (participant is None or participant in m.participant_ids)
+                if me in m.participant_ids and (participant is None or participant in m.participant_ids)
             ]
             chosen, meta = q.paginate(events, query, limit=limit)
             user_ids = [
