@@ -72,8 +72,7 @@ class ChatUpdates:
         self.store.set_fields(number, {"chat": ref.chat, "channel": ref.channel, "card_ts": ref.ts})
         self.store.link_message(ref, number)
         self.store.record(number, "card_posted", "bridge", chat=ref.chat, channel=ref.channel, ts=ref.ts)
-        if self.escalation is not None and self.store.first_time(f"sla-timers:{number}"):
-            self.escalation.schedule(number)
+        self._start_timers(number)
         return ref
 
     def card_refused(self, number: int, reason: str) -> None:
@@ -81,6 +80,10 @@ class ChatUpdates:
         start the SLA timers, whose alert to the social team is how people hear of the case."""
         log.error("card_refused", case=number, reason=reason)
         self.store.record(number, "card_refused", "bridge", error=reason)
+        self._start_timers(number)
+
+    def _start_timers(self, number: int) -> None:
+        """The case's SLA timers, once, whether its card went up or was refused."""
         if self.escalation is not None and self.store.first_time(f"sla-timers:{number}"):
             self.escalation.schedule(number)
 
