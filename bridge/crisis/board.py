@@ -10,20 +10,16 @@ from collections.abc import Callable, Mapping
 
 import structlog
 
-from bridge.clock import Clock
-from bridge.crisis.alerts import AlertBook
-from bridge.crisis.dispatch import CrisisDispatch
 from bridge.crisis.folding import MassCards, crisis_chat
-from bridge.crisis.incident import Incident, IncidentBook
+from bridge.crisis.incident import Incident
+from bridge.crisis.parts import CrisisParts, CrisisService
 from bridge.crisis.ports import CrisisChat, Notice
 from bridge.crisis.rules import CrisisRules
 from bridge.crisis.texts import channel_name
 from bridge.crisis.views import alert_notice, incident_notice, incident_summary
 from bridge.desk import who
 from bridge.errors import NotAllowed
-from bridge.playbook import Playbook
 from bridge.ports import ChatPlatform
-from bridge.store import Store
 
 log = structlog.get_logger(__name__)
 CARD_LOCK_SECONDS = 300
@@ -33,28 +29,18 @@ class CardNotPostedYet(RuntimeError):
     """Another worker is posting this card; the job is retried and then updates it instead."""
 
 
-class Board:
+class Board(CrisisService):
     def __init__(
         self,
-        store: Store,
-        playbook: Callable[[], Playbook],
-        alerts: AlertBook,
-        incidents: IncidentBook,
+        parts: CrisisParts,
         folding: MassCards,
         chats: Mapping[str, ChatPlatform],
-        dispatch: CrisisDispatch,
-        clock: Clock,
         previews: Mapping[str, Callable[[Incident, int], Notice | None]],
     ) -> None:
+        super().__init__(parts)
         self.previews = previews  # "statement" and "bulk": the notice showing one version
-        self.store = store
-        self._playbook = playbook
-        self.alerts = alerts
-        self.incidents = incidents
         self.folding = folding
         self.chats = chats
-        self.dispatch = dispatch
-        self.clock = clock
 
     def rules(self) -> CrisisRules:
         rules = self._playbook().crisis

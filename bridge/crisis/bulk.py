@@ -19,11 +19,9 @@ from datetime import timedelta
 
 import structlog
 
-from bridge.clock import Clock
-from bridge.crisis.alerts import AlertBook
 from bridge.crisis.budget import PostingBudget
-from bridge.crisis.dispatch import CrisisDispatch
-from bridge.crisis.incident import Incident, IncidentBook, IncidentState
+from bridge.crisis.incident import Incident, IncidentState
+from bridge.crisis.parts import CrisisParts, CrisisService
 from bridge.crisis.ports import Notice
 from bridge.crisis.texts import TemplateRefused, bulk_reply_text, check_reply
 from bridge.crisis.views import bulk_notice, pace_text
@@ -33,9 +31,7 @@ from bridge.followups import FollowUps
 from bridge.lifecycle import Action, State
 from bridge.model import Case, Draft
 from bridge.outlets import Outlets
-from bridge.playbook import Playbook
 from bridge.publisher import record_posted
-from bridge.store import Store
 from bridge.textlength import check_length
 
 log = structlog.get_logger(__name__)
@@ -57,27 +53,11 @@ return 0
 """
 
 
-class BulkReplies:
-    def __init__(
-        self,
-        store: Store,
-        playbook: Callable[[], Playbook],
-        alerts: AlertBook,
-        incidents: IncidentBook,
-        outlets: Outlets,
-        budget: PostingBudget,
-        dispatch: CrisisDispatch,
-        clock: Clock,
-    ) -> None:
-        self.store = store
-        self.r = store.r
-        self._playbook = playbook
-        self.alerts = alerts
-        self.incidents = incidents
+class BulkReplies(CrisisService):
+    def __init__(self, parts: CrisisParts, outlets: Outlets, budget: PostingBudget) -> None:
+        super().__init__(parts)
         self.outlets = outlets
         self.budget = budget
-        self.dispatch = dispatch
-        self.clock = clock
         self.case_dispatch: Dispatcher | None = None  # set by Crisis.wire
         self.followups: FollowUps | None = None
         self._renew = self.r.register_script(_RENEW)

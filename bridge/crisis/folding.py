@@ -9,24 +9,19 @@ mentions come, the channel sees one card and about one update per second, not a 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
 import structlog
 
-from bridge.clock import Clock
-from bridge.crisis.alerts import AlertBook
 from bridge.crisis.detector import Example
-from bridge.crisis.dispatch import CrisisDispatch
-from bridge.crisis.incident import IncidentBook
+from bridge.crisis.parts import CrisisParts, CrisisService
 from bridge.crisis.ports import CrisisChat
 from bridge.crisis.rules import CrisisRule, CrisisRules
 from bridge.crisis.views import browse_url, mass_notice
 from bridge.model import Case, MessageRef
-from bridge.playbook import Playbook
 from bridge.ports import ChatPlatform
-from bridge.store import Store
 
 log = structlog.get_logger(__name__)
 
@@ -52,25 +47,10 @@ def crisis_chat(chats: Mapping[str, ChatPlatform], name: str) -> CrisisChat | No
     return None
 
 
-class MassCards:
-    def __init__(
-        self,
-        store: Store,
-        playbook: Callable[[], Playbook],
-        alerts: AlertBook,
-        incidents: IncidentBook,
-        chats: Mapping[str, ChatPlatform],
-        dispatch: CrisisDispatch,
-        clock: Clock,
-    ) -> None:
-        self.store = store
-        self.r = store.r
-        self._playbook = playbook
-        self.alerts = alerts
-        self.incidents = incidents
+class MassCards(CrisisService):
+    def __init__(self, parts: CrisisParts, chats: Mapping[str, ChatPlatform]) -> None:
+        super().__init__(parts)
         self.chats = chats
-        self.dispatch = dispatch
-        self.clock = clock
 
     def key(self, alert_id: int, chat: str, channel: str, *more: str) -> str:
         return self.store.k("crisis", "mass", alert_id, chat, channel, *more)

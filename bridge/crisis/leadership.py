@@ -14,40 +14,24 @@ filled in is refused with a notice to leadership, never posted as raw template t
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from bridge.clock import Clock
-from bridge.crisis.alerts import Alert, AlertBook, AlertState
+from bridge.crisis.alerts import Alert, AlertState
 from bridge.crisis.bulk import BulkReplies
-from bridge.crisis.dispatch import CrisisDispatch
-from bridge.crisis.incident import Incident, IncidentBook, IncidentState
+from bridge.crisis.incident import Incident, IncidentState
+from bridge.crisis.parts import CrisisParts, CrisisService
 from bridge.crisis.rules import CrisisRules
 from bridge.crisis.texts import TemplateRefused, check_reply, render_statement
 from bridge.desk import people, who
 from bridge.errors import NotAllowed
-from bridge.playbook import Playbook
 from bridge.textlength import check_length
 
 WHAT = {"statement": "the statement", "bulk": "the bulk reply"}
 TEXT_MAX_CHARS = 2000
 
 
-class LeadershipDesk:
-    def __init__(
-        self,
-        playbook: Callable[[], Playbook],
-        alerts: AlertBook,
-        incidents: IncidentBook,
-        bulk: BulkReplies,
-        dispatch: CrisisDispatch,
-        clock: Clock,
-    ) -> None:
-        self._playbook = playbook
-        self.alerts = alerts
-        self.incidents = incidents
+class LeadershipDesk(CrisisService):
+    def __init__(self, parts: CrisisParts, bulk: BulkReplies) -> None:
+        super().__init__(parts)
         self.bulk = bulk
-        self.dispatch = dispatch
-        self.clock = clock
 
     def rules(self) -> CrisisRules:
         rules = self._playbook().crisis

@@ -16,19 +16,16 @@ from datetime import datetime, timedelta
 
 import structlog
 
-from bridge.clock import Clock
-from bridge.crisis.alerts import Alert, AlertBook
+from bridge.crisis.alerts import Alert
 from bridge.crisis.bulk import BulkReplies
 from bridge.crisis.clusters import ClusterIndex
 from bridge.crisis.counts import RollingCounts, WindowStats
 from bridge.crisis.detector import Decision, Example, Verdict, decide, explain
-from bridge.crisis.dispatch import CrisisDispatch
 from bridge.crisis.folding import MassCards
-from bridge.crisis.incident import IncidentBook, IncidentState
+from bridge.crisis.incident import IncidentState
+from bridge.crisis.parts import CrisisParts, CrisisService
 from bridge.crisis.rules import CrisisRules, Thresholds
 from bridge.model import Case, Mention
-from bridge.playbook import Playbook
-from bridge.store import Store
 
 log = structlog.get_logger(__name__)
 
@@ -40,29 +37,13 @@ NEGATIVE_BELOW = -0.05  # VADER's usual cut-off, as triage uses it
 MIN_TOPIC_MEMORY_SECONDS = 1800
 
 
-class CrisisMonitor:
-    def __init__(
-        self,
-        store: Store,
-        playbook: Callable[[], Playbook],
-        alerts: AlertBook,
-        incidents: IncidentBook,
-        folding: MassCards,
-        bulk: BulkReplies,
-        dispatch: CrisisDispatch,
-        clock: Clock,
-    ) -> None:
-        self.store = store
-        self.r = store.r
-        self._playbook = playbook
-        self.alerts = alerts
-        self.incidents = incidents
+class CrisisMonitor(CrisisService):
+    def __init__(self, parts: CrisisParts, folding: MassCards, bulk: BulkReplies) -> None:
+        super().__init__(parts)
         self.folding = folding
         self.bulk = bulk
-        self.dispatch = dispatch
-        self.clock = clock
-        self.counts = RollingCounts(store.r, store.k("crisis", ""))
-        self.clusters = ClusterIndex(store.r, store.k("crisis", ""))
+        self.counts = RollingCounts(self.r, self.store.k("crisis", ""))
+        self.clusters = ClusterIndex(self.r, self.store.k("crisis", ""))
         self._sentiment: Callable[[str], float] | None = None
 
     def _key(self, topic: str, name: str) -> str:

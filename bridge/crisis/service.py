@@ -21,6 +21,7 @@ from bridge.crisis.folding import MassCards
 from bridge.crisis.incident import IncidentBook
 from bridge.crisis.leadership import LeadershipDesk
 from bridge.crisis.monitor import CrisisMonitor
+from bridge.crisis.parts import CrisisParts
 from bridge.crisis.statement import StatementPoster
 from bridge.dispatch import Dispatcher
 from bridge.followups import FollowUps
@@ -46,28 +47,14 @@ class Crisis:
         self.incidents = IncidentBook(store, clock.now)
         # one budget per posting account: the statement and the bulk replies share X's limit
         budget = PostingBudget(store.r, store.k("crisis", "budget", "x"), clock)
-        self.folding = MassCards(store, playbook, self.alerts, self.incidents, chats, self.dispatch, clock)
-        self.bulk = BulkReplies(
-            store, playbook, self.alerts, self.incidents, outlets, budget, self.dispatch, clock
-        )
-        self.statement = StatementPoster(self.incidents, playbook, outlets, budget, self.dispatch, clock)
-        self.board = Board(
-            store,
-            playbook,
-            self.alerts,
-            self.incidents,
-            self.folding,
-            chats,
-            self.dispatch,
-            clock,
-            {"statement": self.statement.preview_notice, "bulk": self.bulk.preview_notice},
-        )
-        self.monitor = CrisisMonitor(
-            store, playbook, self.alerts, self.incidents, self.folding, self.bulk, self.dispatch, clock
-        )
-        self.leadership = LeadershipDesk(
-            playbook, self.alerts, self.incidents, self.bulk, self.dispatch, clock
-        )
+        parts = CrisisParts(store, playbook, self.alerts, self.incidents, self.dispatch, clock)
+        self.folding = MassCards(parts, chats)
+        self.bulk = BulkReplies(parts, outlets, budget)
+        self.statement = StatementPoster(parts, outlets, budget)
+        previews = {"statement": self.statement.preview_notice, "bulk": self.bulk.preview_notice}
+        self.board = Board(parts, self.folding, chats, previews)
+        self.monitor = CrisisMonitor(parts, self.folding, self.bulk)
+        self.leadership = LeadershipDesk(parts, self.bulk)
 
     def wire(self, case_dispatch: Dispatcher, followups: FollowUps | None) -> None:
         """The case services bulk replies use: refreshing a case's card, indexing our replies."""

@@ -8,43 +8,29 @@ X's limits.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from bridge.clock import Clock
 from bridge.crisis.budget import PostingBudget
-from bridge.crisis.dispatch import CrisisDispatch
-from bridge.crisis.incident import Incident, IncidentBook, IncidentState
+from bridge.crisis.incident import Incident, IncidentState
+from bridge.crisis.parts import CrisisParts, CrisisService
 from bridge.crisis.ports import Notice
 from bridge.crisis.views import statement_missing_notice, statement_notice
 from bridge.desk import who
 from bridge.errors import RateLimited, Rejected, Unavailable
 from bridge.model import PostRef
 from bridge.outlets import Outlet, Outlets
-from bridge.playbook import Playbook
 from bridge.textlength import check_length
 
 log = structlog.get_logger(__name__)
 
 
-class StatementPoster:
-    def __init__(
-        self,
-        incidents: IncidentBook,
-        playbook: Callable[[], Playbook],
-        outlets: Outlets,
-        budget: PostingBudget,
-        dispatch: CrisisDispatch,
-        clock: Clock,
-    ) -> None:
-        self.incidents = incidents
-        self._playbook = playbook
+class StatementPoster(CrisisService):
+    def __init__(self, parts: CrisisParts, outlets: Outlets, budget: PostingBudget) -> None:
+        super().__init__(parts)
         self.outlets = outlets
         self.budget = budget
-        self.dispatch = dispatch
-        self.clock = clock
 
     def preview_notice(self, incident: Incident, version: int) -> Notice | None:
         if version == 0:  # no first draft: the playbook's template could not be filled in
