@@ -12,7 +12,6 @@ import itertools
 import json
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import requests
@@ -21,7 +20,6 @@ from adapters.teams.app import build_chat, messages_route
 from adapters.teams.credentials import TokenEndpointCredentials
 from adapters.teams.http import authentication
 from bridge import runtime
-from bridge.clock import Clock
 from bridge.settings import Settings
 from bridge.web import create_app
 from bridge.wiring import build, web_routes
@@ -66,26 +64,11 @@ PEOPLE = {
 
 class LocalTeamsBridge(LocalBridge):
     def __init__(
-        self,
-        *,
-        playbook: Path,
-        redis_url: str | None = None,
-        data_dir: Path | None = None,
-        clock: Clock | None = None,
-        app_id: str = "",
-        app_password: str = "",
-        with_slack: bool = True,
-        x_main_account: tuple[str, str] | None = None,
+        self, *, app_id: str = "", app_password: str = "", with_slack: bool = True, **options: Any
     ) -> None:
         """``with_slack=False`` runs Teams alone (no Slack settings), as a Teams-only deployment does;
-        ``x_main_account`` as for :class:`LocalBridge`."""
-        super().__init__(
-            playbook=playbook,
-            redis_url=redis_url,
-            data_dir=data_dir,
-            clock=clock,
-            x_main_account=x_main_account,
-        )
+        ``options`` (playbook, redis_url, clock, x_main_account …) are :class:`LocalBridge`'s."""
+        super().__init__(**options)
         self.app_id = app_id
         self.with_slack = with_slack
         self.app_password = app_password
