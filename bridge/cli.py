@@ -50,11 +50,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from rq import Worker
+    from bridge.workers import BridgeWorker
 
     rt = _runtime()
     warn_missing_chats(rt.playbook, rt.chats)
-    worker = Worker([rt.queue], connection=rt.redis)
+    worker = BridgeWorker([rt.queue], connection=rt.redis)
     worker.work(with_scheduler=True, burst=args.burst)
     return 0
 

@@ -1,7 +1,8 @@
 """The whole bridge on one machine: stand-ins of Slack and X, the real web app, a worker on demand.
 
 Used by the end-to-end tests and by ``bridge demo``, so what the demo shows is what the tests check.
-Jobs run when :meth:`LocalBridge.drain` is called, in this process, by a real RQ ``SimpleWorker``.
+Jobs run when :meth:`LocalBridge.drain` is called, in this process, by a real RQ ``SimpleWorker``
+(:class:`bridge.workers.InlineWorker`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from rq import SimpleWorker
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 
@@ -24,6 +24,7 @@ from bridge.poller import poll_once
 from bridge.runtime import Runtime
 from bridge.settings import Settings
 from bridge.wiring import build, build_web_app
+from bridge.workers import InlineWorker
 from standins.server import BackgroundServer
 from standins.slack_api import SlackStandIn
 from standins.slack_requests import (
@@ -155,7 +156,7 @@ class LocalBridge:
             before = self.rt.queue.count
             if before == 0:
                 break
-            worker = SimpleWorker([self.rt.queue], connection=self.rt.redis)
+            worker = InlineWorker([self.rt.queue], connection=self.rt.redis)
             worker.work(burst=True, with_scheduler=False, logging_level="WARNING")
             done += before
         return done

@@ -1,8 +1,9 @@
-"""Shared fixtures: a real Redis (the machine's, or an embedded one), the shared data folder, and the
-whole bridge wired to local stand-ins of Slack and X."""
+"""Shared fixtures: a real Redis (``BRIDGE_TEST_REDIS_URL``, or a private embedded one), the shared
+data folder, and the whole bridge wired to local stand-ins of Slack and X."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,14 +34,23 @@ def shared_data(*parts: str) -> Path:
     return path
 
 
+TEST_REDIS_VARIABLE = "BRIDGE_TEST_REDIS_URL"
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    try:
-        probe = redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.5)
-        probe.ping()
-        return "redis://127.0.0.1:6379/0"
-    except redis.RedisError:
-        return embedded_url(tmp_path_factory.mktemp("redis"))
+    """The Redis the tests may write to: ``BRIDGE_TEST_REDIS_URL`` when set, else a private server.
+
+    Never whatever answers on the default port: a developer's own Redis there is not ours to fill.
+    """
+    named = os.environ.get(TEST_REDIS_VARIABLE)
+    if named:
+        try:
+            redis.Redis.from_url(named, socket_connect_timeout=2).ping()
+        except redis.RedisError as exc:
+            pytest.exit(f"{TEST_REDIS_VARIABLE}={named} does not answer: {exc}", returncode=2)
+        return named
+    return embedded_url(tmp_path_factory.mktemp("redis"))
 
 
 @pytest.fixture

@@ -128,6 +128,26 @@ def _json_body(body: Any) -> Any:
     return body
 
 
+class KeyRefreshGate:
+    """Allows one refresh of the signing keys per :data:`KEY_REFRESH_SECONDS`, the first at once.
+
+    The monotonic clock starts near zero when a machine or container boots, so "never refreshed"
+    is its own state rather than a refresh at time 0.0 (which refused every refresh in the first
+    five minutes after boot and answered every Teams request 401).
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._last: float | None = None
+
+    def allow(self) -> bool:
+        now = self._clock()
+        if self._last is not None and now - self._last < KEY_REFRESH_SECONDS:
+            return False
+        self._last = now
+        return True
+
+
 def messages_handler(
     bot: BridgeBot, settings: Settings, auth: BotFrameworkAuthentication | None = None
 ) -> Handler:
@@ -143,7 +163,7 @@ def messages_handler(
         )
     authenticator = auth or authentication(settings)
     adapter = CloudAdapter(authenticator)
-    keys_refreshed = [0.0]
+    key_refresh = KeyRefreshGate()
 
     async def authenticate(activity: Activity, header: str) -> AuthenticateRequestResult:
         """botbuilder 4.17.1 raises IndexError for a token signed with a key it has not cached (after
@@ -152,9 +172,8 @@ def messages_handler(
         try:
             return await authenticator.authenticate_request(activity, header)
         except IndexError:
-            if time.monotonic() - keys_refreshed[0] < KEY_REFRESH_SECONDS:
+            if not key_refresh.allow():
                 raise PermissionError("token signed with an unknown key") from None
-            keys_refreshed[0] = time.monotonic()
             JwtTokenExtractor.metadataCache.clear()
             return await authenticator.authenticate_request(activity, header)
 

@@ -103,3 +103,36 @@ def test_the_embedded_redis_keeps_its_data_from_one_run_to_the_next(tmp_path: Pa
         assert done.returncode == 0, done.stderr
         assert "shutdown failed" not in done.stderr.lower(), done.stderr
     assert done.stdout.strip() == "b'yes'"
+
+
+def test_an_idle_worker_stops_within_seconds_of_sigterm(redis_url: str, tmp_path: Path) -> None:
+    """RQ's command thread blocks up to a minute on Redis; redis-py 8.2 waits for it when stopping.
+
+    The worker must not inherit that minute: an operator's restart, and every harness round, pays it.
+    """
+    from redis import Redis
+    from rq import Worker
+
+    env = environment(redis_url, tmp_path)
+    process = subprocess.Popen([sys.executable, "-m", "bridge.cli", "worker"], env=env)
+    client = Redis.from_url(redis_url)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            names = [w.queue_names() for w in Worker.all(connection=client)]
+            if [env["BRIDGE_QUEUE"]] in names:
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the worker never registered")
+        time.sleep(1.5)  # idle: its command thread is now blocked on Redis
+        process.send_signal(signal.SIGTERM)
+        asked = time.monotonic()
+        process.wait(timeout=30)
+        took = time.monotonic() - asked
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0
+    assert took < 10, f"an idle worker took {took:.1f} s to stop"
