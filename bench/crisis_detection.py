@@ -31,17 +31,17 @@ import redis
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bridge import runtime  # noqa: E402
-from bridge.clock import ManualClock  # noqa: E402
-from bridge.crisis import jobs  # noqa: E402
+from bridge.app import crisis_jobs as jobs  # noqa: E402
+from bridge.app import runtime  # noqa: E402
+from bridge.app.logs import configure  # noqa: E402
+from bridge.app.runtime import build_core  # noqa: E402
+from bridge.app.settings import Settings  # noqa: E402
 from bridge.crisis.ports import Notice  # noqa: E402
-from bridge.lifecycle import State  # noqa: E402
-from bridge.logs import configure  # noqa: E402
-from bridge.model import Author, Case, Mention, MessageRef  # noqa: E402
-from bridge.redis_conn import embedded_url  # noqa: E402
-from bridge.routing import route  # noqa: E402
-from bridge.runtime import build_core  # noqa: E402
-from bridge.settings import Settings  # noqa: E402
+from bridge.domain.clock import ManualClock  # noqa: E402
+from bridge.domain.lifecycle import State  # noqa: E402
+from bridge.domain.model import Author, Case, Mention, MessageRef  # noqa: E402
+from bridge.store.redis_conn import embedded_url  # noqa: E402
+from bridge.triage.routing import route  # noqa: E402
 
 START = datetime(2025, 3, 3, 0, 0, tzinfo=UTC)  # a Monday
 BURST_AT = START + timedelta(days=7, hours=14)

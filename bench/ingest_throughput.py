@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bridge.logs import configure  # noqa: E402
+from bridge.app.logs import configure  # noqa: E402
 from standins.harness import LocalBridge  # noqa: E402
 
 WORDS = ["refund", "parcel", "invoice", "app", "delivery", "store", "charged", "tracking"]

@@ -31,8 +31,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bridge.triage import TriageInput, Triager  # noqa: E402
-from bridge.triage_rules import TriageRules  # noqa: E402
+from bridge.playbook.triage_rules import TriageRules  # noqa: E402
+from bridge.triage.triager import TriageInput, Triager  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data" / "social-text"
 COMPLAINTS = DATA / "complaints-dev" / "complaints-dev.csv"
@@ -218,9 +218,9 @@ def cost_figures(triager: Triager, texts: list[str], repeats: int = 3) -> None:
 def decision_cost_figures(texts: list[str], repeats: int = 3) -> None:
     from datetime import UTC, datetime
 
-    from bridge.decision import decide
-    from bridge.model import Author, Mention
-    from bridge.playbook import load_playbook
+    from bridge.domain.model import Author, Mention
+    from bridge.playbook.model import load_playbook
+    from bridge.triage.decision import decide
 
     playbook = load_playbook(REPO / "playbooks" / "retailer.yml")
     at = datetime(2025, 3, 29, 19, 30, tzinfo=UTC)  # Saturday evening: closed, so hours are counted

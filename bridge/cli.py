@@ -12,16 +12,17 @@ from pathlib import Path
 
 import structlog
 
-from bridge.homes import warn_missing_chats
-from bridge.logs import configure as configure_logs
-from bridge.runtime import Runtime
-from bridge.settings import Settings
+from bridge.app.logs import configure as configure_logs
+from bridge.app.runtime import Runtime
+from bridge.app.settings import Settings
+from bridge.domain.errors import ConfigurationError, MentionsFileError, PlaybookError
+from bridge.playbook.coverage import warn_missing_chats
 
 log = structlog.get_logger("bridge")
 
 
 def _runtime(settings: Settings | None = None) -> Runtime:
-    from bridge import runtime
+    from bridge.app import runtime
     from bridge.wiring import build
 
     rt = build(settings or Settings())
@@ -50,7 +51,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from bridge.workers import BridgeWorker
+    from bridge.app.workers import BridgeWorker
 
     rt = _runtime()
     warn_missing_chats(rt.playbook, rt.chats)
@@ -60,7 +61,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_poll(args: argparse.Namespace) -> int:
-    from bridge.poller import poll_once
+    from bridge.app.poller import poll_once
 
     rt = _runtime()
     if not rt.socials:
@@ -78,7 +79,7 @@ STOP_GRACE_SECONDS = 15
 
 def cmd_run(_args: argparse.Namespace) -> int:
     """Web, worker and poller as child processes of one group, sharing one Redis."""
-    from bridge.redis_conn import resolve_url
+    from bridge.store.redis_conn import resolve_url
 
     settings = Settings()
     env = dict(os.environ, REDIS_URL=resolve_url(settings.redis_url, settings.bridge_data_dir))
@@ -128,8 +129,8 @@ def group_exit_code(codes: list[int], *, crashed: bool) -> int:
 
 
 def cmd_case(args: argparse.Namespace) -> int:
-    from bridge.errors import UnknownCase
-    from bridge.timeline import format_timeline
+    from bridge.domain.errors import UnknownCase
+    from bridge.store.timeline import format_timeline
 
     rt = _runtime()
     number = args.number.lstrip("#")
@@ -145,7 +146,7 @@ def cmd_case(args: argparse.Namespace) -> int:
 
 
 def cmd_playbook_check(args: argparse.Namespace) -> int:
-    from bridge.playbook import PlaybookError, load_playbook
+    from bridge.playbook.model import load_playbook
 
     failed = 0
     for path in args.files:
@@ -162,7 +163,7 @@ def cmd_playbook_check(args: argparse.Namespace) -> int:
 def cmd_playbook_schema(args: argparse.Namespace) -> int:
     import json
 
-    from bridge.playbook import playbook_schema
+    from bridge.playbook.model import playbook_schema
 
     text = json.dumps(playbook_schema(), indent=2, ensure_ascii=False) + "\n"
     if args.output:
@@ -176,8 +177,8 @@ def cmd_playbook_test(args: argparse.Namespace) -> int:
     """Dry-run a playbook on a file of mentions: decisions and a summary, no platform contacted."""
     from datetime import datetime
 
-    from bridge.dry_run import MentionsFileError, as_json, describe, summary, summary_json, try_mentions
-    from bridge.playbook import load_playbook
+    from bridge.playbook.model import load_playbook
+    from bridge.triage.dry_run import as_json, describe, summary, summary_json, try_mentions
 
     playbook = load_playbook(Path(args.playbook))
     try:
@@ -257,8 +258,6 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     configure_logs("WARNING" if args.func in (cmd_demo, cmd_case) else None)
-    from bridge.playbook import PlaybookError
-    from bridge.wiring import ConfigurationError
 
     try:
         return int(args.func(args) or 0)

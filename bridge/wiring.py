@@ -5,17 +5,14 @@ from __future__ import annotations
 import structlog
 from aiohttp import web
 
-from bridge.clock import Clock
-from bridge.pacing import ChannelPacer
-from bridge.runtime import Runtime, build_core
-from bridge.settings import Settings
-from bridge.web import Route, create_app
+from bridge.app.runtime import Runtime, build_core
+from bridge.app.settings import Settings
+from bridge.app.web import Route, create_app
+from bridge.domain.clock import Clock
+from bridge.domain.errors import ConfigurationError
+from bridge.store.pacing import ChannelPacer
 
 log = structlog.get_logger(__name__)
-
-
-class ConfigurationError(RuntimeError):
-    """The environment asks for something that cannot run; the text says what to set."""
 
 
 def build(settings: Settings, clock: Clock | None = None) -> Runtime:

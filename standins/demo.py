@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from adapters.slack.cards import ACTION_IDS
-from bridge.redis_conn import shutdown_embedded
-from bridge.settings import DEFAULT_PLAYBOOK, Settings
-from bridge.timeline import format_timeline
+from bridge.app.settings import DEFAULT_PLAYBOOK, Settings
+from bridge.store.redis_conn import shutdown_embedded
+from bridge.store.timeline import format_timeline
 from standins.harness import LocalBridge
 
 MENTIONS = [

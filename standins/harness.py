@@ -2,7 +2,7 @@
 
 Used by the end-to-end tests and by ``bridge demo``, so what the demo shows is what the tests check.
 Jobs run when :meth:`LocalBridge.drain` is called, in this process, by a real RQ ``SimpleWorker``
-(:class:`bridge.workers.InlineWorker`).
+(:class:`bridge.app.workers.InlineWorker`).
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ import requests
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 
-from bridge import runtime
-from bridge.clock import Clock
-from bridge.poller import poll_once
-from bridge.runtime import Runtime
-from bridge.settings import Settings
+from bridge.app import runtime
+from bridge.app.poller import poll_once
+from bridge.app.runtime import Runtime
+from bridge.app.settings import Settings
+from bridge.app.workers import InlineWorker
+from bridge.domain.clock import Clock
 from bridge.wiring import build, build_web_app
-from bridge.workers import InlineWorker
 from standins.server import BackgroundServer
 from standins.slack_api import SlackStandIn
 from standins.slack_requests import (
@@ -41,7 +41,7 @@ from standins.slack_requests import (
 from standins.x_api import XStandIn
 
 BOT_TOKEN = "xoxb-test-token"
-TIMER_JOB = "bridge.jobs.sla_check"
+TIMER_JOB = "bridge.app.jobs.sla_check"
 MAIN_ACCESS_TOKEN = "1100000002-main-access-token"
 X_TOKENS: dict[str, Any] = {
     "x_bearer_token": "x-bearer",

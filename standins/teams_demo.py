@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, TextIO
 
-from bridge.redis_conn import shutdown_embedded
+from bridge.store.redis_conn import shutdown_embedded
 from standins.bot_connector import BotConnectorStandIn
 from standins.teams_harness import PEOPLE, LocalTeamsBridge
 

@@ -19,9 +19,9 @@ import requests
 from adapters.teams.app import build_chat, messages_route
 from adapters.teams.credentials import TokenEndpointCredentials
 from adapters.teams.http import authentication
-from bridge import runtime
-from bridge.settings import Settings
-from bridge.web import create_app
+from bridge.app import runtime
+from bridge.app.settings import Settings
+from bridge.app.web import create_app
 from bridge.wiring import build, web_routes
 from standins.bot_auth import BotAuthStandIn
 from standins.bot_connector import BotConnectorStandIn

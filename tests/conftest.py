@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pytest
 import redis
 
-from bridge.redis_conn import connect, embedded_url
-from bridge.store import Store
+from bridge.store.cases import Store
+from bridge.store.redis_conn import connect, embedded_url
 
 if TYPE_CHECKING:
     from standins.harness import LocalBridge

@@ -6,7 +6,7 @@ from slack_bolt import App
 
 from adapters.slack.client import make_web_client
 from adapters.slack.listeners import register
-from bridge.runtime import Runtime
+from bridge.app.runtime import Runtime
 
 
 def build_bolt_app(rt: Runtime) -> App:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from adapters.slack.text import cut, escape, escape_keeping_people, quote
-from bridge.ports import CardView, DraftPreview
+from bridge.domain.ports import CardView, DraftPreview
 
 SECTION_TEXT_MAX = 3000
 CONTEXT_TEXT_MAX = 2000

@@ -13,9 +13,9 @@ from adapters.slack.crisis_cards import notice_blocks, notice_fallback
 from adapters.slack.text import cut, escape_keeping_people
 from adapters.slack.text import quote as quote_lines
 from bridge.crisis.ports import Notice
-from bridge.model import MessageRef
-from bridge.pacing import ChannelPacer
-from bridge.ports import CardView, DraftPreview
+from bridge.domain.model import MessageRef
+from bridge.domain.ports import CardView, DraftPreview
+from bridge.store.pacing import ChannelPacer
 
 log = structlog.get_logger(__name__)
 

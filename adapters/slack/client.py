@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
-from bridge.settings import Settings
+from bridge.app.settings import Settings
 
 #: How many times one call waits out a 429 ``Retry-After`` before the job's own retry takes over.
 RATE_LIMIT_RETRIES = 3

@@ -1,6 +1,6 @@
 """``/bridge`` for Slack, the confirmation dialog for deliberate actions, and the App Home tab.
 
-The command's words go to :class:`bridge.commands.Commands` unchanged; its answer comes back as the
+The command's words go to :class:`bridge.desk.commands.Commands` unchanged; its answer comes back as the
 ephemeral response to the command. Mute, unmute, hide and unhide open a confirmation modal first.
 """
 
@@ -14,11 +14,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from adapters.slack.text import cut, escape, escape_keeping_people
-from bridge.commands import FAILED, Confirmation, sla_status
-from bridge.errors import BridgeError, NotAllowed
-from bridge.lifecycle import OPEN_STATES, State
-from bridge.model import Case
-from bridge.runtime import Runtime
+from bridge.app.runtime import Runtime
+from bridge.desk.commands import FAILED, Confirmation, sla_status
+from bridge.domain.errors import BridgeError, NotAllowed
+from bridge.domain.lifecycle import OPEN_STATES, State
+from bridge.domain.model import Case
 
 log = structlog.get_logger(__name__)
 COMMAND = "/bridge"

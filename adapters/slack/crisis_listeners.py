@@ -12,9 +12,9 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from adapters.slack.crisis_cards import CRISIS_ACTIONS, EDIT_CALLBACKS, edit_modal
+from bridge.app.runtime import Runtime
 from bridge.crisis.buttons import EDITS, PRESSES, button_ids, press
-from bridge.errors import BridgeError
-from bridge.runtime import Runtime
+from bridge.domain.errors import BridgeError
 
 log = structlog.get_logger(__name__)
 TITLES = {"statement": "Edit the statement", "bulk": "Edit the bulk reply"}

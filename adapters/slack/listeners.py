@@ -26,11 +26,11 @@ from adapters.slack.cards import (
 from adapters.slack.commands import register_commands
 from adapters.slack.crisis_listeners import register_crisis
 from adapters.slack.text import from_slack
-from bridge.errors import BridgeError, NotAllowed
-from bridge.homes import reachable_departments
-from bridge.model import MessageRef
-from bridge.runtime import Runtime
-from bridge.templates import draft_choices, starting_text
+from bridge.app.runtime import Runtime
+from bridge.domain.errors import BridgeError, NotAllowed
+from bridge.domain.model import MessageRef
+from bridge.playbook.coverage import reachable_departments
+from bridge.playbook.templates import draft_choices, starting_text
 
 log = structlog.get_logger(__name__)
 EVENT_DEDUPE_SECONDS = 3600

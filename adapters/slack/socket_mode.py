@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from adapters.slack.app import build_bolt_app
-from bridge.runtime import Runtime
+from bridge.app.runtime import Runtime
 
 
 def connect_socket_mode(rt: Runtime) -> SocketModeHandler:

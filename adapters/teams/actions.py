@@ -15,16 +15,15 @@ from typing import Any
 from adapters.teams.cards import VERBS, DraftForm, case_card, preview_card
 from adapters.teams.crisis_actions import CrisisActions
 from adapters.teams.people import TeamsPeople
-from bridge.cardview import card_view, state_label
-from bridge.commands import Confirmation
-from bridge.crisis.buttons import MalformedButton
-from bridge.desk import people as list_people
-from bridge.errors import BridgeError, NotAllowed, UnknownCase
-from bridge.homes import reachable_departments
-from bridge.lifecycle import State
-from bridge.ports import DraftPreview
-from bridge.runtime import Runtime
-from bridge.templates import draft_choices, starting_text
+from bridge.app.runtime import Runtime
+from bridge.desk.cardview import card_view, state_label
+from bridge.desk.commands import Confirmation
+from bridge.desk.desk import people as list_people
+from bridge.domain.errors import BridgeError, MalformedButton, NotAllowed, UnknownCase
+from bridge.domain.lifecycle import State
+from bridge.domain.ports import DraftPreview
+from bridge.playbook.coverage import reachable_departments
+from bridge.playbook.templates import draft_choices, starting_text
 
 CARD = "application/vnd.microsoft.card.adaptive"
 MESSAGE = "application/vnd.microsoft.activity.message"
@@ -154,7 +153,7 @@ class CardActions:
 
     # draft preview ---------------------------------------------------------------------------------
     def preview(self, number: int, version: int) -> DraftPreview:
-        """The preview as :class:`bridge.chat_updates.ChatUpdates` posts it."""
+        """The preview as :class:`bridge.flow.chat_updates.ChatUpdates` posts it."""
         return self.rt.chat_updates.preview(number, version)
 
     def status_for(self, viewer: str, number: int, version: int) -> str:

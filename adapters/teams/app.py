@@ -16,10 +16,10 @@ from adapters.teams.connector import Connector
 from adapters.teams.http import Handler, messages_handler
 from adapters.teams.people import TeamsPeople
 from adapters.teams.registry import TeamsRegistry
-from bridge.homes import reachable_departments
-from bridge.pacing import ChannelPacer
-from bridge.runtime import Runtime
-from bridge.settings import Settings
+from bridge.app.runtime import Runtime
+from bridge.app.settings import Settings
+from bridge.playbook.coverage import reachable_departments
+from bridge.store.pacing import ChannelPacer
 
 log = structlog.get_logger(__name__)
 #: Teams allows about 50 requests a second per app and tenant; 40 leaves room for the bot's answers.

@@ -24,7 +24,7 @@ from adapters.teams.cards import VERBS
 from adapters.teams.messages import Incoming, Messages
 from adapters.teams.people import TeamsPeople
 from adapters.teams.registry import TeamsRegistry
-from bridge.runtime import Runtime
+from bridge.app.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 CARD_ACTION = "adaptiveCard/action"

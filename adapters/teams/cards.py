@@ -25,7 +25,7 @@ from adapters.teams.cardkit import (
     text_block,
 )
 from adapters.teams.text import cut, escape, escape_keeping_links, render_people
-from bridge.ports import CardView, DraftPreview
+from bridge.domain.ports import CardView, DraftPreview
 
 __all__ = [
     "CONTENT_TYPE",

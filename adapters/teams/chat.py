@@ -1,7 +1,7 @@
 """Teams as a chat platform: case cards, thread messages, private notes and crisis notices (the
 :class:`~bridge.crisis.ports.CrisisChat` port) through the Bot Connector.
 
-A :class:`~bridge.model.MessageRef` from this adapter keeps the channel exactly as the playbook wrote
+A :class:`~bridge.domain.model.MessageRef` from this adapter keeps the channel exactly as the playbook wrote
 it (an id, a name or ``Team/Channel``), so the core sees a case stay where its department works; the
 registry remembers which conversation and service URL each posted message really went to. A card's
 thread is the conversation ``<channel>;messageid=<card id>``. People written ``<@ID>`` by the core
@@ -34,10 +34,10 @@ from adapters.teams.people import TeamsPeople
 from adapters.teams.registry import ChannelUnknown, PostedMessage, TeamsRegistry, split_thread, thread_id
 from adapters.teams.text import PERSON, escape, escape_keeping_links, from_mrkdwn, render_people
 from bridge.crisis.ports import Notice
-from bridge.desk import people as list_people
-from bridge.errors import PlatformError, Rejected
-from bridge.model import MessageRef
-from bridge.ports import CardView, DraftPreview
+from bridge.desk.desk import people as list_people
+from bridge.domain.errors import PlatformError, Rejected
+from bridge.domain.model import MessageRef
+from bridge.domain.ports import CardView, DraftPreview
 
 log = structlog.get_logger(__name__)
 LOCAL_BOT_ACCOUNT = "28:escalation-bridge-local"
@@ -164,7 +164,7 @@ class TeamsChat:
             type=ActivityTypes.message, text="".join(out), text_format="markdown", entities=entities
         )
 
-    # the port (bridge.ports.ChatPlatform) ----------------------------------------------------------
+    # the port (bridge.domain.ports.ChatPlatform) ----------------------------------------------------------
     def _case_card(self, card: CardView) -> dict[str, Any]:
         return case_card(card, name_of=self.people.name_of, departments=self.departments())
 
@@ -274,7 +274,7 @@ class TeamsChat:
     def tell(self, channel: str, user: str, text: str) -> None:
         """Privately in a 1:1 chat when Teams allows it; else in ``channel`` (where the person acted),
         mentioning them, since Teams channels have no messages only one person sees. Only a refusal
-        (:class:`~bridge.errors.Rejected`) falls back: a rate limit or an outage is raised for the
+        (:class:`~bridge.domain.errors.Rejected`) falls back: a rate limit or an outage is raised for the
         job's retry, which honours ``Retry-After`` and says the note once, privately."""
         person = self.people.get(user)
         if person is not None and person.account:

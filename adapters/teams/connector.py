@@ -4,8 +4,9 @@ Teams allows about 50 requests a second per app per tenant and 1,800 operations 
 conversation, and answers 429 with ``Retry-After`` beyond that. Every call here first takes a slot
 from two Redis pacers shared by all workers (one for the app, one for the conversation), waits out a
 short ``Retry-After`` itself, and otherwise raises the core's errors so the job's retry policy
-decides: :class:`~bridge.errors.RateLimited`, :class:`~bridge.errors.Unavailable` (a server error or a
-lost connection: the outcome is unknown) or :class:`~bridge.errors.Rejected` (4xx: it will not work).
+decides: :class:`~bridge.domain.errors.RateLimited`, :class:`~bridge.domain.errors.Unavailable`
+(a server error or a lost connection: the outcome is unknown) or
+:class:`~bridge.domain.errors.Rejected` (4xx: it will not work).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from botframework.connector.teams import TeamsConnectorClient
 from msrest.authentication import Authentication
 from msrest.exceptions import ClientException, HttpOperationError
 
-from bridge.errors import RateLimited, Rejected, Unavailable
-from bridge.pacing import ChannelPacer
+from bridge.domain.errors import RateLimited, Rejected, Unavailable
+from bridge.store.pacing import ChannelPacer
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")

@@ -19,11 +19,11 @@ from typing import Any
 
 from adapters.teams.crisis_cards import CANCEL_VERBS, EDIT_INPUT, SAVE_VERBS, VERBS, EditForm, notice_card
 from adapters.teams.people import TeamsPeople
+from bridge.app.runtime import Runtime
 from bridge.crisis.buttons import EDITS, NOTICE_OF, PRESSES, button_ids, press
 from bridge.crisis.ports import Notice
 from bridge.crisis.views import alert_notice
-from bridge.errors import BridgeError
-from bridge.runtime import Runtime
+from bridge.domain.errors import BridgeError
 
 GONE = "That notice is out of date: its alert or incident is no longer known."
 

@@ -31,7 +31,7 @@ from msrest.serialization import Model
 from requests import RequestException
 
 from adapters.teams.bot import BridgeBot
-from bridge.settings import Settings
+from bridge.app.settings import Settings
 
 log = structlog.get_logger(__name__)
 MAX_BODY_BYTES = 1_000_000

@@ -6,13 +6,12 @@ workers with the same retry policy as the core's jobs.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
-from rq import Retry
-
 from adapters.teams.cards import confirm_card
-from bridge.dispatch import JOB_TIMEOUT_SECONDS, RETRY_INTERVALS_SECONDS
-from bridge.runtime import Runtime, current
+from bridge.app.enqueue import enqueue as enqueue_job
+from bridge.app.runtime import Runtime, current
 
 
 def _chat() -> Any:
@@ -23,12 +22,8 @@ def _chat() -> Any:
 
 
 def enqueue(rt: Runtime, name: str, *args: Any) -> None:
-    rt.queue.enqueue(
-        f"adapters.teams.jobs.{name}",
-        *args,
-        retry=Retry(max=len(RETRY_INTERVALS_SECONDS), interval=RETRY_INTERVALS_SECONDS),
-        job_timeout=JOB_TIMEOUT_SECONDS,
-    )
+    """Queue this module's job ``name`` with the core's retry policy."""
+    enqueue_job(rt.queue, getattr(sys.modules[__name__], name), *args)
 
 
 def sync_team(team_id: str) -> int:

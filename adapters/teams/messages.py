@@ -18,9 +18,9 @@ from adapters.teams import jobs
 from adapters.teams.people import person_tokens
 from adapters.teams.registry import TeamsRegistry, split_thread
 from adapters.teams.text import from_teams
-from bridge.errors import BridgeError
-from bridge.model import MessageRef
-from bridge.runtime import Runtime
+from bridge.app.runtime import Runtime
+from bridge.domain.errors import BridgeError
+from bridge.domain.model import MessageRef
 
 log = structlog.get_logger(__name__)
 SLASH = "/bridge"

@@ -16,7 +16,7 @@ from typing import Any
 
 import redis
 
-from bridge.errors import PlatformError
+from bridge.domain.errors import PlatformError
 
 GENERAL = "General"  # the General channel shares its team's id and has no name of its own
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tweepy
 
-from bridge.settings import Settings
+from bridge.app.settings import Settings
 
 X_DEFAULT_URL = "https://api.twitter.com"
 

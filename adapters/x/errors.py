@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import requests
 import tweepy
 
-from bridge.errors import PlatformError, RateLimited, Rejected, Unavailable
+from bridge.domain.errors import PlatformError, RateLimited, Rejected, Unavailable
 
 T = TypeVar("T")
 

@@ -8,9 +8,9 @@ from typing import Any
 import tweepy
 
 from adapters.x.errors import translate
-from bridge.errors import Rejected
-from bridge.model import Author, Mention, PostRef
-from bridge.ports import DirectMessage, MentionBatch
+from bridge.domain.errors import Rejected
+from bridge.domain.model import Author, Mention, PostRef
+from bridge.domain.ports import DirectMessage, MentionBatch
 
 TWEET_FIELDS = [
     "author_id",

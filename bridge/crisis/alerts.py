@@ -15,8 +15,8 @@ from datetime import datetime
 
 from bridge.crisis.detector import AlertSnapshot, Example, Explanation
 from bridge.crisis.machine import Move, Moved, Records
-from bridge.model import MessageRef
-from bridge.store import Store
+from bridge.domain.model import MessageRef
+from bridge.store.cases import Store
 
 
 class AlertState:

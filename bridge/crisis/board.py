@@ -14,19 +14,15 @@ from bridge.crisis.folding import MassCards, crisis_chat
 from bridge.crisis.incident import Incident
 from bridge.crisis.parts import CrisisParts, CrisisService
 from bridge.crisis.ports import CrisisChat, Notice
-from bridge.crisis.rules import CrisisRules
 from bridge.crisis.texts import channel_name
 from bridge.crisis.views import alert_notice, incident_notice, incident_summary
-from bridge.desk import who
-from bridge.errors import NotAllowed
-from bridge.ports import ChatPlatform
+from bridge.desk.desk import who
+from bridge.domain.errors import CardNotPostedYet, NotAllowed
+from bridge.domain.ports import ChatPlatform
+from bridge.playbook.crisis_rules import CrisisRules
 
 log = structlog.get_logger(__name__)
 CARD_LOCK_SECONDS = 300
-
-
-class CardNotPostedYet(RuntimeError):
-    """Another worker is posting this card; the job is retried and then updates it instead."""
 
 
 class Board(CrisisService):

@@ -11,7 +11,7 @@ import uuid
 
 import redis
 
-from bridge.clock import Clock
+from bridge.domain.clock import Clock
 
 _TAKE = """
 -- KEYS[1] sorted set of post times; ARGV[1] now (s), ARGV[2] window (s), ARGV[3] capacity, ARGV[4] member

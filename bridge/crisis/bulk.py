@@ -23,16 +23,16 @@ from bridge.crisis.budget import PostingBudget
 from bridge.crisis.incident import Incident, IncidentState
 from bridge.crisis.parts import CrisisParts, CrisisService
 from bridge.crisis.ports import Notice
-from bridge.crisis.texts import TemplateRefused, bulk_reply_text, check_reply
+from bridge.crisis.texts import bulk_reply_text, check_reply
 from bridge.crisis.views import bulk_notice, pace_text
-from bridge.dispatch import Dispatcher
-from bridge.errors import RateLimited, Rejected
-from bridge.followups import FollowUps
-from bridge.lifecycle import Action, State
-from bridge.model import Case, Draft
-from bridge.outlets import Outlets
-from bridge.publisher import record_posted
-from bridge.textlength import check_length
+from bridge.domain.errors import RateLimited, Rejected, TemplateRefused
+from bridge.domain.lifecycle import Action, State
+from bridge.domain.model import Case, Draft
+from bridge.domain.work import Dispatch
+from bridge.flow.followups import FollowUps
+from bridge.flow.outlets import Outlets
+from bridge.flow.publisher import record_posted
+from bridge.text.weighted_length import check_length
 
 log = structlog.get_logger(__name__)
 
@@ -54,12 +54,19 @@ return 0
 
 
 class BulkReplies(CrisisService):
-    def __init__(self, parts: CrisisParts, outlets: Outlets, budget: PostingBudget) -> None:
+    def __init__(
+        self,
+        parts: CrisisParts,
+        outlets: Outlets,
+        budget: PostingBudget,
+        case_dispatch: Dispatch,
+        followups: FollowUps,
+    ) -> None:
         super().__init__(parts)
         self.outlets = outlets
         self.budget = budget
-        self.case_dispatch: Dispatcher | None = None  # set by Crisis.wire
-        self.followups: FollowUps | None = None
+        self.case_dispatch = case_dispatch  # refreshes a case's card once it is answered
+        self.followups = followups  # indexes our replies, so the customer's next post joins the case
         self._renew = self.r.register_script(_RENEW)
         self._release = self.r.register_script(_RELEASE)
 
@@ -342,6 +349,6 @@ class BulkReplies(CrisisService):
             return f"refused by {case.platform}: {exc}"
         extra = {**detail, "bulk": True, "statement": incident.statement_url}
         record_posted(self.store, self.followups, case, ref, self.clock.now(), extra)
-        if case.card is not None and self.case_dispatch is not None:
+        if case.card is not None:
             self.case_dispatch.refresh_card(case.number)
         return "posted"

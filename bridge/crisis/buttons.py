@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bridge.crisis.leadership import LeadershipDesk
-from bridge.errors import NotAllowed
+from bridge.domain.errors import MalformedButton
 
 #: The notice each button sits on: the alert, or one version of the statement or of the bulk reply.
 NOTICE_OF = {
@@ -39,12 +39,6 @@ PRESSES: dict[str, Press] = {
     ),
     "approve_bulk": lambda desk, incident, version, user: desk.approve(incident, "bulk", version, user),
 }
-
-
-class MalformedButton(NotAllowed):
-    """A button that names no alert or incident, or no known action: an out-of-date message or a
-    forged request. A :class:`NotAllowed`, so an adapter that tells refusals to people tells this one
-    too; one that can answer a malformed request as such (Teams: HTTP 400) catches it first."""
 
 
 def button_ids(value: str) -> tuple[int, int]:

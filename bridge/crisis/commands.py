@@ -1,6 +1,6 @@
 """``/bridge incident status|close [n]``: text answers for people, the same on every chat platform.
 
-Registered with :class:`bridge.commands.Commands` as the ``incident`` subcommand by the runtime.
+Registered with :class:`bridge.desk.commands.Commands` as the ``incident`` subcommand by the runtime.
 Without a number, ``status`` shows the newest open incident and ``close`` closes the only open one
 (with several open it asks which). A first word that looks like a number but is not one (``I1``,
 ``#x1``) is refused rather than read as a reason.
@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bridge.commands import CommandReply
 from bridge.crisis.incident import Incident
 from bridge.crisis.service import Crisis
 from bridge.crisis.views import incident_summary
-from bridge.desk import who
-from bridge.errors import NotAllowed
+from bridge.desk.commands import CommandReply
+from bridge.desk.desk import who
+from bridge.domain.errors import NotAllowed
 
 TIMELINE_LIMIT = 25
 #: Bookkeeping entries left out of the status view (they stay in the audit stream).
@@ -115,7 +115,7 @@ def incident_close(crisis: Crisis, user: str, args: list[str]) -> str:
 
 
 def incident_command(crisis: Crisis) -> Callable[[str, list[str]], CommandReply]:
-    """The ``incident`` subcommand for :meth:`bridge.commands.Commands.register`."""
+    """The ``incident`` subcommand for :meth:`bridge.desk.commands.Commands.register`."""
 
     def run(user: str, args: list[str]) -> CommandReply:
         if not args or args[0] not in ("status", "close"):

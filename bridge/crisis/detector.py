@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bridge.crisis.counts import WindowStats, describe_slot, hour_of_week
-from bridge.crisis.rules import Thresholds
+from bridge.playbook.crisis_rules import Thresholds
 
 #: Fewer expected mentions per window than this reads as "almost none" rather than a huge ratio.
 ALMOST_NONE = 0.1

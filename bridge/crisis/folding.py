@@ -18,10 +18,10 @@ import structlog
 from bridge.crisis.detector import Example
 from bridge.crisis.parts import CrisisParts, CrisisService
 from bridge.crisis.ports import CrisisChat
-from bridge.crisis.rules import CrisisRule, CrisisRules
 from bridge.crisis.views import browse_url, mass_notice
-from bridge.model import Case, MessageRef
-from bridge.ports import ChatPlatform
+from bridge.domain.model import Case, MessageRef
+from bridge.domain.ports import ChatPlatform
+from bridge.playbook.crisis_rules import CrisisRule, CrisisRules
 
 log = structlog.get_logger(__name__)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bridge.crisis.machine import Move, Moved, Records
-from bridge.store import AuditEntry, Store
+from bridge.store.cases import AuditEntry, Store
 
 
 class IncidentState:

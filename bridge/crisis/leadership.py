@@ -1,7 +1,7 @@
 """What leadership and the social team do in a crisis: acknowledge, dismiss, start an incident, edit
 and sign off the statement and the bulk reply, close the incident.
 
-Like :class:`bridge.desk.Desk`: each method checks the person's role from the playbook, applies one
+Like :class:`bridge.desk.desk.Desk`: each method checks the person's role from the playbook, applies one
 atomic transition and enqueues the chat work. A refusal raises :class:`NotAllowed` whose text says
 who may act. Four eyes: whoever wrote a version of the public statement can never approve it, whatever
 the desk's ``sign_off.four_eyes`` says (the statement is the brand's one public word on the incident);
@@ -18,11 +18,11 @@ from bridge.crisis.alerts import Alert, AlertState
 from bridge.crisis.bulk import BulkReplies
 from bridge.crisis.incident import Incident, IncidentState
 from bridge.crisis.parts import CrisisParts, CrisisService
-from bridge.crisis.rules import CrisisRules
-from bridge.crisis.texts import TemplateRefused, check_reply, render_statement
-from bridge.desk import people, who
-from bridge.errors import NotAllowed
-from bridge.textlength import check_length
+from bridge.crisis.texts import check_reply, render_statement
+from bridge.desk.desk import people, who
+from bridge.domain.errors import NotAllowed, TemplateRefused
+from bridge.playbook.crisis_rules import CrisisRules
+from bridge.text.weighted_length import check_length
 
 WHAT = {"statement": "the statement", "bulk": "the bulk reply"}
 TEXT_MAX_CHARS = 2000

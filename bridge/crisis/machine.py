@@ -1,7 +1,7 @@
 """Alerts and incidents as Redis records whose state changes only through a table.
 
-The same idea as the case lifecycle (:mod:`bridge.lifecycle` and :class:`bridge.store.Store`), on
-the same script (:mod:`bridge.transitions`): each kind of record names its actions and the states
+The same idea as the case lifecycle (:mod:`bridge.domain.lifecycle` and :class:`bridge.store.cases.Store`), on
+the same script (:mod:`bridge.store.transitions`): each kind of record names its actions and the states
 each is allowed from; the script checks the current state and any guards, writes, and appends the
 entry to the episode's timeline and to the bridge's audit stream in the same step.
 Two leaders clicking "Start incident" at once start one.
@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bridge.model import utcnow
-from bridge.store import AuditEntry, Store
-from bridge.transitions import GLOBAL_AUDIT_MAXLEN, Change, TransitionScript
-from bridge.transitions import text as _s
+from bridge.domain.model import utcnow
+from bridge.store.cases import AuditEntry, Store
+from bridge.store.transitions import GLOBAL_AUDIT_MAXLEN, Change, TransitionScript
+from bridge.store.transitions import text as _s
 
 _CREATE = """
 -- KEYS[1] sequence, KEYS[2] global audit; ARGV[1] record key prefix, ARGV[2] fields json,

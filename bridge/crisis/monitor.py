@@ -24,8 +24,8 @@ from bridge.crisis.detector import Decision, Example, Verdict, decide, explain
 from bridge.crisis.folding import MassCards
 from bridge.crisis.incident import IncidentState
 from bridge.crisis.parts import CrisisParts, CrisisService
-from bridge.crisis.rules import CrisisRules, Thresholds
-from bridge.model import Case, Mention
+from bridge.domain.model import Case, Mention
+from bridge.playbook.crisis_rules import CrisisRules, Thresholds
 
 log = structlog.get_logger(__name__)
 
@@ -79,7 +79,7 @@ class CrisisMonitor(CrisisService):
         if case.verdict:  # triaged already: use its score
             return case.sentiment <= NEGATIVE_BELOW
         if self._sentiment is None:
-            from bridge.triage import Triager  # VADER loads its lexicon: only when first needed
+            from bridge.triage.triager import Triager  # VADER loads its lexicon: only when first needed
 
             triager = Triager()
             self._sentiment = lambda text: triager.sentiment(triager.clean(text))

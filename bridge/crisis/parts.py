@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bridge.clock import Clock
 from bridge.crisis.alerts import AlertBook
-from bridge.crisis.dispatch import CrisisDispatch
 from bridge.crisis.incident import IncidentBook
-from bridge.playbook import Playbook
-from bridge.store import Store
+from bridge.crisis.ports import CrisisDispatch
+from bridge.domain.clock import Clock
+from bridge.playbook.model import Playbook
+from bridge.store.cases import Store
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """What crisis mode needs from a chat platform, beyond case cards: notices with buttons in any
 channel, updating them, and opening a channel for an incident.
 
-Kept apart from :class:`bridge.ports.ChatPlatform` so a chat adapter that has no crisis support yet
+Kept apart from :class:`bridge.domain.ports.ChatPlatform` so a chat adapter that has no crisis support yet
 (Teams, while it is being built) still satisfies the case port; the crisis code checks for this one
 with ``isinstance`` and says so in the log when a platform lacks it.
 """
@@ -9,9 +9,10 @@ with ``isinstance`` and says so in the log when a platform lacks it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from bridge.model import MessageRef
+from bridge.domain.model import MessageRef
 
 
 @dataclass(frozen=True)
@@ -58,3 +59,32 @@ class CrisisChat(Protocol):
         ...
 
     def post_message(self, channel: str, text: str, link_to: MessageRef | None = None) -> MessageRef: ...
+
+
+class CrisisDispatch(Protocol):
+    """The crisis jobs the crisis services ask for (:mod:`bridge.app.crisis_dispatch` queues them).
+
+    A job due later than the clock's now is scheduled in Redis, so it survives restarts."""
+
+    def post_alert(self, alert_id: int) -> None: ...
+
+    def refresh_alert(self, alert_id: int) -> None: ...
+
+    def realert(self, alert_id: int) -> None: ...
+
+    def digest(self, alert_id: int) -> None: ...
+
+    def tick(self, at: datetime) -> None: ...
+
+    def mass_card(self, alert_id: int, chat: str, channel: str, at: datetime | None = None) -> None: ...
+
+    def open_incident(self, incident_id: int) -> None: ...
+
+    def preview(self, incident_id: int, what: str, version: int) -> None: ...
+
+    def post_statement(self, incident_id: int, at: datetime | None = None) -> None: ...
+
+    def bulk_reply(self, incident_id: int, at: datetime | None = None) -> None: ...
+
+    def notice(self, incident_id: int, text: str, leadership: bool = False) -> None:
+        """A line in the incident channel (and in leadership's channel when ``leadership``)."""

@@ -9,27 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from rq import Queue
-
-from bridge.clock import Clock
 from bridge.crisis.alerts import AlertBook
 from bridge.crisis.board import Board
 from bridge.crisis.budget import PostingBudget
 from bridge.crisis.bulk import BulkReplies
-from bridge.crisis.dispatch import CrisisDispatch
 from bridge.crisis.folding import MassCards
 from bridge.crisis.incident import IncidentBook
 from bridge.crisis.leadership import LeadershipDesk
 from bridge.crisis.monitor import CrisisMonitor
 from bridge.crisis.parts import CrisisParts
+from bridge.crisis.ports import CrisisDispatch
 from bridge.crisis.statement import StatementPoster
-from bridge.dispatch import Dispatcher
-from bridge.followups import FollowUps
-from bridge.model import Case, Mention
-from bridge.outlets import Outlets
-from bridge.playbook import Playbook
-from bridge.ports import ChatPlatform
-from bridge.store import Store
+from bridge.domain.clock import Clock
+from bridge.domain.model import Case, Mention
+from bridge.domain.ports import ChatPlatform
+from bridge.domain.work import Dispatch
+from bridge.flow.followups import FollowUps
+from bridge.flow.outlets import Outlets
+from bridge.playbook.model import Playbook
+from bridge.store.cases import Store
 
 
 class Crisis:
@@ -37,29 +35,29 @@ class Crisis:
         self,
         store: Store,
         playbook: Callable[[], Playbook],
-        queue: Queue,
         clock: Clock,
         chats: Mapping[str, ChatPlatform],
         outlets: Outlets,
+        *,
+        dispatch: CrisisDispatch,
+        case_dispatch: Dispatch,
+        followups: FollowUps,
     ) -> None:
-        self.dispatch = CrisisDispatch(queue, clock)
+        """``dispatch`` queues crisis jobs; ``case_dispatch`` and ``followups`` are the case services
+        that bulk replies use: refreshing a case's card, indexing our replies."""
+        self.dispatch = dispatch
         self.alerts = AlertBook(store, clock.now)
         self.incidents = IncidentBook(store, clock.now)
         # one budget per posting account: the statement and the bulk replies share X's limit
         budget = PostingBudget(store.r, store.k("crisis", "budget", "x"), clock)
         parts = CrisisParts(store, playbook, self.alerts, self.incidents, self.dispatch, clock)
         self.folding = MassCards(parts, chats)
-        self.bulk = BulkReplies(parts, outlets, budget)
+        self.bulk = BulkReplies(parts, outlets, budget, case_dispatch, followups)
         self.statement = StatementPoster(parts, outlets, budget)
         previews = {"statement": self.statement.preview_notice, "bulk": self.bulk.preview_notice}
         self.board = Board(parts, self.folding, chats, previews)
         self.monitor = CrisisMonitor(parts, self.folding, self.bulk)
         self.leadership = LeadershipDesk(parts, self.bulk)
-
-    def wire(self, case_dispatch: Dispatcher, followups: FollowUps | None) -> None:
-        """The case services bulk replies use: refreshing a case's card, indexing our replies."""
-        self.bulk.case_dispatch = case_dispatch
-        self.bulk.followups = followups
 
     def observe(self, mention: Mention, case: Case, number: int) -> bool:
         """Feed detection with a new case; True when the case joins a mass-issue card (no own card)."""

@@ -1,6 +1,6 @@
 """Posting the approved public statement from the brand's main account, exactly once.
 
-As with case replies (:mod:`bridge.publisher`), the incident enters ``statement_posting`` before X is
+As with case replies (:mod:`bridge.flow.publisher`), the incident enters ``statement_posting`` before X is
 called; a retried job after an unknown outcome looks for our own post with that text first. The post
 takes a slot of the shared posting budget, so the statement and the bulk replies together stay inside
 X's limits.
@@ -17,11 +17,11 @@ from bridge.crisis.incident import Incident, IncidentState
 from bridge.crisis.parts import CrisisParts, CrisisService
 from bridge.crisis.ports import Notice
 from bridge.crisis.views import statement_missing_notice, statement_notice
-from bridge.desk import who
-from bridge.errors import RateLimited, Rejected, Unavailable
-from bridge.model import PostRef
-from bridge.outlets import Outlet, Outlets
-from bridge.textlength import check_length
+from bridge.desk.desk import who
+from bridge.domain.errors import RateLimited, Rejected, Unavailable
+from bridge.domain.model import PostRef
+from bridge.flow.outlets import Outlet, Outlets
+from bridge.text.weighted_length import check_length
 
 log = structlog.get_logger(__name__)
 

@@ -10,23 +10,20 @@ from datetime import datetime
 from typing import Any
 
 from bridge.crisis.incident import Incident
-from bridge.crisis.placeholders import (
+from bridge.domain.errors import TemplateRefused
+from bridge.domain.model import Case
+from bridge.playbook.crisis_rules import CrisisRules
+from bridge.playbook.placeholders import (
     BULK_PLACEHOLDERS,
     STATEMENT_PLACEHOLDERS,
     bulk_sample,
     crisis_context,
     with_case,
 )
-from bridge.crisis.rules import CrisisRules
-from bridge.model import Case
-from bridge.templates import case_context, render_strict
+from bridge.playbook.templates import case_context, render_strict
 
 CHANNEL_NAME_MAX = 80
 _CHANNEL_UNSAFE = re.compile(r"[^a-z0-9_-]+")
-
-
-class TemplateRefused(ValueError):
-    """A crisis template that cannot be filled in; its text says what is wrong, for leadership."""
 
 
 def incident_context(brand: str, incident: Incident, statement_url: str = "") -> dict[str, Any]:

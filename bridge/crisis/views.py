@@ -1,6 +1,6 @@
 """What crisis notices say and which buttons they offer, decided from the records alone.
 
-Like :mod:`bridge.cardview` for case cards: the core decides the words and the actions, the chat
+Like :mod:`bridge.desk.cardview` for case cards: the core decides the words and the actions, the chat
 adapter renders them. Button ``action`` names are the contract with the adapters' listeners.
 """
 
@@ -13,7 +13,7 @@ from bridge.crisis.alerts import Alert, AlertState
 from bridge.crisis.detector import Example
 from bridge.crisis.incident import Incident, IncidentState
 from bridge.crisis.ports import Notice, NoticeButton
-from bridge.desk import who
+from bridge.desk.desk import who
 
 QUOTE_CHARS = 280
 BROWSE_WORDS = 6

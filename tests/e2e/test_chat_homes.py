@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from adapters.slack.cards import ACTION_IDS
-from bridge.errors import Rejected
-from bridge.lifecycle import State
+from bridge.domain.errors import Rejected
+from bridge.domain.lifecycle import State
 from standins.bot_connector import BotConnectorStandIn
 from standins.harness import LocalBridge
 from standins.teams_harness import BOT, BOT_NAME, LocalTeamsBridge

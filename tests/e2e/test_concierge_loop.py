@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from adapters.slack.cards import ACTION_IDS
-from bridge.lifecycle import State
-from bridge.poller import cursor_name
+from bridge.app.poller import cursor_name
+from bridge.domain.lifecycle import State
 from standins.harness import LocalBridge
 
 pytestmark = pytest.mark.e2e

@@ -15,8 +15,8 @@ import yaml
 
 from bridge.crisis import bulk as bulk_module
 from bridge.crisis.incident import IncidentState
-from bridge.errors import NotAllowed
-from bridge.lifecycle import Action, State
+from bridge.domain.errors import NotAllowed
+from bridge.domain.lifecycle import Action, State
 from standins.harness import LocalBridge
 from tests.conftest import ROOT, running_bridge
 from tests.support.crisis_notices import explanation
@@ -35,7 +35,7 @@ def bridge(redis_url: str, tmp_path: Path) -> Iterator[LocalBridge]:
     data["sign_off"] = {"four_eyes": False}  # the desk's setting; the statement needs four eyes anyway
     playbook = tmp_path / "crisis.yml"
     playbook.write_text(yaml.safe_dump(data))
-    from bridge.clock import ManualClock
+    from bridge.domain.clock import ManualClock
 
     with running_bridge(
         playbook, redis_url, tmp_path, clock=ManualClock(START), x_main_account=("Acme", "783214")

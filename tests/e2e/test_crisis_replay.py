@@ -18,10 +18,10 @@ import pytest
 import yaml
 
 from adapters.slack.crisis_cards import CRISIS_ACTIONS
-from bridge import runtime
-from bridge.clock import ManualClock
+from bridge.app import runtime
 from bridge.crisis.incident import IncidentState
-from bridge.lifecycle import State
+from bridge.domain.clock import ManualClock
+from bridge.domain.lifecycle import State
 from bridge.wiring import build
 from standins.harness import LocalBridge
 from standins.slack_requests import block_action, view_submission

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from adapters.slack.cards import ACTION_IDS
-from bridge.lifecycle import State
+from bridge.domain.lifecycle import State
 from standins.harness import LocalBridge
 from standins.slack_requests import sign, thread_message
 from tests.conftest import shared_data

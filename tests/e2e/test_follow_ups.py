@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.slack.cards import ACTION_IDS
-from bridge.lifecycle import State
+from bridge.domain.lifecycle import State
 from standins.harness import LocalBridge
 from tests.e2e.test_concierge_loop import buttons, claimed_draft, open_case, x_posts
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bridge.clock import ManualClock
+from bridge.domain.clock import ManualClock
 from tests.conftest import PLAYBOOK, ROOT, running_bridge
 
 pytestmark = pytest.mark.e2e

@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from adapters.slack.cards import ACTION_IDS
-from bridge.lifecycle import State
+from bridge.domain.errors import ConfigurationError
+from bridge.domain.lifecycle import State
 from standins.harness import LocalBridge
 from tests.conftest import PLAYBOOK, running_bridge
 
@@ -147,8 +148,8 @@ def test_mentions_of_the_main_account_are_read_too_and_route_by_account(two_acco
 def test_main_account_tokens_without_the_account_in_the_playbook_is_a_clear_error(
     redis_url: str, tmp_path: Path
 ) -> None:
-    from bridge.settings import Settings
-    from bridge.wiring import ConfigurationError, build
+    from bridge.app.settings import Settings
+    from bridge.wiring import build
 
     settings = Settings(
         redis_url=redis_url,

@@ -8,9 +8,10 @@ import pytest
 import requests
 
 from adapters.slack.cards import ACTION_IDS
+from bridge.app.settings import Settings
 from bridge.cli import main
-from bridge.settings import Settings
-from bridge.wiring import ConfigurationError, build, build_web_app
+from bridge.domain.errors import ConfigurationError
+from bridge.wiring import build, build_web_app
 from standins.harness import LocalBridge
 from tests.conftest import PLAYBOOK
 from tests.e2e.test_concierge_loop import open_case

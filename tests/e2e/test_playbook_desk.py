@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from adapters.slack.cards import ACTION_IDS, DRAFT_TEMPLATE_ACTION
-from bridge.clock import ManualClock
-from bridge.lifecycle import State
+from bridge.domain.clock import ManualClock
+from bridge.domain.lifecycle import State
 from standins.harness import LocalBridge
 from standins.slack_requests import view_submission
 from tests.conftest import PLAYBOOK, running_bridge

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.slack.cards import ACTION_IDS
-from bridge.lifecycle import State
+from bridge.domain.lifecycle import State
 from standins.harness import LocalBridge
 from tests.e2e.test_concierge_loop import claimed_draft
 from tests.e2e.test_failures import approve, thread_texts

@@ -92,7 +92,7 @@ def test_worker_in_burst_mode_exits_when_the_queue_is_empty(redis_url: str, tmp_
 def test_the_embedded_redis_keeps_its_data_from_one_run_to_the_next(tmp_path: Path) -> None:
     """The default with nothing configured: state written by one process is there for the next."""
     code = (
-        "import sys; from pathlib import Path; from bridge.redis_conn import connect, embedded_url; "
+        "import sys; from pathlib import Path; from bridge.store.redis_conn import connect, embedded_url; "
         "client = connect(embedded_url(Path(sys.argv[1]))); "
         "print(client.get('kept')) if sys.argv[2] == 'read' else client.set('kept', 'yes')"
     )

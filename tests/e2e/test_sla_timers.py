@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from adapters.slack.cards import ACTION_IDS
-from bridge.clock import ManualClock
+from bridge.domain.clock import ManualClock
 from standins.harness import LocalBridge
 from tests.conftest import PLAYBOOK, running_bridge
 from tests.e2e.test_concierge_loop import open_case

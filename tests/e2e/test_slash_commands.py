@@ -8,8 +8,8 @@ import pytest
 from structlog.testing import capture_logs
 
 from adapters.slack.cards import ACTION_IDS
-from bridge.commands import CommandReply
-from bridge.lifecycle import State
+from bridge.desk.commands import CommandReply
+from bridge.domain.lifecycle import State
 from standins.harness import LocalBridge
 from standins.teams_harness import LocalTeamsBridge
 from tests.e2e.test_concierge_loop import buttons, claimed_draft, ephemerals_to, open_case

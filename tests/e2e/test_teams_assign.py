@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bridge.lifecycle import State
+from bridge.domain.lifecycle import State
 from standins.teams_harness import BOT, BOT_NAME, PEOPLE, LocalTeamsBridge
 from tests.e2e.test_concierge_loop import open_case
 from tests.support.adaptive_cards import texts

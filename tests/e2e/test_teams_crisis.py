@@ -20,10 +20,10 @@ import yaml
 
 from adapters.teams.chat import TeamsChat
 from adapters.teams.registry import ChannelUnknown
-from bridge.clock import ManualClock
 from bridge.crisis.alerts import AlertState
 from bridge.crisis.incident import IncidentState
 from bridge.crisis.ports import CrisisChat
+from bridge.domain.clock import ManualClock
 from standins.bot_connector import BotConnectorStandIn
 from standins.teams_harness import PEOPLE, TEAM, TENANT, LocalTeamsBridge
 from tests.conftest import ROOT

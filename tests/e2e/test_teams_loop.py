@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from adapters.teams.registry import TeamsRegistry
-from bridge.lifecycle import State
+from bridge.domain.lifecycle import State
 from standins.teams_harness import PEOPLE, LocalTeamsBridge
 from tests.e2e.test_concierge_loop import open_case
 from tests.support.adaptive_cards import errors, texts, titles, validator

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bridge.clock import ManualClock
+from bridge.domain.clock import ManualClock
 from standins.teams_harness import LocalTeamsBridge
 from tests.e2e.conftest import TEAMS_PLAYBOOK, running_teams
 from tests.e2e.test_concierge_loop import open_case

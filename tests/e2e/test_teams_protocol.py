@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from bridge.settings import Settings
-from bridge.wiring import ConfigurationError, build
+from bridge.app.settings import Settings
+from bridge.domain.errors import ConfigurationError
+from bridge.wiring import build
 from standins.teams_harness import PEOPLE, LocalTeamsBridge
 from tests.conftest import shared_data
 from tests.e2e.conftest import TEAMS_PLAYBOOK, running_teams

@@ -15,7 +15,7 @@ import pytest
 from adapters.teams import http as teams_http
 from adapters.teams.chat import TeamsChat
 from adapters.teams.registry import TeamsRegistry
-from bridge.errors import RateLimited, Unavailable
+from bridge.domain.errors import RateLimited, Unavailable
 from standins.teams_harness import BOT, BOT_NAME, PEOPLE, TEAM, TENANT, LocalTeamsBridge
 from tests.e2e.conftest import TEAMS_PLAYBOOK, running_teams
 from tests.e2e.test_concierge_loop import open_case
@@ -53,7 +53,7 @@ def test_a_case_for_a_renamed_channel_still_gets_its_card(teams: LocalTeamsBridg
 
 
 def test_a_channel_nobody_knows_fails_the_post_for_good_saying_why(teams: LocalTeamsBridge) -> None:
-    from bridge.errors import Rejected
+    from bridge.domain.errors import Rejected
 
     registry = TeamsRegistry(teams.rt.redis, teams.rt.settings.bridge_key_prefix)
     channel_event(teams, "channelDeleted", channel={"id": BILLING, "name": "Billing"})
@@ -65,7 +65,7 @@ def test_a_channel_nobody_knows_fails_the_post_for_good_saying_why(teams: LocalT
     refused = [e for e in teams.rt.store.audit(number) if e.action == "card_refused"]
     assert refused and "is unknown" in refused[0].fields["error"], "the job said why and stopped"
     retries = [job.func_name for job in teams.scheduled()]
-    assert "bridge.jobs.post_card" not in retries, "no retry of a post that cannot succeed"
+    assert "bridge.app.jobs.post_card" not in retries, "no retry of a post that cannot succeed"
     timers = [job.args for job in teams.scheduled(timers=True)]
     assert (number, "deadline") in timers, "the SLA alert will still tell the social team"
 
@@ -130,7 +130,7 @@ def test_an_author_who_approves_sees_no_approve_on_their_own_draft(redis_url: st
 
 def test_a_big_desks_refresh_list_stays_within_teams_limit(teams: LocalTeamsBridge) -> None:
     from adapters.teams.people import TeamsPeople
-    from bridge.ports import DraftPreview
+    from bridge.domain.ports import DraftPreview
 
     people = TeamsPeople(teams.rt.redis, teams.rt.settings.bridge_key_prefix)
     approvers = [f"00000000-0000-4000-8000-{n:012d}" for n in range(70)]

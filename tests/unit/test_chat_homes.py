@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from structlog.testing import capture_logs
 
-from bridge.homes import home, missing_chats, warn_missing_chats
-from bridge.playbook import Department, Playbook
+from bridge.playbook.coverage import missing_chats, warn_missing_chats
+from bridge.playbook.homes import home
+from bridge.playbook.model import Department, Playbook
 
 BOTH = {"slack_channel": "C0LOGIST", "teams_channel": "Acme Care/Logistics"}
 

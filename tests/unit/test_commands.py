@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 from structlog.testing import capture_logs
 
-from bridge.commands import FAILED, CommandReply, Commands, Words, rest
-from bridge.runtime import build_core
-from bridge.settings import Settings
+from bridge.app.runtime import build_core
+from bridge.app.settings import Settings
+from bridge.desk.commands import FAILED, CommandReply, Commands, Words, rest
 from tests.conftest import PLAYBOOK
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
-from bridge.clock import ManualClock
 from bridge.crisis.alerts import AlertBook
 from bridge.crisis.incident import IncidentBook, IncidentState
-from bridge.store import Store
+from bridge.domain.clock import ManualClock
+from bridge.store.cases import Store
 from tests.support.crisis_notices import explanation
 
 NOW = datetime(2025, 3, 3, 14, 4, tzinfo=UTC)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.crisis.buttons import ACTIONS, EDITS, NOTICE_OF, PRESSES, MalformedButton, button_ids, press
-from bridge.errors import NotAllowed
+from bridge.crisis.buttons import ACTIONS, EDITS, NOTICE_OF, PRESSES, button_ids, press
+from bridge.domain.errors import MalformedButton, NotAllowed
 
 
 def test_a_value_names_an_alert_or_an_incident_and_version() -> None:

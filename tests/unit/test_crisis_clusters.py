@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bridge.crisis.clusters import ClusterIndex, estimated_similarity, jaccard, normalise, signature
-from bridge.store import Store
+from bridge.store.cases import Store
 
 TTL = 3600
 BASE = "@AcmeHelp the new Acme app update deleted all my saved recipes and favourites, please fix"

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bridge.clock import ManualClock
 from bridge.crisis.budget import PostingBudget
 from bridge.crisis.counts import RollingCounts, describe_slot, hour_of_week
-from bridge.store import Store
+from bridge.domain.clock import ManualClock
+from bridge.store.cases import Store
 
 MONDAY = datetime(2025, 3, 3, 0, 0, tzinfo=UTC)
 

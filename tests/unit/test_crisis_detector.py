@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from bridge.crisis.counts import Baseline, WindowStats
 from bridge.crisis.detector import AlertSnapshot, Example, Verdict, decide, explain
-from bridge.crisis.rules import CrisisRule
+from bridge.playbook.crisis_rules import CrisisRule
 
 NOW = datetime(2025, 3, 3, 14, 5, tzinfo=UTC)
 RULE = CrisisRule(

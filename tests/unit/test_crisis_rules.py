@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bridge.crisis import rules as r
-from bridge.crisis.rules import CrisisRules
-from bridge.playbook import Playbook, PlaybookError
-from bridge.playbook_loader import load_model
+from bridge.domain.errors import PlaybookError
+from bridge.playbook import crisis_rules as r
+from bridge.playbook.crisis_rules import CrisisRules
+from bridge.playbook.loader import load_model
+from bridge.playbook.model import Playbook
 from tests.conftest import ROOT
 
 BASE = """brand: {name: Acme}
@@ -160,11 +161,11 @@ def test_the_check_samples_have_every_placeholder_the_crisis_texts_fill_in() -> 
     from datetime import UTC, datetime
 
     from bridge.crisis.incident import Incident
-    from bridge.crisis.placeholders import bulk_sample, channel_sample, statement_sample, with_case
     from bridge.crisis.texts import incident_context
-    from bridge.lifecycle import State
-    from bridge.model import Case
-    from bridge.templates import case_context
+    from bridge.domain.lifecycle import State
+    from bridge.domain.model import Case
+    from bridge.playbook.placeholders import bulk_sample, channel_sample, statement_sample, with_case
+    from bridge.playbook.templates import case_context
 
     fields: dict[str, object] = dict.fromkeys(Incident.__dataclass_fields__, "")
     fields.update(id=3, alert=1, topic="recall", label="recall", started_at=datetime(2025, 3, 3, tzinfo=UTC))

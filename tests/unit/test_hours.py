@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from bridge.hours import OpeningHours, parse_days, parse_spans
+from bridge.playbook.hours import OpeningHours, parse_days, parse_spans
 
 LONDON_WEEK = {"mon-fri": "09:00-17:00", "sat": "10:00-14:00"}
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from bridge.pacing import ChannelPacer
-from bridge.store import Store
+from bridge.store.cases import Store
+from bridge.store.pacing import ChannelPacer
 
 
 def test_a_burst_into_one_channel_is_spread_one_slot_per_interval(store: Store) -> None:

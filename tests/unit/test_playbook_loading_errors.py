@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 from structlog.testing import capture_logs
 
-from bridge import playbook_source
 from bridge.cli import main
-from bridge.dry_run import read_mentions
-from bridge.playbook import Playbook, PlaybookError, load_playbook
-from bridge.playbook_loader import load_model
-from bridge.playbook_source import PlaybookSource
+from bridge.domain.errors import PlaybookError
+from bridge.playbook import source as playbook_source
+from bridge.playbook.loader import load_model
+from bridge.playbook.model import Playbook, load_playbook
+from bridge.playbook.source import PlaybookSource
+from bridge.triage.dry_run import read_mentions
 from tests.conftest import ROOT
 
 RETAILER = ROOT / "playbooks" / "retailer.yml"

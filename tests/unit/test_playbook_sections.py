@@ -13,9 +13,10 @@ import jsonschema
 import pytest
 import yaml
 
-from bridge.playbook import Playbook, PlaybookError, load_playbook, playbook_schema
-from bridge.playbook_loader import load_model
-from bridge.playbook_source import PlaybookSource
+from bridge.domain.errors import PlaybookError
+from bridge.playbook.loader import load_model
+from bridge.playbook.model import Playbook, load_playbook, playbook_schema
+from bridge.playbook.source import PlaybookSource
 from tests.conftest import ROOT
 
 BASE = """brand: {name: Acme}

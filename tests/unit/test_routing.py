@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from bridge.playbook import Playbook
-from bridge.routing import route
+from bridge.playbook.model import Playbook
+from bridge.triage.routing import route
 
 SOCIAL = {"slack_channel": "C0SOCIAL", "approvers": ["U0SOC2"]}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bridge.playbook import Playbook
-from bridge.sla import claim_due, deadlines, first_response_due
+from bridge.playbook.model import Playbook
+from bridge.triage.sla import claim_due, deadlines, first_response_due
 
 
 def playbook(**extra: Any) -> Playbook:

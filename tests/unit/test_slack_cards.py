@@ -13,7 +13,7 @@ from adapters.slack.cards import (
     reassign_modal,
     request_changes_modal,
 )
-from bridge.ports import CardView, DraftPreview
+from bridge.domain.ports import CardView, DraftPreview
 from tests.support.blockkit import block_errors, view_errors
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
-from bridge.lifecycle import Action, State
-from bridge.model import Case
-from bridge.store import FIRST_CASE_NUMBER, Store
+from bridge.domain.lifecycle import Action, State
+from bridge.domain.model import Case
+from bridge.store.cases import FIRST_CASE_NUMBER, Store
 
 
 def make_case(post_id: str = "111") -> Case:

@@ -9,7 +9,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from bridge.commands import HELP
+from bridge.desk.commands import HELP
 
 PACKAGE = Path(__file__).resolve().parents[2] / "adapters" / "teams" / "app_package"
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

@@ -11,7 +11,7 @@ import pytest
 
 from adapters.teams.cardkit import MAX_CARD_BYTES, size_of
 from adapters.teams.cards import DraftForm, case_card, confirm_card, note_card, preview_card
-from bridge.ports import CardView, DraftPreview
+from bridge.domain.ports import CardView, DraftPreview
 from tests.support.adaptive_cards import errors, texts, titles
 from tests.support.adaptive_cards import validator as adaptive_validator
 

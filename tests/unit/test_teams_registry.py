@@ -7,7 +7,7 @@ import pytest
 
 from adapters.teams.people import TeamsPeople
 from adapters.teams.registry import ChannelUnknown, PostedMessage, TeamsRegistry, split_thread, thread_id
-from bridge.store import Store
+from bridge.store.cases import Store
 
 URL = "https://smba.trafficmanager.net/amer/"
 TEAM, OTHER = "19:care@thread.tacv2", "19:shop@thread.tacv2"

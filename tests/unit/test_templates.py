@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from bridge.lifecycle import State
-from bridge.model import Case
-from bridge.playbook import DEFAULT_TEMPLATES, Playbook
-from bridge.templates import case_context, check_template, draft_choices, render, starting_text
+from bridge.domain.lifecycle import State
+from bridge.domain.model import Case
+from bridge.playbook.model import DEFAULT_TEMPLATES, Playbook
+from bridge.playbook.templates import case_context, check_template, draft_choices, render, starting_text
 
 SATURDAY_EVENING = datetime(2025, 3, 29, 19, 30, tzinfo=UTC)
 HOURS = {"timezone": "Europe/London", "weekly": {"mon-fri": "09:00-17:00", "sat": "10:00-14:00"}}

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bridge.textlength import (
+from bridge.text.weighted_length import (
     MAX_WEIGHTED_LENGTH,
     RULES_V1,
     RULES_V2,

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bridge.playbook import Playbook
-from bridge.routing import route
-from bridge.triage import Kind, Priority, Triage, TriageInput, Triager, Verdict
-from bridge.triage_rules import Pattern, Rule, TriageRules
+from bridge.playbook.model import Playbook
+from bridge.playbook.triage_rules import Pattern, Rule, TriageRules
+from bridge.triage.routing import route
+from bridge.triage.triager import Kind, Priority, Triage, TriageInput, Triager, Verdict
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 IBM = DATA / "social-text" / "ibm-twitter-customer-care"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from adapters.slack.cards import DRAFT_TEMPLATE_ACTION, card_blocks, draft_modal
-from bridge.ports import CardView
+from bridge.domain.ports import CardView
 from tests.support.blockkit import block_errors, view_errors
 
 CREATED = datetime(2025, 3, 28, 16, 50, tzinfo=UTC)

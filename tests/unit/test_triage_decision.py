@@ -10,10 +10,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bridge.decision import Decision, decide, mentioned_roles
-from bridge.lifecycle import State
-from bridge.model import Author, Mention
-from bridge.playbook import Playbook, load_playbook
+from bridge.domain.lifecycle import State
+from bridge.domain.model import Author, Mention
+from bridge.playbook.model import Playbook, load_playbook
+from bridge.triage.decision import Decision, decide, mentioned_roles
 from tests.conftest import ROOT, shared_data
 
 MONDAY = datetime(2025, 3, 24, 10, 0, tzinfo=UTC)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.triage import Triage, TriageInput, Triager
-from bridge.triage_rules import NEGATIVE_QUESTION, ReplyModel, TriageRules
+from bridge.playbook.triage_rules import NEGATIVE_QUESTION, ReplyModel, TriageRules
+from bridge.triage.triager import Triage, TriageInput, Triager
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from bridge.triage_rules import (
+from bridge.playbook.triage_rules import (
     DEFAULT_SPAM_RULES,
     Matcher,
     Pattern,

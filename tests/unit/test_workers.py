@@ -8,8 +8,8 @@ import uuid
 import pytest
 from rq import Queue
 
-from bridge.redis_conn import connect
-from bridge.workers import BridgeWorker, InlineWorker
+from bridge.app.workers import BridgeWorker, InlineWorker
+from bridge.store.redis_conn import connect
 
 
 @pytest.mark.parametrize("worker_class", [BridgeWorker, InlineWorker])

@@ -1,0 +1,63 @@
+"""Environment → typed settings. Names are the contract in DESIGN.md; defaults live here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_PLAYBOOK = Path(__file__).resolve().parents[2] / "playbooks" / "acme.yml"
+DEFAULT_PORT = 3000
+DEFAULT_POLL_SECONDS = 60
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    redis_url: str | None = None
+    bridge_data_dir: Path = Path("var")
+    bridge_playbook: Path = DEFAULT_PLAYBOOK
+    bridge_port: int = DEFAULT_PORT
+    bridge_poll_seconds: int = DEFAULT_POLL_SECONDS
+    bridge_queue: str = "bridge"
+    bridge_key_prefix: str = "bridge:"
+    bridge_channel_interval_ms: int = 1000  # at most one message per channel per interval
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    x_bearer_token: str | None = None
+    x_consumer_key: str | None = None
+    x_consumer_secret: str | None = None
+    x_access_token: str | None = None
+    x_access_token_secret: str | None = None
+    x_user_id: str | None = None
+    # the main brand account beside the care handle: same X app, its own user tokens
+    x_main_access_token: str | None = None
+    x_main_access_token_secret: str | None = None
+    x_main_user_id: str | None = None
+    x_api_url: str = "https://api.twitter.com"
+
+    teams_app_id: str | None = None
+    teams_app_password: str | None = None
+    teams_tenant_id: str | None = None
+    teams_local: bool = False  # TEAMS_LOCAL=1: Teams without authentication, for development and demos
+    teams_conversation_interval_ms: int = 2000  # Teams allows 1,800 operations an hour per conversation
+
+    @property
+    def slack_configured(self) -> bool:
+        return bool(self.slack_bot_token)
+
+    @property
+    def teams_configured(self) -> bool:
+        return bool(self.teams_app_id or self.teams_local)
+
+    @property
+    def x_configured(self) -> bool:
+        return bool(self.x_bearer_token or (self.x_consumer_key and self.x_access_token))
+
+    @property
+    def x_main_configured(self) -> bool:
+        return bool(self.x_consumer_key and self.x_main_access_token)

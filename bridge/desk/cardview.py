@@ -1,0 +1,67 @@
+"""What a case card shows and which buttons it offers, decided from the case alone."""
+
+from __future__ import annotations
+
+from bridge.desk.desk import who
+from bridge.domain.lifecycle import State
+from bridge.domain.model import Case
+from bridge.domain.ports import CardView
+
+_ACTIONS: dict[State, tuple[str, ...]] = {
+    State.ROUTED: ("claim", "reassign", "ignore"),
+    State.REOPENED: ("claim", "reassign", "ignore"),
+    State.CLAIMED: ("draft", "reassign", "ignore"),
+    State.DRAFTED: ("draft", "reassign", "ignore"),
+    State.MONITORING: ("reassign",),
+    State.PRIVATE: ("draft", "reassign"),
+}
+
+
+def state_label(case: Case) -> str:
+    s = case.state
+    if s in (State.ROUTED, State.TRIAGED, State.NEW):
+        return "Waiting for someone to claim it"
+    if s == State.REOPENED:
+        return "Reopened: the customer wrote again"
+    if s == State.CLAIMED:
+        return f"Claimed by {who(case.claimant)}"
+    if s == State.DRAFTED:
+        return f"Claimed by {who(case.claimant)} · draft v{case.draft_version} waiting for sign-off"
+    if s == State.APPROVED:
+        return f"Draft v{case.approved_version} approved by {who(case.approver)} · posting"
+    if s == State.POSTING:
+        return f"Draft v{case.approved_version} approved by {who(case.approver)} · posting"
+    if s == State.PRIVATE:
+        return f"In private messages with @{case.author_handle} · {who(case.claimant)}"
+    if s == State.POSTED:
+        return "Answered privately" if case.mode == "private" else "Answered"
+    if s == State.IGNORED:
+        return f"Ignored{': ' + case.ignore_reason if case.ignore_reason else ''}"
+    return s.value.capitalize()
+
+
+def card_view(case: Case) -> CardView:
+    return CardView(
+        number=case.number,
+        state=case.state.value,
+        state_label=state_label(case),
+        department=case.department,
+        author_handle=case.author_handle,
+        author_name=case.author_name,
+        author_followers=case.author_followers,
+        text=case.text,
+        post_url=case.post_url,
+        platform=case.platform,
+        created_at=case.created_at,
+        sla_due=case.sla_due,
+        claimant=case.claimant,
+        approver=case.approver,
+        reply_url=case.reply_url,
+        verdict=case.verdict,
+        priority=case.priority,
+        kind=case.kind,
+        claim_due=case.claim_due if case.state in (State.ROUTED, State.REOPENED) else None,
+        reply_account=case.reply_account,
+        reasons=tuple(case.reasons),
+        actions=_ACTIONS.get(case.state, ()),
+    )

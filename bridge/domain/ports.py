@@ -1,0 +1,153 @@
+"""The two interfaces through which the core reaches platforms.
+
+A social platform is where customers speak (X, later Mastodon, Bluesky ...); a chat platform is where
+the company's people work (Slack, Teams). Adapters implement these; the core calls nothing else.
+Errors are reported with :mod:`bridge.domain.errors` so the core can decide between retrying and telling a
+person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from bridge.domain.model import Case, Mention, MessageRef, PostRef
+
+
+@dataclass(frozen=True)
+class MentionBatch:
+    """Every mention newer than the cursor, all pages read; ``newest_id`` is the next cursor."""
+
+    mentions: list[Mention]
+    newest_id: str | None
+
+
+@dataclass(frozen=True)
+class DirectMessage:
+    platform: str
+    id: str
+    sender_id: str
+    text: str
+
+
+class SocialPlatform(Protocol):
+    name: str
+    handle: str  # the account's handle, without "@": who our posts come from
+
+    def fetch_mentions(self, since_id: str | None) -> MentionBatch:
+        """Read all mentions of the brand account newer than ``since_id`` (every page)."""
+        ...
+
+    def reply(self, in_reply_to: str, text: str) -> PostRef:
+        """Post ``text`` publicly as a reply to post ``in_reply_to``."""
+        ...
+
+    def find_reply(self, in_reply_to: str, newer_than: str = "") -> PostRef | None:
+        """Our own reply to ``in_reply_to`` posted after our post ``newer_than`` (when given), if one
+        exists: used after a post whose outcome is unknown, so an earlier answer never passes for it."""
+        ...
+
+    def post(self, text: str) -> PostRef:
+        """Post ``text`` publicly, not as a reply: a statement (crisis mode)."""
+        ...
+
+    def find_post(self, text: str) -> PostRef | None:
+        """Our own recent non-reply post with exactly ``text``, after a post whose outcome is unknown."""
+        ...
+
+    def send_direct_message(self, user_id: str, text: str) -> PostRef:
+        """Send ``text`` privately to ``user_id``."""
+        ...
+
+    def find_direct_message(self, user_id: str, text: str, newer_than: str = "") -> PostRef | None:
+        """Our own direct message to ``user_id`` with exactly ``text``, sent after our message or post
+        ``newer_than`` (when given), after an unknown outcome."""
+        ...
+
+    def fetch_direct_messages(self) -> list[DirectMessage]:
+        """Recent direct messages sent to the brand, newest first."""
+        ...
+
+    def mute(self, handle: str) -> None:
+        """Stop ``handle``'s posts reaching the brand account (reversible with :meth:`unmute`)."""
+        ...
+
+    def unmute(self, handle: str) -> None: ...
+
+    def hide_reply(self, post_id: str, hidden: bool = True) -> None:
+        """Hide (or show again) a reply under one of the brand's conversations."""
+        ...
+
+
+@dataclass(frozen=True)
+class CardView:
+    """Everything a case card shows, decided by the core; adapters only render it."""
+
+    number: int
+    state: str
+    state_label: str
+    department: str
+    author_handle: str
+    author_name: str
+    author_followers: int
+    text: str
+    post_url: str
+    platform: str
+    created_at: datetime
+    sla_due: datetime | None
+    claimant: str = ""
+    approver: str = ""
+    reply_url: str = ""
+    verdict: str = ""
+    priority: str = ""
+    reasons: tuple[str, ...] = ()
+    kind: str = ""  # "service" or "brand"
+    claim_due: datetime | None = None
+    reply_account: str = ""  # the handle the answer should come from
+    actions: tuple[str, ...] = ()  # "claim", "reassign", "ignore", "draft"
+
+
+@dataclass(frozen=True)
+class DraftPreview:
+    """A draft shown for sign-off: the text exactly as it will be posted and its length check."""
+
+    number: int
+    version: int
+    text: str
+    author: str
+    length_label: str  # e.g. "212/280" or "291/280 — 11 over the limit"
+    can_approve: bool
+    approvers: tuple[str, ...] = field(default_factory=tuple)
+
+
+class ChatPlatform(Protocol):
+    name: str
+
+    def post_card(self, channel: str, card: CardView) -> MessageRef: ...
+
+    def update_card(self, ref: MessageRef, card: CardView) -> None: ...
+
+    def post_in_thread(self, ref: MessageRef, text: str, quote: str = "") -> MessageRef:
+        """Post the bridge's ``text`` in the card's thread, and under it ``quote``: a customer's words,
+        untrusted, to be rendered inert."""
+        ...
+
+    def post_preview(self, ref: MessageRef, preview: DraftPreview) -> MessageRef: ...
+
+    def tell(self, channel: str, user: str, text: str) -> None:
+        """Tell one person something only they see (a refusal, who owns a case)."""
+        ...
+
+    def post_message(self, channel: str, text: str, link_to: MessageRef | None = None) -> MessageRef:
+        """Post bridge-written text in a channel, with a link to another message (a case card)."""
+        ...
+
+
+class CrisisHook(Protocol):
+    """What ingest asks of crisis mode (:class:`bridge.crisis.service.Crisis`), so the case flow does
+    not depend on the crisis package: every new case is observed for a mass problem."""
+
+    def observe(self, mention: Mention, case: Case, number: int) -> bool:
+        """Feed detection; True when the case joins a mass-issue card and gets no card of its own."""
+        ...

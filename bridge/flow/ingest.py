@@ -1,0 +1,170 @@
+"""From a mention to a triaged, routed case, exactly once per post.
+
+The same post seen twice (overlapping polls, a restart, a replayed page) finds its existing case; only
+the first sighting creates a case. What the case becomes is decided in :mod:`bridge.triage.decision`:
+``respond`` gets a card in its department's channel, ``monitor`` a card in the social team's channel,
+``noise`` and ``ignore`` are recorded (state ``ignored``, with their reasons in the audit) without a card.
+Such a case still gets its card if a person later reopens it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+
+import structlog
+
+from bridge.domain.clock import Clock
+from bridge.domain.lifecycle import Action, State
+from bridge.domain.model import Case, Mention
+from bridge.domain.ports import CrisisHook
+from bridge.domain.work import Dispatch
+from bridge.flow.followups import FollowUps
+from bridge.playbook.homes import home
+from bridge.playbook.model import Playbook
+from bridge.store.cases import Store
+from bridge.triage.decision import Decision, decide
+from bridge.triage.triager import Verdict
+
+log = structlog.get_logger(__name__)
+
+#: A field on the case hash while triage has left the case without a card (see :func:`take_late_card`).
+CARDLESS_FIELD = "cardless"
+
+
+@dataclass(frozen=True)
+class Ingested:
+    number: int | None  # None when the mention was skipped (our own post)
+    created: bool
+    reason: str = ""
+
+
+def take_late_card(store: Store, number: int) -> bool:
+    """True exactly once for a case triage left without a card: a person now wants it on a channel."""
+    return bool(store.r.hdel(store.k("case", number), CARDLESS_FIELD))
+
+
+class Ingestor:
+    def __init__(
+        self,
+        store: Store,
+        playbook: Callable[[], Playbook],
+        dispatch: Dispatch,
+        clock: Clock,
+        *,
+        followups: FollowUps,
+        chats: Collection[str],
+        crisis: CrisisHook | None = None,
+    ) -> None:
+        """``chats`` names the running chat platforms (a live view: they may be added later);
+        ``crisis`` is fed every new case when crisis mode runs."""
+        self.store = store
+        self._playbook = playbook
+        self.dispatch = dispatch
+        self.clock = clock
+        self.followups = followups
+        self.chats = chats
+        self.crisis = crisis
+
+    def ingest(self, mention: Mention) -> Ingested:
+        playbook = self._playbook()
+        if playbook.accounts.is_ours(mention.platform, mention.author.id, mention.author.handle):
+            return Ingested(None, False, "our own post")
+        existing = self.store.case_for_post(mention.platform, mention.post_id)
+        if existing is not None:
+            return Ingested(existing, False, "already a case")
+        joined = self.followups.attach(mention)  # the customer writing again joins their open case
+        if joined is not None:
+            return Ingested(joined, False, "follow-up to an open case")
+        decision = decide(playbook, mention, self.clock.now())
+        case = self._case(playbook, mention, decision)
+        number, created = self.store.create_case_once(case)
+        if not created:
+            return Ingested(number, False, "already a case")
+        case.number = number
+        self.followups.remember(number, mention)
+        self._record(number, decision)
+        folded = False
+        if decision.triage.verdict is not Verdict.IGNORE and self.crisis is not None:
+            # feed crisis detection; a case folded into a mass-issue card gets no card of its own
+            folded = self.crisis.observe(mention, case, number)
+        if decision.gets_card and not folded:
+            self.dispatch.post_card(number)
+        elif not decision.gets_card:
+            self.store.set_fields(number, {CARDLESS_FIELD: "1"})
+        if decision.acknowledge:
+            self.dispatch.out_of_hours_ack(number)
+        log.debug("ingested", case=number, verdict=decision.verdict, department=decision.department)
+        return Ingested(number, True, decision.verdict)
+
+    def _case(self, playbook: Playbook, mention: Mention, decision: Decision) -> Case:
+        triage = decision.triage
+        department = playbook.departments[decision.department]
+        first_home = home(department, self.chats or None) or ("", "")
+        due = decision.deadlines
+        return Case(
+            number=0,
+            state=State.ROUTED if decision.state == State.ROUTED else State.TRIAGED,
+            platform=mention.platform,
+            post_id=mention.post_id,
+            text=mention.text,
+            author_id=mention.author.id,
+            author_handle=mention.author.handle,
+            author_name=mention.author.name,
+            author_followers=mention.author.followers,
+            post_url=mention.url,
+            created_at=mention.created_at,
+            ingested_at=self.clock.now(),
+            account=mention.account,
+            lang=triage.language,
+            conversation_id=mention.conversation_id or "",
+            department=decision.department,
+            verdict=triage.verdict.value,
+            kind=triage.kind.value,
+            priority=triage.priority.value,
+            sentiment=triage.sentiment,
+            tags=list(triage.tags),
+            reasons=list(decision.reasons),
+            sla_due=due.first_response if due else None,
+            claim_due=due.claim if due else None,
+            reply_account=decision.reply_account,
+            template=decision.template,
+            # where the card will go: the department's channel in a running chat (a mass-issue card
+            # may fold the case before it has a card of its own, so this must already be right)
+            chat=first_home[0],
+            channel=first_home[1],
+        )
+
+    def _record(self, number: int, decision: Decision) -> None:
+        """The audit: what triage saw, then the move into the case's first state."""
+        triage = decision.triage
+        self.store.record(
+            number,
+            "triaged",
+            "bridge",
+            verdict=triage.verdict.value,
+            kind=triage.kind.value,
+            priority=triage.priority.value,
+            sentiment=triage.sentiment,
+            language=triage.language,
+            tags=",".join(triage.tags),
+            reasons="; ".join(triage.reasons),
+        )
+        if decision.state == State.ROUTED:
+            self.store.record(
+                number,
+                "routed",
+                "bridge",
+                department=decision.department,
+                reasons="; ".join(decision.routing.reasons),
+            )
+        elif decision.state == State.MONITORING:
+            self.store.transition(number, Action.MONITOR, "bridge", detail={"reason": decision.reasons[0]})
+        else:
+            self.store.transition(
+                number,
+                Action.IGNORE,
+                "bridge",
+                values={"ignore_reason": decision.ignore_reason[:500]},
+                detail={"reason": decision.ignore_reason[:500]},
+            )

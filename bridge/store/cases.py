@@ -1,0 +1,241 @@
+"""Redis persistence: cases, drafts, atomic transitions, idempotency records and the audit stream.
+
+Every change of a case's state is one Lua script that checks the current state (and any guards such as
+"nobody has claimed it yet") before writing, and appends the audit entry in the same step. Fifty people
+clicking Claim at once therefore give exactly one claimant, and a double-clicked Approve moves the case
+once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import redis
+
+from bridge.domain.errors import UnknownCase
+from bridge.domain.lifecycle import TRANSITIONS, Action, State
+from bridge.domain.model import Case, Draft, MessageRef, utcnow
+from bridge.store.transitions import GLOBAL_AUDIT_MAXLEN, Change, TransitionScript
+from bridge.store.transitions import text as _s
+
+#: Case numbers start above this, so references look like ``#1001``.
+FIRST_CASE_NUMBER = 1000
+
+_CREATE_ONCE = """
+-- KEYS[1] mention key, KEYS[2] sequence, KEYS[3] global audit; ARGV[1] case hash prefix,
+-- ARGV[2] case fields json, ARGV[3] first number, ARGV[4] audit json, ARGV[5] audit maxlen
+local existing = redis.call('GET', KEYS[1])
+if existing then return {0, tonumber(existing)} end
+redis.call('SETNX', KEYS[2], ARGV[3])
+local n = redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[1], n)
+local case_key = ARGV[1] .. n
+local fields = cjson.decode(ARGV[2])
+fields['number'] = tostring(n)
+for k, v in pairs(fields) do redis.call('HSET', case_key, k, v) end
+local audit = cjson.decode(ARGV[4])
+local entry = {'case', tostring(n)}
+for k, v in pairs(audit) do table.insert(entry, k); table.insert(entry, v) end
+redis.call('XADD', case_key .. ':audit', '*', unpack(entry))
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', unpack(entry))
+return {1, n}
+"""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an attempted transition did. ``ok`` False says why: wrong state or a failed guard."""
+
+    ok: bool
+    state: State
+    reason: str = ""  # "state" or "guard"
+    guard: str = ""  # "field=current value" for a failed guard
+    counter: int = 0
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    action: str
+    by: str
+    fields: dict[str, str]
+
+
+class Store:
+    """The bridge's state in one Redis database; ``prefix`` keeps tenants or tests apart."""
+
+    def __init__(self, client: redis.Redis, prefix: str = "bridge:") -> None:
+        self.r = client
+        self.prefix = prefix
+        self._create = client.register_script(_CREATE_ONCE)
+        self._transition = TransitionScript(client)
+
+    def k(self, *parts: object) -> str:
+        return self.prefix + ":".join(str(p) for p in parts)
+
+    # cases -----------------------------------------------------------------------------------------
+    def create_case_once(self, case: Case, by: str = "bridge") -> tuple[int, bool]:
+        """Store a new case for a post unless that post already has one; returns (number, created)."""
+        fields = {k: v for k, v in case.to_hash().items() if k != "number"}
+        audit = {
+            "action": "ingested",
+            "by": by,
+            "at": utcnow().isoformat(),
+            "platform": case.platform,
+            "post_id": case.post_id,
+        }
+        created, number = self._create(
+            keys=[self.k("post", case.platform, case.post_id), self.k("seq"), self.k("audit")],
+            args=[
+                self.k("case", ""),
+                json.dumps(fields),
+                FIRST_CASE_NUMBER,
+                json.dumps(audit),
+                GLOBAL_AUDIT_MAXLEN,
+            ],
+        )
+        if created:
+            self.r.zadd(self.k("open"), {str(number): case.ingested_at.timestamp()})
+        return int(number), bool(created)
+
+    def case_for_post(self, platform: str, post_id: str) -> int | None:
+        raw = self.r.get(self.k("post", platform, post_id))
+        return int(raw) if raw else None
+
+    def get(self, number: int | str) -> Case:
+        raw = self.r.hgetall(self.k("case", number))
+        if not raw:
+            raise UnknownCase(f"#{number}")
+        return Case.from_hash(_decode(raw))
+
+    def exists(self, number: int | str) -> bool:
+        return bool(self.r.exists(self.k("case", number)))
+
+    def set_fields(self, number: int, values: Mapping[str, object]) -> None:
+        """Write fields that are not part of the lifecycle (the card's location, a last error)."""
+        self.r.hset(self.k("case", number), mapping={k: str(v) for k, v in values.items()})
+
+    def transition(
+        self,
+        number: int,
+        action: Action,
+        by: str,
+        *,
+        guards: Mapping[str, str] | None = None,
+        values: Mapping[str, Any] | None = None,
+        counter: str = "",
+        side_value: str = "",
+        detail: Mapping[str, object] | None = None,
+    ) -> Outcome:
+        """Apply ``action`` atomically if the lifecycle table and every guard allow it."""
+        rule = TRANSITIONS[action]
+        audit = {"action": action.value, "by": by, "at": utcnow().isoformat()}
+        audit.update({k: str(v) for k, v in (detail or {}).items()})
+        encoded = {k: (None if v is None else _to_str(v)) for k, v in (values or {}).items()}
+        change = Change(
+            allowed_from=[s.value for s in rule.allowed_from],
+            to=rule.to.value if rule.to else "",
+            audit=audit,
+            guards=guards,
+            values=encoded,
+            counter=counter,
+            side_value=side_value,
+        )
+        result = self._transition.apply(
+            self.k("case", number),
+            self.k("case", number, "audit"),
+            self.k("audit"),
+            self.k("case", number, "drafts"),
+            change,
+        )
+        status, state, extra = result.status, result.state, result.extra
+        if status == "missing":
+            raise UnknownCase(f"#{number}")
+        if status == "ok":
+            self._track_open(number, State(state))
+            return Outcome(True, State(state), counter=int(extra) if extra else 0)
+        return Outcome(False, State(state), reason=status, guard=extra)
+
+    def _track_open(self, number: int, state: State) -> None:
+        from bridge.domain.lifecycle import FINISHED_STATES
+
+        if state in FINISHED_STATES:
+            self.r.zrem(self.k("open"), str(number))
+        else:
+            self.r.zadd(self.k("open"), {str(number): utcnow().timestamp()}, nx=True)
+
+    def open_cases(self) -> list[int]:
+        return [int(_s(n)) for n in self.r.zrange(self.k("open"), 0, -1)]
+
+    # drafts ----------------------------------------------------------------------------------------
+    def draft(self, number: int, version: int) -> Draft | None:
+        raw = self.r.hget(self.k("case", number, "drafts"), str(version))
+        return Draft.from_json(raw) if raw else None
+
+    # message ↔ case --------------------------------------------------------------------------------
+    def link_message(self, ref: MessageRef, number: int) -> None:
+        """Remember that a chat message (a card or a preview) belongs to a case, for thread replies."""
+        self.r.set(self.k("msg", ref.key()), number)
+
+    def case_for_message(self, ref: MessageRef) -> int | None:
+        raw = self.r.get(self.k("msg", ref.key()))
+        return int(raw) if raw else None
+
+    # idempotency -----------------------------------------------------------------------------------
+    def first_time(self, key: str, ttl_seconds: int = 86_400) -> bool:
+        """True exactly once per key within the ttl: the guard for retried events and jobs."""
+        return bool(self.r.set(self.k("once", key), "1", nx=True, ex=ttl_seconds))
+
+    # cursors ---------------------------------------------------------------------------------------
+    def cursor(self, name: str) -> str | None:
+        raw = self.r.get(self.k("cursor", name))
+        return _s(raw) if raw else None
+
+    def set_cursor(self, name: str, value: str) -> None:
+        self.r.set(self.k("cursor", name), value)
+
+    # audit -----------------------------------------------------------------------------------------
+    def audit(self, number: int) -> list[AuditEntry]:
+        entries = []
+        for _id, raw in self.r.xrange(self.k("case", number, "audit")) or []:
+            data = _decode(raw or {})
+            at = datetime.fromisoformat(data.pop("at"))
+            entries.append(AuditEntry(at, data.pop("action", "?"), data.pop("by", "?"), data))
+        return entries
+
+    def record(self, number: int, action: str, by: str, **detail: object) -> None:
+        """Append an audit entry that changes no state (a message posted, a refusal shown)."""
+        entry = {"action": action, "by": by, "at": utcnow().isoformat(), "case": str(number)}
+        entry.update({k: str(v) for k, v in detail.items()})
+        self.r.xadd(self.k("case", number, "audit"), entry)  # type: ignore[arg-type]
+        self.r.xadd(self.k("audit"), entry, maxlen=GLOBAL_AUDIT_MAXLEN, approximate=True)  # type: ignore[arg-type]
+
+    def record_global(self, action: str, by: str, **detail: object) -> None:
+        """Append an audit entry about no single case (a mute, a playbook reload)."""
+        entry = {"action": action, "by": by, "at": utcnow().isoformat()}
+        entry.update({k: str(v) for k, v in detail.items()})
+        self.r.xadd(self.k("audit"), entry, maxlen=GLOBAL_AUDIT_MAXLEN, approximate=True)  # type: ignore[arg-type]
+
+    def global_audit(self, count: int = 100) -> list[AuditEntry]:
+        entries = []
+        for _id, raw in reversed(self.r.xrevrange(self.k("audit"), count=count) or []):
+            data = _decode(raw or {})
+            at = datetime.fromisoformat(data.pop("at"))
+            entries.append(AuditEntry(at, data.pop("action", "?"), data.pop("by", "?"), data))
+        return entries
+
+
+def _to_str(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    return str(value)
+
+
+def _decode(raw: Mapping[Any, Any]) -> dict[str, str]:
+    return {_s(k): _s(v) for k, v in raw.items()}
