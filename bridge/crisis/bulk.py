@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 
 import structlog
 
@@ -51,6 +53,34 @@ _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+
+
+class Outcome(StrEnum):
+    POSTED = "posted"
+    WAIT = "wait"  # the posting limit is reached: try the same case again later
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What became of one case of a bulk reply."""
+
+    kind: Outcome
+    why: str = ""  # for a skip: said to leadership and kept in the incident's record
+    wait_seconds: float = 0.0
+    template_refused: bool = False  # the reply template cannot be filled in for this case
+
+    @classmethod
+    def posted(cls) -> BulkOutcome:
+        return cls(Outcome.POSTED)
+
+    @classmethod
+    def wait(cls, seconds: float) -> BulkOutcome:
+        return cls(Outcome.WAIT, wait_seconds=seconds)
+
+    @classmethod
+    def skipped(cls, why: str, *, template_refused: bool = False) -> BulkOutcome:
+        return cls(Outcome.SKIPPED, why, template_refused=template_refused)
 
 
 class BulkReplies(CrisisService):
@@ -189,14 +219,17 @@ class BulkReplies(CrisisService):
                 self._done(incident)
                 return "done"
             outcome = self.reply_one(incident, int(raw))
-            if outcome.startswith("wait:"):
-                return self._pause(incident, float(outcome[5:]))
+            if outcome.kind is Outcome.WAIT:
+                return self._pause(incident, outcome.wait_seconds)
             self.r.lpop(pending)
-            self.incidents.count(incident_id, "bulk_sent" if outcome == "posted" else "bulk_skipped")
-            if outcome != "posted":
-                self.incidents.record(incident_id, "bulk_reply_skipped", "bridge", case=int(raw), why=outcome)
-            if outcome.startswith(REFUSED_PREFIX):
-                self._tell_refused(incident, int(raw), outcome)
+            posted = outcome.kind is Outcome.POSTED
+            self.incidents.count(incident_id, "bulk_sent" if posted else "bulk_skipped")
+            if not posted:
+                self.incidents.record(
+                    incident_id, "bulk_reply_skipped", "bridge", case=int(raw), why=outcome.why
+                )
+            if outcome.template_refused:
+                self._tell_refused(incident, int(raw), outcome.why)
 
     def _tell_refused(self, incident: Incident, number: int, why: str) -> None:
         """Leadership hears once per approved version that its template is being refused."""
@@ -248,33 +281,34 @@ class BulkReplies(CrisisService):
             return 0.0
         return self.budget.take(rules.bulk_posts_per_window, rules.bulk_window_minutes * 60)
 
-    def reply_one(self, incident: Incident, number: int) -> str:
-        """Answer one case; "posted", "wait:<seconds>", or why it was skipped. Skips are decided before
-        a slot of the posting budget is taken; the slot is taken only for a case about to be posted."""
+    def reply_one(self, incident: Incident, number: int) -> BulkOutcome:
+        """Answer one case: posted, wait for the posting limit, or skipped and why. Skips are decided
+        before a slot of the posting budget is taken; the slot is taken only for a case about to be
+        posted."""
         case = self.store.get(number)
         approver = incident.bulk_approver
         once = f"crisis-bulk:{incident.id}:{number}"
         resumed = bool(self.r.exists(self.store.k("once", once)))
         if case.state == State.POSTED and resumed:
-            return "posted"
+            return BulkOutcome.posted()
         ours = case.state in UNANSWERED or (resumed and case.claimant == approver)
         if not ours:
-            return f"{case.state.value}" + (f" by {case.claimant}" if case.claimant else "")
+            return BulkOutcome.skipped(case.state.value + (f" by {case.claimant}" if case.claimant else ""))
         template = self.incidents.version(incident.id, "bulk", incident.bulk_approved_version)
         if template is None:
-            return "no approved reply"
+            return BulkOutcome.skipped("no approved reply")
         try:
             text = bulk_reply_text(template.text, self._playbook().brand.name, incident, case)
         except TemplateRefused as exc:
-            return f"{REFUSED_PREFIX}: {exc}"
+            return BulkOutcome.skipped(f"{REFUSED_PREFIX}: {exc}", template_refused=True)
         length = check_length(text)
         if not length.valid:
-            return f"too long: {length.describe()}"
+            return BulkOutcome.skipped(f"too long: {length.describe()}")
         if case.state == State.POSTING:  # a job died mid-post: our reply may be out already
             return self._post(incident, case, text, recovering=True)
         wait = self._slot()
         if wait > 0:
-            return f"wait:{wait}"
+            return BulkOutcome.wait(wait)
         self.store.first_time(once, ONCE_TTL_SECONDS)  # from here on the case is ours to finish
         detail = {"incident": incident.id}
         if case.state in UNANSWERED:
@@ -287,7 +321,7 @@ class BulkReplies(CrisisService):
                 detail=detail,
             )
             if not moved.ok:
-                return f"claimed meanwhile ({moved.state.value})"
+                return BulkOutcome.skipped(f"claimed meanwhile ({moved.state.value})")
             case = self.store.get(number)
         if case.state == State.CLAIMED:
             body = Draft(number, 0, text, template.author, "incident", self.clock.now()).to_json()
@@ -317,9 +351,9 @@ class BulkReplies(CrisisService):
             return self._post(incident, case, text, recovering=False)
         if case.state == State.POSTING:
             return self._post(incident, case, text, recovering=True)
-        return f"unexpected state {case.state.value}"
+        return BulkOutcome.skipped(f"unexpected state {case.state.value}")
 
-    def _post(self, incident: Incident, case: Case, text: str, *, recovering: bool) -> str:
+    def _post(self, incident: Incident, case: Case, text: str, *, recovering: bool) -> BulkOutcome:
         social = self.outlets.speaking_as(case.platform, case.reply_account).social
         target = case.reply_to or case.post_id
         detail = {"incident": incident.id}
@@ -328,13 +362,13 @@ class BulkReplies(CrisisService):
             if ref is None and recovering:  # not out after all: this is a real post, so it takes a slot
                 wait = self._slot()
                 if wait > 0:
-                    return f"wait:{wait}"
+                    return BulkOutcome.wait(wait)
             ref = ref or social.reply(target, text)
         except RateLimited as exc:
             self.store.transition(
                 case.number, Action.POST_DEFERRED, "bridge", detail={**detail, "error": str(exc)}
             )
-            return f"wait:{max(1.0, exc.retry_at - self.clock.now().timestamp())}"
+            return BulkOutcome.wait(max(1.0, exc.retry_at - self.clock.now().timestamp()))
         except Rejected as exc:
             self.store.transition(
                 case.number,
@@ -346,9 +380,9 @@ class BulkReplies(CrisisService):
             self.store.transition(
                 case.number, Action.UNCLAIM, "bridge", values={"claimant": None}, detail=detail
             )
-            return f"refused by {case.platform}: {exc}"
+            return BulkOutcome.skipped(f"refused by {case.platform}: {exc}")
         extra = {**detail, "bulk": True, "statement": incident.statement_url}
         record_posted(self.store, self.followups, case, ref, self.clock.now(), extra)
         if case.card is not None:
             self.case_dispatch.refresh_card(case.number)
-        return "posted"
+        return BulkOutcome.posted()

@@ -136,7 +136,7 @@ def sla_status(case: Case, now: datetime) -> str:
     if case.sla_due is None:
         return "no SLA"
     if case.state.value in ("posted", "resolved", "ignored"):
-        return "answered" if case.state.value == "posted" else case.state.value
+        return "answered" if case.state is State.POSTED else case.state.value
     left = int((case.sla_due - now).total_seconds() // 60)
     return f"due in {left}m" if left >= 0 else f"OVERDUE by {-left}m"
 
@@ -367,7 +367,7 @@ class Commands:
         if case.mode != "private" and not case.pending_private:
             raise NotAllowed(f"{case.ref} is not in private messages.")
         self.steering.may_steer(case, user, "move back to public")
-        if case.state.value == "private":
+        if case.state is State.PRIVATE:
             self.store.transition(
                 number, Action.GO_PUBLIC, user, values={"mode": "", "pending_private": None}
             )

@@ -216,7 +216,7 @@ def test_the_bulk_lock_is_renewed_per_case_and_released_only_by_its_owner(
     seen: list[int] = []
     reply_one = crisis.bulk.reply_one
 
-    def slow(incident: Any, number: int) -> str:
+    def slow(incident: Any, number: int) -> bulk_module.BulkOutcome:
         seen.append(int(r.ttl(lock)))
         r.expire(lock, 5)  # as if this case took LOCK_SECONDS - 5
         return reply_one(incident, number)
@@ -229,7 +229,7 @@ def test_the_bulk_lock_is_renewed_per_case_and_released_only_by_its_owner(
     # another run took the lock while this one was stalled: it stops and leaves that run's lock alone
     crisis.bulk.enqueue_case(crisis.incidents.get(incident_id), late)  # type: ignore[arg-type]
 
-    def taken_over(incident: Any, number: int) -> str:
+    def taken_over(incident: Any, number: int) -> bulk_module.BulkOutcome:
         r.set(lock, "another run", ex=bulk_module.LOCK_SECONDS)
         return reply_one(incident, number)
 
