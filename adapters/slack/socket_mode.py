@@ -10,5 +10,5 @@ from bridge.app.runtime import Runtime
 
 def connect_socket_mode(rt: Runtime) -> SocketModeHandler:
     handler = SocketModeHandler(build_bolt_app(rt), rt.settings.slack_app_token)
-    handler.connect()
+    handler.connect()  # type: ignore[no-untyped-call]  # slack-bolt leaves it unannotated
     return handler

@@ -38,13 +38,16 @@ def settings_problem(settings: Settings) -> str:
 
 def app_credentials(settings: Settings) -> Authentication:
     """What signs outbound calls: a token for the app, or nothing at all in local mode."""
+    credentials: Authentication
     if not settings.teams_app_id:
-        return MicrosoftAppCredentials.empty()
-    return MicrosoftAppCredentials(
-        settings.teams_app_id,
-        settings.teams_app_password or "",
-        channel_auth_tenant=settings.teams_tenant_id,
-    )
+        credentials = MicrosoftAppCredentials.empty()
+    else:
+        credentials = MicrosoftAppCredentials(
+            settings.teams_app_id,
+            settings.teams_app_password or "",
+            channel_auth_tenant=settings.teams_tenant_id,
+        )
+    return credentials
 
 
 def build_chat(rt: Runtime, credentials: Authentication | None = None) -> TeamsChat:

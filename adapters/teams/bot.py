@@ -40,7 +40,7 @@ def _ids(accounts: Any) -> set[str]:
     return {str(getattr(a, "id", "") or "") for a in accounts or []}
 
 
-class BridgeBot(ActivityHandler):
+class BridgeBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships no type hints
     def __init__(self, rt: Runtime, registry: TeamsRegistry, people: TeamsPeople) -> None:
         self.rt = rt
         self.registry = registry

@@ -17,7 +17,7 @@ TOKEN_TIMEOUT_SECONDS = 10
 REFRESH_MARGIN_SECONDS = 300
 
 
-class TokenEndpointCredentials(MicrosoftAppCredentials):
+class TokenEndpointCredentials(MicrosoftAppCredentials):  # type: ignore[misc]  # botframework: no hints
     def __init__(self, app_id: str, password: str, token_url: str, tenant_id: str | None = None) -> None:
         super().__init__(app_id, password, channel_auth_tenant=tenant_id)
         self.token_url = token_url

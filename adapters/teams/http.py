@@ -18,6 +18,7 @@ from typing import Any
 
 import structlog
 from aiohttp import web
+from azure.core.exceptions import DeserializationError
 from botbuilder.core import serializer_helper
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
@@ -26,7 +27,6 @@ from botbuilder.integration.aiohttp import (
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse
 from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
 from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
-from msrest.exceptions import DeserializationError
 from msrest.serialization import Model
 from requests import RequestException
 

@@ -37,6 +37,5 @@ def enqueue(
         options["job_id"] = job_id
     if on_failure is not None:
         options["on_failure"] = Callback(on_failure)
-    if at is not None:
-        return queue.enqueue_at(at, func, *args, **options)
-    return queue.enqueue(func, *args, **options)
+    job: Job = queue.enqueue_at(at, func, *args, **options) if at else queue.enqueue(func, *args, **options)
+    return job

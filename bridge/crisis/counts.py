@@ -223,7 +223,7 @@ class RollingCounts:
         returned function with the pipeline's result for this command."""
         args = self._args(topic, count=True, **kwargs)
         # EVALSHA directly: a registered script would add a SCRIPT EXISTS round trip to every pipeline
-        pipe.execute_command("EVALSHA", self._script.sha, 0, *args)
+        pipe.execute_command("EVALSHA", self._script.sha, 0, *args)  # type: ignore[no-untyped-call]  # redis-py leaves it unannotated
 
         def parse(raw: object) -> WindowStats:
             if isinstance(raw, NoScriptError):  # Redis restarted and forgot it: run it the long way

@@ -136,16 +136,19 @@ def _weigh(text: str, rules: WeightingRules) -> int:
     return total // rules.scale
 
 
+Trie = dict[str, "Trie"]
+
+
 def _alternation(words: Iterable[str]) -> str:
     """A regex matching any of the words, factored into a trie so ~1,500 domains stay quick to scan."""
-    trie: dict[str, dict] = {}
+    trie: Trie = {}
     for word in words:
         node = trie
         for char in word.lower():
             node = node.setdefault(char, {})
         node[""] = {}
 
-    def emit(node: dict[str, dict]) -> str:
+    def emit(node: Trie) -> str:
         branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
         if not branches:
             return ""

@@ -229,7 +229,8 @@ def template_pick(user: str, view: dict[str, Any], value: str) -> dict[str, Any]
 
 def _view(params: dict[str, Any]) -> dict[str, Any]:
     view = params["view"]
-    return json.loads(view) if isinstance(view, str) else view
+    parsed: dict[str, Any] = json.loads(view) if isinstance(view, str) else view
+    return parsed
 
 
 def test_the_draft_modal_offers_the_templates_and_a_pick_refills_the_answer(desk: LocalBridge) -> None:

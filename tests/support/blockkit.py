@@ -16,7 +16,8 @@ MESSAGE_BLOCKS_MAX = 50
 @cache
 def _schema() -> dict[str, Any]:
     path = shared_data("slack", "block-kit-schema", "slack-block-kit.schema.json")
-    return json.loads(path.read_text())
+    schema: dict[str, Any] = json.loads(path.read_text())
+    return schema
 
 
 def block_errors(blocks: list[dict[str, Any]]) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given, settings
 
 from adapters.slack.crisis_cards import edit_modal, notice_blocks
@@ -11,7 +13,7 @@ from tests.support.blockkit import block_errors, view_errors
 from tests.support.crisis_notices import RAISED, alert, any_notices, explanation
 
 
-def labels(blocks: list[dict]) -> list[str]:
+def labels(blocks: list[dict[str, Any]]) -> list[str]:
     return [e["text"]["text"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
 
 

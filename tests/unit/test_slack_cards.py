@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -38,7 +39,7 @@ def card(text: str = "@AcmeHelp charged twice", **overrides: object) -> CardView
     return CardView(**values)  # type: ignore[arg-type]
 
 
-def all_text(blocks: list[dict]) -> str:
+def all_text(blocks: list[dict[str, Any]]) -> str:
     return repr(blocks)
 
 
