@@ -249,7 +249,7 @@ def _help_of(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
     """A command group run without a sub-command prints its help (and fails, as argparse does)."""
 
     def print_help(_args: argparse.Namespace) -> int:
-        p.print_help(sys.stderr)
+        p.print_help()
         return 2
 
     return print_help

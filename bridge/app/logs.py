@@ -22,9 +22,25 @@ from structlog.typing import Processor
 __all__ = ["FORMATS", "bound", "configure"]
 
 FORMATS = ("json", "console")
+#: Libraries' loggers that set a level of their own (RQ's worker sets INFO when imported): they follow
+#: the bridge's level instead.
+LIBRARY_LOGGERS = ("rq.worker", "rq.job", "rq.scheduler", "aiohttp.access")
 
 bound = bound_contextvars
 """``with bound(case=1042): ...``: every line logged inside carries ``case=1042``."""
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a line is written, not when logging was set up:
+    test runners and daemonizers replace it."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass
 
 
 def _level(name: str | None) -> int:
@@ -70,7 +86,7 @@ def configure(level: str | None = None, stream: TextIO | None = None) -> str:
             _renderer(fmt, out),
         ],
     )
-    handler = logging.StreamHandler(out)
+    handler: logging.Handler = logging.StreamHandler(stream) if stream else _StderrHandler()
     handler.setFormatter(formatter)
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_bridge", False)]:
@@ -78,4 +94,8 @@ def configure(level: str | None = None, stream: TextIO | None = None) -> str:
     handler._bridge = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(numeric)
+    import rq.worker  # noqa: F401  (it sets its logger's level when imported: import it before us)
+
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.NOTSET)
     return fmt
