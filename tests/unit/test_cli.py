@@ -87,7 +87,7 @@ def test_a_bad_redis_url_is_one_bridge_line_not_a_traceback(
 ) -> None:
     monkeypatch.setenv("REDIS_URL", unreachable_redis if url == "unreachable" else url)
     monkeypatch.setenv("BRIDGE_PLAYBOOK", str(PLAYBOOK))
-    code, out, err = run(capsys, command)
+    code, _out, err = run(capsys, command)
     assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("bridge: ") and said in lines[0], err
