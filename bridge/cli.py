@@ -61,9 +61,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log.warning(
             "no_chat_platform", hint="set SLACK_BOT_TOKEN (and SLACK_SIGNING_SECRET) to receive Slack"
         )
+    app = build_web_app(rt)  # refuses a configuration it cannot serve before saying it serves
     port = args.port or rt.settings.bridge_port
-    log.info("serving", port=port)
-    web.run_app(build_web_app(rt), host=args.host, port=port, print=None, access_log_class=AccessLogger)
+    log.info("serving", host=args.host, port=port)
+    web.run_app(app, host=args.host, port=port, print=None, access_log_class=AccessLogger)
     return 0
 
 

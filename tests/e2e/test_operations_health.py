@@ -157,6 +157,15 @@ def test_counts_from_two_worker_processes_add_up_in_a_third_processs_metrics(
         assert about_job and all(line["case"] == number for line in about_job), stderr
 
 
+def metrics_when(bridge: LocalBridge, *lines: str) -> str:
+    """/metrics once it shows every one of ``lines`` (the shared counts are read every 2 s)."""
+    deadline, text = time.monotonic() + 10, ""
+    while not all(line in text for line in lines) and time.monotonic() < deadline:
+        time.sleep(0.3)
+        text = requests.get(bridge.web.url + "/metrics", timeout=5).text
+    return text
+
+
 def test_refused_attempts_are_in_the_timeline_and_counted(local_bridge: LocalBridge) -> None:
     bridge = local_bridge
     number = open_case(bridge)
@@ -170,11 +179,29 @@ def test_refused_attempts_are_in_the_timeline_and_counted(local_bridge: LocalBri
     assert [(e.by, e.fields["attempted"]) for e in refused] == [("U0EXP2", "claim"), ("U0EXP1", "approve")]
     assert "already claimed by <@U0EXP1>" in refused[0].fields["reason"]
     assert "Only billing approvers may approve" in refused[1].fields["reason"]
-    deadline, text = time.monotonic() + 10, ""
-    while 'bridge_refused_actions_total{action="approve"} 1.0' not in text and time.monotonic() < deadline:
-        time.sleep(0.3)
-        text = requests.get(bridge.web.url + "/metrics", timeout=5).text
-    assert 'bridge_refused_actions_total{action="claim"} 1.0' in text
-    assert 'bridge_refused_actions_total{action="approve"} 1.0' in text
-    assert 'bridge_mention_to_card_seconds_count{platform="x"} 1.0' in text
-    assert 'bridge_cases_ingested_total{platform="x",verdict="respond"} 1.0' in text
+    claim, approve = (
+        'bridge_refused_actions_total{action="claim"} 1.0',
+        'bridge_refused_actions_total{action="approve"} 1.0',
+    )
+    text = metrics_when(bridge, claim, approve)
+    assert claim in text and approve in text
+
+
+def test_what_operators_alert_on_is_counted_along_the_loop(local_bridge: LocalBridge) -> None:
+    bridge = local_bridge
+    bridge.x.fail_next("GET /2/users/2244994945/mentions", status=503)
+    bridge.poll()  # X fails once: a poll error
+    number = open_case(bridge)
+    bridge.click("U0EXP1", number, ACTION_IDS["claim"])
+    bridge.reply_in_thread("U0EXP1", number, "Hi, the second charge is refunded today.")
+    bridge.drain()
+    bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:1")
+    bridge.drain()
+    wanted = [
+        'bridge_cases_ingested_total{platform="x",verdict="respond"} 1.0',
+        'bridge_mention_to_card_seconds_count{platform="x"} 1.0',
+        'bridge_replies_posted_total{platform="x"} 1.0',
+        'bridge_poll_errors_total{kind="failed",platform="x"} 1.0',
+    ]
+    text = metrics_when(bridge, *wanted)
+    assert [line for line in wanted if line not in text] == []
