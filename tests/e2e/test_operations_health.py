@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,11 @@ import requests
 
 from adapters.slack.cards import ACTION_IDS
 from bridge.app.settings import Settings
+from bridge.domain.clock import ManualClock
 from bridge.wiring import build, build_web_app
 from standins.harness import LocalBridge
 from standins.server import BackgroundServer
-from tests.conftest import PLAYBOOK
+from tests.conftest import PLAYBOOK, running_bridge
 from tests.e2e.test_concierge_loop import open_case
 from tests.e2e.test_processes import environment
 
@@ -205,3 +207,13 @@ def test_what_operators_alert_on_is_counted_along_the_loop(local_bridge: LocalBr
     ]
     text = metrics_when(bridge, *wanted)
     assert [line for line in wanted if line not in text] == []
+
+
+def test_an_sla_breach_is_counted_once_for_its_department(redis_url: str, tmp_path: Path) -> None:
+    clock = ManualClock(datetime.now(UTC))
+    with running_bridge(PLAYBOOK, redis_url, tmp_path, clock=clock) as bridge:
+        open_case(bridge)
+        clock.advance(minutes=16)  # past the 15-minute first-response target on X, unclaimed
+        bridge.drain(include_timers=True, rounds=2)
+        breach = 'bridge_sla_breaches_total{department="billing"} 1.0'
+        assert breach in metrics_when(bridge, breach)
