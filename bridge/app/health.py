@@ -180,6 +180,7 @@ async def _running(health: Health) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        health.client.close()
 
 
 def start_with(app: web.Application, health: Health) -> None:
