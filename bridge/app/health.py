@@ -113,7 +113,7 @@ class Health:
             queue = Queue(self.queue_name, connection=self.client)
             return Status(
                 redis="ok",
-                workers=len(Worker.all_keys(connection=self.client, queue=queue)),
+                workers=self._live_workers(queue),
                 scheduler=bool(self.client.exists(RQScheduler.get_locking_key(self.queue_name))),
                 queued=queue.count,
                 scheduled=ScheduledJobRegistry(queue=queue).count,
@@ -123,6 +123,15 @@ class Health:
             )
         except (redis.RedisError, OSError) as exc:
             return Status(redis=f"error: {exc}", counts=self.status.counts, checked_at=time.monotonic())
+
+    def _live_workers(self, queue: Queue) -> int:
+        """Registered workers whose own key still exists: one killed outright stays in RQ's
+        registry set until a clean-up, but its key expires with its heartbeat (``worker_ttl``)."""
+        keys = Worker.all_keys(connection=self.client, queue=queue)
+        with self.client.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.exists(key)
+            return sum(bool(found) for found in pipe.execute())
 
     async def refresh(self) -> None:
         self.status = await asyncio.to_thread(self.check)
