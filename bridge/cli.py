@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import structlog
 
@@ -30,12 +33,26 @@ def _runtime(settings: Settings | None = None) -> Runtime:
     return rt
 
 
+def _runtime_on_reachable_redis() -> Runtime:
+    """The runtime, once the configured Redis answers: a malformed or unreachable ``REDIS_URL``
+    is one ``bridge:`` line, not a traceback from deep inside redis-py or RQ."""
+    from bridge.app.health import redis_problem
+
+    settings = Settings()
+    if settings.redis_url:
+        problem = redis_problem(settings.redis_url)
+        if problem:
+            raise ConfigurationError(problem)
+    return _runtime(settings)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
+    from bridge.app.web import AccessLogger
     from bridge.wiring import build_web_app, start_socket_mode
 
-    rt = _runtime()
+    rt = _runtime_on_reachable_redis()
     warn_missing_chats(rt.playbook, rt.chats)
     if rt.settings.slack_app_token and rt.settings.slack_configured:
         start_socket_mode(rt)
@@ -44,19 +61,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log.warning(
             "no_chat_platform", hint="set SLACK_BOT_TOKEN (and SLACK_SIGNING_SECRET) to receive Slack"
         )
+    app = build_web_app(rt)  # refuses a configuration it cannot serve before saying it serves
     port = args.port or rt.settings.bridge_port
-    log.info("serving", port=port)
-    web.run_app(build_web_app(rt), host=args.host, port=port, print=None)
+    log.info("serving", host=args.host, port=port)
+    web.run_app(app, host=args.host, port=port, print=None, access_log_class=AccessLogger)
     return 0
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from bridge.app.workers import BridgeWorker
 
-    rt = _runtime()
+    rt = _runtime_on_reachable_redis()
     warn_missing_chats(rt.playbook, rt.chats)
     worker = BridgeWorker([rt.queue], connection=rt.redis)
-    worker.work(with_scheduler=True, burst=args.burst)
+    level = logging.getLevelName(logging.getLogger().level)
+    worker.work(with_scheduler=True, burst=args.burst, logging_level=level)
     return 0
 
 
@@ -218,41 +237,73 @@ def cmd_default(args: argparse.Namespace) -> int:
     return cmd_demo(args)
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("escalation-bridge")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
+def _help_of(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    """A command group run without a sub-command prints its help (and fails, as argparse does)."""
+
+    def print_help(_args: argparse.Namespace) -> int:
+        p.print_help()
+        return 2
+
+    return print_help
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="bridge", description="Social customer care from Slack and Teams.")
+    p = argparse.ArgumentParser(
+        prog="bridge",
+        description="Social customer care from Slack and Teams. With no command: the whole service "
+        "when Slack or X credentials are set, else the demo.",
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     p.set_defaults(func=cmd_default)
     sub = p.add_subparsers(title="commands")
     serve = sub.add_parser("serve", help="the web process: Slack/Teams endpoints, /healthz, /metrics")
-    serve.add_argument("--host", default="0.0.0.0")
-    serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: %(default)s)")
+    serve.add_argument("--port", type=int, default=None, help="port to listen on (default: BRIDGE_PORT)")
     serve.set_defaults(func=cmd_serve)
     worker = sub.add_parser("worker", help="an RQ worker (with scheduler) for outbound calls")
     worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     worker.set_defaults(func=cmd_worker)
     poll = sub.add_parser("poll", help="read X mentions and open cases")
-    poll.add_argument("--once", action="store_true")
+    poll.add_argument("--once", action="store_true", help="poll once and exit instead of every minute")
     poll.set_defaults(func=cmd_poll)
     sub.add_parser("run", help="serve, worker and poll together").set_defaults(func=cmd_run)
     demo = sub.add_parser("demo", help="the whole loop on this machine, no credentials needed")
     demo.add_argument("--teams", action="store_true", help="the same loop in Microsoft Teams")
     demo.set_defaults(func=cmd_demo)
     case = sub.add_parser("case", help="print a case's timeline")
-    case.add_argument("number")
+    case.add_argument("number", help="the case number, like 1042 or #1042")
     case.set_defaults(func=cmd_case)
-    playbook = sub.add_parser("playbook", help="playbook tools").add_subparsers(title="playbook commands")
+    _playbook_commands(sub)
+    return p
+
+
+def _playbook_commands(sub: Any) -> None:
+    group = sub.add_parser("playbook", help="playbook tools: check, schema, test")
+    group.set_defaults(func=_help_of(group))
+    playbook = group.add_subparsers(title="playbook commands")
     check = playbook.add_parser("check", help="validate playbook files")
-    check.add_argument("files", nargs="+")
+    check.add_argument("files", nargs="+", help="playbook YAML files")
     check.set_defaults(func=cmd_playbook_check)
     schema = playbook.add_parser("schema", help="print the playbook JSON Schema (for editor completion)")
     schema.add_argument("--output", "-o", help="write it to this file instead")
     schema.set_defaults(func=cmd_playbook_schema)
     dry = playbook.add_parser("test", help="dry-run a playbook on a JSONL file of mentions")
-    dry.add_argument("playbook")
-    dry.add_argument("mentions")
+    dry.add_argument("playbook", help="the playbook YAML file")
+    dry.add_argument(
+        "mentions", help="a JSONL file, one mention per line (see playbooks/sample-mentions.jsonl)"
+    )
     dry.add_argument("--at", help="decide every mention at this ISO time (default: its created_at)")
     dry.add_argument("--json", action="store_true", help="one JSON object per mention, then a summary")
     dry.set_defaults(func=cmd_playbook_test)
-    return p
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,19 +1,36 @@
-"""RQ job bodies: thin, each finds the process runtime and calls one service."""
+"""RQ job bodies: thin, each finds the process runtime and calls one service.
+
+The worker binds the case number to every log line of a job whose first argument is a case
+(:mod:`bridge.app.workers`); the bodies count what operators alert on (:mod:`bridge.app.metrics`).
+"""
 
 from __future__ import annotations
 
+import structlog
 from rq.job import Job
 
 from bridge.app import runtime
+from bridge.app.metrics import MENTION_TO_CARD, REPLIES_FAILED, REPLIES_POSTED, SLA_BREACHES
 from bridge.domain.errors import Rejected
+
+log = structlog.get_logger(__name__)
+
+#: What :meth:`Publisher.publish` returns when the answer is out (``recovered``: found already out).
+_POSTED = ("posted", "recovered")
 
 
 def post_card(number: int) -> None:
     rt = runtime.current()
+    case = rt.store.get(number)
     try:
         rt.chat_updates.post_card(number)
     except Rejected as exc:  # for good (an unknown channel …): retrying for half an hour cannot help
         rt.chat_updates.card_refused(number, str(exc))
+        return
+    if case.card is None:  # the first time: how long the customer's post took to reach people
+        waited = max(0.0, (rt.clock.now() - case.created_at).total_seconds())
+        rt.meter.observe(MENTION_TO_CARD, waited, platform=case.platform)
+        log.info("card_posted", department=case.department, mention_to_card_seconds=round(waited, 1))
 
 
 def refresh_card(number: int) -> None:
@@ -37,7 +54,13 @@ def social_action(action: str, target: str, by: str, chat: str = "", channel: st
 
 
 def sla_check(number: int, kind: str) -> str:
-    return runtime.current().escalation.check(number, kind)
+    rt = runtime.current()
+    outcome = rt.escalation.check(number, kind)
+    if kind == "deadline" and outcome in ("alerted", "nowhere"):
+        department = rt.store.get(number).department
+        rt.meter.count(SLA_BREACHES, department=department)
+        log.warning("sla_breached", department=department, alerted=outcome == "alerted")
+    return outcome
 
 
 def out_of_hours_ack(number: int) -> str:
@@ -45,11 +68,22 @@ def out_of_hours_ack(number: int) -> str:
 
 
 def publish(number: int) -> str:
-    return runtime.current().publisher.publish(number)
+    rt = runtime.current()
+    outcome = rt.publisher.publish(number)
+    if outcome in _POSTED or outcome == "rejected":
+        platform = rt.store.get(number).platform
+        if outcome == "rejected":
+            rt.meter.count(REPLIES_FAILED, platform=platform, reason="rejected")
+        else:
+            rt.meter.count(REPLIES_POSTED, platform=platform)
+    return outcome
 
 
 def publish_gave_up(job: Job, connection: object, *exc_info: object) -> None:
     """RQ calls this after every failed attempt; only the last one needs a person."""
     if job.retries_left:
         return
-    runtime.current().publisher.gave_up(int(job.args[0]), str(exc_info[1]) if len(exc_info) > 1 else "")
+    rt = runtime.current()
+    number = int(job.args[0])
+    rt.publisher.gave_up(number, str(exc_info[1]) if len(exc_info) > 1 else "")
+    rt.meter.count(REPLIES_FAILED, platform=rt.store.get(number).platform, reason="gave_up")

@@ -1,10 +1,179 @@
-"""Prometheus metrics: what operators graph and alert on."""
+"""Prometheus metrics: what operators graph and alert on.
+
+Counts that matter across the deployment (cases, replies, refusals, job failures, SLA breaches, poll
+errors, mention-to-card time) are kept in Redis, because they happen in many processes: web
+processes, pollers and RQ workers, whose work horses are forked per job and live for one job, and
+workers serve no ``/metrics`` of their own. Each process adds to the same Redis hashes; any web
+process's ``/metrics`` shows the total. (prometheus_client's multiprocess mode was the alternative:
+it needs one shared folder, so processes on different machines would not add up, and it writes a
+file per process, so a forking worker leaves thousands of them.) A count that cannot reach Redis is
+logged and dropped: a metric never fails the work it counts.
+
+HTTP request counts and latencies stay in the process (:data:`HTTP_REQUESTS`), as Prometheus expects
+of per-instance figures.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
-CASES_INGESTED = Counter("bridge_cases_ingested_total", "Mentions that became new cases", ["platform"])
-REPLIES_POSTED = Counter("bridge_replies_posted_total", "Approved answers posted to customers", ["platform"])
+import redis
+import structlog
+from prometheus_client import Counter, Histogram
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
+
+__all__ = [
+    "CASES_INGESTED",
+    "HTTP_REQUESTS",
+    "HTTP_SECONDS",
+    "JOB_FAILURES",
+    "JOB_RETRIES",
+    "MENTION_TO_CARD",
+    "POLL_ERRORS",
+    "REFUSED_ACTIONS",
+    "REPLIES_FAILED",
+    "REPLIES_POSTED",
+    "SLA_BREACHES",
+    "Meter",
+    "SharedMetric",
+    "families",
+]
+
+log = structlog.get_logger(__name__)
+
 HTTP_REQUESTS = Counter("bridge_http_requests_total", "Inbound HTTP requests", ["route", "status"])
 HTTP_SECONDS = Histogram("bridge_http_request_seconds", "Time to answer inbound HTTP requests", ["route"])
+
+
+@dataclass(frozen=True)
+class SharedMetric:
+    """A metric counted in Redis by every process. ``buckets`` makes it a histogram."""
+
+    name: str
+    help: str
+    labels: tuple[str, ...]
+    buckets: tuple[float, ...] = ()
+
+
+CASES_INGESTED = SharedMetric(
+    "bridge_cases_ingested_total", "Mentions that became new cases", ("platform", "verdict")
+)
+REPLIES_POSTED = SharedMetric(
+    "bridge_replies_posted_total", "Approved answers posted to customers", ("platform",)
+)
+REPLIES_FAILED = SharedMetric(
+    "bridge_replies_failed_total",
+    "Approved answers that could not be posted (rejected, or retries exhausted)",
+    ("platform", "reason"),
+)
+REFUSED_ACTIONS = SharedMetric(
+    "bridge_refused_actions_total",
+    "Desk actions refused (not allowed, wrong state, self-approval, malformed click)",
+    ("action",),
+)
+JOB_FAILURES = SharedMetric(
+    "bridge_job_failures_total", "Job attempts that failed with no retry left", ("job",)
+)
+JOB_RETRIES = SharedMetric("bridge_job_retries_total", "Failed job attempts that will be retried", ("job",))
+SLA_BREACHES = SharedMetric(
+    "bridge_sla_breaches_total", "Cases with no answer by their SLA deadline", ("department",)
+)
+POLL_ERRORS = SharedMetric(
+    "bridge_poll_errors_total", "Failed or rate-limited reads of a social platform", ("platform", "kind")
+)
+MENTION_TO_CARD = SharedMetric(
+    "bridge_mention_to_card_seconds",
+    "Time from the customer's post to its case card in chat",
+    ("platform",),
+    buckets=(5, 15, 30, 60, 120, 300, 600, 1800, 3600),
+)
+SHARED: tuple[SharedMetric, ...] = (
+    CASES_INGESTED,
+    REPLIES_POSTED,
+    REPLIES_FAILED,
+    REFUSED_ACTIONS,
+    JOB_FAILURES,
+    JOB_RETRIES,
+    SLA_BREACHES,
+    POLL_ERRORS,
+    MENTION_TO_CARD,
+)
+
+
+def _field(metric: SharedMetric, labels: Mapping[str, str], part: str) -> str:
+    values = [str(labels.get(name, "")) for name in metric.labels]
+    return json.dumps([*values, part])
+
+
+class Meter:
+    """Adds to the shared metrics in Redis; ``prefix`` is the bridge's key prefix."""
+
+    def __init__(self, client: redis.Redis, prefix: str = "bridge:") -> None:
+        self.r = client
+        self.prefix = prefix
+
+    def key(self, metric: SharedMetric) -> str:
+        return f"{self.prefix}metrics:{metric.name}"
+
+    def count(self, metric: SharedMetric, amount: float = 1, **labels: str) -> None:
+        self._write(metric, {_field(metric, labels, ""): amount})
+
+    def observe(self, metric: SharedMetric, value: float, **labels: str) -> None:
+        """One observation of a histogram: its bucket, the count and the sum."""
+        bucket = next((str(le) for le in metric.buckets if value <= le), "+Inf")
+        parts = {bucket: 1.0, "count": 1.0, "sum": value}
+        self._write(metric, {_field(metric, labels, part): amount for part, amount in parts.items()})
+
+    def _write(self, metric: SharedMetric, increments: Mapping[str, float]) -> None:
+        try:
+            with self.r.pipeline(transaction=False) as pipe:
+                for field, amount in increments.items():
+                    pipe.hincrbyfloat(self.key(metric), field, amount)
+                pipe.execute()
+        except redis.RedisError as exc:
+            log.warning("metric_dropped", metric=metric.name, error=str(exc))
+
+    def read(self) -> dict[str, dict[str, float]]:
+        """Every shared metric's raw fields, for :func:`families` (one round trip)."""
+        with self.r.pipeline(transaction=False) as pipe:
+            for metric in SHARED:
+                pipe.hgetall(self.key(metric))
+            raw = pipe.execute()
+        return {
+            metric.name: {_text(k): float(v) for k, v in (fields or {}).items()}
+            for metric, fields in zip(SHARED, raw, strict=True)
+        }
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def families(snapshot: Mapping[str, Mapping[str, float]]) -> Iterator[Metric]:
+    """Prometheus metric families from a :meth:`Meter.read` snapshot."""
+    for metric in SHARED:
+        fields = snapshot.get(metric.name, {})
+        parsed = [(json.loads(field), value) for field, value in fields.items()]
+        if metric.buckets:
+            yield _histogram(metric, parsed)
+            continue
+        family = CounterMetricFamily(metric.name.removesuffix("_total"), metric.help, labels=metric.labels)
+        for labels_and_part, value in parsed:
+            family.add_metric(labels_and_part[:-1], value)
+        yield family
+
+
+def _histogram(metric: SharedMetric, parsed: list[tuple[list[str], float]]) -> Metric:
+    family = HistogramMetricFamily(metric.name, metric.help, labels=metric.labels)
+    series: dict[tuple[str, ...], dict[str, float]] = {}
+    for labels_and_part, value in parsed:
+        series.setdefault(tuple(labels_and_part[:-1]), {})[labels_and_part[-1]] = value
+    for labels, parts in sorted(series.items()):
+        running, buckets = 0.0, []
+        for le in [*(str(b) for b in metric.buckets), "+Inf"]:
+            running += parts.get(le, 0.0)
+            buckets.append((le, running))
+        family.add_metric(list(labels), buckets, sum_value=parts.get("sum", 0.0))
+    return family

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import structlog
 
+from bridge.app.metrics import CASES_INGESTED, POLL_ERRORS
 from bridge.app.runtime import Runtime
 from bridge.domain.errors import PlatformError, RateLimited
 from bridge.domain.ports import SocialPlatform
@@ -31,14 +32,22 @@ def poll_once(rt: Runtime) -> float:
         except RateLimited as exc:
             wait = max(1.0, exc.retry_at - now)
             log.warning("poll_rate_limited", platform=name, retry_in_seconds=round(wait))
+            rt.meter.count(POLL_ERRORS, platform=name, kind="rate_limited")
             delay = max(delay, wait)
             continue
         except PlatformError as exc:
             log.error("poll_failed", platform=name, error=str(exc))
+            rt.meter.count(POLL_ERRORS, platform=name, kind="failed")
             continue
         created = 0
         for mention in sorted(batch.mentions, key=lambda m: int(m.post_id) if m.post_id.isdigit() else 0):
-            created += bool(rt.ingestor.ingest(mention).created)
+            ingested = rt.ingestor.ingest(mention)
+            if ingested.created:
+                created += 1
+                rt.meter.count(CASES_INGESTED, platform=mention.platform, verdict=ingested.reason)
+                log.info(
+                    "case_opened", case=ingested.number, platform=mention.platform, verdict=ingested.reason
+                )
         if batch.newest_id:
             rt.store.set_cursor(cursor_name(name), batch.newest_id)
         log.info(
@@ -66,6 +75,7 @@ def _poll_direct_messages(rt: Runtime, name: str) -> None:
         messages = rt.socials[name].fetch_direct_messages()
     except PlatformError as exc:
         log.warning("dm_poll_failed", platform=name, error=str(exc))
+        rt.meter.count(POLL_ERRORS, platform=name, kind="direct_messages")
         return
     for message in reversed(messages):  # oldest first, so the thread reads in order
         rt.followups.attach_direct_message(message)

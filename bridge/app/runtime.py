@@ -10,6 +10,7 @@ from rq import Queue
 
 from bridge.app.crisis_dispatch import CrisisDispatcher
 from bridge.app.dispatch import Dispatcher
+from bridge.app.metrics import REFUSED_ACTIONS, Meter
 from bridge.app.settings import Settings
 from bridge.crisis.commands import incident_command
 from bridge.crisis.service import Crisis
@@ -48,9 +49,16 @@ class Runtime:
     def __post_init__(self) -> None:
         """Each service is built with everything it needs, lowest first."""
         self.dispatch = Dispatcher(self.queue)
+        self.meter = Meter(self.redis, self.settings.bridge_key_prefix)
         self.outlets = Outlets(self.socials, self.main_accounts)
         self.followups = FollowUps(self.store, self.dispatch)
-        self.desk = Desk(self.store, self.playbooks, self.dispatch, self.clock)
+        self.desk = Desk(
+            self.store,
+            self.playbooks,
+            self.dispatch,
+            self.clock,
+            on_refused=lambda action: self.meter.count(REFUSED_ACTIONS, action=action),
+        )
         self.publisher = Publisher(self.store, self.outlets, self.dispatch, self.clock, self.followups)
         self.escalation = Escalation(self.store, self.playbooks, self.chats, self.dispatch, self.clock)
         self.chat_updates = ChatUpdates(self.store, self.playbooks, self.chats, self.desk, self.escalation)

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_PLAYBOOK = Path(__file__).resolve().parents[2] / "playbooks" / "acme.yml"
+
+def sample_playbooks() -> Path:
+    """The folder of sample playbooks: shipped in the package as ``bridge/_playbooks`` (a wheel,
+    ``pip install .``), or the repository's ``playbooks/`` beside the code (a checkout, an editable
+    install, where setuptools maps no data folder)."""
+    shipped = Path(str(files("bridge"))) / "_playbooks"
+    if shipped.is_dir():
+        return shipped
+    return Path(__file__).resolve().parents[2] / "playbooks"
+
+
+DEFAULT_PLAYBOOK = sample_playbooks() / "acme.yml"
 DEFAULT_PORT = 3000
 DEFAULT_POLL_SECONDS = 60
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Iterable
 
+import structlog
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from aiohttp.abc import AbstractAccessLogger
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
+from bridge.app.health import Health, start_with
 from bridge.app.metrics import HTTP_REQUESTS, HTTP_SECONDS
 from bridge.app.runtime import Runtime
+
+access_log = structlog.get_logger("aiohttp.access")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Route = tuple[str, str, Handler]
@@ -29,19 +34,39 @@ async def _measure(request: web.Request, handler: Handler) -> web.StreamResponse
     return response
 
 
+class AccessLogger(AbstractAccessLogger):
+    """aiohttp's access log as one structured ``request`` event (no query string: it may hold
+    tokens), through the same renderer as every other line."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        access_log.info(
+            "request",
+            method=request.method,
+            path=request.path,
+            status=response.status,
+            bytes=response.body_length,
+            seconds=round(time, 4),
+            remote=request.remote,
+        )
+
+
 def create_app(rt: Runtime, routes: Iterable[Route]) -> web.Application:
+    """The app; ``/healthz`` and ``/metrics`` answer from a status refreshed in the background, so
+    they never wait for Redis (see :mod:`bridge.app.health`)."""
     app = web.Application(middlewares=[_measure], client_max_size=1_000_000)
+    health = Health.beside(rt.redis, rt.settings.bridge_queue, rt.settings.bridge_key_prefix)
+    start_with(app, health)
+    shared = CollectorRegistry(auto_describe=False)
+    shared.register(health)
 
     async def healthz(_request: web.Request) -> web.Response:
-        try:
-            rt.redis.ping()
-        except Exception as exc:  # a health check reports every failure, whatever its kind
-            return web.json_response({"ok": False, "redis": str(exc)}, status=503)
-        playbook = rt.playbooks.last_error
-        return web.json_response({"ok": True, "playbook_reload_error": playbook or None})
+        body, status = health.report()
+        body["playbook_reload_error"] = rt.playbooks.last_error or None
+        return web.json_response(body, status=status)
 
     async def metrics(_request: web.Request) -> web.Response:
-        return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+        text = generate_latest(REGISTRY) + generate_latest(shared)
+        return web.Response(body=text, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)

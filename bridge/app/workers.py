@@ -8,9 +8,16 @@ test harness a minute to return. Our workers wait at most :data:`COMMAND_POLL_SE
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
-from rq import SimpleWorker, Worker
+from rq import Queue, SimpleWorker, Worker
+from rq.job import Job
+
+from bridge.app import runtime
+from bridge.app.logs import bound
+from bridge.app.metrics import JOB_FAILURES, JOB_RETRIES
+from bridge.domain.errors import NoRuntime
 
 COMMAND_POLL_SECONDS = 1.0
 """How long the command thread blocks on Redis before checking whether it should stop."""
@@ -40,9 +47,44 @@ class _PromptCommandListener:
         self.pubsub_thread = None
 
 
-class BridgeWorker(_PromptCommandListener, Worker):
+#: The module whose job bodies take a case number first; their log lines carry ``case``.
+CASE_JOBS_MODULE = "bridge.app.jobs."
+
+
+def case_of(job: Job) -> int | None:
+    """The case a job is about, when it is one of the case jobs and its first argument a number."""
+    try:
+        first = job.args[0] if job.args else None
+        ours = (job.func_name or "").startswith(CASE_JOBS_MODULE)
+        return first if ours and isinstance(first, int) else None
+    except Exception:  # a job whose function cannot be loaded fails in RQ, with its own message
+        return None
+
+
+class _Observed:
+    """Every line logged while a case job runs, RQ's own included, carries the case number; a
+    failed attempt is counted as a retry or, with no retry left, as a failure."""
+
+    def perform_job(self, job: Job, queue: Queue) -> bool:
+        number = case_of(job)
+        if number is None:
+            return bool(super().perform_job(job, queue))  # type: ignore[misc]
+        with bound(case=number):
+            return bool(super().perform_job(job, queue))  # type: ignore[misc]
+
+    def handle_job_failure(
+        self, job: Job, queue: Queue, started_job_registry: Any = None, exc_string: str = ""
+    ) -> None:
+        retried = bool(job.retries_left) and getattr(self, "_stopped_job_id", None) != job.id
+        name = job.func_name.rsplit(".", 1)[-1] if job.func_name else "unknown"
+        with contextlib.suppress(NoRuntime):  # a worker without the bridge's runtime: no counts
+            runtime.current().meter.count(JOB_RETRIES if retried else JOB_FAILURES, job=name)
+        super().handle_job_failure(job, queue, started_job_registry, exc_string)  # type: ignore[misc]
+
+
+class BridgeWorker(_Observed, _PromptCommandListener, Worker):
     """The deployed worker: forks a work horse per job, with the scheduler."""
 
 
-class InlineWorker(_PromptCommandListener, SimpleWorker):
+class InlineWorker(_Observed, _PromptCommandListener, SimpleWorker):
     """Runs jobs in its own process: the test harness and the demo."""

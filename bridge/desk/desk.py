@@ -7,9 +7,15 @@ nothing is half done when that happens.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Concatenate, ParamSpec, TypeVar
+
+import structlog
+from structlog.contextvars import bound_contextvars
 
 from bridge.domain.clock import Clock
 from bridge.domain.errors import NotAllowed
@@ -24,6 +30,11 @@ NOTE_PREFIX = "note:"
 #: A person or a channel-wide ping as chat adapters pass them on (``<@U123>``, ``<!here>``): words for
 #: colleagues, never for a customer, so a thread reply holding one is not an answer.
 _CHAT_ADDRESS = re.compile(r"<[@!][^<>\s]+>")
+
+
+log = structlog.get_logger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def who(user: str) -> str:
@@ -44,14 +55,57 @@ class Done:
     version: int = 0
 
 
+def refusals_recorded(
+    action: str,
+) -> Callable[[Callable[Concatenate[Desk, P], R]], Callable[Concatenate[Desk, P], R]]:
+    """A desk action whose log lines carry its case number, and whose refusals are logged as
+    ``refused`` (who, what, why), counted, and appended to the case's audit timeline: a second
+    claim, a self-approval or a forged click leaves a trace an operator can find."""
+
+    def decorate(method: Callable[Concatenate[Desk, P], R]) -> Callable[Concatenate[Desk, P], R]:
+        signature = inspect.signature(method)
+
+        @functools.wraps(method)
+        def run(desk: Desk, *args: P.args, **kwargs: P.kwargs) -> R:
+            call = signature.bind(desk, *args, **kwargs).arguments
+            number, user = int(call["number"]), str(call["user"])
+            with bound_contextvars(case=number):
+                try:
+                    return method(desk, *args, **kwargs)
+                except NotAllowed as refusal:
+                    desk.record_refusal(number, user, action, refusal)
+                    raise
+
+        return run
+
+    return decorate
+
+
 class Desk:
     def __init__(
-        self, store: Store, playbook: Callable[[], Playbook], dispatch: Dispatch, clock: Clock
+        self,
+        store: Store,
+        playbook: Callable[[], Playbook],
+        dispatch: Dispatch,
+        clock: Clock,
+        *,
+        on_refused: Callable[[str], None] | None = None,
     ) -> None:
         self.store = store
         self._playbook = playbook
         self.dispatch = dispatch
         self.clock = clock
+        self.on_refused = on_refused or (lambda _action: None)
+
+    def record_refusal(self, number: int, user: str, action: str, refusal: NotAllowed) -> None:
+        """Once per refusal, even when one action refuses inside another (a thread reply's draft)."""
+        if getattr(refusal, "recorded", False):
+            return
+        refusal.recorded = True  # type: ignore[attr-defined]
+        reason = str(refusal)[:500]
+        log.warning("refused", by=user, action=action, reason=reason)
+        self.store.record(number, "refused", user, attempted=action, reason=reason)
+        self.on_refused(action)
 
     @property
     def playbook(self) -> Playbook:
@@ -71,6 +125,7 @@ class Desk:
         return NotAllowed(f"Cannot {doing} {case.ref}: it is {current.state.value}.")
 
     # claim -----------------------------------------------------------------------------------------
+    @refusals_recorded("claim")
     def claim(self, number: int, user: str) -> Done:
         case = self.store.get(number)
         department = self.department_of(case)
@@ -90,9 +145,11 @@ class Desk:
         if not outcome.ok:
             raise self._refused(case, outcome, "claim")
         self.dispatch.refresh_card(number)
+        log.info("claimed", by=user)
         return Done(f"You claimed {case.ref}. Reply in the card's thread to draft the answer.", number)
 
     # drafts and notes ------------------------------------------------------------------------------
+    @refusals_recorded("draft")
     def thread_reply(self, number: int, user: str, text: str, source: str = "thread") -> Done | None:
         """A reply in a card's thread: a note when it starts with ``note:``, a draft from the claimant."""
         if text.strip().casefold().startswith(NOTE_PREFIX):
@@ -113,6 +170,7 @@ class Desk:
     def note(self, number: int, user: str, text: str) -> None:
         self.store.transition(number, Action.NOTE, user, detail={"note": text[:2000]})
 
+    @refusals_recorded("draft")
     def draft(
         self, number: int, user: str, text: str, source: str = "thread", *, private: bool = False
     ) -> Done:
@@ -151,6 +209,7 @@ class Desk:
                 f"public. `/bridge dm {number}` drafts the move again.",
             )
         self.dispatch.refresh_card(number)
+        log.info("drafted", by=user, version=outcome.counter, source=source)
         return Done(
             f"Draft v{outcome.counter} of {case.ref} is waiting for sign-off.", number, outcome.counter
         )
@@ -169,6 +228,7 @@ class Desk:
                 f"Only {case.department} approvers may {doing} {case.ref}: {people(department.approvers)}."
             )
 
+    @refusals_recorded("approve")
     def approve(self, number: int, version: int, user: str) -> Done:
         case = self.store.get(number)
         self._check_approver(case, user, "approve")
@@ -191,8 +251,10 @@ class Desk:
         self.dispatch.publish(number)
         self.dispatch.refresh_card(number)
         self.dispatch.thread_notice(number, f"Draft v{version} approved by {who(user)}; posting it now.")
+        log.info("approved", by=user, version=version, author=draft.author)
         return Done(f"You approved draft v{version} of {case.ref}.", number, version)
 
+    @refusals_recorded("request_changes")
     def request_changes(self, number: int, version: int, user: str, comment: str = "") -> Done:
         case = self.store.get(number)
         self._check_approver(case, user, "review")
@@ -220,6 +282,7 @@ class Desk:
         if members and user not in members:
             raise NotAllowed(f"Only {case.department} or social team members may {doing} {case.ref}.")
 
+    @refusals_recorded("ignore")
     def ignore(self, number: int, user: str, reason: str = "") -> Done:
         case = self.store.get(number)
         self.check_member(case, user, "ignore")
@@ -235,6 +298,7 @@ class Desk:
         self.dispatch.refresh_card(number)
         return Done(f"{case.ref} is ignored.", number)
 
+    @refusals_recorded("reassign")
     def reassign(self, number: int, user: str, department: str) -> Done:
         case = self.store.get(number)
         self.check_member(case, user, "reassign")

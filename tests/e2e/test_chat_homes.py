@@ -6,6 +6,7 @@ a real RQ worker, and the real ``bridge worker`` process."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -181,10 +182,10 @@ def test_a_worker_names_departments_whose_channels_are_in_an_unconfigured_chat(
     assert done.returncode == 0, output
     warnings = [line for line in output.splitlines() if "playbook_channels_in_unconfigured_chat" in line]
     assert len(warnings) == 1, output
-    warning = warnings[0]
-    assert "chat=teams" in warning and "departments=['billing', 'logistics', 'social']" in warning
-    assert "stranded=['billing', 'social']" in warning
-    assert "TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID" in warning
+    warning = json.loads(warnings[0])  # JSON lines: the log format outside a terminal
+    assert warning["chat"] == "teams" and warning["departments"] == ["billing", "logistics", "social"]
+    assert warning["stranded"] == ["billing", "social"]
+    assert "TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID" in warnings[0]
 
 
 def test_playbook_check_reads_the_file_alone_and_does_not_warn(playbook: Path) -> None:

@@ -57,9 +57,11 @@ def test_bridge_run_serves_health_and_stops_cleanly(redis_url: str, tmp_path: Pa
         while time.monotonic() < deadline:
             try:
                 health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
+                if health.status_code == 200:  # 503 until the worker has registered
+                    break
             except requests.RequestException:  # not up yet, or slow to answer while starting
-                time.sleep(0.2)
+                pass
+            time.sleep(0.2)
         assert health is not None and health.status_code == 200 and health.json()["ok"] is True
         unsigned = requests.post(f"http://127.0.0.1:{port}/slack/events", data="{}", timeout=5)
         assert unsigned.status_code == 401

@@ -304,7 +304,9 @@ def test_route_to_the_current_department_changes_nothing(local_bridge: LocalBrid
     case = bridge.rt.store.get(number)
     assert (case.state, case.claimant, case.department) == (State.CLAIMED, "U0EXP1", "billing")
     assert len(bridge.slack.calls_to("chat.postMessage")) == cards
-    assert [e.action for e in bridge.rt.store.audit(number)][-1] == "claim"
+    trail = bridge.rt.store.audit(number)
+    assert [e.action for e in trail if e.action != "refused"][-1] == "claim"  # no change of the case
+    assert [e.fields["attempted"] for e in trail if e.action == "refused"] == ["reassign", "reassign"]
 
 
 # confirmations: refusals are told, and unhide ------------------------------------------------------------

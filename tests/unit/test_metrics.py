@@ -1,0 +1,58 @@
+"""Counts kept in Redis, so every process adds to the same figures, rendered as Prometheus reads them."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import Metric
+
+from bridge.app.health import quick_client
+from bridge.app.metrics import MENTION_TO_CARD, REPLIES_FAILED, Meter, families
+from bridge.store.cases import Store
+
+
+class Snapshot:
+    def __init__(self, meter: Meter) -> None:
+        self.meter = meter
+
+    def collect(self) -> Iterator[Metric]:
+        return families(self.meter.read())
+
+
+def exposition(meter: Meter) -> str:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(Snapshot(meter))
+    return generate_latest(registry).decode()
+
+
+def test_two_meters_on_one_redis_add_up(store: Store) -> None:
+    web, worker = Meter(store.r, store.prefix), Meter(store.r, store.prefix)
+    web.count(REPLIES_FAILED, platform="x", reason="rejected")
+    worker.count(REPLIES_FAILED, platform="x", reason="rejected")
+    worker.count(REPLIES_FAILED, platform="x", reason="gave_up")
+    text = exposition(web)
+    assert 'bridge_replies_failed_total{platform="x",reason="rejected"} 2.0' in text
+    assert 'bridge_replies_failed_total{platform="x",reason="gave_up"} 1.0' in text
+
+
+def test_mention_to_card_is_a_histogram_with_cumulative_buckets(store: Store) -> None:
+    meter = Meter(store.r, store.prefix)
+    for seconds in (3, 20, 20, 4000):
+        meter.observe(MENTION_TO_CARD, seconds, platform="x")
+    text = exposition(meter)
+    assert 'bridge_mention_to_card_seconds_bucket{le="5",platform="x"} 1.0' in text
+    assert 'bridge_mention_to_card_seconds_bucket{le="30",platform="x"} 3.0' in text
+    assert 'bridge_mention_to_card_seconds_bucket{le="3600",platform="x"} 3.0' in text
+    assert 'bridge_mention_to_card_seconds_bucket{le="+Inf",platform="x"} 4.0' in text
+    assert 'bridge_mention_to_card_seconds_count{platform="x"} 4.0' in text
+    assert 'bridge_mention_to_card_seconds_sum{platform="x"} 4043.0' in text
+
+
+def test_a_count_that_cannot_reach_redis_is_dropped_not_raised() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    meter = Meter(quick_client(f"redis://127.0.0.1:{port}/0"), "gone:")
+    meter.count(REPLIES_FAILED, platform="x", reason="rejected")  # the work it counts goes on
