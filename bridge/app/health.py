@@ -116,7 +116,7 @@ class Health:
                 workers=self._live_workers(queue),
                 scheduler=bool(self.client.exists(RQScheduler.get_locking_key(self.queue_name))),
                 queued=queue.count,
-                scheduled=ScheduledJobRegistry(queue=queue).count,
+                scheduled=ScheduledJobRegistry(queue=queue).count,  # type: ignore[no-untyped-call]  # RQ: no hints
                 failed=queue.failed_job_registry.count,
                 counts=Meter(self.client, self.prefix).read(),
                 checked_at=time.monotonic(),

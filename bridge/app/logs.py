@@ -30,7 +30,7 @@ bound = bound_contextvars
 """``with bound(case=1042): ...``: every line logged inside carries ``case=1042``."""
 
 
-class _StderrHandler(logging.StreamHandler):
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]  # its stream is chosen per line
     """Writes to whatever ``sys.stderr`` is when a line is written, not when logging was set up:
     test runners and daemonizers replace it."""
 

@@ -65,8 +65,7 @@ def refusals_recorded(
     def decorate(method: Callable[Concatenate[Desk, P], R]) -> Callable[Concatenate[Desk, P], R]:
         signature = inspect.signature(method)
 
-        @functools.wraps(method)
-        def run(desk: Desk, *args: P.args, **kwargs: P.kwargs) -> R:
+        def run(desk: Desk, /, *args: P.args, **kwargs: P.kwargs) -> R:
             call = signature.bind(desk, *args, **kwargs).arguments
             number, user = int(call["number"]), str(call["user"])
             with bound_contextvars(case=number):
@@ -76,6 +75,7 @@ def refusals_recorded(
                     desk.record_refusal(number, user, action, refusal)
                     raise
 
+        functools.update_wrapper(run, method)
         return run
 
     return decorate
