@@ -26,13 +26,20 @@ from botbuilder.schema import (
 )
 
 from adapters.teams.cardkit import MAX_CARD_BYTES, size_of
-from adapters.teams.cards import CONTENT_TYPE, case_card, note_card, preview_card
-from adapters.teams.cards import card_fallback as case_summary
+from adapters.teams.cards import CONTENT_TYPE, case_card, case_summary, note_card, preview_card
 from adapters.teams.connector import Connector
-from adapters.teams.crisis_cards import notice_card, notice_fallback
+from adapters.teams.crisis_cards import notice_card
 from adapters.teams.people import TeamsPeople
 from adapters.teams.registry import ChannelUnknown, PostedMessage, TeamsRegistry, split_thread, thread_id
-from adapters.teams.text import PERSON, escape, escape_keeping_links, from_mrkdwn, render_people
+from adapters.teams.text import (
+    PERSON,
+    code_block,
+    escape,
+    escape_keeping_links,
+    from_mrkdwn,
+    plain,
+    render_people,
+)
 from bridge.crisis.ports import Notice
 from bridge.desk.desk import people as list_people
 from bridge.domain.errors import PlatformError, Rejected
@@ -44,13 +51,16 @@ LOCAL_BOT_ACCOUNT = "28:escalation-bridge-local"
 MESSAGE_MAX_BYTES = MAX_CARD_BYTES  # Teams refuses a message over about 28 KB; this leaves headroom
 MEMBER_PAGE_SIZE = 500
 MEMBER_PAGES_MAX = 100
-REFRESH_USERS_MAX = 60  # Teams refreshes a card by itself for at most 60 userIds
+REFRESH_USERS_MAX = 60
+SUMMARY_MAX = 200  # Teams refreshes a card by itself for at most 60 userIds
 
 
 def card_activity(card: dict[str, Any], summary: str = "") -> Activity:
+    """A card message. ``summary`` is what notifications and the activity feed show, as plain text
+    (never rendered): pass it unescaped; it is made one clean line here."""
     return Activity(
         type=ActivityTypes.message,
-        summary=summary[:200] or None,
+        summary=plain(summary, SUMMARY_MAX) or None,
         attachments=[Attachment(content_type=CONTENT_TYPE, content=card)],
     )
 
@@ -109,22 +119,33 @@ class TeamsChat:
             raise Rejected(f"No Teams service URL is known for conversation {conversation}.")
         return PostedMessage(channel_id, url)
 
-    def message(self, text: str, *, mrkdwn: bool = False) -> Activity:
+    def message(self, text: str, *, mrkdwn: bool = False, verbatim: str = "") -> Activity:
         """The bridge's words as a Teams message, ``<@ID>`` as live mentions. Markdown characters are
         escaped, unless ``mrkdwn`` says the text is the bridge's own formatted answer (Slack style).
+        ``verbatim`` (customers' words, a case's timeline) follows in a code block, inert: no person
+        token, tag or markdown in it is ever rendered.
 
         Teams refuses a message over about 28 KB, so the rendered activity (escapes, mentions and
         envelope included, in UTF-8) is kept under :data:`MESSAGE_MAX_BYTES`: a longer text is cut,
-        visibly, where the rest would still fit."""
-        text = text[: MESSAGE_MAX_BYTES * 2]  # no more characters than that could ever fit
-        activity = self._rendered(text, mrkdwn)
+        visibly, where the rest would still fit (the verbatim part first)."""
+        text, verbatim = text[: MESSAGE_MAX_BYTES * 2], verbatim[: MESSAGE_MAX_BYTES * 2]
+        activity = self._rendered(text, mrkdwn, verbatim)
         if size_of(activity.serialize()) <= MESSAGE_MAX_BYTES:
             return activity
+        if verbatim:
+            return self._fitted(
+                lambda keep: self._rendered(text, mrkdwn, self._cut(verbatim, keep)), verbatim
+            )
+        return self._fitted(lambda keep: self._rendered(self._cut(text, keep), mrkdwn, ""), text)
+
+    @staticmethod
+    def _fitted(render: Callable[[int], Activity], text: str) -> Activity:
+        """``render(keep)`` for the largest ``keep`` (characters of ``text``) that fits in a message."""
         fits, too_long = 0, len(text)
-        best = self._rendered(self._cut(text, 0), mrkdwn)
+        best = render(0)
         while too_long - fits > 1:
             keep = (fits + too_long) // 2
-            candidate = self._rendered(self._cut(text, keep), mrkdwn)
+            candidate = render(keep)
             if size_of(candidate.serialize()) <= MESSAGE_MAX_BYTES:
                 fits, best = keep, candidate
             else:
@@ -140,7 +161,7 @@ class TeamsChat:
             kept = kept[:opened]
         return f"{kept} … [cut: {len(text) - len(kept)} more characters]"
 
-    def _rendered(self, text: str, mrkdwn: bool) -> Activity:
+    def _rendered(self, text: str, mrkdwn: bool, verbatim: str = "") -> Activity:
         render = from_mrkdwn if mrkdwn else escape_keeping_links
         entities: list[Any] = []
         out: list[str] = []
@@ -160,6 +181,8 @@ class TeamsChat:
                 out.append("**" + escape(name) + "**")
             last = match.end()
         out.append(render(text[last:]))
+        if verbatim:
+            out.append("\n" + code_block(verbatim))
         return Activity(
             type=ActivityTypes.message, text="".join(out), text_format="markdown", entities=entities
         )
@@ -236,7 +259,7 @@ class TeamsChat:
 
     # crisis notices (bridge.crisis.ports.CrisisChat) ----------------------------------------------
     def _notice(self, notice: Notice) -> Activity:
-        return card_activity(notice_card(notice, name_of=self.people.name_of), notice_fallback(notice))
+        return card_activity(notice_card(notice, name_of=self.people.name_of), notice.title)
 
     def post_notice(self, channel: str, notice: Notice) -> MessageRef:
         return self._post_root(channel, self._notice(notice), notice=notice.key)
@@ -286,11 +309,13 @@ class TeamsChat:
         self.reply(channel, f"<@{user}> {text}")
 
     # beyond the port: used by the bot's jobs --------------------------------------------------------
-    def reply(self, conversation: str, text: str, *, mrkdwn: bool = False) -> str:
-        """Post the bridge's ``text`` in a conversation: a thread, a channel, or a chat."""
+    def reply(self, conversation: str, text: str, *, mrkdwn: bool = False, verbatim: str = "") -> str:
+        """Post the bridge's ``text`` (and any ``verbatim`` text after it) in a conversation: a thread,
+        a channel, or a chat."""
         where = self._where(conversation)
         _, root = split_thread(conversation)
-        return self._send(where, conversation, self.message(text, mrkdwn=mrkdwn), reply_to=root)
+        activity = self.message(text, mrkdwn=mrkdwn, verbatim=verbatim)
+        return self._send(where, conversation, activity, reply_to=root)
 
     def send_card(self, conversation: str, card: dict[str, Any], summary: str = "") -> str:
         where = self._where(conversation)
