@@ -11,6 +11,7 @@ become names on cards and real mentions in messages.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from functools import partial
 from typing import Any
 from urllib.parse import quote as urlquote
@@ -22,21 +23,16 @@ from botbuilder.schema import (
     Attachment,
     ChannelAccount,
     ConversationParameters,
-    Mention,
 )
 
-from adapters.teams.cardkit import MAX_CARD_BYTES, size_of
 from adapters.teams.cards import CONTENT_TYPE, case_card, case_summary, note_card, preview_card
 from adapters.teams.connector import Connector
 from adapters.teams.crisis_cards import notice_card
 from adapters.teams.people import TeamsPeople
+from adapters.teams.previews import public_status
 from adapters.teams.registry import ChannelUnknown, PostedMessage, TeamsRegistry, split_thread, thread_id
+from adapters.teams.rendering import message as render_message
 from adapters.teams.text import (
-    PERSON,
-    code_block,
-    escape,
-    escape_keeping_links,
-    from_mrkdwn,
     plain,
     render_people,
 )
@@ -48,7 +44,6 @@ from bridge.domain.ports import CardView, DraftPreview
 
 log = structlog.get_logger(__name__)
 LOCAL_BOT_ACCOUNT = "28:escalation-bridge-local"
-MESSAGE_MAX_BYTES = MAX_CARD_BYTES  # Teams refuses a message over about 28 KB; this leaves headroom
 MEMBER_PAGE_SIZE = 500
 MEMBER_PAGES_MAX = 100
 REFRESH_USERS_MAX = 60
@@ -120,72 +115,8 @@ class TeamsChat:
         return PostedMessage(channel_id, url)
 
     def message(self, text: str, *, mrkdwn: bool = False, verbatim: str = "") -> Activity:
-        """The bridge's words as a Teams message, ``<@ID>`` as live mentions. Markdown characters are
-        escaped, unless ``mrkdwn`` says the text is the bridge's own formatted answer (Slack style).
-        ``verbatim`` (customers' words, a case's timeline) follows in a code block, inert: no person
-        token, tag or markdown in it is ever rendered.
-
-        Teams refuses a message over about 28 KB, so the rendered activity (escapes, mentions and
-        envelope included, in UTF-8) is kept under :data:`MESSAGE_MAX_BYTES`: a longer text is cut,
-        visibly, where the rest would still fit (the verbatim part first)."""
-        text, verbatim = text[: MESSAGE_MAX_BYTES * 2], verbatim[: MESSAGE_MAX_BYTES * 2]
-        activity = self._rendered(text, mrkdwn, verbatim)
-        if size_of(activity.serialize()) <= MESSAGE_MAX_BYTES:
-            return activity
-        if verbatim:
-            return self._fitted(
-                lambda keep: self._rendered(text, mrkdwn, self._cut(verbatim, keep)), verbatim
-            )
-        return self._fitted(lambda keep: self._rendered(self._cut(text, keep), mrkdwn, ""), text)
-
-    @staticmethod
-    def _fitted(render: Callable[[int], Activity], text: str) -> Activity:
-        """``render(keep)`` for the largest ``keep`` (characters of ``text``) that fits in a message."""
-        fits, too_long = 0, len(text)
-        best = render(0)
-        while too_long - fits > 1:
-            keep = (fits + too_long) // 2
-            candidate = render(keep)
-            if size_of(candidate.serialize()) <= MESSAGE_MAX_BYTES:
-                fits, best = keep, candidate
-            else:
-                too_long = keep
-        return best
-
-    @staticmethod
-    def _cut(text: str, keep: int) -> str:
-        """``text`` cut after ``keep`` characters (never inside a ``<@ID>``), saying how much is gone."""
-        kept = text[:keep]
-        opened = kept.rfind("<@")
-        if opened > kept.rfind(">"):
-            kept = kept[:opened]
-        return f"{kept} … [cut: {len(text) - len(kept)} more characters]"
-
-    def _rendered(self, text: str, mrkdwn: bool, verbatim: str = "") -> Activity:
-        render = from_mrkdwn if mrkdwn else escape_keeping_links
-        entities: list[Any] = []
-        out: list[str] = []
-        last = 0
-        for match in PERSON.finditer(text):
-            out.append(render(text[last : match.start()]))
-            person = self.people.get(match.group(1))
-            name = (person.name if person else "") or match.group(1)
-            if person is not None and person.account:
-                tag = "<at>" + name.replace("<", "").replace(">", "") + "</at>"
-                mention = Mention(
-                    mentioned=ChannelAccount(id=person.account, name=name), text=tag, type="mention"
-                )
-                entities.append(Mention().deserialize(mention.serialize()))
-                out.append(tag)
-            else:
-                out.append("**" + escape(name) + "**")
-            last = match.end()
-        out.append(render(text[last:]))
-        if verbatim:
-            out.append("\n" + code_block(verbatim))
-        return Activity(
-            type=ActivityTypes.message, text="".join(out), text_format="markdown", entities=entities
-        )
+        """The bridge's words as a Teams message (see :func:`adapters.teams.rendering.message`)."""
+        return render_message(self.people, text, mrkdwn=mrkdwn, verbatim=verbatim)
 
     # the port (bridge.domain.ports.ChatPlatform) ----------------------------------------------------------
     def _case_card(self, card: CardView) -> dict[str, Any]:
@@ -222,6 +153,7 @@ class TeamsChat:
 
     def update_card(self, ref: MessageRef, card: CardView) -> None:
         self._update(ref, card_activity(self._case_card(card), case_summary(card)))
+        self._update_previews(ref, card)
 
     def _in_thread(self, ref: MessageRef, activity: Activity) -> MessageRef:
         posted = self._home(ref)
@@ -238,15 +170,36 @@ class TeamsChat:
     def post_preview(self, ref: MessageRef, preview: DraftPreview) -> MessageRef:
         """Everyone sees the draft and who may sign it off; only the approvers' own refreshed view
         (:meth:`~adapters.teams.actions.CardActions.status_for`) has the buttons. Teams refreshes the
-        card by itself for the ``userIds`` listed (at most 60): every approver first, then the author."""
+        card by itself for the ``userIds`` listed (at most 60): every approver first, then the author.
+        Everyone else sees the posted message, which :meth:`update_card` keeps up to date."""
         watchers = dict.fromkeys([*preview.approvers, preview.author])
         people = [p for p in map(self.people.get, watchers) if p is not None and p.account]
         accounts = list(dict.fromkeys(p.account for p in people))[:REFRESH_USERS_MAX]
         status = f"Waiting for sign-off by {list_people(list(preview.approvers))}."
+        posted = self._in_thread(ref, self._preview(preview, status, accounts))
+        record = {"id": posted.ts, "preview": asdict(preview), "refresh": accounts, "status": status}
+        self.registry.remember_preview(preview.number, preview.version, record)
+        return posted
+
+    def _preview(self, preview: DraftPreview, status: str, accounts: list[str]) -> Activity:
         card = preview_card(preview, name_of=self.people.name_of, status=status, refresh_for=accounts)
-        return self._in_thread(
-            ref, card_activity(card, f"Draft v{preview.version} for case #{preview.number}")
-        )
+        return card_activity(card, f"Draft v{preview.version} for case #{preview.number}")
+
+    def _update_previews(self, ref: MessageRef, view: CardView) -> None:
+        """Bring each posted preview of the case up to date for the people Teams does not refresh it
+        for: it said "Waiting for sign-off" to them long after the draft was approved."""
+        for version, record in sorted(self.registry.previews(view.number).items()):
+            preview = DraftPreview(
+                **{**record["preview"], "approvers": tuple(record["preview"]["approvers"])}
+            )
+            status = public_status(view, version, preview.approvers)
+            if status == record["status"]:
+                continue
+            self._update(
+                MessageRef("teams", ref.channel, record["id"]),
+                self._preview(preview, status, record["refresh"]),
+            )
+            self.registry.remember_preview(view.number, version, {**record, "status": status})
 
     def post_message(self, channel: str, text: str, link_to: MessageRef | None = None) -> MessageRef:
         target = self.registry.resolve(channel)
