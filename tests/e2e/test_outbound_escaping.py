@@ -185,3 +185,10 @@ def test_no_teams_payload_carries_a_customers_words_live(teams: LocalTeamsBridge
     assert "U0CEO99" in repr(sent), "the customer's words are shown, inert"
     problems = teams_problems(sent + answers)
     assert not problems, "\n--\n".join(problems)
+
+
+def test_a_teams_card_notification_reads_as_the_customer_wrote(teams: LocalTeamsBridge) -> None:
+    """A notification shows ``summary`` as plain text: no markdown escapes, no invisible joiners."""
+    said = "@AcmeHelp [click] I was charged twice for *order* 88231 at www.acme.example, refund please"
+    number = open_case(teams, said, "dana_b")
+    assert teams.card_message(number)["summary"] == f"Case #{number} from @dana_b: {said}"
