@@ -2,14 +2,12 @@
 sent (every Web API call, every Bot Connector activity, every answer to a click or a command) is walked,
 and none may carry the customer's words live: no mention, broadcast, link, markup or template.
 
-The walk reads each string where the platform renders it (Slack mrkdwn, Teams markdown, plain text
-such as a notification summary) and skips what people never see rendered (metadata, input values).
+How a payload is walked: :mod:`tests.support.outbound`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,6 +16,7 @@ from adapters.slack.cards import ACTION_IDS
 from standins.harness import Answer, LocalBridge
 from standins.teams_harness import PEOPLE, LocalTeamsBridge
 from tests.e2e.test_concierge_loop import open_case
+from tests.support.outbound import slack_problems, teams_problems
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +40,6 @@ FOLLOW_UP = (
 SLACK_LIVE = re.compile(r"<@U0CEO99|<!(?:channel|here|everyone)|<https?://evil|\|click>|<mailto:|ZZ<@")
 # Slack turns a bare address into a link unless the text object is ``verbatim``.
 BARE_URL = re.compile(r"(?i)evil\.example")
-SLACK_UNRENDERED = {"private_metadata", "value", "initial_value", "action_id", "block_id", "callback_id"}
 
 # Teams: what Adaptive Card markdown (and a markdown message) would render live: in a code block only
 # tags and people (a mention entity is matched by its <at> tag), elsewhere markdown, links and templates.
@@ -50,71 +48,6 @@ TEAMS_LIVE = re.compile(
     TEAMS_LIVE_IN_CODE.pattern + r"|(?<!\\)\]\(https?:[^)]*evil|https?://evil|www\.evil|evil\.example"
     r"|\{\{DATE\(2017|(?<![\\*])\*bold(?<!\\)\*"
 )
-# A notification summary is plain text: it shows escapes and joiners as they are.
-SUMMARY_NOISE = re.compile(r"\\[\[\]_*<>`~#&|]|\u2060")
-TEAMS_UNRENDERED = {"data", "id", "verb", "userIds", "value", "placeholder", "replyToId"}
-
-
-def slack_strings(node: Any, *, verbatim: bool = False, fallback: bool = False) -> Iterator[tuple[str, bool]]:
-    """Every string Slack renders as mrkdwn in ``node``, with whether a bare URL there becomes a link."""
-    if isinstance(node, dict):
-        if node.get("type") == "plain_text":
-            return
-        verbatim = bool(node.get("verbatim")) if node.get("type") == "mrkdwn" else verbatim
-        has_blocks = bool(node.get("blocks"))
-        for key, value in node.items():
-            if key in SLACK_UNRENDERED:
-                continue
-            if isinstance(value, str):
-                if key == "text":
-                    yield value, not (verbatim or fallback or has_blocks)
-            else:
-                yield from slack_strings(value, verbatim=verbatim, fallback=fallback)
-    elif isinstance(node, list):
-        for item in node:
-            yield from slack_strings(item, verbatim=verbatim, fallback=fallback)
-
-
-def slack_problems(payloads: list[Any]) -> list[str]:
-    problems = []
-    for payload in payloads:
-        for text, links in slack_strings(payload):
-            if SLACK_LIVE.search(text) or (links and BARE_URL.search(text)):
-                problems.append(text)
-    return problems
-
-
-def teams_strings(node: Any, key: str = "") -> Iterator[tuple[str, str]]:
-    """Every string a Teams client shows, with how: "markdown" or "plain"."""
-    if isinstance(node, dict):
-        plain = node.get("type") in ("TextRun", "Input.Text") or node.get("textFormat") == "plain"
-        for name, value in node.items():
-            if name in TEAMS_UNRENDERED:
-                continue
-            if isinstance(value, str):
-                if name == "summary" or (name in ("title", "text") and plain):
-                    yield value, "plain"
-                elif name in ("text", "title") and not node.get("type", "").startswith("Action"):
-                    yield value, "markdown"
-            else:
-                yield from teams_strings(value, name)
-    elif isinstance(node, list):
-        for item in node:
-            yield from teams_strings(item, key)
-
-
-def teams_problems(payloads: list[Any]) -> list[str]:
-    problems = []
-    for payload in payloads:
-        for text, how in teams_strings(payload):
-            if how == "markdown" and any(
-                (TEAMS_LIVE_IN_CODE if n % 2 else TEAMS_LIVE).search(part)
-                for n, part in enumerate(text.split("```"))
-            ):
-                problems.append(text)
-            if how == "plain" and SUMMARY_NOISE.search(text):
-                problems.append("plain text with markdown escapes: " + text)
-    return problems
 
 
 def answered(answer: Answer, into: list[Any]) -> Answer:
@@ -152,7 +85,7 @@ def test_no_slack_payload_carries_a_customers_words_live(local_bridge: LocalBrid
     sent = bridge.slack.outbound_payloads()
     assert bridge.slack.calls_to("views.publish") and bridge.slack.calls_to("views.open")
     assert "ZZ&lt;@U0CEO99&gt;ZZ" in repr(sent), "the customer's words are shown, inert"
-    problems = slack_problems(sent + answers)
+    problems = slack_problems(sent + answers, SLACK_LIVE, BARE_URL)
     assert not problems, "\n--\n".join(problems)
 
 
@@ -183,7 +116,7 @@ def test_no_teams_payload_carries_a_customers_words_live(teams: LocalTeamsBridge
     sent = teams.connector.outbound_payloads()
     assert any("summary" in p for p in sent)
     assert "U0CEO99" in repr(sent), "the customer's words are shown, inert"
-    problems = teams_problems(sent + answers)
+    problems = teams_problems(sent + answers, TEAMS_LIVE, TEAMS_LIVE_IN_CODE)
     assert not problems, "\n--\n".join(problems)
 
 
