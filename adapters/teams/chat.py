@@ -153,7 +153,7 @@ class TeamsChat:
 
     def update_card(self, ref: MessageRef, card: CardView) -> None:
         self._update(ref, card_activity(self._case_card(card), case_summary(card)))
-        self._update_previews(ref, card)
+        self._update_previews(card)
 
     def _in_thread(self, ref: MessageRef, activity: Activity) -> MessageRef:
         posted = self._home(ref)
@@ -177,7 +177,13 @@ class TeamsChat:
         accounts = list(dict.fromkeys(p.account for p in people))[:REFRESH_USERS_MAX]
         status = f"Waiting for sign-off by {list_people(list(preview.approvers))}."
         posted = self._in_thread(ref, self._preview(preview, status, accounts))
-        record = {"id": posted.ts, "preview": asdict(preview), "refresh": accounts, "status": status}
+        record = {
+            "channel": ref.channel,
+            "id": posted.ts,
+            "preview": asdict(preview),
+            "refresh": accounts,
+            "status": status,
+        }
         self.registry.remember_preview(preview.number, preview.version, record)
         return posted
 
@@ -185,9 +191,10 @@ class TeamsChat:
         card = preview_card(preview, name_of=self.people.name_of, status=status, refresh_for=accounts)
         return card_activity(card, f"Draft v{preview.version} for case #{preview.number}")
 
-    def _update_previews(self, ref: MessageRef, view: CardView) -> None:
+    def _update_previews(self, view: CardView) -> None:
         """Bring each posted preview of the case up to date for the people Teams does not refresh it
-        for: it said "Waiting for sign-off" to them long after the draft was approved."""
+        for: it said "Waiting for sign-off" to them long after the draft was approved. A preview Teams
+        refuses to change (deleted, say) is left as it is: the card itself is up to date."""
         for version, record in sorted(self.registry.previews(view.number).items()):
             preview = DraftPreview(
                 **{**record["preview"], "approvers": tuple(record["preview"]["approvers"])}
@@ -195,10 +202,11 @@ class TeamsChat:
             status = public_status(view, version, preview.approvers)
             if status == record["status"]:
                 continue
-            self._update(
-                MessageRef("teams", ref.channel, record["id"]),
-                self._preview(preview, status, record["refresh"]),
-            )
+            where = MessageRef("teams", record["channel"], record["id"])
+            try:
+                self._update(where, self._preview(preview, status, record["refresh"]))
+            except Rejected as exc:
+                log.warning("teams_preview_not_updated", case=view.number, version=version, error=str(exc))
             self.registry.remember_preview(view.number, version, {**record, "status": status})
 
     def post_message(self, channel: str, text: str, link_to: MessageRef | None = None) -> MessageRef:
