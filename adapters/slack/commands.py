@@ -34,7 +34,7 @@ def command_answer(reply: CommandReply) -> dict[str, Any]:
     ``verbatim`` part (customers' words) escaped in a code block of a ``verbatim`` section, where Slack
     links nothing. ``text`` repeats both for notifications and clients without blocks."""
     words = escape_keeping_people(reply.text)
-    sections = [{"type": "section", "text": {"type": "mrkdwn", "text": cut_text(words)}}]
+    sections = [{"type": "section", "text": {"type": "mrkdwn", "text": cut_text(words)}}] if words else []
     if reply.verbatim:
         block = code_block(reply.verbatim, SECTION_TEXT_MAX - 40)
         sections.append({"type": "section", "text": {"type": "mrkdwn", "text": block, "verbatim": True}})

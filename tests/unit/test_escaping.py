@@ -46,3 +46,14 @@ def test_a_teams_summary_keeps_emoji_sequences_and_is_cut_visibly() -> None:
     assert plain("team 👩\u200d💻 ok", 200) == "team 👩\u200d💻 ok"
     cut = plain("word " * 100, 50)
     assert len(cut) <= 50 and cut.endswith("…")
+
+
+def test_a_command_answer_with_only_a_verbatim_part_has_no_empty_section() -> None:
+    answer = command_answer(CommandReply("", verbatim="the timeline"))
+    assert [b["text"]["text"] for b in answer["blocks"]] == ["```the timeline```"]
+
+
+def test_long_bridge_words_are_cut_within_a_section_never_inside_an_entity() -> None:
+    answer = command_answer(CommandReply("a" * 2998 + "<b>"))
+    shown = answer["blocks"][0]["text"]["text"]
+    assert len(shown) <= 3000 and shown.endswith("a…")
