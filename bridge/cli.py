@@ -160,6 +160,12 @@ def cmd_case(args: argparse.Namespace) -> int:
         print(format_timeline(rt.store.get(int(number)), rt.store.audit(int(number))))
     except UnknownCase as exc:
         print(str(exc), file=sys.stderr)
+        if rt.settings.redis_url is None:
+            print(
+                f"(Looked in the embedded Redis under {rt.settings.bridge_data_dir}. `bridge demo` keeps "
+                "none of its cases: it runs on a throwaway Redis, deleted when it ends.)",
+                file=sys.stderr,
+            )
         return 1
     return 0
 

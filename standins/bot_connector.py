@@ -111,6 +111,11 @@ class BotConnectorStandIn:
     def calls_to(self, operation: str) -> list[ConnectorCall]:
         return [c for c in self.calls if c.operation == operation]
 
+    def outbound_payloads(self) -> list[dict[str, Any]]:
+        """Every activity the bot sent (posts, replies, updates, new chats), as sent, in order: what a
+        test walks to check that nothing anywhere carries a customer's words live."""
+        return [copy.deepcopy(c.body) for c in self.calls if c.body]
+
     def posts(self, conversation: str) -> list[dict[str, Any]]:
         with self._lock:
             return [copy.deepcopy(m.activity) for m in self._posts.get(conversation, [])]

@@ -9,26 +9,65 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 from adapters.slack.cards import ACTION_IDS
 from bridge.app.settings import DEFAULT_PLAYBOOK, Settings
+from bridge.playbook.model import Department, Playbook, load_playbook
 from bridge.store.redis_conn import shutdown_embedded
 from bridge.store.timeline import format_timeline
 from standins.harness import LocalBridge
 
+#: (handle, name, text): ``{brand}`` is the brand's care handle on X, as the playbook names it.
 MENTIONS = [
-    ("maria_k", "Maria K.", "@AcmeHelp I was charged twice for order 88231 and I want a refund please"),
-    ("tom_b", "Tom B.", "@AcmeHelp my parcel has been stuck at the depot for 6 days, tracking shows nothing"),
+    ("maria_k", "Maria K.", "@{brand} I was charged twice for order 88231 and I want a refund please"),
+    ("tom_b", "Tom B.", "@{brand} my parcel has been stuck at the depot for 6 days, tracking shows nothing"),
     (
         "nosy_n",
         "N <!channel>",
-        "@AcmeHelp <!channel> <@U0APP1> my order never arrived, look <https://evil.example|click here> "
+        "@{brand} <!channel> <@U0APP1> my order never arrived, look <https://evil.example|click here> "
         "& sort it out",
     ),
-    ("dee_r", "Dee R.", "@AcmeHelp is the Oxford street store open on Sunday?"),
+    ("dee_r", "Dee R.", "@{brand} is the Oxford street store open on Sunday?"),
 ]
+ANSWER = (
+    "Hi @maria_k, sorry about the double charge on order 88231. The second payment is refunded today; "
+    "it shows in 3-5 working days. DM us if it doesn't."
+)
+THROWAWAY = (
+    "The demo ran on a throwaway Redis, now deleted: its cases are not kept, so `bridge case {number}` "
+    "will not find them. `bridge run` keeps cases, in the Redis it is given."
+)
+
+
+@dataclass(frozen=True)
+class Cast:
+    """Who plays which part in the demo, taken from the playbook's department of the case."""
+
+    claimant: str
+    late_clicker: str  # clicks Claim a moment after the claimant
+    approver: str
+
+
+def cast_for(department: Department) -> Cast | None:
+    """The department's first expert claims and its first other approver signs off (four eyes)."""
+    experts = list(department.experts)
+    approvers = [a for a in department.approvers if not experts or a != experts[0]]
+    if not experts or not approvers:
+        return None
+    others = [p for p in [*experts[1:], *department.approvers] if p != experts[0]]
+    return Cast(experts[0], others[0], approvers[0])
+
+
+def x_accounts(playbook: Playbook) -> dict[str, Any]:
+    """The X stand-in's accounts as the playbook names them (the care handle, and the main one)."""
+    x = playbook.accounts.x
+    if x is None:
+        return {}
+    main = (x.main_handle, x.main_user_id) if x.main_handle and x.main_user_id else None
+    return {"x_user_id": x.user_id, "x_handle": x.handle, "x_main_account": main}
 
 
 class Transcript:
@@ -66,65 +105,93 @@ class Transcript:
 
 def run_demo(out: TextIO = sys.stdout) -> int:
     settings = Settings()
-    playbook = settings.bridge_playbook if settings.bridge_playbook.exists() else DEFAULT_PLAYBOOK
+    playbook_path = Path(settings.bridge_playbook if settings.bridge_playbook.exists() else DEFAULT_PLAYBOOK)
+    playbook = load_playbook(playbook_path)
+    accounts = x_accounts(playbook)
     with (
         tempfile.TemporaryDirectory(prefix="bridge-demo-") as data_dir,
-        LocalBridge(playbook=Path(playbook), redis_url=None, data_dir=Path(data_dir)) as bridge,
+        LocalBridge(playbook=playbook_path, redis_url=None, data_dir=Path(data_dir), **accounts) as bridge,
     ):
-        t = Transcript(out)
-        t.heading("Customers mention @AcmeHelp on X")
-        post_ids = []
-        for handle, name, text in MENTIONS:
-            post_ids.append(bridge.x.add_mention(text, author_handle=handle, author_name=name))
-            t.say("customer → X", f"@{handle}: {text}")
-        bridge.poll()
-        bridge.poll()  # a second, overlapping poll: no duplicate cases
-        bridge.drain()
-        t.heading("Triage: one case per mention, and a card for each that needs a reply")
-        carded = 0
-        for post_id in post_ids:
-            case = bridge.rt.store.get(bridge.rt.store.case_for_post("x", post_id) or 0)
-            carded += bool(case.card_ts)
-            card = f"card in {case.channel}" if case.card_ts else "no card"
-            verdict = f"{case.verdict}, {case.priority} priority"
-            t.say("bridge triage", f"{case.ref} @{case.author_handle}: {verdict} · {card}")
-        t.heading("The bridge opens one case per mention and posts a card in each department's channel")
-        t.slack_calls(bridge)
-        billing = next(
-            n for n in bridge.rt.store.open_cases() if bridge.rt.store.get(n).department == "billing"
-        )
-
-        t.heading(f"Billing expert U0EXP1 claims #{billing}; U0EXP2 clicks Claim a moment later")
-        for user in ("U0EXP1", "U0EXP2"):
-            answer = bridge.click(user, billing, ACTION_IDS["claim"])
-            t.say("Slack → bridge", f"{user} clicked Claim on #{billing} → HTTP {answer.status}")
-        bridge.drain()
-        t.slack_calls(bridge)
-
-        t.heading("U0EXP1 writes an internal note, then the answer, in the card's thread")
-        for text in (
-            "note: ledger shows two captures, second one is being refunded",
-            "Hi @maria_k, sorry about the double charge on order 88231. The second payment is "
-            "refunded today; it shows in 3-5 working days. DM us if it doesn't.",
-        ):
-            answer, _ = bridge.reply_in_thread("U0EXP1", billing, text)
-            t.say("Slack → bridge", f"U0EXP1 in thread: {text[:70]}… → HTTP {answer.status}")
-        bridge.drain()
-        t.slack_calls(bridge)
-
-        t.heading("Sign-off: the author may not approve their own draft; approver U0APP1 does")
-        for user in ("U0EXP1", "U0APP1"):
-            answer = bridge.click(user, billing, ACTION_IDS["approve"], f"{billing}:1")
-            t.say("Slack → bridge", f"{user} clicked Approve on draft v1 → HTTP {answer.status}")
-        bridge.drain()
-        t.slack_calls(bridge)
-        t.x_posts(bridge)
-
-        t.heading(f"bridge case {billing}")
-        print(format_timeline(bridge.rt.store.get(billing), bridge.rt.store.audit(billing)), file=out)
-        case = bridge.rt.store.get(billing)
-        ok = case.state.value == "posted" and len(bridge.rt.store.open_cases()) == carded - 1
-        t.heading("Done: the answer is on X and the card says so." if ok else "The demo did not finish.")
+        ok = _play(bridge, playbook, str(accounts.get("x_handle") or "AcmeHelp"), Transcript(out))
         bridge.stop()
         shutdown_embedded(Path(data_dir))
-        return 0 if ok else 1
+    return 0 if ok else 1
+
+
+def _play(bridge: LocalBridge, playbook: Playbook, brand: str, t: Transcript) -> bool:
+    t.heading(f"Customers mention @{brand} on X")
+    post_ids = []
+    for handle, name, text in MENTIONS:
+        said = text.format(brand=brand)
+        post_ids.append(bridge.x.add_mention(said, author_handle=handle, author_name=name))
+        t.say("customer → X", f"@{handle}: {said}")
+    bridge.poll()
+    bridge.poll()  # a second, overlapping poll: no duplicate cases
+    bridge.drain()
+    t.heading("Triage: one case per mention, and a card for each that needs a reply")
+    cases = [bridge.rt.store.case_for_post("x", post_id) for post_id in post_ids]
+    for number in cases:
+        if number is None:
+            t.say("bridge triage", "no case: the post did not reach the bridge")
+            continue
+        case = bridge.rt.store.get(number)
+        card = f"card in {case.channel}" if case.card_ts else "no card"
+        t.say(
+            "bridge triage",
+            f"{case.ref} @{case.author_handle}: {case.verdict}, {case.priority} priority · {card}",
+        )
+    t.heading("The bridge opens one case per mention and posts a card in each department's channel")
+    t.slack_calls(bridge)
+    chosen = _first_playable(bridge, playbook, [n for n in cases if n is not None])
+    if chosen is None:
+        t.heading("The demo did not finish: no carded case has an expert and a second person to sign off.")
+        return False
+    number, cast = chosen
+    carded = [n for n in cases if n is not None and bridge.rt.store.get(n).card_ts]
+    return _loop(bridge, number, cast, len(carded), t)
+
+
+def _first_playable(bridge: LocalBridge, playbook: Playbook, cases: list[int]) -> tuple[int, Cast] | None:
+    for number in cases:
+        case = bridge.rt.store.get(number)
+        department = playbook.departments.get(case.department)
+        cast = cast_for(department) if department is not None and case.card_ts else None
+        if cast is not None:
+            return number, cast
+    return None
+
+
+def _loop(bridge: LocalBridge, number: int, cast: Cast, carded: int, t: Transcript) -> bool:
+    department = bridge.rt.store.get(number).department
+    t.heading(
+        f"{department} expert {cast.claimant} claims #{number}; "
+        f"{cast.late_clicker} clicks Claim a moment later"
+    )
+    for user in (cast.claimant, cast.late_clicker):
+        answer = bridge.click(user, number, ACTION_IDS["claim"])
+        t.say("Slack → bridge", f"{user} clicked Claim on #{number} → HTTP {answer.status}")
+    bridge.drain()
+    t.slack_calls(bridge)
+
+    t.heading(f"{cast.claimant} writes an internal note, then the answer, in the card's thread")
+    for text in ("note: ledger shows two captures, second one is being refunded", ANSWER):
+        answer, _ = bridge.reply_in_thread(cast.claimant, number, text)
+        t.say("Slack → bridge", f"{cast.claimant} in thread: {text[:70]}… → HTTP {answer.status}")
+    bridge.drain()
+    t.slack_calls(bridge)
+
+    t.heading(f"Sign-off: the author may not approve their own draft; approver {cast.approver} does")
+    for user in (cast.claimant, cast.approver):
+        answer = bridge.click(user, number, ACTION_IDS["approve"], f"{number}:1")
+        t.say("Slack → bridge", f"{user} clicked Approve on draft v1 → HTTP {answer.status}")
+    bridge.drain()
+    t.slack_calls(bridge)
+    t.x_posts(bridge)
+
+    t.heading(f"bridge case {number}")
+    print(format_timeline(bridge.rt.store.get(number), bridge.rt.store.audit(number)), file=t.out)
+    case = bridge.rt.store.get(number)
+    ok = case.state.value == "posted" and len(bridge.rt.store.open_cases()) == carded - 1
+    t.heading("Done: the answer is on X and the card says so." if ok else "The demo did not finish.")
+    t.say("bridge", THROWAWAY.format(number=number))
+    return ok

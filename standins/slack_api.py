@@ -74,6 +74,12 @@ class SlackStandIn:
     def calls_to(self, method: str) -> list[SlackCall]:
         return [call for call in self.calls if call.method == method]
 
+    def outbound_payloads(self) -> list[dict[str, Any]]:
+        """The parameters of every Web API call the bridge made (messages, ephemerals, modals, App
+        Home), in order, whether Slack accepted them or not: what a test walks to check that nothing
+        anywhere carries a customer's words live."""
+        return [copy.deepcopy(call.params) for call in self.calls]
+
     @property
     def messages(self) -> dict[str, list[dict[str, Any]]]:
         """A snapshot, keyed by channel id, of every message in posting order; ``chat.update``

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from bridge.store.redis_conn import shutdown_embedded
 from standins.bot_connector import BotConnectorStandIn
+from standins.demo import THROWAWAY
 from standins.teams_harness import PEOPLE, LocalTeamsBridge
 
 PLAYBOOK = f"""
@@ -101,6 +102,7 @@ def run_teams_demo(out: TextIO = sys.stdout) -> int:
                 "\n== " + ("Done: the answer is on X and the card says so." if ok else "Not finished."),
                 file=out,
             )
+            say("bridge", THROWAWAY.format(number=number))
             bridge.stop()
         shutdown_embedded(Path(data_dir))
     return 0 if ok else 1

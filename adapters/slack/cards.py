@@ -67,7 +67,8 @@ def _fold_lines(text: str) -> str:
     return "\n".join([*lines[: MAX_QUOTED_LINES - 1], " ".join(lines[MAX_QUOTED_LINES - 1 :])])
 
 
-def _quoted(text: str, limit: int) -> str:
+def quoted(text: str, limit: int) -> str:
+    """Untrusted text escaped, cut and block-quoted within ``limit`` however many lines it has."""
     folded = _fold_lines(text)
     return quote(cut(folded, limit - 2 * MAX_QUOTED_LINES))
 
@@ -118,7 +119,7 @@ def card_blocks(card: CardView) -> list[dict[str, Any]]:
             "text": {"type": "plain_text", "text": f"Case #{card.number} · {platform} mention"},
         },
         {"type": "section", "text": _mrkdwn(cut(author, SECTION_TEXT_MAX))},
-        {"type": "section", "text": _mrkdwn(_quoted(card.text, SECTION_TEXT_MAX))},
+        {"type": "section", "text": _mrkdwn(quoted(card.text, SECTION_TEXT_MAX))},
         {"type": "context", "elements": [_mrkdwn(" · ".join(p for p in (when, link) if p))]},
         {
             "type": "section",
@@ -160,7 +161,7 @@ def preview_blocks(preview: DraftPreview) -> list[dict[str, Any]]:
     )
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": _mrkdwn(head)},
-        {"type": "section", "text": _mrkdwn(_quoted(preview.text or " ", SECTION_TEXT_MAX))},
+        {"type": "section", "text": _mrkdwn(quoted(preview.text or " ", SECTION_TEXT_MAX))},
     ]
     value = f"{preview.number}:{preview.version}"
     elements = [_button("request_changes", value)]

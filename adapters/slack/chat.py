@@ -8,10 +8,9 @@ import structlog
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from adapters.slack.cards import card_blocks, card_fallback, preview_blocks, preview_fallback
+from adapters.slack.cards import card_blocks, card_fallback, preview_blocks, preview_fallback, quoted
 from adapters.slack.crisis_cards import notice_blocks, notice_fallback
-from adapters.slack.text import cut, escape_keeping_people
-from adapters.slack.text import quote as quote_lines
+from adapters.slack.text import escape_keeping_people
 from bridge.crisis.ports import Notice
 from bridge.domain.model import MessageRef
 from bridge.domain.ports import CardView, DraftPreview
@@ -45,10 +44,17 @@ class SlackChat:
         )
 
     def post_in_thread(self, ref: MessageRef, text: str, quote: str = "") -> MessageRef:
+        """The bridge's words in a card's thread; a ``quote`` (a customer's words) follows, escaped and
+        block-quoted in a ``verbatim`` section, so Slack makes no link of an address in it either."""
         body = escape_keeping_people(text)
-        if quote:
-            body += "\n" + quote_lines(cut(quote, QUOTE_MAX))
-        return self._post(channel=ref.channel, thread_ts=ref.ts, text=body)
+        if not quote:
+            return self._post(channel=ref.channel, thread_ts=ref.ts, text=body)
+        said = quoted(quote, QUOTE_MAX)
+        blocks = [
+            {"type": "section", "text": {"type": "mrkdwn", "text": body[:QUOTE_MAX]}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": said, "verbatim": True}},
+        ]
+        return self._post(channel=ref.channel, thread_ts=ref.ts, text=body + "\n" + said, blocks=blocks)
 
     def post_preview(self, ref: MessageRef, preview: DraftPreview) -> MessageRef:
         return self._post(

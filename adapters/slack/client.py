@@ -13,15 +13,18 @@ TIMEOUT_SECONDS = 15
 
 
 def make_web_client(settings: Settings) -> WebClient:
-    base_url = (
+    return pointed(WebClient(token=settings.slack_bot_token), settings)
+
+
+def pointed(client: WebClient, settings: Settings) -> WebClient:
+    """``client`` sent to ``SLACK_API_URL``, with the bridge's timeout and retries (Bolt copies these
+    into the client each listener gets)."""
+    client.base_url = (
         settings.slack_api_url if settings.slack_api_url.endswith("/") else settings.slack_api_url + "/"
     )
-    return WebClient(
-        token=settings.slack_bot_token,
-        base_url=base_url,
-        timeout=TIMEOUT_SECONDS,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-        ],
-    )
+    client.timeout = TIMEOUT_SECONDS
+    client.retry_handlers = [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+    ]
+    return client

@@ -13,9 +13,9 @@ import structlog
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from adapters.slack.text import cut, escape, escape_keeping_people
+from adapters.slack.text import code_block, cut, escape, escape_keeping_people
 from bridge.app.runtime import Runtime
-from bridge.desk.commands import FAILED, Confirmation, sla_status
+from bridge.desk.commands import FAILED, CommandReply, Confirmation, sla_status
 from bridge.domain.errors import BridgeError, NotAllowed
 from bridge.domain.lifecycle import OPEN_STATES, State
 from bridge.domain.model import Case
@@ -26,6 +26,29 @@ CONFIRM_CALLBACK = "confirm_action"
 HOME_CASES_MAX = 20
 HOME_BLOCKS_MAX = 100
 SLACK_TEXT_MAX = 3000
+SECTION_TEXT_MAX = 3000
+
+
+def command_answer(reply: CommandReply) -> dict[str, Any]:
+    """A command's answer as an ephemeral response: the bridge's words with its people live, then the
+    ``verbatim`` part (customers' words) escaped in a code block of a ``verbatim`` section, where Slack
+    links nothing. ``text`` repeats both for notifications and clients without blocks."""
+    words = escape_keeping_people(reply.text)
+    sections = [{"type": "section", "text": {"type": "mrkdwn", "text": cut_text(words)}}] if words else []
+    if reply.verbatim:
+        block = code_block(reply.verbatim, SECTION_TEXT_MAX - 40)
+        sections.append({"type": "section", "text": {"type": "mrkdwn", "text": block, "verbatim": True}})
+        words = words[: SLACK_TEXT_MAX - len(block) - 1] + "\n" + block
+    return {"text": words[:SLACK_TEXT_MAX], "blocks": sections, "response_type": "ephemeral"}
+
+
+def cut_text(escaped: str) -> str:
+    """Already escaped words within a section's limit, never ending inside an entity."""
+    if len(escaped) <= SECTION_TEXT_MAX:
+        return escaped
+    kept = escaped[: SECTION_TEXT_MAX - 1]
+    amp = kept.rfind("&")
+    return (kept[:amp] if amp > kept.rfind(";") else kept) + "…"
 
 
 def confirm_modal(confirmation: Confirmation, channel: str) -> dict[str, Any]:
@@ -127,7 +150,7 @@ def register_commands(app: App, rt: Runtime) -> None:
             ack()
             client.views_open(trigger_id=command["trigger_id"], view=confirm_modal(reply.confirm, channel))
             return
-        ack(text=escape_keeping_people(reply.text)[:SLACK_TEXT_MAX], response_type="ephemeral")
+        ack(**command_answer(reply))
 
     @app.view(CONFIRM_CALLBACK)
     def confirmed(ack: Ack, body: dict[str, Any]) -> None:

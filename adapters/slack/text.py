@@ -42,6 +42,13 @@ def cut(text: str, limit: int) -> str:
     return escape(text[:best]) + CUT_MARKER.format(n=len(text) - best)
 
 
+def code_block(text: str, limit: int) -> str:
+    """Untrusted text shown verbatim in a code block within ``limit`` characters: escaped, cut, and
+    with its backticks made look-alikes (MODIFIER LETTER GRAVE ACCENT) so that none of them can end
+    the block and let what follows render as live mrkdwn."""
+    return "```" + cut(text.replace("`", "\u02cb"), max(1, limit - 6)) + "```"
+
+
 def quote(escaped: str) -> str:
     """Block-quote every line of already escaped text."""
     return "\n".join("> " + line for line in escaped.split("\n"))

@@ -15,8 +15,9 @@ from typing import Any
 from adapters.teams.cards import VERBS, DraftForm, case_card, preview_card
 from adapters.teams.crisis_actions import CrisisActions
 from adapters.teams.people import TeamsPeople
+from adapters.teams.previews import public_status
 from bridge.app.runtime import Runtime
-from bridge.desk.cardview import card_view, state_label
+from bridge.desk.cardview import card_view
 from bridge.desk.commands import Confirmation
 from bridge.desk.desk import people as list_people
 from bridge.domain.errors import BridgeError, MalformedButton, NotAllowed, UnknownCase
@@ -157,18 +158,13 @@ class CardActions:
         return self.rt.chat_updates.preview(number, version)
 
     def status_for(self, viewer: str, number: int, version: int) -> str:
-        """What this viewer's copy of a preview says instead of buttons ("" keeps the buttons)."""
+        """What this viewer's copy of a preview says instead of buttons ("" keeps the buttons): what
+        everyone sees (:func:`~adapters.teams.previews.public_status`) unless they may act on it."""
         case = self.rt.store.get(number)
-        if case.draft_version != version:
-            return f"Superseded by draft v{case.draft_version}."
-        if case.approved_version == version and case.state in (State.APPROVED, State.POSTING, State.POSTED):
-            posted = "posted" if case.state == State.POSTED else "posting"
-            return f"Approved by <@{case.approver}> · {posted}"
-        if case.state != State.DRAFTED:
-            return state_label(case)
         department = self.rt.desk.department_of(case)
-        if not department.may_approve(viewer):
-            return f"Waiting for sign-off by {list_people(department.approvers)}."
+        shown = public_status(card_view(case), version, department.approvers)
+        if case.state != State.DRAFTED or case.draft_version != version or not department.may_approve(viewer):
+            return shown
         if self.rt.playbook.sign_off.four_eyes and self.rt.desk.get_draft(number, version).author == viewer:
             others = [a for a in department.approvers if a != viewer]
             return f"Waiting for sign-off by {list_people(others)}: a second person approves your draft."

@@ -102,6 +102,12 @@ def markdown_link(url: str, label: str) -> str:
     return _link(url, label)
 
 
+def case_summary(card: CardView) -> str:
+    """What a notification says about a case card: plain words, unescaped (made one clean line by
+    :func:`adapters.teams.chat.card_activity`)."""
+    return f"Case #{card.number} from @{card.author_handle}: {card.text}"
+
+
 def card_fallback(card: CardView) -> str:
     return escape(f"Case #{card.number} from @{card.author_handle}: ") + cut(card.text, 300)
 

@@ -11,6 +11,7 @@ become names on cards and real mentions in messages.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from functools import partial
 from typing import Any
 from urllib.parse import quote as urlquote
@@ -22,17 +23,19 @@ from botbuilder.schema import (
     Attachment,
     ChannelAccount,
     ConversationParameters,
-    Mention,
 )
 
-from adapters.teams.cardkit import MAX_CARD_BYTES, size_of
-from adapters.teams.cards import CONTENT_TYPE, case_card, note_card, preview_card
-from adapters.teams.cards import card_fallback as case_summary
+from adapters.teams.cards import CONTENT_TYPE, case_card, case_summary, note_card, preview_card
 from adapters.teams.connector import Connector
-from adapters.teams.crisis_cards import notice_card, notice_fallback
+from adapters.teams.crisis_cards import notice_card
 from adapters.teams.people import TeamsPeople
+from adapters.teams.previews import public_status
 from adapters.teams.registry import ChannelUnknown, PostedMessage, TeamsRegistry, split_thread, thread_id
-from adapters.teams.text import PERSON, escape, escape_keeping_links, from_mrkdwn, render_people
+from adapters.teams.rendering import message as render_message
+from adapters.teams.text import (
+    plain,
+    render_people,
+)
 from bridge.crisis.ports import Notice
 from bridge.desk.desk import people as list_people
 from bridge.domain.errors import PlatformError, Rejected
@@ -41,16 +44,18 @@ from bridge.domain.ports import CardView, DraftPreview
 
 log = structlog.get_logger(__name__)
 LOCAL_BOT_ACCOUNT = "28:escalation-bridge-local"
-MESSAGE_MAX_BYTES = MAX_CARD_BYTES  # Teams refuses a message over about 28 KB; this leaves headroom
 MEMBER_PAGE_SIZE = 500
 MEMBER_PAGES_MAX = 100
-REFRESH_USERS_MAX = 60  # Teams refreshes a card by itself for at most 60 userIds
+REFRESH_USERS_MAX = 60
+SUMMARY_MAX = 200  # Teams refreshes a card by itself for at most 60 userIds
 
 
 def card_activity(card: dict[str, Any], summary: str = "") -> Activity:
+    """A card message. ``summary`` is what notifications and the activity feed show, as plain text
+    (never rendered): pass it unescaped; it is made one clean line here."""
     return Activity(
         type=ActivityTypes.message,
-        summary=summary[:200] or None,
+        summary=plain(summary, SUMMARY_MAX) or None,
         attachments=[Attachment(content_type=CONTENT_TYPE, content=card)],
     )
 
@@ -109,60 +114,9 @@ class TeamsChat:
             raise Rejected(f"No Teams service URL is known for conversation {conversation}.")
         return PostedMessage(channel_id, url)
 
-    def message(self, text: str, *, mrkdwn: bool = False) -> Activity:
-        """The bridge's words as a Teams message, ``<@ID>`` as live mentions. Markdown characters are
-        escaped, unless ``mrkdwn`` says the text is the bridge's own formatted answer (Slack style).
-
-        Teams refuses a message over about 28 KB, so the rendered activity (escapes, mentions and
-        envelope included, in UTF-8) is kept under :data:`MESSAGE_MAX_BYTES`: a longer text is cut,
-        visibly, where the rest would still fit."""
-        text = text[: MESSAGE_MAX_BYTES * 2]  # no more characters than that could ever fit
-        activity = self._rendered(text, mrkdwn)
-        if size_of(activity.serialize()) <= MESSAGE_MAX_BYTES:
-            return activity
-        fits, too_long = 0, len(text)
-        best = self._rendered(self._cut(text, 0), mrkdwn)
-        while too_long - fits > 1:
-            keep = (fits + too_long) // 2
-            candidate = self._rendered(self._cut(text, keep), mrkdwn)
-            if size_of(candidate.serialize()) <= MESSAGE_MAX_BYTES:
-                fits, best = keep, candidate
-            else:
-                too_long = keep
-        return best
-
-    @staticmethod
-    def _cut(text: str, keep: int) -> str:
-        """``text`` cut after ``keep`` characters (never inside a ``<@ID>``), saying how much is gone."""
-        kept = text[:keep]
-        opened = kept.rfind("<@")
-        if opened > kept.rfind(">"):
-            kept = kept[:opened]
-        return f"{kept} … [cut: {len(text) - len(kept)} more characters]"
-
-    def _rendered(self, text: str, mrkdwn: bool) -> Activity:
-        render = from_mrkdwn if mrkdwn else escape_keeping_links
-        entities: list[Any] = []
-        out: list[str] = []
-        last = 0
-        for match in PERSON.finditer(text):
-            out.append(render(text[last : match.start()]))
-            person = self.people.get(match.group(1))
-            name = (person.name if person else "") or match.group(1)
-            if person is not None and person.account:
-                tag = "<at>" + name.replace("<", "").replace(">", "") + "</at>"
-                mention = Mention(
-                    mentioned=ChannelAccount(id=person.account, name=name), text=tag, type="mention"
-                )
-                entities.append(Mention().deserialize(mention.serialize()))
-                out.append(tag)
-            else:
-                out.append("**" + escape(name) + "**")
-            last = match.end()
-        out.append(render(text[last:]))
-        return Activity(
-            type=ActivityTypes.message, text="".join(out), text_format="markdown", entities=entities
-        )
+    def message(self, text: str, *, mrkdwn: bool = False, verbatim: str = "") -> Activity:
+        """The bridge's words as a Teams message (see :func:`adapters.teams.rendering.message`)."""
+        return render_message(self.people, text, mrkdwn=mrkdwn, verbatim=verbatim)
 
     # the port (bridge.domain.ports.ChatPlatform) ----------------------------------------------------------
     def _case_card(self, card: CardView) -> dict[str, Any]:
@@ -199,6 +153,7 @@ class TeamsChat:
 
     def update_card(self, ref: MessageRef, card: CardView) -> None:
         self._update(ref, card_activity(self._case_card(card), case_summary(card)))
+        self._update_previews(card)
 
     def _in_thread(self, ref: MessageRef, activity: Activity) -> MessageRef:
         posted = self._home(ref)
@@ -215,15 +170,44 @@ class TeamsChat:
     def post_preview(self, ref: MessageRef, preview: DraftPreview) -> MessageRef:
         """Everyone sees the draft and who may sign it off; only the approvers' own refreshed view
         (:meth:`~adapters.teams.actions.CardActions.status_for`) has the buttons. Teams refreshes the
-        card by itself for the ``userIds`` listed (at most 60): every approver first, then the author."""
+        card by itself for the ``userIds`` listed (at most 60): every approver first, then the author.
+        Everyone else sees the posted message, which :meth:`update_card` keeps up to date."""
         watchers = dict.fromkeys([*preview.approvers, preview.author])
         people = [p for p in map(self.people.get, watchers) if p is not None and p.account]
         accounts = list(dict.fromkeys(p.account for p in people))[:REFRESH_USERS_MAX]
         status = f"Waiting for sign-off by {list_people(list(preview.approvers))}."
+        posted = self._in_thread(ref, self._preview(preview, status, accounts))
+        record = {
+            "channel": ref.channel,
+            "id": posted.ts,
+            "preview": asdict(preview),
+            "refresh": accounts,
+            "status": status,
+        }
+        self.registry.remember_preview(preview.number, preview.version, record)
+        return posted
+
+    def _preview(self, preview: DraftPreview, status: str, accounts: list[str]) -> Activity:
         card = preview_card(preview, name_of=self.people.name_of, status=status, refresh_for=accounts)
-        return self._in_thread(
-            ref, card_activity(card, f"Draft v{preview.version} for case #{preview.number}")
-        )
+        return card_activity(card, f"Draft v{preview.version} for case #{preview.number}")
+
+    def _update_previews(self, view: CardView) -> None:
+        """Bring each posted preview of the case up to date for the people Teams does not refresh it
+        for: it said "Waiting for sign-off" to them long after the draft was approved. A preview Teams
+        refuses to change (deleted, say) is left as it is: the card itself is up to date."""
+        for version, record in sorted(self.registry.previews(view.number).items()):
+            preview = DraftPreview(
+                **{**record["preview"], "approvers": tuple(record["preview"]["approvers"])}
+            )
+            status = public_status(view, version, preview.approvers)
+            if status == record["status"]:
+                continue
+            where = MessageRef("teams", record["channel"], record["id"])
+            try:
+                self._update(where, self._preview(preview, status, record["refresh"]))
+            except Rejected as exc:
+                log.warning("teams_preview_not_updated", case=view.number, version=version, error=str(exc))
+            self.registry.remember_preview(view.number, version, {**record, "status": status})
 
     def post_message(self, channel: str, text: str, link_to: MessageRef | None = None) -> MessageRef:
         target = self.registry.resolve(channel)
@@ -236,7 +220,7 @@ class TeamsChat:
 
     # crisis notices (bridge.crisis.ports.CrisisChat) ----------------------------------------------
     def _notice(self, notice: Notice) -> Activity:
-        return card_activity(notice_card(notice, name_of=self.people.name_of), notice_fallback(notice))
+        return card_activity(notice_card(notice, name_of=self.people.name_of), notice.title)
 
     def post_notice(self, channel: str, notice: Notice) -> MessageRef:
         return self._post_root(channel, self._notice(notice), notice=notice.key)
@@ -286,11 +270,13 @@ class TeamsChat:
         self.reply(channel, f"<@{user}> {text}")
 
     # beyond the port: used by the bot's jobs --------------------------------------------------------
-    def reply(self, conversation: str, text: str, *, mrkdwn: bool = False) -> str:
-        """Post the bridge's ``text`` in a conversation: a thread, a channel, or a chat."""
+    def reply(self, conversation: str, text: str, *, mrkdwn: bool = False, verbatim: str = "") -> str:
+        """Post the bridge's ``text`` (and any ``verbatim`` text after it) in a conversation: a thread,
+        a channel, or a chat."""
         where = self._where(conversation)
         _, root = split_thread(conversation)
-        return self._send(where, conversation, self.message(text, mrkdwn=mrkdwn), reply_to=root)
+        activity = self.message(text, mrkdwn=mrkdwn, verbatim=verbatim)
+        return self._send(where, conversation, activity, reply_to=root)
 
     def send_card(self, conversation: str, card: dict[str, Any], summary: str = "") -> str:
         where = self._where(conversation)

@@ -31,9 +31,10 @@ def sync_team(team_id: str) -> int:
     return int(_chat().sync_team(team_id))
 
 
-def reply(conversation: str, text: str) -> str:
-    """A command's answer, where the command was typed."""
-    return str(_chat().reply(conversation, text, mrkdwn=True))
+def reply(conversation: str, text: str, verbatim: str = "") -> str:
+    """A command's answer, where the command was typed; ``verbatim`` (customers' words) is shown as
+    it is, after the bridge's words."""
+    return str(_chat().reply(conversation, text, mrkdwn=True, verbatim=verbatim))
 
 
 def confirm(conversation: str, prompt: str, action: str, target: str) -> str:

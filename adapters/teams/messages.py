@@ -102,5 +102,5 @@ class Messages:
             )
             return
         answer = reply.text.replace(SLASH + " ", mention + " ").replace(SLASH, mention)
-        jobs.enqueue(self.rt, "reply", message.conversation, answer)
+        jobs.enqueue(self.rt, "reply", message.conversation, answer, reply.verbatim)
         log.info("teams_command", user=message.user, command=text.split(maxsplit=1)[:1])

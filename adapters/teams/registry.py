@@ -257,3 +257,13 @@ class TeamsRegistry:
         """The channel address of the card whose thread is ``conversation;messageid=root``."""
         raw = self.r.get(self.k("thread", conversation, root))
         return _s(raw) if raw else None
+
+    # draft previews ----------------------------------------------------------------------------------
+    def remember_preview(self, number: int, version: int, record: dict[str, Any]) -> None:
+        """What a posted draft preview showed (its message, draft and status), to update it in place."""
+        self.r.hset(self.k("previews", str(number)), str(version), json.dumps(record))
+
+    def previews(self, number: int) -> dict[int, dict[str, Any]]:
+        """The case's posted previews by draft version."""
+        raw = self.r.hgetall(self.k("previews", str(number)))
+        return {int(_s(version)): json.loads(_s(record)) for version, record in raw.items()}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 
 CUT_MARKER = " … [cut: {n} more characters, open the post to read all]"
@@ -89,6 +90,28 @@ def render_people(
         last = match.end()
     out.append(escape_part(text[last:]))
     return "".join(out)
+
+
+#: Invisible characters kept in plain text: the joiner inside emoji sequences (👩‍💻) and variation selectors.
+_VISIBLE_FORMAT = frozenset({"\u200d", "\ufe0e", "\ufe0f"})
+_SPACES = re.compile(r"\s+")
+
+
+def plain(text: str, limit: int) -> str:
+    """Text shown as it is, never rendered (a notification's ``summary``): one line, no invisible
+    characters (a customer's zero-width or bidi tricks included), cut with "…" within ``limit``."""
+    spaced = _SPACES.sub(" ", text)
+    line = "".join(
+        c for c in spaced if c in _VISIBLE_FORMAT or unicodedata.category(c) not in ("Cf", "Cc", "Co")
+    ).strip()
+    return line if len(line) <= limit else line[: max(0, limit - 1)].rstrip() + "…"
+
+
+def code_block(text: str) -> str:
+    """Untrusted text shown verbatim in a markdown code block: no backtick of its own can end the
+    block, and ``<`` or ``&`` cannot start a tag (``<at>`` included) or an entity inside it."""
+    inert = text.replace("`", "\u02cb").replace("&", "&amp;").replace("<", "&lt;")
+    return "```\n" + inert + "\n```"
 
 
 _SLACK_BOLD = re.compile(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])")

@@ -64,4 +64,6 @@ def card_view(case: Case) -> CardView:
         reply_account=case.reply_account,
         reasons=tuple(case.reasons),
         actions=_ACTIONS.get(case.state, ()),
+        draft_version=case.draft_version,
+        approved_version=case.approved_version,
     )

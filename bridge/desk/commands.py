@@ -68,8 +68,16 @@ class Confirmation:
 
 @dataclass(frozen=True)
 class CommandReply:
+    """An answer meant only for the person who typed the command.
+
+    ``text`` is the bridge's own words: people as ``<@ID>`` tokens, Slack-style ``*bold*`` and
+    `` `code` ``. ``verbatim`` is text the bridge does not vouch for (a case's timeline holds customers'
+    words): each chat adapter shows it exactly as it is, in a preformatted block after ``text``, through
+    its one escaping function, so nothing in it can mention, broadcast, link or format."""
+
     text: str
     confirm: Confirmation | None = None
+    verbatim: str = ""
 
 
 class Words(list[str]):
@@ -89,12 +97,6 @@ class Words(list[str]):
 def rest(args: list[str], skip: int) -> str:
     """Free text after the first ``skip`` arguments: verbatim from :class:`Words`, else joined words."""
     return args.rest(skip) if isinstance(args, Words) else " ".join(args[skip:])
-
-
-def in_code_block(text: str) -> str:
-    """Text for a chat code block: customers' words in the timeline may hold backticks, and a fence of
-    their own would end the block and let what follows render as live markdown (links included)."""
-    return text.replace("`", "\u02cb")  # MODIFIER LETTER GRAVE ACCENT: looks alike, is no fence
 
 
 def _case_number(token: str) -> int:
@@ -255,7 +257,7 @@ class Commands:
             f"{case.ref} · {case.state.value} · {case.department} · owner "
             f"{who(case.claimant) if case.claimant else 'nobody'} · {sla_status(case, now)}"
         )
-        return CommandReply(head + "\n```" + in_code_block(format_timeline(case, entries)) + "```")
+        return CommandReply(head, verbatim=format_timeline(case, entries))
 
     def queue(self, user: str, args: list[str]) -> CommandReply:
         typed = _unquoted(rest(args, 0))

@@ -130,8 +130,9 @@ class Desk:
         case = self.store.get(number)
         department = self.department_of(case)
         if not department.may_claim(user):
+            everyone = list(dict.fromkeys([*department.experts, *department.approvers]))
             raise NotAllowed(
-                f"Only {case.department} experts may claim {case.ref}: {people(department.experts)}."
+                f"Only {case.department} experts and approvers may claim {case.ref}: {people(everyone)}."
             )
         if case.state == State.CLAIMED:
             raise NotAllowed(f"{case.ref} is already claimed by {who(case.claimant)}.")

@@ -106,6 +106,8 @@ class CardView:
     claim_due: datetime | None = None
     reply_account: str = ""  # the handle the answer should come from
     actions: tuple[str, ...] = ()  # "claim", "reassign", "ignore", "draft"
+    draft_version: int = 0  # the newest draft, 0 before any
+    approved_version: int = 0  # the draft signed off, 0 while none is
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,8 @@ def test_someone_outside_the_department_cannot_claim(local_bridge: LocalBridge) 
     local_bridge.drain()
     assert local_bridge.rt.store.get(number).claimant == ""
     told = ephemerals_to(local_bridge, "U0LOG1")
-    assert told and "Only billing experts may claim" in told[-1] and "<@U0EXP1>" in told[-1]
+    assert told and "Only billing experts and approvers may claim" in told[-1]
+    assert "<@U0EXP1>" in told[-1] and "<@U0APP1>" in told[-1]
 
 
 def test_full_loop_claim_draft_approve_posts_the_reply_on_x_once(local_bridge: LocalBridge) -> None:

@@ -86,7 +86,8 @@ def test_claim_updates_the_card_in_place_and_the_second_clicker_is_told_who_owns
 def test_someone_outside_the_department_cannot_claim(teams: LocalTeamsBridge) -> None:
     number = open_case(teams)
     refused = texts(shown(teams.execute("lou", number, "case_claim")))
-    assert "Only billing experts may claim" in refused and "Erin Expert" in refused
+    assert "Only billing experts and approvers may claim" in refused
+    assert "Erin Expert" in refused and "Eddie Expert" in refused and "Ann Approver" in refused
     assert teams.rt.store.get(number).claimant == ""
 
 
