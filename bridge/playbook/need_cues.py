@@ -56,8 +56,8 @@ _SERVICE_VERBS = (
     r"cancel|change|return|exchange|order|book|know|ask|report|complain|speak|talk|update|delete|remove|"
     r"close|transfer|reset|recover|find|check|pay|upgrade|downgrade|unsubscribe|confirm|claim|track|"
     r"contact|reach|install|download|access|log|sign|move|add|fix|apply|redeem|activate|verify|refund|"
-    r"replace|repair|stop|restore|release|unban|unlock|reactivate|send|get|give|bring|sort|make|let|"
-    r"help|call|dm|reply|respond|answer|email|chat"
+    r"replace|repair|stop|restore|release|unban|unlock|reactivate|send|sort|help|call|dm|reply|respond|"
+    r"answer|email|chat"
 )
 #: Orders a customer gives a company at the start of a sentence ("fix this", "refund my order").
 _ORDERS = (
@@ -84,27 +84,31 @@ DEFAULT_NEED_RULES: tuple[Rule, ...] = (
             "when do i | when will i | when will my | when will you | where is my | where's my | "
             "what happened to my | what to do | what do i | a question | have a question | quick question | "
             "question about | question regarding | i was wondering | i'm wondering | wondering if | "
-            "wondering whether | send help | no sé | weiß nicht | je ne sais pas | não sei | non so | "
-            "weet niet"
+            "wondering whether | send help | is this normal | is that normal | is it normal | "
+            "await your | awaiting your | await ur | waiting for a reply | waiting for your reply | "
+            "waiting for a response | waiting for an answer | been trying to | no sé | weiß nicht | "
+            "je ne sais pas | não sei | non so | weet niet"
         ),
     ),
     rule(
         "need.request",
         phrases=terms(
             "please | pls | plz | kindly | bitte | por favor | s'il vous plaît | s'il vous plait | svp | "
-            "per favore | alstublieft | graag"
+            "per favore | alstublieft | graag | ich möchte | wir möchten | ich will | wir wollen | "
+            "ich brauche | wir brauchen | hätte gern | quiero | quisiera | necesito | queremos | "
+            "necesitamos | me gustaría | je voudrais | je veux | j'aimerais | j'ai besoin | nous voudrions | "
+            "quero | queria | gostaria | preciso | precisamos | vorrei | voglio | ho bisogno | "
+            "avrei bisogno | ik wil | ik zou graag | wij willen | nodig | money back | geld zurück"
+        ),
+        keywords=terms(
+            "refund | refunds | reimburse | reimbursement | reembolso | devolución | erstattung | "
+            "rückerstattung | rückzahlung | remboursement | rimborso | terugbetaling"
         ),
         regex=[
             r"\b(?:i|we)\s+(?:(?:really|just|still|would)\s+)?(?:need|want|would like|'d like|wish|"
             r"am trying|'m trying|have been trying|tried|can't seem)\s+"
             r"(?:it|this|that|my|our|(?:to|a|an|the|some)\s+(?:\w+\s+)?(?:" + _SERVICE_VERBS + r"))\b",
             _LEAD + r"(?:" + _ORDERS + r")\s+(?:it|this|that|my|our|the|your|me|us)\b",
-            r"\b(?:ich|wir) (?:möchte|möchten|will|wollen|brauche|brauchen|hätte gern)\b",
-            r"\b(?:quiero|quisiera|necesito|queremos|necesitamos|me gustaría)\b",
-            r"\b(?:je voudrais|je veux|j'aimerais|j'ai besoin|nous voudrions)\b",
-            r"\b(?:quero|queria|gostaria|preciso|precisamos)\b",
-            r"\b(?:vorrei|voglio|ho bisogno|avrei bisogno)\b",
-            r"\b(?:ik wil|ik zou graag|ik heb .{0,20}nodig|wij willen)\b",
         ],
     ),
     rule(
@@ -115,14 +119,14 @@ DEFAULT_NEED_RULES: tuple[Rule, ...] = (
             "broken | broke | faulty | defective | damaged | cracked | scratched | dented | torn | ripped | "
             "leaking | leaks | soaked | wet | ruined | hazy | blurry | foggy | fuzzy | flickering | frozen | "
             "freezes | unable | missing | stolen | delayed | cancelled | canceled | overcharged | "
-            "refund | refunds | hacked | hacking | locked | suspended | banned | disabled | declined | "
+            "hacked | hacking | locked | suspended | banned | disabled | declined | "
             "wrong | incorrect | outage | disappeared | vanished | "
-            "problema | error | roto | rota | dañado | reembolso | devolución | "
-            "problem | fehler | kaputt | defekt | beschädigt | erstattung | rückerstattung | rückzahlung | "
-            "problème | erreur | cassé | cassée | endommagé | remboursement | "
-            "erro | quebrado | quebrada | reembolso | "
-            "errore | rotto | rotta | rimborso | "
-            "probleem | fout | kapot | terugbetaling"
+            "problema | error | roto | rota | dañado | "
+            "problem | fehler | kaputt | defekt | beschädigt | "
+            "problème | erreur | cassé | cassée | endommagé | "
+            "erro | quebrado | quebrada | "
+            "errore | rotto | rotta | "
+            "probleem | fout | kapot"
         ),
         phrases=terms(
             "not working | doesn't work | does not work | don't work | won't work | isn't working | "
@@ -130,14 +134,14 @@ DEFAULT_NEED_RULES: tuple[Rule, ...] = (
             "can't log | can't access | can't get | can't find | cannot access | can't connect | "
             "not received | never received | never arrived | hasn't arrived | has not arrived | "
             "didn't arrive | didn't receive | haven't received | still waiting | only received | "
-            "locked out | charged twice | money back | no signal | no service | no internet | "
+            "locked out | charged twice | no signal | no service | no internet | "
             "is down | are down | went down | lost my | is gone | are gone | it's gone | its gone | "
             "forgot my | can't remember my | can't recover | won't let me | doesn't let me | "
             "don't even let | "
             "hack my | hack into | sign into my | it does this | this happened | keeps happening | "
+            "was working | used to work | hung up | hangs up | hang up on | unsafe | "
             "no funciona | no puedo | no me llega | no ha llegado | no llegó | "
             "funktioniert nicht | geht nicht | kann nicht | nicht angekommen | nicht erhalten | "
-            "geld zurück | "
             "ne marche pas | ne fonctionne pas | pas reçu | toujours pas | "
             "não funciona | não consigo | não chegou | não recebi | "
             "non funziona | non riesco | non è arrivato | non ho ricevuto | "
@@ -148,6 +152,7 @@ DEFAULT_NEED_RULES: tuple[Rule, ...] = (
             r"\b(?:left|dumped|threw|thrown|dropped|lost|broke|damaged|crushed|opened|kept|took|cancel+ed)\s+"
             r"(?:my|our)\s+(?:\w+\s+)?(?:parcel|package|order|delivery|item|items|box|bag|bags|luggage|"
             r"suitcase|card|account|booking|ticket|tickets|flight|car|phone|money|payment)\b",
+            r"\bstopped (?!\w*ing (?:by|in)\b)\w+ing\b",  # "stopped charging", "stopped syncing"
         ],
     ),
 )

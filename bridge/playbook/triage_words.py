@@ -93,9 +93,9 @@ DEFAULT_NOISE_RULES: tuple[Rule, ...] = (
     ),
     rule(
         "noise.promotion",  # an advertisement discloses itself: it promotes, it does not ask
-        hashtags=terms(
-            "ad | ads | sponsored | promotion | promo | partner | paidpartnership | giveaway | contest"
-        ),
+        hashtags=terms("ad | ads | sponsored | promotion | promo | partner | paidpartnership"),
+        phrases=terms("enter to win | chance to win | promo code | discount code | use code"),
+        regex=[r"#\w*(?:giveaway|contest|sweepstakes)\b"],
     ),
     rule(
         "noise.acknowledgement",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import structlog
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from bridge.playbook.need_cues import ADDRESSED, FIRST_PERSON, QUESTION_RULES
+from bridge.playbook.need_cues import ADDRESSED, FIRST_PERSON, PROBLEM, QUESTION_RULES
 from bridge.playbook.patterns import Matcher, Pattern, Rule
 from bridge.playbook.reply_cues import NEGATIVE_QUESTION
 from bridge.playbook.triage_rules import TriageRules
@@ -269,10 +269,10 @@ class Triager:
         abuse = _first_hit("abuse", self._abuse, hits)
         if abuse is not None:
             reasons.append(abuse.reason())
-            reports = [n for n in needs if n.rule not in QUESTION_RULES]
+            reports = [n for n in needs if n.rule == PROBLEM]  # insults with demands stay monitored
             if score >= threshold + rules.abuse_reply_margin or reports:
                 why = f"reply score {score:+.2f}" if not reports else reports[0].reason()
-                reasons.append(f"abusive, but reports a problem or asks for help: {why}")
+                reasons.append(f"abusive, but reports a problem: {why}")
                 reasons.extend(signals)
                 return Verdict.RESPOND, score
             return Verdict.MONITOR, score

@@ -72,7 +72,7 @@ def test_spam_is_ignored_without_a_card_and_says_which_rule() -> None:
 
 
 def test_a_troll_is_monitored_by_the_social_team_with_a_card_and_no_deadline() -> None:
-    d = decided("@AcmeHelp you absolute morons, go to hell")
+    d = decided("@AcmeHelp you absolute morons, refund my money")
     assert (d.verdict, d.state, d.department, d.gets_card) == ("monitor", State.MONITORING, "social", True)
     assert d.reasons[0].startswith("monitored by social: tracked, not answered")
     assert d.deadlines is None
