@@ -51,18 +51,34 @@ _OPENINGS = (
     r"|(?:waarom|wanneer|welke|kunnen|kunt|is er|zijn er)"
 )
 
-#: What customers ask a company to do (the verb after "I want to …", or an order: "fix this").
-_SERVICE_VERBS = (
-    r"cancel|change|return|exchange|order|book|know|ask|report|complain|speak|talk|update|delete|remove|"
-    r"close|transfer|reset|recover|find|check|pay|upgrade|downgrade|unsubscribe|confirm|claim|track|"
-    r"contact|reach|install|download|access|log|sign|move|add|fix|apply|redeem|activate|verify|refund|"
-    r"replace|repair|stop|restore|release|unban|unlock|reactivate|send|sort|help|call|dm|reply|respond|"
-    r"answer|email|chat"
+#: What customers ask a company to do: the verb after "I want to …".
+_SERVICE_VERBS = terms(
+    "cancel | change | return | exchange | order | book | know | ask | report | complain | speak | talk | "
+    "update | delete | remove | close | transfer | reset | recover | find | check | pay | upgrade | "
+    "downgrade | unsubscribe | confirm | claim | track | contact | reach | install | download | access | "
+    "log | sign | move | add | fix | apply | redeem | activate | verify | refund | replace | repair | stop | "
+    "restore | release | unban | unlock | reactivate | send | sort | help | call | dm | reply | respond | "
+    "answer | email | chat"
 )
-#: Orders a customer gives a company at the start of a sentence ("fix this", "refund my order").
-_ORDERS = (
-    r"fix|stop|cancel|refund|restore|release|unban|unlock|reactivate|remove|delete|replace|repair|reply|"
-    r"respond|answer|dm|call|contact|update|add|reset|sort|unsuspend|reinstate|resend"
+_WANTS = terms(
+    "i need | we need | i want | we want | i would like | we would like | i'd like | we'd like | i wish | "
+    "i am trying | i'm trying | we're trying | i have been trying | i've been trying | i tried | we tried"
+)
+#: Orders a customer gives a company ("fix this", "refund my order").
+_ORDERS = terms(
+    "fix | stop | cancel | refund | restore | release | unban | unlock | reactivate | remove | delete | "
+    "replace | repair | reply | respond | answer | dm | call | contact | update | add | reset | sort | "
+    "unsuspend | reinstate | resend"
+)
+_ORDERED = ("it", "this", "that", "my", "our")
+#: Something done to the customer's things: "left my parcel in the rain".
+_MISHANDLED = terms(
+    "left | dumped | threw | thrown | dropped | lost | broke | damaged | crushed | opened | kept | took | "
+    "cancelled | canceled"
+)
+_BELONGINGS = terms(
+    "parcel | package | order | delivery | item | items | box | bag | bags | luggage | suitcase | card | "
+    "account | booking | ticket | tickets | flight | car | phone | money | payment"
 )
 
 DEFAULT_NEED_RULES: tuple[Rule, ...] = (
@@ -98,18 +114,15 @@ DEFAULT_NEED_RULES: tuple[Rule, ...] = (
             "ich brauche | wir brauchen | hätte gern | quiero | quisiera | necesito | queremos | "
             "necesitamos | me gustaría | je voudrais | je veux | j'aimerais | j'ai besoin | nous voudrions | "
             "quero | queria | gostaria | preciso | precisamos | vorrei | voglio | ho bisogno | "
-            "avrei bisogno | ik wil | ik zou graag | wij willen | nodig | money back | geld zurück"
-        ),
+            "avrei bisogno | ik wil | ik zou graag | wij willen | nodig | money back | geld zurück | "
+            "i need my | i want my | we need our | i need it | i need this | i need someone"
+        )
+        + [f"{want} to {verb}" for want in _WANTS for verb in _SERVICE_VERBS]
+        + [f"{order} {what}" for order in _ORDERS for what in _ORDERED],
         keywords=terms(
             "refund | refunds | reimburse | reimbursement | reembolso | devolución | erstattung | "
             "rückerstattung | rückzahlung | remboursement | rimborso | terugbetaling"
         ),
-        regex=[
-            r"\b(?:i|we)\s+(?:(?:really|just|still|would)\s+)?(?:need|want|would like|'d like|wish|"
-            r"am trying|'m trying|have been trying|tried|can't seem)\s+"
-            r"(?:it|this|that|my|our|(?:to|a|an|the|some)\s+(?:\w+\s+)?(?:" + _SERVICE_VERBS + r"))\b",
-            _LEAD + r"(?:" + _ORDERS + r")\s+(?:it|this|that|my|our|the|your|me|us)\b",
-        ],
     ),
     rule(
         PROBLEM,
@@ -146,12 +159,14 @@ DEFAULT_NEED_RULES: tuple[Rule, ...] = (
             "não funciona | não consigo | não chegou | não recebi | "
             "non funziona | non riesco | non è arrivato | non ho ricevuto | "
             "werkt niet | niet ontvangen | niet aangekomen"
-        ),
+        )
+        + [
+            f"{done} {whose} {thing}"
+            for done in _MISHANDLED
+            for whose in ("my", "our")
+            for thing in _BELONGINGS
+        ],
         regex=[
-            # someone did something to the customer's things: "left my parcel in the rain"
-            r"\b(?:left|dumped|threw|thrown|dropped|lost|broke|damaged|crushed|opened|kept|took|cancel+ed)\s+"
-            r"(?:my|our)\s+(?:\w+\s+)?(?:parcel|package|order|delivery|item|items|box|bag|bags|luggage|"
-            r"suitcase|card|account|booking|ticket|tickets|flight|car|phone|money|payment)\b",
             r"\bstopped (?!\w*ing (?:by|in)\b)\w+ing\b",  # "stopped charging", "stopped syncing"
         ],
     ),

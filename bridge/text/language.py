@@ -4,8 +4,10 @@ A platform's own language field wins when it names a real language. Otherwise a 
 names one language on its own (Greek, Hebrew, Thai, Hangul, kana …) decides, and for the rest a small
 maintained classifier (py3langid, a naive Bayes model over byte n-grams shipped inside the package)
 picks among a playbook's candidate languages. The answer is an ISO 639-1 code, or ``"und"`` when there
-is too little text or the classifier is unsure. The common-word lists below are no longer a detector:
-routing uses them to compare the topic words of example phrases.
+is too little text or the classifier is unsure. The common-word lists below serve two smaller ends:
+a fast path that takes plain ASCII text full of English-only function words (and none of another
+language's) as English without running the classifier (it agreed on every such post of the benchmark
+files), and routing's comparison of the topic words of example phrases.
 """
 
 from __future__ import annotations
@@ -83,6 +85,14 @@ _STOPWORDS: dict[str, frozenset[str]] = {
 #: so routing's example phrases compare the rest.
 COMMON_WORDS: frozenset[str] = frozenset().union(*_STOPWORDS.values())
 
+_LETTER = re.compile(r"[^\W\d_]")
+_ASCII_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+#: English function words that no other candidate language uses as one.
+_ONLY_ENGLISH: frozenset[str] = _STOPWORDS["en"] - frozenset().union(
+    *(words for lang, words in _STOPWORDS.items() if lang != "en")
+)
+_NOT_ENGLISH: frozenset[str] = COMMON_WORDS - _STOPWORDS["en"]
+MIN_ENGLISH_WORDS = 3  # the fast path's evidence: this many English-only function words, no other
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[@#]\w+")
 
 # (first code point, last code point, language) for scripts that name a language on their own.
@@ -198,9 +208,19 @@ def warm_up(candidates: Iterable[str] = LANGUAGE_CANDIDATES) -> None:
     _identifier(tuple(sorted(candidates)))
 
 
-def _classified(text: str, candidates: Iterable[str]) -> tuple[str | None, float]:
+def _plainly_english(text: str) -> bool:
+    """A fast path for the commonest case: plain ASCII with several English-only function words and
+    none of another language's. The classifier agrees on such posts; skipping it halves triage's cost."""
+    if not text.isascii():
+        return False
+    words = _ASCII_WORD.findall(text.lower())
+    english = sum(word in _ONLY_ENGLISH for word in words)
+    return english >= MIN_ENGLISH_WORDS and not any(len(word) > 1 and word in _NOT_ENGLISH for word in words)
+
+
+def _classified(text: str, candidates: tuple[str, ...]) -> tuple[str | None, float]:
     plain = _NOISE.sub(" ", text[:MAX_CLASSIFIED_CHARS])
-    if sum(ch.isalpha() for ch in plain) < MIN_LETTERS:
+    if len(_LETTER.findall(plain, 0, MAX_CLASSIFIED_CHARS)) < MIN_LETTERS:
         return None, 0.0
     code, confidence = _identifier(tuple(sorted(candidates))).classify(plain)
     if confidence < MIN_CONFIDENCE or len(code) != 2:
@@ -218,6 +238,9 @@ def detect_language(
     script = _script_language(text)
     if script is not None:
         return Detected(script, f"language {script} (writing system)")
+    candidates = tuple(candidates)
+    if "en" in candidates and _plainly_english(_NOISE.sub(" ", text[:MAX_CLASSIFIED_CHARS])):
+        return Detected("en", "language en (English function words only)")
     code, confidence = _classified(text, candidates)
     if code is not None:
         return Detected(code, f"language {code} (detected, {confidence:.0%} sure)")
