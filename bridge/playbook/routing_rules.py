@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from bridge.playbook.triage_rules import Pattern, check_regexes
+from bridge.playbook.patterns import Pattern, check_regexes
 from bridge.text.language import UNDETERMINED
 
 Role = Literal["care", "main"]

@@ -26,7 +26,7 @@ from bridge.domain.model import Mention
 from bridge.playbook.model import Playbook
 from bridge.triage.routing import RoutingDecision, route
 from bridge.triage.sla import Deadlines, deadlines
-from bridge.triage.triager import Kind, Triage, TriageInput, Triager, Verdict
+from bridge.triage.triager import Kind, Polarity, Triage, TriageInput, Triager, Verdict
 
 MAX_CACHED_TRIAGERS = 16
 MAX_SCANNED_CHARS = 10_000
@@ -100,7 +100,9 @@ def _reply_account(playbook: Playbook, mention: Mention, kind: Kind) -> tuple[st
 def _template(triage: Triage, playbook: Playbook) -> str:
     if triage.verdict is Verdict.NOISE:
         return "closing"
-    return "apology" if triage.sentiment <= playbook.triage.negative_below else "acknowledgement"
+    if triage.polarity is Polarity.NEGATIVE:
+        return "apology"
+    return "acknowledgement"
 
 
 def _out_of_hours(

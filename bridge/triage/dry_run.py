@@ -131,7 +131,10 @@ def describe(tried: Tried) -> str:
         f"line {tried.line}: {d.verdict:<7} {where:<14} {t.priority.value:<7} "
         f"{(d.template or '-'):<16} @{m.author.handle}: {_preview(m.text)}"
     )
-    facts = [f"kind {t.kind.value}", f"sentiment {t.sentiment:+.2f}", f"language {t.language}"]
+    feeling = f"{t.sentiment:+.2f}" if t.sentiment_known else "unknown"
+    facts = [f"kind {t.kind.value}", f"sentiment {feeling}", f"language {t.language}"]
+    if t.needs:
+        facts.append(f"asks ({', '.join(t.needs)})")
     if t.tags:
         facts.append(f"tags {', '.join(t.tags)}")
     facts.append(f"card in {d.department}" if d.gets_card else f"no card ({d.state.value})")
@@ -207,7 +210,9 @@ def as_json(tried: Tried) -> str:
             "verdict": d.verdict,
             "kind": d.triage.kind.value,
             "priority": d.triage.priority.value,
-            "sentiment": d.triage.sentiment,
+            "sentiment": d.triage.sentiment if d.triage.sentiment_known else None,
+            "polarity": d.triage.polarity.value,
+            "needs": list(d.triage.needs),
             "language": d.triage.language,
             "tags": list(d.triage.tags),
             "department": d.department,

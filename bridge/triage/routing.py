@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bridge.playbook.model import Playbook
+from bridge.playbook.patterns import Matcher
 from bridge.playbook.routing_rules import DEFAULT_EXAMPLE_SHARE, MIN_EXAMPLE_WORDS, RouteConditions, RouteRule
-from bridge.playbook.triage_rules import Matcher
 from bridge.text.language import COMMON_WORDS
 
 MAX_ROUTED_CHARS = 10_000  # rules look at the start of a very long post, like triage does

@@ -11,13 +11,16 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 
 import structlog
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from bridge.playbook.triage_rules import NEGATIVE_QUESTION, Matcher, Pattern, Rule, TriageRules
-from bridge.text.language import UNDETERMINED, detect_language, normalise_hint
+from bridge.playbook.need_cues import ADDRESSED, FIRST_PERSON, PROBLEM, QUESTION_RULES
+from bridge.playbook.patterns import Matcher, Pattern, Rule
+from bridge.playbook.reply_cues import NEGATIVE_QUESTION
+from bridge.playbook.triage_rules import TriageRules
+from bridge.text.language import SENTIMENT_LANGUAGES, UNDETERMINED, detect_language, normalise_hint, warm_up
+from bridge.triage.outcome import Kind, Polarity, Priority, Triage, TriageInput, Verdict
 
 log = structlog.get_logger(__name__)
 
@@ -35,57 +38,6 @@ def _sentence_ending_at(text: str, end: int) -> str:
     """The sentence that ends at ``text[end]``, in linear time whatever the text's length."""
     start = max(text.rfind(stop, 0, end) for stop in ".!?\n") + 1
     return text[start : end + 1]
-
-
-class Verdict(StrEnum):
-    RESPOND = "respond"  # a person answers
-    MONITOR = "monitor"  # trolls and abuse: tracked, not answered
-    IGNORE = "ignore"  # spam, bots, our own posts, retweets without text
-    NOISE = "noise"  # praise and chatter: tagged for insight
-
-
-class Kind(StrEnum):
-    SERVICE = "service"  # a customer's problem: the care handle answers
-    BRAND = "brand"  # about the company itself: tone and the main account matter
-
-
-class Priority(StrEnum):
-    LOW = "low"
-    NORMAL = "normal"
-    HIGH = "high"
-    URGENT = "urgent"
-
-
-@dataclass(frozen=True)
-class TriageInput:
-    """What triage needs to know about one mention; adapters' mentions are turned into this."""
-
-    text: str
-    author_id: str
-    author_handle: str
-    author_followers: int = 0
-    is_own_account: bool = False
-    is_retweet: bool = False
-    lang_hint: str | None = None
-
-
-@dataclass(frozen=True)
-class Triage:
-    """The outcome for one mention; ``reasons`` explain every part of it, in order."""
-
-    verdict: Verdict
-    kind: Kind
-    sentiment: float
-    language: str
-    tags: tuple[str, ...]
-    priority: Priority
-    reasons: tuple[str, ...]
-    reply_score: float = 0.0
-    gets_card: bool = False
-
-    @property
-    def needs_reply(self) -> bool:
-        return self.verdict is Verdict.RESPOND
 
 
 @dataclass(frozen=True)
@@ -121,6 +73,11 @@ class Triager:
         self._spam = self.rules.spam_rules
         self._abuse = self.rules.abuse_rules
         self._noise = self.rules.noise_rules
+        self._needs = tuple(
+            r
+            for r in self.rules.need_rules
+            if self.rules.questions_need_reply or r.name not in QUESTION_RULES
+        )
         self._brand = self.rules.brand_rules
         self._cues = self.rules.reply_cues
         self._tag_names = tuple(self.rules.all_taggers)
@@ -128,6 +85,9 @@ class Triager:
         patterns: list[tuple[str, Pattern]] = [
             *((f"spam:{r.name}", r) for r in self._spam),
             *((f"abuse:{r.name}", r) for r in self._abuse),
+            *((f"need:{r.name}", r) for r in self._needs),
+            ("addressed", ADDRESSED),
+            ("first_person", FIRST_PERSON),
             *((f"noise:{r.name}", r) for r in self._noise),
             *((f"brand:{r.name}", r) for r in self._brand),
             *((f"cue:{c.name}", c) for c in self._cues),
@@ -136,6 +96,7 @@ class Triager:
         if self.rules.urgent is not None:
             patterns.append(("urgent", self.rules.urgent))
         self._matcher = Matcher(patterns)
+        warm_up(self.rules.languages)
 
     def clean(self, text: str) -> str:
         """The text rules look at: bounded in length, HTML entities decoded, curly quotes straightened."""
@@ -241,15 +202,20 @@ class Triager:
     def _triage(self, item: TriageInput) -> Triage:
         rules = self.rules
         text = self.clean(item.text or "")
-        sentiment = self.sentiment(text)
         detected = detect_language(text, item.lang_hint, rules.languages)
+        known = detected.code == UNDETERMINED or detected.code in SENTIMENT_LANGUAGES
+        sentiment = self.sentiment(text) if known else 0.0
         hits = self._matcher.scan(text)
         reasons: list[str] = []
-        verdict, score = self._verdict(item, text, hits, sentiment, detected.code, reasons)
+        needs = self._needs_found(hits)
+        verdict, score = self._verdict(item, text, hits, needs, sentiment, detected.code, reasons)
         kind = self._kind(hits, reasons)
         tags = self._tags(hits, reasons)
-        polarity = self._polarity(sentiment)
-        reasons.append(f"sentiment {sentiment:+.2f} ({polarity})")
+        polarity = self._polarity(sentiment) if known else Polarity.UNKNOWN
+        if known:
+            reasons.append(f"sentiment {sentiment:+.2f} ({polarity})")
+        else:
+            reasons.append(f"sentiment unknown (the sentiment model reads English; this is {detected.code})")
         reasons.append(detected.reason)
         priority = self._priority(item, hits, verdict, polarity, reasons)
         gets_card = verdict in (Verdict.RESPOND, Verdict.MONITOR) or (
@@ -265,64 +231,83 @@ class Triager:
             reasons=tuple(reasons),
             reply_score=round(score, 4),
             gets_card=gets_card,
+            polarity=polarity,
+            needs=tuple(hit.rule for hit in needs) if verdict is Verdict.RESPOND else (),
         )
+
+    def _needs_found(self, hits: dict[str, str]) -> list[_Hit]:
+        """The need rules that hold: each needs an addressee ("@…", "you") or the writer's own matter."""
+        if "noise:noise.promotion" in hits:
+            return []  # an advertisement's "Hungry?" asks nobody for anything
+        if "addressed" not in hits and "first_person" not in hits:
+            return []
+        found = []
+        for rule in self._needs:
+            snippet = hits.get(f"need:{rule.name}")
+            if snippet is not None:
+                found.append(_Hit(rule.name, snippet))
+        return found
 
     def _verdict(
         self,
         item: TriageInput,
         text: str,
         hits: dict[str, str],
+        needs: list[_Hit],
         sentiment: float,
         language: str,
         reasons: list[str],
     ) -> tuple[Verdict, float]:
         rules = self.rules
-        if item.is_own_account:
-            reasons.append("our own post")
-            return Verdict.IGNORE, 0.0
-        if item.author_handle.lstrip("@").casefold() in self._ignored_authors:
-            reasons.append(f"author @{item.author_handle.lstrip('@')} is in ignore_authors")
-            return Verdict.IGNORE, 0.0
-        if rules.ignore_retweets_without_text and (item.is_retweet or _RETWEET_PREFIX.match(text)):
-            reasons.append("retweet without text of its own")
-            return Verdict.IGNORE, 0.0
-        if not _MENTIONS_AND_LINKS.sub("", text):
-            reasons.append("no text beyond mentions and links")
-            return Verdict.IGNORE, 0.0
-        spam = _first_hit("spam", self._spam, hits)
-        if spam is not None:
-            reasons.append(spam.reason())
+        ignored = self._ignored(item, text, hits)
+        if ignored:
+            reasons.append(ignored)
             return Verdict.IGNORE, 0.0
         score, signals = self._reply_score(text, hits, sentiment)
         threshold = rules.reply.threshold
+        complains = score >= threshold
         abuse = _first_hit("abuse", self._abuse, hits)
         if abuse is not None:
             reasons.append(abuse.reason())
-            if score >= threshold + rules.abuse_reply_margin:
-                reasons.append(f"abusive, but reports a problem: reply score {score:+.2f}")
+            reports = [n for n in needs if n.rule == PROBLEM]  # insults with demands stay monitored
+            if score >= threshold + rules.abuse_reply_margin or reports:
+                why = f"reply score {score:+.2f}" if not reports else reports[0].reason()
+                reasons.append(f"abusive, but reports a problem: {why}")
                 reasons.extend(signals)
                 return Verdict.RESPOND, score
             return Verdict.MONITOR, score
+        asks = "asks for a person: " + "; ".join(n.reason() for n in needs[:MAX_CUES_IN_REASONS])
+        if complains:
+            reasons.append(f"needs a reply: score {score:+.2f} ≥ {threshold:+.2f}")
+            reasons.extend(signals)
+            reasons.extend([asks] if needs else [])
+            return Verdict.RESPOND, score
+        if needs:
+            reasons.append(asks)
+            return Verdict.RESPOND, score
         if language != UNDETERMINED and language not in rules.reply_languages:
             reasons.append(
                 f"written in {language}; the reply cues cover {', '.join(rules.reply_languages)}: "
                 "a person decides"
             )
             return Verdict.RESPOND, score
-        if score >= threshold:
-            reasons.append(f"needs a reply: score {score:+.2f} ≥ {threshold:+.2f}")
-            reasons.extend(signals)
-            return Verdict.RESPOND, score
         noise = _first_hit("noise", self._noise, hits)
-        if rules.questions_need_reply and noise is None and "?" in text:
-            reasons.append(f"a question (questions_need_reply); reply score {score:+.2f}")
-            return Verdict.RESPOND, score
-        if noise is not None:
-            reasons.append(noise.reason())
-        else:
-            reasons.append("chatter: nothing asks for a reply")
+        reasons.append(noise.reason() if noise is not None else "chatter: asks nothing, reports nothing")
         reasons.append(f"reply score {score:+.2f} < {threshold:+.2f}")
         return Verdict.NOISE, score
+
+    def _ignored(self, item: TriageInput, text: str, hits: dict[str, str]) -> str:
+        """Why nobody should look (our own post, a listed bot, a bare retweet, spam), or ''."""
+        if item.is_own_account:
+            return "our own post"
+        if item.author_handle.lstrip("@").casefold() in self._ignored_authors:
+            return f"author @{item.author_handle.lstrip('@')} is in ignore_authors"
+        if self.rules.ignore_retweets_without_text and (item.is_retweet or _RETWEET_PREFIX.match(text)):
+            return "retweet without text of its own"
+        if not _MENTIONS_AND_LINKS.sub("", text):
+            return "no text beyond mentions and links"
+        spam = _first_hit("spam", self._spam, hits)
+        return spam.reason() if spam is not None else ""
 
     def _kind(self, hits: dict[str, str], reasons: list[str]) -> Kind:
         brand = _first_hit("brand", self._brand, hits)
@@ -341,15 +326,20 @@ class Triager:
                 reasons.append(f"tag {name} ('{_snippet(snippet)}')")
         return tuple(found)
 
-    def _polarity(self, sentiment: float) -> str:
+    def _polarity(self, sentiment: float) -> Polarity:
         if sentiment <= self.rules.negative_below:
-            return "negative"
+            return Polarity.NEGATIVE
         if sentiment >= self.rules.positive_above:
-            return "positive"
-        return "neutral"
+            return Polarity.POSITIVE
+        return Polarity.NEUTRAL
 
     def _priority(
-        self, item: TriageInput, hits: dict[str, str], verdict: Verdict, polarity: str, reasons: list[str]
+        self,
+        item: TriageInput,
+        hits: dict[str, str],
+        verdict: Verdict,
+        polarity: Polarity,
+        reasons: list[str],
     ) -> Priority:
         rules = self.rules
         urgent = hits.get("urgent")
@@ -372,4 +362,4 @@ class Triager:
         return priority
 
 
-__all__ = ["Kind", "Priority", "Triage", "TriageInput", "Triager", "Verdict"]
+__all__ = ["Kind", "Polarity", "Priority", "Triage", "TriageInput", "Triager", "Verdict"]

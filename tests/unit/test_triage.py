@@ -134,16 +134,17 @@ def test_a_complaint_needs_a_reply_and_says_which_cues_decided(triager: Triager)
     assert result.reply_score >= TriageRules().reply.threshold
 
 
-def test_a_plain_question_is_not_a_complaint_unless_the_playbook_answers_questions(triager: Triager) -> None:
+def test_a_plain_question_gets_a_person_unless_the_playbook_opts_out(triager: Triager) -> None:
     question = "@AcmeHelp what time do you open tomorrow?"
-    assert triager.triage(mention(question)).verdict is Verdict.NOISE
-    answered = Triager(TriageRules(questions_need_reply=True)).triage(mention(question))
+    answered = triager.triage(mention(question))
     assert answered.verdict is Verdict.RESPOND
-    assert has_reason(answered, "questions_need_reply")
+    assert has_reason(answered, "asks for a person: matched rule need.question")
+    complaints_only = Triager(TriageRules(questions_need_reply=False)).triage(mention(question))
+    assert complaints_only.verdict is Verdict.NOISE
 
 
 def test_a_post_in_a_language_the_cues_do_not_cover_goes_to_a_person(triager: Triager) -> None:
-    result = triager.triage(mention("@AcmeHelp mi pedido no ha llegado y nadie me responde, es un desastre"))
+    result = triager.triage(mention("@AcmeHelp el escaparate nuevo de la tienda del centro es muy bonito"))
     assert result.language == "es"
     assert result.verdict is Verdict.RESPOND
     assert has_reason(result, "written in es")

@@ -96,7 +96,7 @@ def test_two_rules_with_one_name_are_an_error() -> None:
 
 
 def test_an_unknown_detection_language_is_an_error() -> None:
-    with pytest.raises(ValidationError, match="no word list for"):
+    with pytest.raises(ValidationError, match="language detector does not know"):
         TriageRules(languages=["en", "xx"])
 
 
