@@ -55,7 +55,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     rt = _runtime()
     warn_missing_chats(rt.playbook, rt.chats)
-    worker = BridgeWorker([rt.queue], connection=rt.redis)
+    worker = BridgeWorker(rt.dispatch.queues, connection=rt.redis)  # case work first, then tells
     worker.work(with_scheduler=True, burst=args.burst)
     return 0
 

@@ -15,6 +15,9 @@ import copy
 import hashlib
 import hmac
 import json
+import os
+import subprocess
+import sys
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -366,6 +369,42 @@ def test_a_claim_after_a_barrage_of_refused_clicks_is_done_before_the_refusals(
     watch()
     assert order and order[0] == "card", f"the card changed after {order.index('card')} refusals"
     assert ephemerals(bridge) == 3, "one refusal per person and reason, not one per click"
+
+
+def test_bridge_worker_runs_case_work_first_and_then_the_tells(
+    local_bridge: LocalBridge, tmp_path: Path
+) -> None:
+    """The deployed worker (``bridge worker``, a real process) listens to both queues, in that order."""
+    bridge = local_bridge
+    post_id = bridge.x.add_mention("@AcmeHelp charged twice, refund please", author_handle="tom")
+    bridge.poll()
+    bridge.drain()
+    number = bridge.rt.store.case_for_post("x", post_id)
+    assert number is not None
+    for i in range(6):
+        bridge.click(f"U0OUT{i % 2}", number, ACTION_IDS["claim"], "not-a-case")
+    bridge.click("U0EXP1", number, ACTION_IDS["claim"])
+    order: list[str] = []
+    watch = _watch_card(bridge, number, order)
+    settings = bridge.rt.settings
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "X_", "TEAMS_"))}
+    env.update(
+        REDIS_URL=str(bridge.redis_url),
+        BRIDGE_PLAYBOOK=str(bridge.playbook),
+        BRIDGE_DATA_DIR=str(tmp_path),
+        BRIDGE_QUEUE=settings.bridge_queue,
+        BRIDGE_KEY_PREFIX=settings.bridge_key_prefix,
+        BRIDGE_CHANNEL_INTERVAL_MS="0",
+        SLACK_BOT_TOKEN=str(settings.slack_bot_token),
+        SLACK_SIGNING_SECRET=bridge.signing_secret,
+        SLACK_API_URL=settings.slack_api_url,
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "bridge.cli", "worker", "--burst"], env=env, capture_output=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    watch()
+    assert order == ["card", "refusal", "refusal"], order
 
 
 def _watch_card(bridge: LocalBridge, number: int, order: list[str]) -> Callable[[], None]:
