@@ -116,9 +116,9 @@ def main() -> int:
         with LocalBridge(playbook=PLAYBOOK, redis_url=args.redis_url, data_dir=Path(tmp)) as bridge:
             target, later = open_case(bridge, "maria_k"), open_case(bridge, "tom")
             answers = barrage(args.requests, slack_bases(bridge, target), lambda p: send_slack(bridge, p))
-            queued = bridge.rt.redis.llen(bridge.rt.queue.key)
+            queued = {queue.name: queue.count for queue in bridge.rt.dispatch.queues}
             print_answers("POST /slack/events", args.requests, answers)
-            print(f"  jobs queued by the barrage on the case queue: {queued}")
+            print(f"  jobs queued by the barrage: {queued}")
             seconds = seconds_until_claim_shows(bridge, later)
             print(f"  seconds until a normal Claim shows on its card: {seconds:.2f}")
             bridge.cleanup_redis()

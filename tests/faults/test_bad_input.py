@@ -495,3 +495,27 @@ def test_after_a_teams_barrage_a_claim_still_changes_the_card(
     bridge.drain()
     assert bridge.rt.store.get(number).state == State.CLAIMED
     assert "Claimed by **Erin Expert**" in texts(bridge.card(number))
+
+
+TEAMS_MALFORMED: list[dict[str, Any]] = [
+    {"type": "bogus"},
+    {"type": "message"},
+    {"type": "message", "from": "me"},
+    {"type": "message", "conversation": {"id": "c"}, "from": {"id": "u"}, "timestamp": "yesterday"},
+]
+
+
+@pytest.mark.parametrize(
+    "activity", TEAMS_MALFORMED, ids=["unknown type", "no ids", "from a string", "bad time"]
+)
+def test_each_malformed_teams_activity_is_a_400_with_one_log_line(
+    teams: tuple[LocalTeamsBridge, list[tuple[str, Any]]], activity: dict[str, Any]
+) -> None:
+    """Malformed but naming this bridge's service URL, so that with a token it is judged, not refused."""
+    bridge, _ = teams
+    raw = json.dumps({**activity, "serviceUrl": bridge.service_url}).encode()
+    with structlog.testing.capture_logs() as logs:
+        status = send_teams(bridge, Probe(raw, JSON, "fixed"))
+    assert status == 400
+    refused = [e for e in logs if e["event"] == "teams_request_malformed"]
+    assert len(refused) == 1 and refused[0]["reason"], logs
