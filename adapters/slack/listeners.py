@@ -14,6 +14,7 @@ from typing import Any
 import structlog
 from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from adapters.slack.cards import (
     ACTION_IDS,
@@ -34,6 +35,7 @@ from bridge.playbook.templates import draft_choices, starting_text
 
 log = structlog.get_logger(__name__)
 EVENT_DEDUPE_SECONDS = 3600
+DIALOG_NOT_OPENED = "Slack did not open the dialog; please click the button again."
 
 
 def _case_number(value: str) -> int:
@@ -87,6 +89,9 @@ def register(app: App, rt: Runtime) -> None:
             action()
         except BridgeError as exc:
             tell(body, str(exc))
+        except SlackApiError as exc:  # a dialog Slack would not open (an expired trigger …)
+            log.warning("slack_dialog_not_opened", error=exc.response.get("error"))
+            tell(body, DIALOG_NOT_OPENED)
 
     @app.middleware
     def once_per_event(body: dict[str, Any], next: Callable[[], Any]) -> Any:

@@ -23,7 +23,8 @@ _NONE = type(None)
 @dataclass(frozen=True)
 class Field:
     """The types a value may have; for a mapping, its known keys (``fields``) or, for a mapping of
-    ids, the shape of every value (``each``); for a list, the shape of its items."""
+    ids, the shape of every value (``each``); for a list, the shape of its items. ``nonempty``
+    refuses an empty string or list."""
 
     types: tuple[type, ...]
     required: bool = False
@@ -50,6 +51,8 @@ def _check(value: Any, spec: Field, path: str) -> str:
                 found = _check(inner_value, spec.each, f"{path}.{key}")
                 if found:
                     return found
+    if spec.nonempty and isinstance(value, str) and not value:
+        return f"{path}: empty"
     if isinstance(value, list):
         if spec.nonempty and not value:
             return f"{path}: empty"
@@ -65,7 +68,7 @@ def _f(*types: type, **options: Any) -> Field:
 
 
 TEXT = _f(str, _NONE)
-ID = _f(str, required=True)
+ID = _f(str, required=True, nonempty=True)
 #: A user or a channel: an id, or an object carrying one.
 REFERENCE = _f(str, dict, _NONE, fields={"id": TEXT})
 #: What Bolt reads of any payload, an event and an authorization to build a request's context.

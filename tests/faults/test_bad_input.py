@@ -306,6 +306,9 @@ def test_after_a_barrage_of_malformed_requests_the_bridge_still_claims(
     assert claim_shows_on_a_new_card(bridge)
 
 
+NO_TRIGGER = {**block_action("U0EXP1", "C0BILLING", "1.2", ACTION_IDS["ignore"], "1"), "trigger_id": ""}
+
+
 @pytest.mark.parametrize(
     ("raw", "content_type"),
     [
@@ -314,8 +317,16 @@ def test_after_a_barrage_of_malformed_requests_the_bridge_still_claims(
         (b"payload=%7Bbroken", FORM),
         (b"payload=%5B1%5D", FORM),
         (b'{"type": "event_callback", "event": "x", "authorizations": 5}', JSON),
+        (b"payload=" + urllib.parse.quote(json.dumps(NO_TRIGGER)).encode(), FORM),
     ],
-    ids=["bad json", "json list", "bad payload json", "payload list", "authorizations not a list"],
+    ids=[
+        "bad json",
+        "json list",
+        "bad payload json",
+        "payload list",
+        "authorizations not a list",
+        "no trigger",
+    ],
 )
 def test_each_malformed_slack_request_is_a_400_with_one_log_line(
     local_bridge: LocalBridge, raw: bytes, content_type: str
@@ -332,6 +343,22 @@ def test_a_signed_body_that_is_not_utf8_is_a_400_and_an_unsigned_one_a_401(local
     assert send_slack(local_bridge, Probe(raw, JSON, "latin-1")) == 400
     wrong = signed_headers("not-the-secret", raw, JSON)
     assert post(local_bridge.web.url + "/slack/events", raw, wrong) == 401
+
+
+def test_a_dialog_slack_will_not_open_is_told_to_the_clicker_not_a_server_error(
+    local_bridge: LocalBridge,
+) -> None:
+    bridge = local_bridge
+    post_id = bridge.x.add_mention("@AcmeHelp charged twice, refund please", author_handle="maria_k")
+    bridge.poll()
+    bridge.drain()
+    number = bridge.rt.store.case_for_post("x", post_id)
+    assert number is not None
+    bridge.slack.fail_next("views.open", error="expired_trigger_id")
+    assert bridge.click("U0EXP1", number, ACTION_IDS["ignore"]).status == 200
+    bridge.drain()
+    told = [str(c.params.get("text")) for c in bridge.slack.calls_to("chat.postEphemeral")]
+    assert any("did not open the dialog" in t for t in told), told
 
 
 def test_an_event_slack_should_not_resend_is_acknowledged_with_200(local_bridge: LocalBridge) -> None:
