@@ -15,12 +15,14 @@ import copy
 import hashlib
 import hmac
 import json
+import logging
 import os
 import subprocess
 import sys
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -331,7 +333,7 @@ NO_TRIGGER = {**block_action("U0EXP1", "C0BILLING", "1.2", ACTION_IDS["ignore"],
 def test_each_malformed_slack_request_is_a_400_with_one_log_line(
     local_bridge: LocalBridge, raw: bytes, content_type: str
 ) -> None:
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs() as logs:
         status = send_slack(local_bridge, Probe(raw, content_type, "fixed"))
     assert status == 400
     refused = [e for e in logs if e["event"] == "slack_request_malformed"]
@@ -369,6 +371,18 @@ def test_an_event_slack_should_not_resend_is_acknowledged_with_200(local_bridge:
     for index, event in enumerate(events):
         raw = json.dumps({**body, "event": event, "event_id": f"EvOdd{index}"}).encode()
         assert send_slack(local_bridge, Probe(raw, JSON, "odd event")) == 200, event
+
+
+@contextmanager
+def captured_logs() -> Iterator[list[MutableMapping[str, Any]]]:
+    """Every structured log line while in the block, whatever level an earlier test configured."""
+    saved = structlog.get_config()
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG))
+    try:
+        with structlog.testing.capture_logs() as logs:
+            yield logs
+    finally:
+        structlog.configure(**saved)
 
 
 # refusals do not starve the work that moves cases -----------------------------------------------------
@@ -541,7 +555,7 @@ def test_each_malformed_teams_activity_is_a_400_with_one_log_line(
     """Malformed but naming this bridge's service URL, so that with a token it is judged, not refused."""
     bridge, _ = teams
     raw = json.dumps({**activity, "serviceUrl": bridge.service_url}).encode()
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs() as logs:
         status = send_teams(bridge, Probe(raw, JSON, "fixed"))
     assert status == 400
     refused = [e for e in logs if e["event"] == "teams_request_malformed"]
