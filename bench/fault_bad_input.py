@@ -1,6 +1,6 @@
 """A barrage of correctly signed but malformed requests, and how long a normal Claim takes afterwards.
 
-Sends ``--requests`` fuzzed bodies (the strategies of ``tests/faults/test_bad_input.py``: mutated real
+Sends ``--requests`` fuzzed bodies (the strategies of ``tests/faults/probes.py``: mutated real
 payloads, bad JSON, bad form encoding, bytes that are not UTF-8, odd content types), each signed with
 the bridge's signing secret, over HTTP to ``POST /slack/events`` of an in-process bridge, and prints
 how they were answered. Then a normal Claim on a card opened before the barrage, and the seconds
@@ -32,7 +32,7 @@ from adapters.slack.cards import ACTION_IDS  # noqa: E402
 from bridge.app.logs import configure  # noqa: E402
 from standins.harness import LocalBridge  # noqa: E402
 from standins.teams_harness import LocalTeamsBridge  # noqa: E402
-from tests.faults.test_bad_input import (  # noqa: E402
+from tests.faults.probes import (  # noqa: E402
     Probe,
     probes,
     send_slack,
