@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.slack.cards import ACTION_IDS
+from adapters.slack.http import SIGNATURE_MAX_AGE_SECONDS, signature_valid
 from bridge.domain.lifecycle import State
 from standins.harness import LocalBridge
 from standins.slack_requests import block_action, event_body
@@ -142,6 +143,27 @@ def test_a_signed_body_that_is_not_utf8_is_a_400_and_an_unsigned_one_a_401(local
     assert send_slack(local_bridge, Probe(raw, JSON, "latin-1")) == 400
     wrong = signed_headers("not-the-secret", raw, JSON)
     assert post(local_bridge.web.url + "/slack/events", raw, wrong) == 401
+
+
+#: Slack's published example (SIGNING_NOTES.md in ../shared/data/slack): secret, timestamp, body, signature.
+SLACK_EXAMPLE = (
+    "8f742231b10e8888abcd99yyyzzz85a5",
+    "1531420618",
+    b"token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V"
+    b"&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text="
+    b"&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN"
+    b"&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c",
+    "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503",
+)
+
+
+def test_the_signature_over_raw_bytes_matches_slacks_published_example() -> None:
+    secret, timestamp, body, signature = SLACK_EXAMPLE
+    now = int(timestamp)
+    assert signature_valid(secret, body, timestamp, signature, now)
+    assert not signature_valid(secret, body, timestamp, signature, now + SIGNATURE_MAX_AGE_SECONDS + 1)
+    assert not signature_valid(secret, body + b"\xff", timestamp, signature, now)
+    assert not signature_valid(secret, body, "not-a-time", signature, now)
 
 
 def test_a_dialog_slack_will_not_open_is_told_to_the_clicker_not_a_server_error(
