@@ -73,7 +73,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     rt = _runtime_on_reachable_redis()
     warn_missing_chats(rt.playbook, rt.chats)
-    worker = BridgeWorker([rt.queue], connection=rt.redis)
+    worker = BridgeWorker(rt.dispatch.queues, connection=rt.redis)  # case work first, then tells
     level = logging.getLevelName(logging.getLogger().level)
     worker.work(with_scheduler=True, burst=args.burst, logging_level=level)
     return 0

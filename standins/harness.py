@@ -147,16 +147,18 @@ class LocalBridge:
         return poll_once(self.rt)
 
     def drain(self, *, include_scheduled: bool = False, include_timers: bool = False, rounds: int = 5) -> int:
-        """Run queued jobs until none are left; optionally release scheduled ones first: retries and
-        deferred posts with ``include_scheduled``, SLA timers with ``include_timers``."""
+        """Run queued jobs until none are left, taking the queues in the order ``bridge worker`` does
+        (case work, then tells); optionally release scheduled ones first: retries and deferred posts
+        with ``include_scheduled``, SLA timers with ``include_timers``."""
         done = 0
+        queues = self.rt.dispatch.queues
         for _ in range(rounds):
             if include_scheduled or include_timers:
                 self.release_scheduled(retries=include_scheduled, timers=include_timers)
-            before = self.rt.queue.count
+            before = sum(queue.count for queue in queues)
             if before == 0:
                 break
-            worker = InlineWorker([self.rt.queue], connection=self.rt.redis)
+            worker = InlineWorker(queues, connection=self.rt.redis)
             worker.work(burst=True, with_scheduler=False, logging_level="WARNING")
             done += before
         return done

@@ -14,6 +14,7 @@ from typing import Any
 import structlog
 from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from adapters.slack.cards import (
     ACTION_IDS,
@@ -34,6 +35,7 @@ from bridge.playbook.templates import draft_choices, starting_text
 
 log = structlog.get_logger(__name__)
 EVENT_DEDUPE_SECONDS = 3600
+DIALOG_NOT_OPENED = "Slack did not open the dialog; please click the button again."
 
 
 def _case_number(value: str) -> int:
@@ -41,6 +43,11 @@ def _case_number(value: str) -> int:
         return int(value.split(":")[0].lstrip("#"))
     except (ValueError, AttributeError):
         raise NotAllowed("That button does not name a case; the card may be out of date.") from None
+
+
+def _value(body: dict[str, Any]) -> str:
+    """The clicked button's value; "" when it carries none (then it names no case)."""
+    return str(body["actions"][0].get("value") or "")
 
 
 def _version(value: str) -> int:
@@ -82,6 +89,9 @@ def register(app: App, rt: Runtime) -> None:
             action()
         except BridgeError as exc:
             tell(body, str(exc))
+        except SlackApiError as exc:  # a dialog Slack would not open (an expired trigger …)
+            log.warning("slack_dialog_not_opened", error=exc.response.get("error"))
+            tell(body, DIALOG_NOT_OPENED)
 
     @app.middleware
     def once_per_event(body: dict[str, Any], next: Callable[[], Any]) -> Any:
@@ -96,14 +106,14 @@ def register(app: App, rt: Runtime) -> None:
     def claim(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         user = body["user"]["id"]
-        guarded(body, lambda: rt.desk.claim(_case_number(body["actions"][0]["value"]), user))
+        guarded(body, lambda: rt.desk.claim(_case_number(_value(body)), user))
 
     @app.action(ACTION_IDS["reassign"])
     def reassign(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
 
         def open_picker() -> None:
-            case = rt.store.get(_case_number(body["actions"][0]["value"]))
+            case = rt.store.get(_case_number(_value(body)))
             departments = reachable_departments(rt.playbook, rt.chats.keys())
             view = reassign_modal(case.number, departments, case.department)
             client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -115,7 +125,7 @@ def register(app: App, rt: Runtime) -> None:
         ack()
 
         def open_reason() -> None:
-            case = rt.store.get(_case_number(body["actions"][0]["value"]))
+            case = rt.store.get(_case_number(_value(body)))
             client.views_open(trigger_id=body["trigger_id"], view=ignore_modal(case.number))
 
         guarded(body, open_reason)
@@ -125,7 +135,7 @@ def register(app: App, rt: Runtime) -> None:
         ack()
 
         def open_draft() -> None:
-            case = rt.store.get(_case_number(body["actions"][0]["value"]))
+            case = rt.store.get(_case_number(_value(body)))
             if case.claimant != body["user"]["id"]:
                 raise NotAllowed(f"Only the claimant drafts the answer to {case.ref}.")
             latest = rt.store.draft(case.number, case.draft_version) if case.draft_version else None
@@ -163,13 +173,13 @@ def register(app: App, rt: Runtime) -> None:
     @app.action(ACTION_IDS["approve"])
     def approve(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        value = body["actions"][0]["value"]
+        value = _value(body)
         guarded(body, lambda: rt.desk.approve(_case_number(value), _version(value), body["user"]["id"]))
 
     @app.action(ACTION_IDS["request_changes"])
     def request_changes(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        value = body["actions"][0]["value"]
+        value = _value(body)
 
         def open_comment() -> None:
             case = rt.store.get(_case_number(value))

@@ -128,6 +128,12 @@ def _json_body(body: Any) -> Any:
     return body
 
 
+def _malformed(problem: str) -> web.Response:
+    """A 400 for a body the bot cannot act on, with one log line saying why."""
+    log.info("teams_request_malformed", reason=problem, status=400)
+    return web.json_response({"error": problem}, status=400)
+
+
 class KeyRefreshGate:
     """Allows one refresh of the signing keys per :data:`KEY_REFRESH_SECONDS`, the first at once.
 
@@ -208,17 +214,17 @@ def messages_handler(
                 return checked
             verified = checked
         if body is _NOT_JSON:
-            return web.json_response({"error": "the body is not JSON"}, status=400)
+            return _malformed("the body is not JSON")
         problem = _problem(body)
         if problem:
-            return web.json_response({"error": problem}, status=400)
+            return _malformed(problem)
         if tenant and _tenant_of(body) not in ("", tenant):
             log.warning("teams_foreign_tenant", tenant=_tenant_of(body))
             return web.json_response({"error": "this bridge serves one Microsoft 365 tenant"}, status=403)
         try:
             activity = Activity().deserialize(body)
         except (DeserializationError, ValueError, TypeError, AttributeError) as exc:
-            return web.json_response({"error": f"malformed activity: {exc}"}, status=400)
+            return _malformed(f"malformed activity: {exc}")
         if verified is None:  # local mode: botbuilder's anonymous identity
             checked = await verify(activity, "")
             if isinstance(checked, web.Response):

@@ -1,18 +1,44 @@
 """Outbound work as RQ jobs: the web tier records and enqueues, workers call the platforms.
 
 Implements :class:`bridge.domain.work.Dispatch` with the job bodies of :mod:`bridge.app.jobs`.
+
+Two queues, taken in order by every worker (:attr:`Dispatcher.queues`): the case queue, for the work
+that moves cases and their cards, and the tell queue, for what one person is told privately (mostly
+refusals). A worker takes a tell only when no case work waits, so a barrage of refused clicks cannot
+hold up a Claim; and the same words to the same person are queued once per
+:data:`TELL_COALESCE_SECONDS`, so such a barrage cannot fill the tell queue either.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
+import structlog
 from rq import Queue
 
 from bridge.app import jobs
 from bridge.app.enqueue import enqueue
 
-__all__ = ["Dispatcher"]
+__all__ = [
+    "TELL_COALESCE_SECONDS",
+    "TELL_QUEUE_SUFFIX",
+    "TELL_RETRY_INTERVALS_SECONDS",
+    "Dispatcher",
+    "tell_queue",
+]
+
+log = structlog.get_logger(__name__)
+TELL_QUEUE_SUFFIX = "-tells"
+#: The same words to the same person in the same place are queued at most once in this window.
+TELL_COALESCE_SECONDS = 10
+#: A private note is worth little when late: two quick retries, not the half hour case work gets.
+TELL_RETRY_INTERVALS_SECONDS = [5, 30]
+
+
+def tell_queue(queue: Queue) -> Queue:
+    """The tell queue beside the case queue ``queue``."""
+    return Queue(queue.name + TELL_QUEUE_SUFFIX, connection=queue.connection)
 
 
 class Dispatcher:
@@ -20,6 +46,12 @@ class Dispatcher:
 
     def __init__(self, queue: Queue) -> None:
         self.queue = queue
+        self.tells = tell_queue(queue)
+
+    @property
+    def queues(self) -> list[Queue]:
+        """What a worker listens to, in the order it takes work: case work first, then tells."""
+        return [self.queue, self.tells]
 
     def post_card(self, number: int) -> None:
         enqueue(self.queue, jobs.post_card, number)
@@ -34,7 +66,15 @@ class Dispatcher:
         enqueue(self.queue, jobs.thread_notice, number, text, quote)
 
     def tell(self, chat: str, channel: str, user: str, text: str) -> None:
-        enqueue(self.queue, jobs.tell, chat, channel, user, text)
+        """Tell one person, on the tell queue; words already on their way to them are not queued again."""
+        words = "\x1f".join((chat, channel, user, text)).encode("utf-8", errors="replace")
+        key = f"rq:tell-pending:{self.tells.name}:{hashlib.sha256(words).hexdigest()[:32]}"
+        if not self.queue.connection.set(key, 1, nx=True, ex=TELL_COALESCE_SECONDS):
+            log.info("tell_coalesced", chat=chat, user=user)
+            return
+        enqueue(
+            self.tells, jobs.tell, chat, channel, user, text, retry_intervals=TELL_RETRY_INTERVALS_SECONDS
+        )
 
     def social_action(self, action: str, target: str, by: str, chat: str = "", channel: str = "") -> None:
         enqueue(self.queue, jobs.social_action, action, target, by, chat, channel)

@@ -27,10 +27,13 @@ def enqueue(
     at: datetime | None = None,
     job_id: str | None = None,
     on_failure: Callable[..., Any] | None = None,
+    retry_intervals: list[int] | None = None,
 ) -> Job:
-    """Queue ``func(*args)`` now, or schedule it for ``at``, with the bridge's retry policy."""
+    """Queue ``func(*args)`` now, or schedule it for ``at``, with the bridge's retry policy (or
+    ``retry_intervals``, for work that is worthless when late)."""
+    intervals = RETRY_INTERVALS_SECONDS if retry_intervals is None else retry_intervals
     options: dict[str, Any] = {
-        "retry": Retry(max=len(RETRY_INTERVALS_SECONDS), interval=RETRY_INTERVALS_SECONDS),
+        "retry": Retry(max=len(intervals), interval=intervals),
         "job_timeout": JOB_TIMEOUT_SECONDS,
     }
     if job_id:

@@ -122,7 +122,7 @@ def test_an_idle_worker_stops_within_seconds_of_sigterm(redis_url: str, tmp_path
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             names = [w.queue_names() for w in Worker.all(connection=client)]
-            if [env["BRIDGE_QUEUE"]] in names:
+            if any(env["BRIDGE_QUEUE"] in queues for queues in names):  # its first queue of two
                 break
             time.sleep(0.2)
         else:
