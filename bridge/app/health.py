@@ -29,6 +29,7 @@ from rq import Queue, Worker
 from rq.registry import ScheduledJobRegistry
 from rq.scheduler import RQScheduler
 
+from bridge.app.dispatch import tell_queue
 from bridge.app.metrics import Meter, families
 
 __all__ = ["REFRESH_SECONDS", "Health", "Status", "quick_client", "redacted", "redis_problem"]
@@ -46,6 +47,7 @@ class Status:
     workers: int = 0
     scheduler: bool = False
     queued: int = 0
+    tells: int = 0  # private notes (mostly refusals) waiting on their own queue
     scheduled: int = 0
     failed: int = 0
     counts: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -116,6 +118,7 @@ class Health:
                 workers=self._live_workers(queue),
                 scheduler=bool(self.client.exists(RQScheduler.get_locking_key(self.queue_name))),
                 queued=queue.count,
+                tells=tell_queue(queue).count,
                 scheduled=ScheduledJobRegistry(queue=queue).count,  # type: ignore[no-untyped-call]  # RQ: no hints
                 failed=queue.failed_job_registry.count,
                 counts=Meter(self.client, self.prefix).read(),
@@ -157,6 +160,7 @@ class Health:
             "workers": status.workers,
             "scheduler": status.scheduler,
             "queued": status.queued,
+            "tells": status.tells,
             "scheduled": status.scheduled,
             "failed": status.failed,
             "checked_seconds_ago": None if age is None else round(age, 1),
@@ -171,6 +175,7 @@ class Health:
             "bridge_workers_alive": ("Workers registered on the bridge's queue", body["workers"]),
             "bridge_scheduler_alive": ("1 when a worker holds the scheduler lock", float(body["scheduler"])),
             "bridge_queue_depth": ("Jobs waiting on the bridge's queue", body["queued"]),
+            "bridge_tell_queue_depth": ("Private notes waiting on their own queue", body["tells"]),
             "bridge_jobs_scheduled": ("Jobs scheduled for later (retries, SLA timers)", body["scheduled"]),
             "bridge_jobs_failed": ("Jobs in the failed registry", body["failed"]),
         }

@@ -217,3 +217,15 @@ def test_an_sla_breach_is_counted_once_for_its_department(redis_url: str, tmp_pa
         bridge.drain(include_timers=True, rounds=2)
         breach = 'bridge_sla_breaches_total{department="billing"} 1.0'
         assert breach in metrics_when(bridge, breach)
+
+
+def test_health_counts_the_private_notes_waiting_on_their_own_queue(local_bridge: LocalBridge) -> None:
+    from bridge.app.health import Health
+
+    rt = local_bridge.rt
+    health = Health(rt.redis, rt.settings.bridge_queue, rt.settings.bridge_key_prefix)
+    assert health.check().tells == 0
+    rt.dispatch.tell("slack", "C1", "U1", "You may not approve your own draft.")
+    rt.dispatch.tell("slack", "C1", "U2", "Only billing experts may claim #1001.")
+    status = health.check()
+    assert (status.tells, status.queued) == (2, 0), "tells wait on their own queue, not the case queue"
