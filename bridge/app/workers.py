@@ -8,9 +8,16 @@ test harness a minute to return. Our workers wait at most :data:`COMMAND_POLL_SE
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+import structlog
 from rq import SimpleWorker, Worker
+
+from bridge.app import runtime
+from bridge.app.retention import start_hourly
+
+log = structlog.get_logger(__name__)
 
 COMMAND_POLL_SECONDS = 1.0
 """How long the command thread blocks on Redis before checking whether it should stop."""
@@ -42,6 +49,16 @@ class _PromptCommandListener:
 
 class BridgeWorker(_PromptCommandListener, Worker):
     """The deployed worker: forks a work horse per job, with the scheduler."""
+
+    def run_maintenance_tasks(self) -> None:
+        """RQ's maintenance (every 10 minutes), and the hourly retention sweep queued by one worker."""
+        super().run_maintenance_tasks()
+        try:
+            rt = runtime.current()
+            if self.queues:
+                start_hourly(rt.store, self.queues[0], datetime.now(UTC))
+        except Exception:  # maintenance must go on: the next round tries again
+            log.exception("retention_sweep_not_queued")
 
 
 class InlineWorker(_PromptCommandListener, SimpleWorker):
