@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from bridge.domain.errors import PlaybookError
 from bridge.playbook.crisis_rules import CrisisRules
 from bridge.playbook.hours import OpeningHours
-from bridge.playbook.retention_rules import RetentionRules
 from bridge.playbook.loader import Loc, load_model, problems_at
+from bridge.playbook.retention_rules import RetentionRules
 from bridge.playbook.routing_rules import Role, RouteConditions, RouteRule
 from bridge.playbook.templates import check_template
 from bridge.playbook.triage_rules import TriageRules
