@@ -179,6 +179,7 @@ class Store:
     def link_message(self, ref: MessageRef, number: int) -> None:
         """Remember that a chat message (a card or a preview) belongs to a case, for thread replies."""
         self.r.set(self.k("msg", ref.key()), number)
+        self.r.sadd(self.k("case", number, "msgs"), ref.key())  # so retention can remove the link too
 
     def case_for_message(self, ref: MessageRef) -> int | None:
         raw = self.r.get(self.k("msg", ref.key()))

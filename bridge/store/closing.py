@@ -35,8 +35,8 @@ return 1
 
 
 def case_keys(prefix: str, number: int | str) -> list[str]:
-    """The keys that grow with a case: its hash, its timeline and its drafts."""
-    return [f"{prefix}case:{number}", f"{prefix}case:{number}:audit", f"{prefix}case:{number}:drafts"]
+    """The keys that grow with a case: its hash, its timeline, its drafts, its chat messages."""
+    return [f"{prefix}case:{number}{part}" for part in ("", ":audit", ":drafts", ":msgs")]
 
 
 class CaseTracker:

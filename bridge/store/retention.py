@@ -170,6 +170,8 @@ class Retention:
                 keys.append(self.store.k("msg", entry["chat"], entry["channel"], entry["ts"]))
         if raw.get("chat") and raw.get("channel") and raw.get("card_ts"):
             keys.append(self.store.k("msg", raw["chat"], raw["channel"], raw["card_ts"]))
+        number = raw.get("number", "")
+        keys += [self.store.k("msg", _s(m)) for m in self.r.smembers(self.store.k("case", number, "msgs"))]
         return sorted(set(keys))
 
     def _case_record(self, number: int) -> dict[str, Any]:

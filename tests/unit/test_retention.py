@@ -12,7 +12,7 @@ import pytest
 from bridge.app.retention import policy_from, start_hourly, sweep
 from bridge.domain.errors import PlaybookError
 from bridge.domain.lifecycle import Action, State
-from bridge.domain.model import Case, utcnow
+from bridge.domain.model import Case, MessageRef, utcnow
 from bridge.playbook.loader import load_model
 from bridge.playbook.model import Playbook, load_playbook
 from bridge.store.cases import Store
@@ -133,6 +133,7 @@ def test_with_export_only_the_sweep_removes_so_nothing_expires_unexported(store:
 def test_the_sweep_removes_old_closed_cases_and_keeps_their_counts(store: Store) -> None:
     retention = Retention(store)
     old = closed_case(store, "601")
+    store.link_message(MessageRef("slack", "C0BILLING", "1.0002"), old)  # a draft's preview
     store.transition(old, Action.NOTE, "U1", detail={"note": "done"})
     still_open, _ = store.create_case_once(make_case("602"))
     day = utcnow().date().isoformat()
@@ -142,7 +143,8 @@ def test_the_sweep_removes_old_closed_cases_and_keeps_their_counts(store: Store)
 
     assert swept.removed == [old]
     assert not store.exists(old) and not store.r.exists(store.k("case", old, "audit"))
-    assert store.case_for_post("x", "601") is None  # its index went with it
+    assert store.case_for_post("x", "601") is None  # its indexes went with it
+    assert store.case_for_message(MessageRef("slack", "C0BILLING", "1.0002")) is None
     assert store.exists(still_open)
     counts = retention.counts(day)
     assert counts["cases"] == 1 and counts["state:resolved"] == 1
