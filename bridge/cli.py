@@ -222,6 +222,7 @@ def cmd_forget(args: argparse.Namespace) -> int:
     """Erase one customer's words and identity from the store (a data-protection request)."""
     from datetime import UTC, datetime
 
+    from bridge.app.retention import policy_from
     from bridge.crisis.erasure import CrisisErasure
     from bridge.store.erasure import Customer, Eraser
 
@@ -232,8 +233,11 @@ def cmd_forget(args: argparse.Namespace) -> int:
     rt = _runtime()
     customer = Customer(handle=who.lstrip("@"), author_id=args.author_id or "", platform=args.platform or "")
     eraser = Eraser(rt.store, datetime.now(UTC).date(), [CrisisErasure(rt.store)])
-    plan = eraser.plan(customer)
+    policy = policy_from(rt.playbook.retention, rt.settings.bridge_data_dir)
+    plan = eraser.plan(customer, policy.export_dir if policy else None)
     refs = ", ".join(f"#{n}" for n in plan.cases) or "none"
+    if plan.exported_cases:
+        refs += " (exported by retention: " + ", ".join(f"#{n}" for n in plan.exported_cases) + ")"
     texts = len(plan.needles.texts)
     print(f"{customer.describe()}: cases {refs}; {texts} texts and their ids, names and handles")
     if plan.index_keys:

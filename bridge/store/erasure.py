@@ -42,10 +42,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Protocol
 
 from bridge.domain.lifecycle import Action, State
 from bridge.store.cases import FIRST_CASE_NUMBER, Store
+from bridge.store.export_files import find_in_exports, scrub_exports
 from bridge.store.scrub import Needles, Scrubber
 from bridge.store.transitions import text as _s
 
@@ -110,6 +112,8 @@ class Plan:
     needles: Needles
     index_keys: list[str]
     open_cases: list[int] = field(default_factory=list)
+    exports: Path | None = None  # retention's export folder, searched and rewritten too
+    exported_cases: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -149,7 +153,7 @@ class Eraser:
             ids |= {(p, a) for _, p, _h, a in rows if a == customer.author_id}
         return [n for n, p, h, a in rows if (p, a) in ids or (handle and h.casefold() == handle)]
 
-    def plan(self, customer: Customer) -> Plan:
+    def plan(self, customer: Customer, exports: Path | None = None) -> Plan:
         needles = Needles(tombstone(self.today))
         needles.add("handle", customer.handle)
         needles.add("id", customer.author_id)
@@ -180,11 +184,14 @@ class Eraser:
                 needles.add("id", entry.fields.get(id_field, ""))
                 if entry.action == "customer_dm" and entry.fields.get("dm_id"):
                     index.append(self.store.k("once", f"dm:{case.platform}:{entry.fields['dm_id']}"))
+        exported: list[int] = []
+        if exports is not None:
+            exported = find_in_exports(exports, customer.handle.lstrip("@"), needles.ids, needles)
         for text in list(needles.texts):
             for part in self.parts:
                 for variant in part.variants(text):
                     needles.add("text", variant)
-        return Plan(customer, cases, needles, sorted(set(index)), open_cases)
+        return Plan(customer, cases, needles, sorted(set(index)), open_cases, exports, exported)
 
     # erasing ---------------------------------------------------------------------------------------------
     def erase(self, plan: Plan, by: str) -> Erased:
@@ -194,13 +201,15 @@ class Eraser:
             outcome = self.store.transition(number, Action.RESOLVE, by, detail={"reason": "erased"})
             if outcome.ok:
                 resolved.append(number)
-        scrub = Scrubber(self.r, plan.needles, plan.cases)
+        scrub = Scrubber(self.r, plan.needles, [*plan.cases, *plan.exported_cases])
         values = 0
         for number in plan.cases:
             values += self._erase_case(scrub, number)
         values += scrub.stream(self.store.k("audit"))
         for part in self.parts:
             values += scrub.keys(part.keys())
+        if plan.exports is not None:
+            values += scrub_exports(plan.exports, scrub)
         deleted = int(self.r.delete(*plan.index_keys)) if plan.index_keys else 0
         for number in plan.cases:
             self.store.record(number, "customer_erased", by)

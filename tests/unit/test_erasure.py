@@ -4,13 +4,15 @@ counts stay, other customers and the team's words are untouched, and a second ru
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
 from bridge.crisis.erasure import CrisisErasure
 from bridge.domain.lifecycle import Action, State
 from bridge.domain.model import Case, Draft, utcnow
 from bridge.store.cases import Store
 from bridge.store.erasure import Customer, Eraser
+from bridge.store.retention import Policy, Retention
 from bridge.store.scrub import Needles, Scrubber
 from bridge.store.timeline import format_timeline
 from tests.support.redis_dump import dump
@@ -154,3 +156,28 @@ def test_rewriting_a_stream_keeps_every_entry_id_and_its_place(store: Store) -> 
     ]
     store.r.xadd(key, {"text": "four"})  # new entries still go after
     assert store.r.xlen(key) == 4
+
+
+def test_cases_already_exported_by_retention_are_erased_from_the_export_files(
+    store: Store, tmp_path: Path
+) -> None:
+    maria, bob = story(store)
+    for number in (maria, bob):
+        store.transition(number, Action.RESOLVE, "U1")
+    policy = Policy(closed_case_days=1, audit="export", audit_days=1, export_dir=tmp_path)
+    swept = Retention(store).sweep(policy, utcnow() + timedelta(days=2))
+    assert sorted(swept.removed) == [maria, bob] and swept.audit_trimmed > 0  # cases and audit exported
+    exported = "".join(p.read_text(encoding="utf-8") for p in sorted(tmp_path.glob("*.jsonl")))
+    assert "Elm Street" in exported and "maria" in exported
+
+    eraser = Eraser(store, DAY, [CrisisErasure(store)])
+    plan = eraser.plan(Customer(handle="@maria"), tmp_path)
+    assert plan.cases == [] and plan.exported_cases == [maria]
+    eraser.erase(plan, by="dpo")
+
+    files = sorted(tmp_path.glob("*.jsonl"))
+    rewritten = "".join(p.read_text(encoding="utf-8") for p in files)
+    for trace in ("maria", "Lopez", "charged twice", "Still waiting", "Elm Street", "44001", "DM998877"):
+        assert trace.casefold() not in rewritten.replace(OTHER_POST, "").casefold(), trace
+    assert rewritten.count("\n") == exported.count("\n")  # every record is still there
+    assert OTHER_POST in rewritten and MARK in rewritten
