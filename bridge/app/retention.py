@@ -15,6 +15,9 @@ from bridge.store.cases import Store
 from bridge.store.retention import Policy, Retention, Swept
 
 SWEEP_EVERY_SECONDS = 3600
+#: The hourly job stops starting new batches after this long (the job may run 120 s); a large
+#: backlog, such as a year of cases when a policy is first set, goes over several hours.
+JOB_BUDGET_SECONDS = 80
 
 
 def policy_from(rules: RetentionRules | None, data_dir: Path) -> Policy | None:
@@ -29,20 +32,28 @@ def policy_from(rules: RetentionRules | None, data_dir: Path) -> Policy | None:
     )
 
 
-def sweep(store: Store, rules: RetentionRules | None, data_dir: Path, now: datetime) -> Swept | None:
+def sweep(
+    store: Store,
+    rules: RetentionRules | None,
+    data_dir: Path,
+    now: datetime,
+    budget_seconds: float | None = None,
+) -> Swept | None:
     """Apply the playbook's policy; None (and no expiry on closing cases) when it has none."""
     policy = policy_from(rules, data_dir)
     retention = Retention(store)
     if policy is None:
         retention.publish(None)
         return None
-    return retention.sweep(policy, now)
+    return retention.sweep(policy, now, budget_seconds)
 
 
 def sweep_job() -> str:
     """The job body: one sweep with the process's playbook."""
     rt = runtime.current()
-    swept = sweep(rt.store, rt.playbook.retention, rt.settings.bridge_data_dir, datetime.now(UTC))
+    swept = sweep(
+        rt.store, rt.playbook.retention, rt.settings.bridge_data_dir, datetime.now(UTC), JOB_BUDGET_SECONDS
+    )
     if swept is None:
         return "no retention policy"
     return f"removed {len(swept.removed)} cases, trimmed {swept.audit_trimmed} audit entries"

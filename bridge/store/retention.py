@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,19 +33,43 @@ from bridge.store.cases import FIRST_CASE_NUMBER, Store
 from bridge.store.closing import GRACE_SECONDS, CaseTracker, case_keys
 from bridge.store.transitions import text as _s
 
-SWEEP_BATCH = 1000
-BACKFILL_BATCH = 5000
+SWEEP_BATCH = 500
+BACKFILL_BATCH = 1000
 AUDIT_EXPORT_BATCH = 5000
 DAY_SECONDS = 86_400
 
 _REMOVE = """
--- KEYS[1] closed zset, KEYS[2] day counts, KEYS[3..] the case's keys and indexes;
--- ARGV[1] number, ARGV[2] closed at (as read), ARGV[3..] count field, increment, ...
+-- KEYS[1] closed zset, KEYS[2] day counts, KEYS[3] case hash, KEYS[4..] its other keys and indexes;
+-- ARGV[1] number, ARGV[2] closed at (as read), ARGV[3] closed states, ARGV[4..] count field, increment
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not score or tonumber(score) ~= tonumber(ARGV[2]) then return 0 end
+local state = redis.call('HGET', KEYS[3], 'state')
+if state and not string.find(',' .. ARGV[3] .. ',', ',' .. state .. ',', 1, true) then
+  redis.call('ZREM', KEYS[1], ARGV[1])  -- open again: not ours to remove
+  return 0
+end
 redis.call('ZREM', KEYS[1], ARGV[1])
-for i = 3, #ARGV, 2 do redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1]) end
+for i = 4, #ARGV, 2 do redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1]) end
 for i = 3, #KEYS do redis.call('DEL', KEYS[i]) end
+return 1
+"""
+
+_BACKFILL = """
+-- KEYS[1] closed zset, KEYS[2] case hash, KEYS[3] its timeline, KEYS[4..] its other keys;
+-- ARGV[1] number, ARGV[2] closed states, ARGV[3] seconds to keep (0: no expiry), ARGV[4] grace,
+-- ARGV[5] now (s). A closed case nobody noted is noted as closed at its last timeline entry.
+local state = redis.call('HGET', KEYS[2], 'state')
+if not state or not string.find(',' .. ARGV[2] .. ',', ',' .. state .. ',', 1, true) then return 0 end
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+local newest = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
+local at = 0
+if #newest > 0 then at = tonumber(string.match(newest[1][1], '^(%d+)')) / 1000 end
+redis.call('ZADD', KEYS[1], at, ARGV[1])
+local keep, grace = tonumber(ARGV[3]), tonumber(ARGV[4])
+if keep > 0 then
+  local ttl = math.max(math.floor(at + keep + grace - tonumber(ARGV[5])), grace)
+  for i = 2, #KEYS do redis.call('EXPIRE', KEYS[i], ttl) end
+end
 return 1
 """
 
@@ -77,6 +102,7 @@ class Retention:
         self.r = store.r
         self.tracker = CaseTracker(store.r, store.prefix)
         self._remove = store.r.register_script(_REMOVE)
+        self._backfill = store.r.register_script(_BACKFILL)
 
     def publish(self, policy: Policy | None) -> None:
         """Tell the closing transition how long a closed case lives (nothing: it lives on). With
@@ -87,50 +113,57 @@ class Retention:
         keep = 0 if policy.audit == "export" else policy.closed_seconds
         self.r.hset(self.tracker.policy_key, mapping={"closed_seconds": keep, "audit": policy.audit})
 
-    def sweep(self, policy: Policy, now: datetime, limit: int = SWEEP_BATCH) -> Swept:
+    def sweep(self, policy: Policy, now: datetime, budget_seconds: float | None = None) -> Swept:
+        """Apply ``policy`` as of ``now``; with a budget, stop starting new batches once it is spent
+        (the next sweep goes on from there)."""
+        deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
         self.publish(policy)
-        swept = Swept(backfilled=self.backfill(policy))
+        swept = Swept()
+        while True:
+            noted, more = self.backfill(policy)
+            swept.backfilled += noted
+            if not more or _spent(deadline):
+                break
         cutoff = (now - timedelta(days=policy.closed_case_days)).timestamp()
-        due: list[tuple[bytes, float]] = self.r.zrangebyscore(
-            self.tracker.closed_key, "-inf", cutoff, 0, limit, withscores=True
-        )  # type: ignore[assignment]
-        records = [(int(_s(n)), float(score)) for n, score in due]
-        if policy.audit == "export" and records:
-            path = self._export_dir(policy) / f"cases-{now:%Y-%m-%d}.jsonl"
-            _append(path, (self._case_record(n) for n, _ in records))
-            swept.exported.append(path)
-        for number, closed_at in records:
-            if self._remove_case(number, closed_at):
-                swept.removed.append(number)
+        while not _spent(deadline):
+            due: list[tuple[bytes, float]] = self.r.zrangebyscore(
+                self.tracker.closed_key, "-inf", cutoff, 0, SWEEP_BATCH, withscores=True
+            )  # type: ignore[assignment]
+            records = [(int(_s(n)), float(score)) for n, score in due]
+            if policy.audit == "export" and records:
+                path = self._export_dir(policy) / f"cases-{now:%Y-%m-%d}.jsonl"
+                _append(path, (self._case_record(n) for n, _ in records))
+                if path not in swept.exported:
+                    swept.exported.append(path)
+            swept.removed += [n for n, closed_at in records if self._remove_case(n, closed_at)]
+            if len(records) < SWEEP_BATCH:
+                break
         if policy.audit in ("drop", "export"):
             swept.audit_trimmed = self._trim_audit(policy, now, swept)
         return swept
 
     # cases closed before the policy --------------------------------------------------------------------
-    def backfill(self, policy: Policy, limit: int = BACKFILL_BATCH) -> int:
-        """Note the closing time of closed cases nobody noted (closed before retention existed),
-        a batch at a time from where the last sweep stopped; returns how many were noted."""
+    def backfill(self, policy: Policy) -> tuple[int, bool]:
+        """Note the closing time of closed cases nobody noted (closed before retention existed), one
+        batch from where the last call stopped; returns how many were noted and whether more wait."""
         marker = self.store.k("retention", "scanned")
         first = int(self.r.get(marker) or FIRST_CASE_NUMBER) + 1
-        last = min(int(self.r.get(self.store.k("seq")) or FIRST_CASE_NUMBER), first + limit - 1)
-        noted = 0
+        newest = int(self.r.get(self.store.k("seq")) or FIRST_CASE_NUMBER)
+        last = min(newest, first + BACKFILL_BATCH - 1)
+        if last < first:
+            return 0, False
+        keep = 0 if policy.audit == "export" else policy.closed_seconds
+        closed = ",".join(sorted(FINISHED_STATES))
+        pipe = self.r.pipeline(transaction=False)
         for number in range(first, last + 1):
-            state = self.r.hget(self.store.k("case", number), "state")
-            if state is None or _s(state) not in FINISHED_STATES:
-                continue
-            if self.r.zscore(self.tracker.closed_key, number) is not None:
-                continue
-            newest = self.r.xrevrange(self.store.k("case", number, "audit"), count=1)
-            closed_at = int(_s(newest[0][0]).split("-")[0]) / 1000 if newest else 0.0
-            self.r.zadd(self.tracker.closed_key, {str(number): closed_at}, nx=True)
-            if policy.audit != "export":
-                ttl = int(closed_at + policy.closed_seconds + GRACE_SECONDS - datetime.now(UTC).timestamp())
-                for key in case_keys(self.store.prefix, number):
-                    self.r.expire(key, max(ttl, GRACE_SECONDS))
-            noted += 1
-        if last >= first:
-            self.r.set(marker, last)
-        return noted
+            self._backfill(
+                keys=[self.tracker.closed_key, *case_keys(self.store.prefix, number)],
+                args=[number, closed, keep, GRACE_SECONDS, time.time()],
+                client=pipe,
+            )
+        noted = sum(int(x) for x in pipe.execute())
+        self.r.set(marker, last)
+        return noted, last < newest
 
     # one case ------------------------------------------------------------------------------------------
     def _remove_case(self, number: int, closed_at: float) -> bool:
@@ -139,7 +172,7 @@ class Retention:
         counts = day_counts(raw, timeline) if raw else {}
         day = (raw.get("ingested_at") or datetime.fromtimestamp(closed_at, UTC).isoformat())[:10]
         keys = [*case_keys(self.store.prefix, number), *self._indexes(raw, timeline)]
-        args: list[Any] = [number, repr(closed_at)]
+        args: list[Any] = [number, repr(closed_at), ",".join(sorted(FINISHED_STATES))]
         for name, value in counts.items():
             args += [name, value]
         return bool(self._remove(keys=[self.tracker.closed_key, self.counts_key(day), *keys], args=args))
@@ -219,6 +252,10 @@ def day_counts(raw: dict[str, str], timeline: list[dict[str, str]]) -> dict[str,
         counts["answered"] = 1
         counts["first_response_seconds"] = max(0, int(first.total_seconds()))
     return counts
+
+
+def _spent(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
 
 
 def _append(path: Path, records: Any) -> None:

@@ -142,3 +142,28 @@ def test_retention_expires_closed_cases_and_sweeps_old_ones(redis_url: str, tmp_
         day = time.strftime("%Y-%m-%d", time.gmtime())
         counts = bridge.rt.redis.hgetall(bridge.rt.store.k("stats", "day", day))
         assert counts[b"cases"] == b"1" and counts[b"state:resolved"] == b"1"
+
+
+def test_the_workers_maintenance_queues_the_hourly_sweep_and_a_worker_runs_it(
+    redis_url: str, tmp_path: Path
+) -> None:
+    from bridge.app.workers import BridgeWorker
+
+    playbook = tmp_path / "desk.yml"
+    playbook.write_text(
+        PLAYBOOK.read_text(encoding="utf-8") + "retention:\n  closed_case_days: 30\n", encoding="utf-8"
+    )
+    with running_bridge(playbook, redis_url, tmp_path) as bridge:
+        number = open_case(bridge, REFUND)
+        bridge.slash("U0SOC1", "C0SOCIAL", f"ignore {number} spam")
+        bridge.drain()
+        long_ago = (datetime.now(UTC) - timedelta(days=40)).timestamp()
+        bridge.rt.redis.zadd(bridge.rt.store.k("retention", "closed"), {str(number): long_ago})
+
+        worker = BridgeWorker([bridge.rt.queue], connection=bridge.rt.redis)
+        worker.run_maintenance_tasks()
+        worker.run_maintenance_tasks()  # ten minutes later: already queued this hour
+        queued = [job.func_name for job in bridge.rt.queue.jobs]
+        assert queued == ["bridge.app.retention.sweep_job"]  # once, whatever the number of workers
+        bridge.drain()
+        assert not bridge.rt.store.exists(number)

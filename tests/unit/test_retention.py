@@ -223,3 +223,12 @@ def test_one_worker_an_hour_queues_the_sweep(store: Store) -> None:
     assert start_hourly(store, queue, at + timedelta(hours=1)) is True
     assert [job.func_name for job in queue.jobs] == ["bridge.app.retention.sweep_job"] * 2
     queue.empty()
+
+
+def test_a_case_open_again_is_never_removed_even_if_noted_as_closed(store: Store) -> None:
+    number, _ = store.create_case_once(make_case("661"))
+    long_ago = (utcnow() - timedelta(days=200)).timestamp()
+    store.r.zadd(store.k("retention", "closed"), {str(number): long_ago})  # a stale note
+    swept = Retention(store).sweep(Policy(closed_case_days=90), utcnow())
+    assert swept.removed == [] and store.exists(number)
+    assert store.r.zscore(store.k("retention", "closed"), number) is None
