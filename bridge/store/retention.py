@@ -135,8 +135,9 @@ class Retention:
                 _append(path, (self._case_record(n) for n, _ in records))
                 if path not in swept.exported:
                     swept.exported.append(path)
-            swept.removed += [n for n, closed_at in records if self._remove_case(n, closed_at)]
-            if len(records) < SWEEP_BATCH:
+            removed = [n for n, closed_at in records if self._remove_case(n, closed_at)]
+            swept.removed += removed
+            if len(records) < SWEEP_BATCH or not removed:  # the last batch, or none would go
                 break
         if policy.audit in ("drop", "export"):
             swept.audit_trimmed = self._trim_audit(policy, now, swept)

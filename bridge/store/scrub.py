@@ -26,6 +26,8 @@ from bridge.store.transitions import text as _s
 #: A text shorter than this is replaced only where it is a whole value: a post saying "help" must not
 #: erase the word everywhere.
 MIN_SUBSTRING_CHARS = 12
+#: A handle or name shorter than this ("Al") is replaced only where it is a whole value.
+MIN_WORD_CHARS = 3
 #: An id shorter than this is replaced only where it is a whole value, never inside a sentence.
 MIN_ID_IN_TEXT_CHARS = 8
 
@@ -84,6 +86,7 @@ class Needles:
         if own:
             parts += [*self.handles, *("@" + h for h in self.handles)]
             parts += [n for n in self.names if not n.isdigit()]
+            parts = [p for p in parts if len(p.lstrip("@")) >= MIN_WORD_CHARS]
         if not parts:
             return None
         alternatives = "|".join(re.escape(p) for p in sorted(parts, key=len, reverse=True))

@@ -181,3 +181,10 @@ def test_cases_already_exported_by_retention_are_erased_from_the_export_files(
         assert trace.casefold() not in rewritten.replace(OTHER_POST, "").casefold(), trace
     assert rewritten.count("\n") == exported.count("\n")  # every record is still there
     assert OTHER_POST in rewritten and MARK in rewritten
+
+
+def test_a_very_short_name_is_erased_where_it_is_a_whole_value_not_inside_words(store: Store) -> None:
+    needles = Needles(MARK, names={"Al"}, handles={"al"})
+    scrub = Scrubber(store.r, needles)
+    assert scrub.text("Al", own=True) == MARK
+    assert scrub.text("Al said: all good, almost done", own=True) == "Al said: all good, almost done"
