@@ -222,9 +222,11 @@ def cmd_forget(args: argparse.Namespace) -> int:
     """Erase one customer's words and identity from the store (a data-protection request)."""
     from datetime import UTC, datetime
 
+    from bridge.app.job_erasure import erase_jobs
     from bridge.app.retention import policy_from
     from bridge.crisis.erasure import CrisisErasure
     from bridge.store.erasure import Customer, Eraser
+    from bridge.store.scrub import Scrubber
 
     who = (args.who or "").strip()
     if not (who.startswith("@") and len(who) > 1) and not args.author_id:
@@ -248,12 +250,13 @@ def cmd_forget(args: argparse.Namespace) -> int:
         print("Dry run: nothing was changed (the audit stream and crisis records would be searched too).")
         return 0
     erased = eraser.erase(plan, by=args.by)
+    jobs = erase_jobs(rt.queue, Scrubber(rt.redis, plan.needles, plan.cases), plan.cases)
     for number in erased.cases:
         if rt.store.get(number).card is not None:
             rt.dispatch.refresh_card(number)  # the card shows the tombstone instead of their words
     print(
         f"Erased: {len(erased.cases)} cases, {erased.values} values replaced by "
-        f"{plan.needles.tombstone}, {erased.deleted_keys} index keys deleted"
+        f"{plan.needles.tombstone}, {erased.deleted_keys} index keys and {jobs} queued jobs deleted"
         + (f", resolved {', '.join(f'#{n}' for n in erased.resolved)}" if erased.resolved else "")
         + "."
     )

@@ -33,8 +33,11 @@ team did what, our reply's id, counts. Each value that held the customer's words
 ``[erased on <day>]`` instead, so ``bridge case N`` still tells the story of the case and every
 figure still adds up. Open cases are resolved (nobody can answer a person we no longer know).
 The erasure itself is audited without the personal data. Running it twice changes nothing more.
-Outside this store nothing is touched: the platform still has their posts, Slack or Teams still
-show the cards and thread quotes already posted (the cards are refreshed by ``bridge forget``).
+``bridge forget`` also deletes the RQ jobs whose arguments quote them (``rq:job:*``, outside the
+prefix: :mod:`bridge.app.job_erasure`) and rewrites retention's export files
+(:mod:`bridge.store.export_files`). Outside the bridge nothing is touched: the platform still has
+their posts; Slack or Teams still show the thread quotes already posted (the cards themselves are
+refreshed by ``bridge forget`` and show the tombstone).
 """
 
 from __future__ import annotations

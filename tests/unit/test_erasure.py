@@ -188,3 +188,28 @@ def test_a_very_short_name_is_erased_where_it_is_a_whole_value_not_inside_words(
     scrub = Scrubber(store.r, needles)
     assert scrub.text("Al", own=True) == MARK
     assert scrub.text("Al said: all good, almost done", own=True) == "Al said: all good, almost done"
+
+
+def test_queued_and_failed_jobs_quoting_the_customer_are_deleted(store: Store) -> None:
+    from rq import Queue
+    from rq.registry import FailedJobRegistry
+
+    from bridge.app import jobs
+    from bridge.app.job_erasure import erase_jobs
+
+    maria, bob = story(store)
+    queue = Queue(f"{store.prefix}q", connection=store.r)
+    quoting = queue.enqueue(jobs.thread_notice, maria, "@maria wrote again:", MARIA_POST)
+    failed = queue.enqueue(jobs.thread_notice, maria, "@maria wrote privately:", MARIA_DM)
+    queue.remove(failed)
+    FailedJobRegistry(queue=queue).add(failed, exc_string="Slack was down")
+    theirs = queue.enqueue(jobs.thread_notice, bob, "@bob wrote again:", OTHER_POST)
+    card = queue.enqueue(jobs.refresh_card, maria)
+    plan = Eraser(store, DAY).plan(Customer(handle="maria"))
+
+    assert erase_jobs(queue, Scrubber(store.r, plan.needles, plan.cases), plan.cases) == 2
+    assert queue.get_job_ids() == [theirs.id, card.id]
+    assert FailedJobRegistry(queue=queue).get_job_ids() == []
+    assert not store.r.exists(quoting.key) and not store.r.exists(failed.key)
+    for job in (theirs, card):
+        job.delete()
