@@ -170,6 +170,76 @@ def cmd_case(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_forget(args: argparse.Namespace) -> int:
+    """Erase one customer's words and identity from the store (a data-protection request)."""
+    from datetime import UTC, datetime
+
+    from bridge.app.job_erasure import erase_jobs
+    from bridge.app.retention import policy_from
+    from bridge.crisis.erasure import CrisisErasure
+    from bridge.store.erasure import Customer, Eraser
+    from bridge.store.scrub import Scrubber
+
+    who = (args.who or "").strip()
+    if not (who.startswith("@") and len(who) > 1) and not args.author_id:
+        print("Name the customer as @handle, or give --author-id.", file=sys.stderr)
+        return 2
+    rt = _runtime()
+    customer = Customer(handle=who.lstrip("@"), author_id=args.author_id or "", platform=args.platform or "")
+    eraser = Eraser(rt.store, datetime.now(UTC).date(), [CrisisErasure(rt.store)])
+    policy = policy_from(rt.playbook.retention, rt.settings.bridge_data_dir)
+    plan = eraser.plan(customer, policy.export_dir if policy else None)
+    refs = ", ".join(f"#{n}" for n in plan.cases) or "none"
+    if plan.exported_cases:
+        refs += " (exported by retention: " + ", ".join(f"#{n}" for n in plan.exported_cases) + ")"
+    texts = len(plan.needles.texts)
+    print(f"{customer.describe()}: cases {refs}; {texts} texts and their ids, names and handles")
+    if plan.index_keys:
+        print(f"Index keys to delete: {len(plan.index_keys)}")
+    if plan.open_cases:
+        print(f"Open cases to resolve: {', '.join(f'#{n}' for n in plan.open_cases)}")
+    if args.dry_run:
+        print("Dry run: nothing was changed (the audit stream and crisis records would be searched too).")
+        return 0
+    erased = eraser.erase(plan, by=args.by)
+    jobs = erase_jobs(rt.queue, Scrubber(rt.redis, plan.needles, plan.cases), plan.cases)
+    for number in erased.cases:
+        if rt.store.get(number).card is not None:
+            rt.dispatch.refresh_card(number)  # the card shows the tombstone instead of their words
+    print(
+        f"Erased: {len(erased.cases)} cases, {erased.values} values replaced by "
+        f"{plan.needles.tombstone}, {erased.deleted_keys} index keys and {jobs} queued jobs deleted"
+        + (f", resolved {', '.join(f'#{n}' for n in erased.resolved)}" if erased.resolved else "")
+        + "."
+    )
+    return 0
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    """Apply the playbook's retention policy now (the workers also do it every hour)."""
+    from datetime import UTC, datetime
+
+    from bridge.app.retention import sweep
+
+    rt = _runtime()
+    rules = rt.playbook.retention
+    if rules is None:
+        print("The playbook has no retention: section: nothing is removed.")
+    swept = sweep(rt.store, rules, rt.settings.bridge_data_dir, datetime.now(UTC))
+    if swept is None or rules is None:
+        return 0
+    print(
+        f"Retention: closed cases kept {rules.closed_case_days} days, audit {rules.audit}. "
+        f"Removed {len(swept.removed)} closed cases"
+        + (f" ({', '.join(f'#{n}' for n in swept.removed[:20])})" if swept.removed else "")
+        + f"; noted {swept.backfilled} cases closed before the policy; "
+        f"trimmed {swept.audit_trimmed} audit entries."
+    )
+    for path in swept.exported:
+        print(f"Exported to {path}")
+    return 0
+
+
 def cmd_playbook_check(args: argparse.Namespace) -> int:
     from bridge.playbook.model import load_playbook
 
@@ -289,6 +359,7 @@ def parser() -> argparse.ArgumentParser:
     case.add_argument("number", help="the case number, like 1042 or #1042")
     case.set_defaults(func=cmd_case)
     _playbook_commands(sub)
+    _data_commands(sub)
     return p
 
 
@@ -310,6 +381,19 @@ def _playbook_commands(sub: Any) -> None:
     dry.add_argument("--at", help="decide every mention at this ISO time (default: its created_at)")
     dry.add_argument("--json", action="store_true", help="one JSON object per mention, then a summary")
     dry.set_defaults(func=cmd_playbook_test)
+
+
+def _data_commands(sub: Any) -> None:
+    """What Redis keeps and for how long: retention, and erasure for data-protection requests."""
+    forget = sub.add_parser("forget", help="erase a customer's posts and messages (keeps anonymous counts)")
+    forget.add_argument("who", nargs="?", help="@handle")
+    forget.add_argument("--author-id", help="the customer's user id on the platform, instead of @handle")
+    forget.add_argument("--platform", help="only this platform's cases (x, ...)")
+    forget.add_argument("--by", default="operator", help="who asked, for the audit")
+    forget.add_argument("--dry-run", action="store_true", help="list what would be erased, change nothing")
+    forget.set_defaults(func=cmd_forget)
+    retention = sub.add_parser("retention", help="remove closed cases past the playbook's retention")
+    retention.set_defaults(func=cmd_retention)
 
 
 def main(argv: list[str] | None = None) -> int:

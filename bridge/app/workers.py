@@ -9,15 +9,20 @@ test harness a minute to return. Our workers wait at most :data:`COMMAND_POLL_SE
 from __future__ import annotations
 
 import contextlib
+from datetime import UTC, datetime
 from typing import Any
 
+import structlog
 from rq import Queue, SimpleWorker, Worker
 from rq.job import Job
 
 from bridge.app import runtime
 from bridge.app.logs import bound
 from bridge.app.metrics import JOB_FAILURES, JOB_RETRIES
+from bridge.app.retention import start_hourly
 from bridge.domain.errors import NoRuntime
+
+log = structlog.get_logger(__name__)
 
 COMMAND_POLL_SECONDS = 1.0
 """How long the command thread blocks on Redis before checking whether it should stop."""
@@ -84,6 +89,16 @@ class _Observed:
 
 class BridgeWorker(_Observed, _PromptCommandListener, Worker):
     """The deployed worker: forks a work horse per job, with the scheduler."""
+
+    def run_maintenance_tasks(self) -> None:
+        """RQ's maintenance (every 10 minutes), and the hourly retention sweep queued by one worker."""
+        super().run_maintenance_tasks()  # type: ignore[no-untyped-call]  # RQ: no hints
+        try:
+            rt = runtime.current()
+            if self.queues:
+                start_hourly(rt.store, self.queues[0], datetime.now(UTC))
+        except Exception:  # maintenance must go on: the next round tries again
+            log.exception("retention_sweep_not_queued")
 
 
 class InlineWorker(_Observed, _PromptCommandListener, SimpleWorker):

@@ -18,6 +18,7 @@ from bridge.domain.errors import PlaybookError
 from bridge.playbook.crisis_rules import CrisisRules
 from bridge.playbook.hours import OpeningHours
 from bridge.playbook.loader import Loc, load_model, problems_at
+from bridge.playbook.retention_rules import RetentionRules
 from bridge.playbook.routing_rules import Role, RouteConditions, RouteRule
 from bridge.playbook.templates import check_template
 from bridge.playbook.triage_rules import TriageRules
@@ -201,6 +202,7 @@ class Playbook(Strict):
     templates: Templates = Field(default_factory=Templates)
     out_of_hours: OutOfHours = Field(default_factory=OutOfHours)
     crisis: CrisisRules | None = None
+    retention: RetentionRules | None = None  # none: nothing is removed
 
     @model_validator(mode="after")
     def _cross_section_checks(self) -> Playbook:

@@ -19,6 +19,7 @@ import redis
 from bridge.domain.errors import UnknownCase
 from bridge.domain.lifecycle import TRANSITIONS, Action, State
 from bridge.domain.model import Case, Draft, MessageRef, utcnow
+from bridge.store.closing import CaseTracker
 from bridge.store.transitions import GLOBAL_AUDIT_MAXLEN, Change, TransitionScript
 from bridge.store.transitions import text as _s
 
@@ -73,6 +74,7 @@ class Store:
         self.prefix = prefix
         self._create = client.register_script(_CREATE_ONCE)
         self._transition = TransitionScript(client)
+        self._tracker = CaseTracker(client, prefix)
 
     def k(self, *parts: object) -> str:
         return self.prefix + ":".join(str(p) for p in parts)
@@ -163,10 +165,7 @@ class Store:
     def _track_open(self, number: int, state: State) -> None:
         from bridge.domain.lifecycle import FINISHED_STATES
 
-        if state in FINISHED_STATES:
-            self.r.zrem(self.k("open"), str(number))
-        else:
-            self.r.zadd(self.k("open"), {str(number): utcnow().timestamp()}, nx=True)
+        self._tracker.track(number, closed=state in FINISHED_STATES, at=utcnow().timestamp())
 
     def open_cases(self) -> list[int]:
         return [int(_s(n)) for n in self.r.zrange(self.k("open"), 0, -1)]
@@ -180,6 +179,7 @@ class Store:
     def link_message(self, ref: MessageRef, number: int) -> None:
         """Remember that a chat message (a card or a preview) belongs to a case, for thread replies."""
         self.r.set(self.k("msg", ref.key()), number)
+        self.r.sadd(self.k("case", number, "msgs"), ref.key())  # so retention can remove the link too
 
     def case_for_message(self, ref: MessageRef) -> int | None:
         raw = self.r.get(self.k("msg", ref.key()))

@@ -1,0 +1,67 @@
+"""Running the retention sweep: the playbook's policy in the store's terms, the hourly job, and
+the check the workers make in their maintenance to start it (once an hour across all workers)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rq import Queue
+
+from bridge.app import runtime
+from bridge.app.enqueue import enqueue
+from bridge.playbook.retention_rules import RetentionRules
+from bridge.store.cases import Store
+from bridge.store.retention import Policy, Retention, Swept
+
+SWEEP_EVERY_SECONDS = 3600
+#: The hourly job stops starting new batches after this long (the job may run 120 s); a large
+#: backlog, such as a year of cases when a policy is first set, goes over several hours.
+JOB_BUDGET_SECONDS = 80
+
+
+def policy_from(rules: RetentionRules | None, data_dir: Path) -> Policy | None:
+    if rules is None:
+        return None
+    folder = Path(rules.export_folder)
+    return Policy(
+        closed_case_days=rules.closed_case_days,
+        audit=rules.audit,
+        audit_days=rules.audit_kept_days,
+        export_dir=folder if folder.is_absolute() else data_dir / folder,
+    )
+
+
+def sweep(
+    store: Store,
+    rules: RetentionRules | None,
+    data_dir: Path,
+    now: datetime,
+    budget_seconds: float | None = None,
+) -> Swept | None:
+    """Apply the playbook's policy; None (and no expiry on closing cases) when it has none."""
+    policy = policy_from(rules, data_dir)
+    retention = Retention(store)
+    if policy is None:
+        retention.publish(None)
+        return None
+    return retention.sweep(policy, now, budget_seconds)
+
+
+def sweep_job() -> str:
+    """The job body: one sweep with the process's playbook."""
+    rt = runtime.current()
+    swept = sweep(
+        rt.store, rt.playbook.retention, rt.settings.bridge_data_dir, datetime.now(UTC), JOB_BUDGET_SECONDS
+    )
+    if swept is None:
+        return "no retention policy"
+    return f"removed {len(swept.removed)} cases, trimmed {swept.audit_trimmed} audit entries"
+
+
+def start_hourly(store: Store, queue: Queue, now: datetime) -> bool:
+    """Queue the sweep unless some worker already did this hour; True when this call queued it."""
+    if not store.first_time(f"retention-sweep:{now:%Y%m%d%H}", SWEEP_EVERY_SECONDS * 2):
+        return False
+    enqueue(queue, sweep_job)
+    return True

@@ -1,0 +1,63 @@
+"""Which cases are open and which are closed, and since when: the retention clock.
+
+Every transition tells :class:`CaseTracker` the case's new state in one round trip. A closed case
+(posted, resolved or ignored) is noted with the time it closed, and when a retention policy is
+published (:mod:`bridge.store.retention` writes it from the playbook) its keys get a Redis expiry
+right away, so they go even if no sweep ever runs; a case reopened loses the note and the expiry.
+"""
+
+from __future__ import annotations
+
+import redis
+
+#: Redis expires a closed case this long after the sweep would have removed it: the sweep goes first,
+#: counting and exporting; the expiry is only the safety net.
+GRACE_SECONDS = 86_400
+
+_TRACK = """
+-- KEYS[1] open zset, KEYS[2] closed zset, KEYS[3] policy hash, KEYS[4..] the case's keys;
+-- ARGV[1] number, ARGV[2] now (s), ARGV[3] '1' closed / '0' open, ARGV[4] grace (s)
+if ARGV[3] == '1' then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+  local keep = tonumber(redis.call('HGET', KEYS[3], 'closed_seconds') or '0')
+  if keep > 0 then
+    for i = 4, #KEYS do redis.call('EXPIRE', KEYS[i], keep + tonumber(ARGV[4])) end
+  end
+else
+  redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1])
+  if redis.call('ZREM', KEYS[2], ARGV[1]) == 1 then
+    for i = 4, #KEYS do redis.call('PERSIST', KEYS[i]) end
+  end
+end
+return 1
+"""
+
+
+def case_keys(prefix: str, number: int | str) -> list[str]:
+    """The keys that grow with a case: its hash, its timeline, its drafts, its chat messages."""
+    return [f"{prefix}case:{number}{part}" for part in ("", ":audit", ":drafts", ":msgs")]
+
+
+class CaseTracker:
+    def __init__(self, client: redis.Redis, prefix: str) -> None:
+        self.prefix = prefix
+        self._track = client.register_script(_TRACK)
+
+    @property
+    def open_key(self) -> str:
+        return f"{self.prefix}open"
+
+    @property
+    def closed_key(self) -> str:
+        return f"{self.prefix}retention:closed"
+
+    @property
+    def policy_key(self) -> str:
+        return f"{self.prefix}retention:policy"
+
+    def track(self, number: int, *, closed: bool, at: float) -> None:
+        self._track(
+            keys=[self.open_key, self.closed_key, self.policy_key, *case_keys(self.prefix, number)],
+            args=[number, at, "1" if closed else "0", GRACE_SECONDS],
+        )
