@@ -55,6 +55,11 @@ return changed
 """
 
 
+#: How triage and routing quote what matched in a post, inside their reasons: ``('…')``. In the
+#: person's own records these excerpts are their words too, however short.
+QUOTED_EXCERPT = re.compile(r"\('(?:[^']|'(?!\)))*'\)")
+
+
 @dataclass
 class Needles:
     """Everything that identifies one person: ``texts`` (their words), ``handles`` and ``names``,
@@ -127,6 +132,8 @@ class Scrubber:
     def _plain(self, value: str, own: bool) -> str:
         if value.strip().lstrip("@").casefold() in self._whole or value.casefold() in self._whole:
             return self.needles.tombstone
+        if own:  # the bridge's reasons quote excerpts of the post: "problem ('charged twice')"
+            value = QUOTED_EXCERPT.sub(f"('{self.needles.tombstone}')", value)
         pattern = self._patterns[own]
         return value if pattern is None else pattern.sub(self.needles.tombstone, value)
 

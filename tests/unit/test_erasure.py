@@ -213,3 +213,14 @@ def test_queued_and_failed_jobs_quoting_the_customer_are_deleted(store: Store) -
     assert not store.r.exists(quoting.key) and not store.r.exists(failed.key)
     for job in (theirs, card):
         job.delete()
+
+
+def test_excerpts_quoted_in_the_reasons_of_their_own_cases_are_erased(store: Store) -> None:
+    """Triage quotes what matched in a post ("problem ('charged twice')"): in the person's own
+    records that excerpt is their words, however short; in others' records it stays."""
+    scrub = Scrubber(store.r, Needles(MARK, texts={"I was charged twice for one order"}))
+    reasons = "respond: problem ('charged twice'); tag billing ('charged'); language en"
+    assert scrub.text(reasons, own=True) == (
+        f"respond: problem ('{MARK}'); tag billing ('{MARK}'); language en"
+    )
+    assert scrub.text(reasons, own=False) == reasons
