@@ -22,6 +22,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -191,6 +192,18 @@ def main() -> int:
     return 0
 
 
+@dataclass
+class Replay:
+    """What replaying the stream measured: per-mention timings and where each card would go."""
+
+    timings: list[float] = field(default_factory=list)  # seconds in ``observe``, per mention
+    cards: list[tuple[str, int]] = field(default_factory=list)  # (channel, second) of each card posted
+    unfolded: list[tuple[str, int]] = field(default_factory=list)  # the same, had nothing been folded
+    first_of: dict[str, list[datetime]] = field(default_factory=lambda: defaultdict(list))  # burst times
+    alert_wall_ms: dict[str, float] = field(default_factory=dict)  # mention → ms of the raising call
+    elapsed: float = 0.0  # wall-clock seconds for the whole stream
+
+
 def report(
     rt: Any,
     clock: ManualClock,
@@ -199,47 +212,68 @@ def report(
     items: list[tuple[datetime, str, str, int]],
     memory_before: int,
 ) -> None:
-    playbook = rt.playbook
-    timings: list[float] = []
-    cards: list[tuple[str, int]] = []
-    unfolded: list[tuple[str, int]] = []
-    first_of: dict[str, list[datetime]] = defaultdict(list)
-    alert_wall_ms: dict[str, float] = {}
+    measured = replay(rt, clock, scheduler, items)
+    print(f"crisis detection: {len(items):,} mentions, {items[-1][0] - items[0][0]} of stream time")
+    print_throughput(rt, items, measured)
+    print_alerts(rt, scheduler, measured)
+    print_slack_load(items, chat, measured)
+    used = int(rt.redis.info("memory")["used_memory"]) - memory_before
+    print(f"Redis memory held by detection state at the end: {used / 1e6:.0f} MB")
+
+
+def routed_case(playbook: Any, number: int, at: datetime, text: str, followers: int) -> tuple[Mention, Case]:
+    """A mention and its case, routed to its department's Slack channel, as ingest would make them."""
+    department = route(playbook, text).department
+    channel = playbook.departments[department].slack_channel or ""
+    author = Author(str(number), f"user{number}", f"User {number}", followers)
+    mention = Mention("x", str(number), text, author, at, f"https://x.com/user{number}/status/{number}")
+    case = Case(
+        number, State.ROUTED, "x", str(number), text, author.id, author.handle, author.name,
+        mention.url, at, at, department=department, author_followers=followers, chat="slack",
+        channel=channel,
+    )  # fmt: skip
+    return mention, case
+
+
+def replay(
+    rt: Any, clock: ManualClock, scheduler: StreamScheduler, items: list[tuple[datetime, str, str, int]]
+) -> Replay:
+    """Every mention through ``observe`` in stream time, the crisis jobs run as they fall due."""
+    measured = Replay()
     started = time.perf_counter()
     for number, (at, text, kind, followers) in enumerate(items, start=1):
         clock.advance(seconds=(at - clock.now()).total_seconds())
         scheduler.run_due()
-        department = route(playbook, text).department
-        channel = playbook.departments[department].slack_channel or ""
-        author = Author(str(number), f"user{number}", f"User {number}", followers)
-        mention = Mention("x", str(number), text, author, at, f"https://x.com/user{number}/status/{number}")
-        case = Case(
-            number, State.ROUTED, "x", str(number), text, author.id, author.handle, author.name,
-            mention.url, at, at, department=department, author_followers=followers, chat="slack",
-            channel=channel,
-        )  # fmt: skip
+        mention, case = routed_case(rt.playbook, number, at, text, followers)
         alerts_before = len(scheduler.alerts)
         t0 = time.perf_counter()
         folded = rt.crisis.observe(mention, case, number)
-        timings.append(time.perf_counter() - t0)
+        measured.timings.append(time.perf_counter() - t0)
         second = int(at.timestamp())
-        unfolded.append((channel, second))
+        measured.unfolded.append((case.channel, second))
         if not folded:
-            cards.append((channel, second))
+            measured.cards.append((case.channel, second))
         if kind != "background":
-            first_of[kind].append(at)
+            measured.first_of[kind].append(at)
         if len(scheduler.alerts) > alerts_before:
-            alert_wall_ms[str(number)] = timings[-1] * 1000
+            measured.alert_wall_ms[str(number)] = measured.timings[-1] * 1000
     clock.advance(minutes=1)
     scheduler.run_due()
-    elapsed = time.perf_counter() - started
+    measured.elapsed = time.perf_counter() - started
+    return measured
 
-    print(f"crisis detection: {len(items):,} mentions, {items[-1][0] - items[0][0]} of stream time")
+
+def print_throughput(rt: Any, items: list[tuple[datetime, str, str, int]], measured: Replay) -> None:
+    timings, elapsed = measured.timings, measured.elapsed
     p50, p99 = statistics.median(timings) * 1000, sorted(timings)[int(len(timings) * 0.99)] * 1000
     print(
         f"throughput: {len(items) / elapsed:,.0f} mentions/s ({elapsed:.1f} s, one process) · "
         f"per mention p50 {p50:.2f} ms, p99 {p99:.2f} ms · Redis round trip {ping_ms(rt.redis):.2f} ms"
     )
+
+
+def print_alerts(rt: Any, scheduler: StreamScheduler, measured: Replay) -> None:
+    """Each alert on a burst with how long after the burst began it came; the rest are false positives."""
     raised = [a for a in (rt.crisis.alerts.get(i) for i in scheduler.alerts) if a is not None]
     others = []
     for alert in raised:
@@ -250,7 +284,7 @@ def report(
             if alert.label.startswith("“the new acme")
             else ""
         )
-        burst = first_of.get(kind) or []
+        burst = measured.first_of.get(kind) or []
         need = rt.playbook.crisis.thresholds(alert.topic).min_mentions
         if not kind or len(burst) < need:
             others.append(alert)
@@ -266,11 +300,17 @@ def report(
     print(f"alerts on ordinary traffic (false positives): {len(others)}")
     for alert in others[:5]:
         print(f"    {alert.raised_at:%a %H:%M} {alert.label}: {alert.explanation.summary()}")
-    if alert_wall_ms:
-        worst = max(alert_wall_ms.values())
+    if measured.alert_wall_ms:
+        worst = max(measured.alert_wall_ms.values())
         print(f"alert decision latency (wall clock, in the raising call): max {worst:.2f} ms")
-    sent = cards + [(channel, second) for channel, second, _ in chat.sent]
-    folded = len(items) - len(cards)
+
+
+def print_slack_load(
+    items: list[tuple[datetime, str, str, int]], chat: RecordingChat, measured: Replay
+) -> None:
+    """Messages per channel and second, with folding and (for the busiest channels) without it."""
+    sent = measured.cards + [(channel, second) for channel, second, _ in chat.sent]
+    folded = len(items) - len(measured.cards)
     print(f"Slack messages (cards + crisis notices and updates): {len(sent):,}; folded mentions: {folded:,}")
     for channel, (peak, total) in sorted(peak_per_second(sent).items()):
         seconds = [s for c, s in sent if c == channel]
@@ -278,6 +318,7 @@ def report(
             f"  {channel:<12} peak {peak} msg/s · {total:,} messages · longest wait at 1 msg/s "
             f"{max_queue_delay(seconds)} s"
         )
+    unfolded = measured.unfolded
     for channel, (peak, total) in sorted(peak_per_second(unfolded).items()):
         if channel in ("C0PRODUCT", "C0SOCIAL"):
             seconds = [s for c, s in unfolded if c == channel]
@@ -285,8 +326,6 @@ def report(
                 f"  without folding {channel:<12} peak {peak} msg/s · {total:,} cards · longest wait at "
                 f"1 msg/s {max_queue_delay(seconds)} s"
             )
-    used = int(rt.redis.info("memory")["used_memory"]) - memory_before
-    print(f"Redis memory held by detection state at the end: {used / 1e6:.0f} MB")
 
 
 if __name__ == "__main__":
