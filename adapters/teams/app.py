@@ -13,9 +13,11 @@ from msrest.authentication import Authentication
 from adapters.teams.bot import BridgeBot
 from adapters.teams.chat import TeamsChat
 from adapters.teams.connector import Connector
+from adapters.teams.conversations import Conversations
 from adapters.teams.http import Handler, messages_handler
 from adapters.teams.people import TeamsPeople
 from adapters.teams.registry import TeamsRegistry
+from adapters.teams.team_sync import TeamSync
 from bridge.app.runtime import Runtime
 from bridge.app.settings import Settings
 from bridge.playbook.coverage import reachable_departments
@@ -61,10 +63,13 @@ def build_chat(rt: Runtime, credentials: Authentication | None = None) -> TeamsC
         app_pacer=ChannelPacer(rt.redis, prefix, APP_INTERVAL_MS if interval > 0 else 0),
         conversation_pacer=ChannelPacer(rt.redis, prefix, interval),
     )
+    registry = TeamsRegistry(rt.redis, settings.bridge_key_prefix)
+    people = TeamsPeople(rt.redis, settings.bridge_key_prefix)
     return TeamsChat(
-        connector,
-        TeamsRegistry(rt.redis, settings.bridge_key_prefix),
-        TeamsPeople(rt.redis, settings.bridge_key_prefix),
+        Conversations(connector, registry),
+        registry,
+        people,
+        TeamSync(connector, registry, people),
         departments=lambda: reachable_departments(rt.playbook, rt.chats.keys()),
         crisis_home=lambda: leadership_channel(rt),
     )

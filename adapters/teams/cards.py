@@ -104,7 +104,7 @@ def markdown_link(url: str, label: str) -> str:
 
 def case_summary(card: CardView) -> str:
     """What a notification says about a case card: plain words, unescaped (made one clean line by
-    :func:`adapters.teams.chat.card_activity`)."""
+    :func:`adapters.teams.rendering.card_activity`)."""
     return f"Case #{card.number} from @{card.author_handle}: {card.text}"
 
 

@@ -1,6 +1,11 @@
-"""The bridge's words as a Teams message: people written ``<@ID>`` by the core become live mentions
-(or bold names for people Teams has not introduced yet), everything else is escaped, and text the
-bridge does not vouch for (``verbatim``) follows in an inert code block. Kept under Teams' size limit.
+"""What the bridge sends to Teams, as activities: its words as a message, and its cards.
+
+In a message, people written ``<@ID>`` by the core become live mentions (or bold names for people
+Teams has not introduced yet), everything else is escaped, and text the bridge does not vouch for
+(``verbatim``) follows in an inert code block; it is kept under Teams' size limit. A card (a case, a
+draft preview, a note quoting a customer, a crisis notice) is an Adaptive Card attachment, with a plain
+summary for notifications; the cards themselves are built in :mod:`~adapters.teams.cards` and
+:mod:`~adapters.teams.crisis_cards`.
 """
 
 from __future__ import annotations
@@ -8,13 +13,60 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, Mention
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount, Mention
 
 from adapters.teams.cardkit import MAX_CARD_BYTES, size_of
+from adapters.teams.cards import CONTENT_TYPE, case_card, case_summary, note_card, preview_card
+from adapters.teams.crisis_cards import notice_card
 from adapters.teams.people import TeamsPeople
-from adapters.teams.text import PERSON, code_block, escape, escape_keeping_links, from_mrkdwn
+from adapters.teams.text import (
+    PERSON,
+    code_block,
+    escape,
+    escape_keeping_links,
+    from_mrkdwn,
+    plain,
+    render_people,
+)
+from bridge.crisis.ports import Notice
+from bridge.domain.ports import CardView, DraftPreview
 
 MESSAGE_MAX_BYTES = MAX_CARD_BYTES  # Teams refuses a message over about 28 KB; this leaves headroom
+SUMMARY_MAX = 200
+
+
+def card_activity(card: dict[str, Any], summary: str = "") -> Activity:
+    """A card message. ``summary`` is what notifications and the activity feed show, as plain text
+    (never rendered): pass it unescaped; it is made one clean line here."""
+    return Activity(
+        type=ActivityTypes.message,
+        summary=plain(summary, SUMMARY_MAX) or None,
+        attachments=[Attachment(content_type=CONTENT_TYPE, content=card)],
+    )
+
+
+def case_activity(view: CardView, people: TeamsPeople, departments: list[str]) -> Activity:
+    """A case's card, people by name, with the departments it may be reassigned to."""
+    card = case_card(view, name_of=people.name_of, departments=departments)
+    return card_activity(card, case_summary(view))
+
+
+def preview_activity(
+    preview: DraftPreview, people: TeamsPeople, status: str, refresh_for: list[str]
+) -> Activity:
+    """A draft preview saying ``status``; Teams refreshes it by itself for the ``refresh_for`` accounts."""
+    card = preview_card(preview, name_of=people.name_of, status=status, refresh_for=refresh_for)
+    return card_activity(card, f"Draft v{preview.version} for case #{preview.number}")
+
+
+def note_activity(people: TeamsPeople, text: str, quote: str) -> Activity:
+    """The bridge's ``text`` with a customer's words (``quote``) under it, inert."""
+    return card_activity(note_card(render_people(text, people.name_of), quote), "A customer wrote")
+
+
+def notice_activity(notice: Notice, people: TeamsPeople) -> Activity:
+    """A crisis notice (an alert, an incident's kickoff, a statement for sign-off …)."""
+    return card_activity(notice_card(notice, name_of=people.name_of), notice.title)
 
 
 def message(people: TeamsPeople, text: str, *, mrkdwn: bool = False, verbatim: str = "") -> Activity:
