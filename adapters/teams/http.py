@@ -158,35 +158,60 @@ def messages_handler(
     bot: BridgeBot, settings: Settings, auth: BotFrameworkAuthentication | None = None
 ) -> Handler:
     """The aiohttp handler; ``auth`` replaces the settings' authentication (tests use a stand-in)."""
-    require_token = bool(settings.teams_app_id)
-    tenant = settings.teams_tenant_id or ""
-    if not require_token:
+    if not settings.teams_app_id:
         log.warning(
             "teams_local_mode",
             message="TEAMS LOCAL MODE: /api/messages accepts activities WITHOUT authentication and "
             "outbound calls carry no token. For development and the demo only; in production set "
             "TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID.",
         )
-    authenticator = auth or authentication(settings)
-    adapter = CloudAdapter(authenticator)
-    key_refresh = KeyRefreshGate()
+    return MessagesEndpoint(bot, settings, auth or authentication(settings)).handle
 
-    async def authenticate(activity: Activity, header: str) -> AuthenticateRequestResult:
-        """botbuilder 4.17.1 raises IndexError for a token signed with a key it has not cached (after
-        Microsoft rotates keys) instead of fetching the keys again: drop the cache and retry, at most
-        once per :data:`KEY_REFRESH_SECONDS` so made-up key ids cannot make it fetch on every request."""
-        try:
-            return await authenticator.authenticate_request(activity, header)
-        except IndexError:
-            if not key_refresh.allow():
-                raise PermissionError("token signed with an unknown key") from None
-            JwtTokenExtractor.metadataCache.clear()
-            return await authenticator.authenticate_request(activity, header)
 
-    async def verify(activity: Activity, header: str) -> AuthenticateRequestResult | web.Response:
+class MessagesEndpoint:
+    """``POST /api/messages`` as named steps: authenticate, parse, validate, dispatch to the bot, answer.
+
+    With an app id, the token is checked before anything in the body is trusted or judged: a request
+    without a valid token is a 401 whatever it carries, and is not logged as a warning. Each step
+    returns what it found, or the answer refusing the request.
+    """
+
+    def __init__(self, bot: BridgeBot, settings: Settings, authenticator: BotFrameworkAuthentication) -> None:
+        self.bot = bot
+        self.require_token = bool(settings.teams_app_id)
+        self.tenant = settings.teams_tenant_id or ""
+        self.authenticator = authenticator
+        self.adapter = CloudAdapter(authenticator)
+        self.key_refresh = KeyRefreshGate()
+
+    async def handle(self, request: web.Request) -> web.Response:
+        header = request.headers.get("Authorization", "")
+        if self.require_token and not header.lower().startswith("bearer "):
+            return web.json_response({"error": "a Bot Framework token is required"}, status=401)
+        raw = await request.read()
+        if len(raw) > MAX_BODY_BYTES:
+            return web.json_response({"error": "payload too large"}, status=413)
+        body = _parsed(raw)
+        verified: AuthenticateRequestResult | None = None
+        if self.require_token:
+            checked = await self.verify(_claimed(body), header)
+            if isinstance(checked, web.Response):
+                return checked
+            verified = checked
+        activity = self._activity(body)
+        if isinstance(activity, web.Response):
+            return activity
+        if verified is None:  # local mode: botbuilder's anonymous identity
+            checked = await self.verify(activity, "")
+            if isinstance(checked, web.Response):
+                return checked
+            verified = checked
+        return await self._dispatch(verified, activity)
+
+    async def verify(self, activity: Activity, header: str) -> AuthenticateRequestResult | web.Response:
         """The verified request, or the answer refusing it (401, or 503 when keys are unreachable)."""
         try:
-            return await authenticate(activity, header)
+            return await self._authenticate(activity, header)
         except RequestException as exc:  # Microsoft's signing keys could not be fetched
             log.warning("teams_token_keys_unavailable", error=str(exc))
             return web.json_response({"error": "cannot verify tokens right now"}, status=503)
@@ -194,45 +219,45 @@ def messages_handler(
             log.info("teams_unauthorized", error=f"{type(exc).__name__}: {exc}")
             return web.json_response({"error": "invalid Bot Framework token"}, status=401)
 
-    async def handle(request: web.Request) -> web.Response:
-        """With an app id, the token is checked before anything in the body is trusted or judged: a
-        request without a valid token is a 401 whatever it carries, and is not logged as a warning."""
-        header = request.headers.get("Authorization", "")
-        if require_token and not header.lower().startswith("bearer "):
-            return web.json_response({"error": "a Bot Framework token is required"}, status=401)
-        raw = await request.read()
-        if len(raw) > MAX_BODY_BYTES:
-            return web.json_response({"error": "payload too large"}, status=413)
+    async def _authenticate(self, activity: Activity, header: str) -> AuthenticateRequestResult:
+        """botbuilder 4.17.1 raises IndexError for a token signed with a key it has not cached (after
+        Microsoft rotates keys) instead of fetching the keys again: drop the cache and retry, at most
+        once per :data:`KEY_REFRESH_SECONDS` so made-up key ids cannot make it fetch on every request."""
         try:
-            body = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            body = _NOT_JSON
-        verified: AuthenticateRequestResult | None = None
-        if require_token:
-            checked = await verify(_claimed(body), header)
-            if isinstance(checked, web.Response):
-                return checked
-            verified = checked
+            return await self.authenticator.authenticate_request(activity, header)
+        except IndexError:
+            if not self.key_refresh.allow():
+                raise PermissionError("token signed with an unknown key") from None
+            JwtTokenExtractor.metadataCache.clear()
+            return await self.authenticator.authenticate_request(activity, header)
+
+    def _activity(self, body: Any) -> Activity | web.Response:
+        """The activity in ``body``, or the answer refusing it: 400 when malformed, 403 from another
+        tenant than this bridge's."""
         if body is _NOT_JSON:
             return _malformed("the body is not JSON")
         problem = _problem(body)
         if problem:
             return _malformed(problem)
-        if tenant and _tenant_of(body) not in ("", tenant):
+        if self.tenant and _tenant_of(body) not in ("", self.tenant):
             log.warning("teams_foreign_tenant", tenant=_tenant_of(body))
             return web.json_response({"error": "this bridge serves one Microsoft 365 tenant"}, status=403)
         try:
-            activity = Activity().deserialize(body)
+            return Activity().deserialize(body)
         except (DeserializationError, ValueError, TypeError, AttributeError) as exc:
             return _malformed(f"malformed activity: {exc}")
-        if verified is None:  # local mode: botbuilder's anonymous identity
-            checked = await verify(activity, "")
-            if isinstance(checked, web.Response):
-                return checked
-            verified = checked
-        response = await adapter.process_activity(verified, activity, bot.on_turn)
+
+    async def _dispatch(self, verified: AuthenticateRequestResult, activity: Activity) -> web.Response:
+        """The bot's turn, and its answer (an invoke's result, or a plain 200)."""
+        response = await self.adapter.process_activity(verified, activity, self.bot.on_turn)
         if response is None:
             return web.Response(status=200)
         return web.json_response(_json_body(response.body), status=int(response.status))
 
-    return handle
+
+def _parsed(raw: bytes) -> Any:
+    """The JSON in ``raw``, or :data:`_NOT_JSON` (judged only after the token, when one is required)."""
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return _NOT_JSON
