@@ -22,6 +22,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from bridge.app import crisis_jobs as jobs  # noqa: E402
 from bridge.app import runtime  # noqa: E402
+from bridge.app.crisis_dispatch import CrisisDispatcher  # noqa: E402
 from bridge.app.logs import configure  # noqa: E402
 from bridge.app.runtime import build_core  # noqa: E402
 from bridge.app.settings import Settings  # noqa: E402
@@ -86,20 +88,21 @@ class StreamScheduler:
 
     def __init__(self, clock: ManualClock) -> None:
         self.clock = clock
-        self.heap: list[tuple[datetime, int, str, tuple[Any, ...]]] = []
+        self.heap: list[tuple[datetime, int, Callable[..., Any], tuple[Any, ...]]] = []
         self.alerts: list[int] = []  # ids of the alerts raised, in order
         self._seq = itertools.count()
 
-    def enqueue(self, name: str, *args: Any, at: datetime | None = None) -> None:
-        if name == "post_alert":
+    def enqueue(self, func: Callable[..., Any], *args: Any, at: datetime | None = None) -> None:
+        """Takes the place of :meth:`CrisisDispatcher._enqueue`: the job function and its arguments."""
+        if func is jobs.post_alert:
             self.alerts.append(int(args[0]))
-        heapq.heappush(self.heap, (at or self.clock.now(), next(self._seq), name, args))
+        heapq.heappush(self.heap, (at or self.clock.now(), next(self._seq), func, args))
 
     def run_due(self) -> int:
         ran = 0
         while self.heap and self.heap[0][0] <= self.clock.now():
-            _, _, name, args = heapq.heappop(self.heap)
-            getattr(jobs, name)(*args)
+            _, _, job, args = heapq.heappop(self.heap)
+            job(*args)
             ran += 1
         return ran
 
@@ -180,7 +183,9 @@ def main() -> int:
         chat = RecordingChat(clock)
         rt.chats["slack"] = chat  # type: ignore[assignment]
         scheduler = StreamScheduler(clock)
-        rt.crisis.dispatch._enqueue = scheduler.enqueue  # type: ignore[method-assign]
+        dispatcher = rt.crisis.dispatch
+        assert isinstance(dispatcher, CrisisDispatcher)
+        dispatcher._enqueue = scheduler.enqueue  # type: ignore[method-assign]  # jobs run in stream time
         memory_before = int(rt.redis.info("memory")["used_memory"])
         try:
             report(rt, clock, chat, scheduler, stream(args.mentions, rng), memory_before)

@@ -61,7 +61,9 @@ def main() -> int:
     url, _held = hung_server()
     with tempfile.TemporaryDirectory() as tmp:
         rt = build(
-            Settings(redis_url=url, bridge_playbook=ROOT / "playbooks" / "acme.yml", bridge_data_dir=tmp)
+            Settings(
+                redis_url=url, bridge_playbook=ROOT / "playbooks" / "acme.yml", bridge_data_dir=Path(tmp)
+            )
         )
         server = BackgroundServer(build_web_app(rt)).start()
         with ThreadPoolExecutor(2) as pool:
