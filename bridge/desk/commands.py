@@ -17,9 +17,8 @@ import structlog
 from bridge.desk.desk import Desk, who
 from bridge.desk.steering import Steering
 from bridge.domain.errors import BridgeError, NotAllowed
-from bridge.domain.lifecycle import OPEN_STATES, Action, State, allowed
+from bridge.domain.lifecycle import OPEN_STATES, State
 from bridge.domain.model import Case
-from bridge.playbook.templates import case_context, render
 from bridge.store.timeline import format_timeline
 
 HELP = """*/bridge* commands:
@@ -44,10 +43,6 @@ _PERSON = re.compile(
 )
 _CASE_NUMBER = re.compile(r"#?(?P<digits>[0-9]{1,18})")  # ASCII digits only: int() takes "١٢" too
 QUEUE_LIMIT = 30
-DEFAULT_MOVE_TO_DM = (
-    "Hi @{{ author.handle }}, we'd like to sort this out with you personally. Please send us a direct "
-    "message with your order or account number and we'll take it from there."
-)
 TIMELINE_LIMIT = 12
 FAILED = "Something went wrong with that command; it has been logged."
 #: Confirmed actions on a case (the target is its number) rather than on a person (a handle).
@@ -299,86 +294,18 @@ class Commands:
 
     def retry(self, user: str, args: list[str]) -> CommandReply:
         self._need(args, 1, "retry 1042")
-        case = self.store.get(_case_number(args[0]))
-        self.steering.may_steer(case, user, "retry posting")
-        if case.state.value not in ("approved", "posting"):
-            raise NotAllowed(
-                f"{case.ref} has no approved answer waiting to be posted (it is {case.state.value})."
-            )
-        self.desk.dispatch.publish(case.number)
-        self.store.record(case.number, "retry_requested", user)
-        return CommandReply(
-            f"Trying {case.ref} again: the bridge first checks whether the answer already went out."
-        )
+        return CommandReply(self.steering.retry(_case_number(args[0]), user).message)
 
     # public and private conversations -------------------------------------------------------------------
     def dm(self, user: str, args: list[str]) -> CommandReply:
-        """Draft the move-to-private-messages reply. The case switches to private only once that very
-        draft is approved and posted (``pending_private`` is set with the draft, atomically).
-
-        An unclaimed case is taken by the caller first: an expert of its department, or anyone on the
-        social team, which steers every case (the draft is theirs; the department's approvers sign it
-        off, four eyes). If the draft is refused, the case is given back: nothing is half done."""
+        """Draft the move-to-private-messages reply (:meth:`Steering.move_to_private`)."""
         self._need(args, 1, "dm 1042")
-        number = _case_number(args[0])
-        case = self.store.get(number)
-        if case.mode == "private":
-            raise NotAllowed(f"{case.ref} is already in private messages.")
-        if case.claimant and case.claimant != user:
-            raise NotAllowed(
-                f"{case.ref} is claimed by {who(case.claimant)}; they move it to private messages"
-                + self._how_to_take_over(case, user)
-                + "."
-            )
-        if not allowed(Action.DRAFT if case.claimant else Action.ASSIGN, case.state):
-            hint = (
-                " (it reopens when the customer writes again)"
-                if case.state in (State.POSTED, State.RESOLVED)
-                else ""
-            )
-            raise NotAllowed(f"Cannot move {case.ref} to private messages: it is {case.state.value}{hint}.")
-        took = not case.claimant
-        if took:
-            self.steering.take(number, user, "move it to private messages")
-        playbook = self.desk.playbook
-        template = getattr(playbook.templates, "move_to_dm", None) or DEFAULT_MOVE_TO_DM
-        text = render(str(template), case_context(self.store.get(number), playbook.brand.name))
-        try:
-            done = self.desk.draft(number, user, text, source="dm", private=True)
-        except NotAllowed:  # refused before anything changed: give back what was taken for it
-            if took:
-                self.steering.release(number, user)
-            raise
-        return CommandReply(
-            f"Drafted the move-to-private-messages reply (v{done.version}) for sign-off. Once it "
-            f"is posted, @{case.author_handle}'s direct messages join the case's thread."
-        )
-
-    def _how_to_take_over(self, case: Case, user: str) -> str:
-        """What actually lets ``user`` act on a case someone else claimed, if anything does."""
-        if self.desk.department_of(case).may_claim(user):
-            return f" (or `/bridge assign {case.number} {who(user)}` it to you first)"
-        if self.steering.is_social(user):
-            return f" (or `/bridge unassign {case.number}` first, then `/bridge dm {case.number}`)"
-        return ""
+        return CommandReply(self.steering.move_to_private(_case_number(args[0]), user).message)
 
     def public(self, user: str, args: list[str]) -> CommandReply:
+        """Back to public replies (:meth:`Steering.go_public`)."""
         self._need(args, 1, "public 1042")
-        number = _case_number(args[0])
-        case = self.store.get(number)
-        if case.mode != "private" and not case.pending_private:
-            raise NotAllowed(f"{case.ref} is not in private messages.")
-        self.steering.may_steer(case, user, "move back to public")
-        if case.state is State.PRIVATE:
-            self.store.transition(
-                number, Action.GO_PUBLIC, user, values={"mode": "", "pending_private": None}
-            )
-        else:
-            self.store.set_fields(number, {"mode": "", "pending_private": ""})
-            self.store.record(number, "go_public", user)
-        self.desk.dispatch.thread_notice(number, f"{who(user)} moved {case.ref} back to public replies.")
-        self.desk.dispatch.refresh_card(number)
-        return CommandReply(f"{case.ref} is public again: the next answer is a public reply.")
+        return CommandReply(self.steering.go_public(_case_number(args[0]), user).message)
 
     # deliberate actions against people: confirmed first, social team only ------------------------------
     def mute(self, user: str, args: list[str]) -> CommandReply:
