@@ -122,6 +122,8 @@ class Desk:
             return NotAllowed(
                 f"{case.ref} has a newer draft (v{current.draft_version}); review that one instead."
             )
+        if outcome.reason == "guard" and outcome.guard.startswith("mode="):
+            return NotAllowed(f"{case.ref} was just moved to private messages; nothing was drafted.")
         return NotAllowed(f"Cannot {doing} {case.ref}: it is {current.state.value}.")
 
     # claim -----------------------------------------------------------------------------------------
@@ -189,7 +191,8 @@ class Desk:
             number,
             Action.DRAFT,
             user,
-            guards={"claimant": user},
+            # a move-to-DM reply only while the case is still public: moved meanwhile, nothing is drafted
+            guards={"claimant": user, **({"mode": ""} if private else {})},
             values={"approved_version": 0, "approver": None, "pending_private": "1" if private else None},
             counter="draft_version",
             side_value=body,

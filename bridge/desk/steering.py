@@ -1,15 +1,24 @@
-"""The social team's hand on the wheel: assign on someone's behalf, unassign, resolve, reopen.
+"""The social team's hand on the wheel: assign on someone's behalf, unassign, resolve, reopen, and
+moving a conversation to private messages and back.
 
 These are the desk's actions that are not an expert's own (claim, draft, approve live in
-:mod:`bridge.desk.desk`). Each checks who may steer and applies one transition from the lifecycle table.
+:mod:`bridge.desk.desk`). Each checks who may steer and applies one transition from the lifecycle table,
+guarded by what the check was made on, so a case that changed meanwhile is refused rather than half
+changed.
 """
 
 from __future__ import annotations
 
 from bridge.desk.desk import Desk, Done, people, who
 from bridge.domain.errors import NotAllowed
-from bridge.domain.lifecycle import Action
+from bridge.domain.lifecycle import Action, State, allowed
 from bridge.domain.model import Case
+from bridge.playbook.templates import case_context, render
+
+DEFAULT_MOVE_TO_DM = (
+    "Hi @{{ author.handle }}, we'd like to sort this out with you personally. Please send us a direct "
+    "message with your order or account number and we'll take it from there."
+)
 
 
 class Steering:
@@ -132,3 +141,105 @@ class Steering:
             raise NotAllowed(f"Cannot reopen {case.ref}: it is {outcome.state.value}.")
         self.desk.dispatch.refresh_card(number)
         return Done(f"{case.ref} is reopened and waits for a claim.", number)
+
+    def retry(self, number: int, by: str) -> Done:
+        """Post an approved answer again. Only asks: the publisher decides, atomically, whether the
+        answer already went out before posting anything."""
+        case = self.store.get(number)
+        self.may_steer(case, by, "retry posting")
+        if case.state not in (State.APPROVED, State.POSTING):
+            raise NotAllowed(
+                f"{case.ref} has no approved answer waiting to be posted (it is {case.state.value})."
+            )
+        self.desk.dispatch.publish(number)
+        self.store.record(number, "retry_requested", by)
+        return Done(
+            f"Trying {case.ref} again: the bridge first checks whether the answer already went out.", number
+        )
+
+    # public and private conversations -----------------------------------------------------------------
+    def move_to_private(self, number: int, user: str) -> Done:
+        """Draft the move-to-private-messages reply. The case switches to private only once that very
+        draft is approved and posted (``pending_private`` is set with the draft, atomically, and only
+        while the case is still public).
+
+        An unclaimed case is taken by the caller first: an expert of its department, or anyone on the
+        social team, which steers every case (the draft is theirs; the department's approvers sign it
+        off, four eyes). If the draft is refused, the case is given back: nothing is half done."""
+        case = self.store.get(number)
+        if case.mode == "private":
+            raise NotAllowed(f"{case.ref} is already in private messages.")
+        if case.claimant and case.claimant != user:
+            raise NotAllowed(
+                f"{case.ref} is claimed by {who(case.claimant)}; they move it to private messages"
+                + self._how_to_take_over(case, user)
+                + "."
+            )
+        if not allowed(Action.DRAFT if case.claimant else Action.ASSIGN, case.state):
+            hint = (
+                " (it reopens when the customer writes again)"
+                if case.state in (State.POSTED, State.RESOLVED)
+                else ""
+            )
+            raise NotAllowed(f"Cannot move {case.ref} to private messages: it is {case.state.value}{hint}.")
+        took = not case.claimant
+        if took:
+            self.take(number, user, "move it to private messages")
+        playbook = self.desk.playbook
+        template = getattr(playbook.templates, "move_to_dm", None) or DEFAULT_MOVE_TO_DM
+        text = render(str(template), case_context(self.store.get(number), playbook.brand.name))
+        try:
+            done = self.desk.draft(number, user, text, source="dm", private=True)
+        except NotAllowed:  # refused before anything changed: give back what was taken for it
+            if took:
+                self.release(number, user)
+            raise
+        return Done(
+            f"Drafted the move-to-private-messages reply (v{done.version}) for sign-off. Once it "
+            f"is posted, @{case.author_handle}'s direct messages join the case's thread.",
+            number,
+            done.version,
+        )
+
+    def _how_to_take_over(self, case: Case, user: str) -> str:
+        """What actually lets ``user`` act on a case someone else claimed, if anything does."""
+        if self.desk.department_of(case).may_claim(user):
+            return f" (or `/bridge assign {case.number} {who(user)}` it to you first)"
+        if self.is_social(user):
+            return f" (or `/bridge unassign {case.number}` first, then `/bridge dm {case.number}`)"
+        return ""
+
+    def go_public(self, number: int, by: str) -> Done:
+        """Back to public replies: from a private conversation (``go_public``, the case waits for its
+        claimant's next answer), or by calling off a move that is pending or a private answer under
+        way (``leave_private``, the state stays).
+
+        One transition guarded by the mode and the pending move the decision was made on: if the
+        move-to-DM reply went out meanwhile, or someone else already brought the case back, the case is
+        left as it now is and the person is told, instead of a private case losing its mode."""
+        case = self.store.get(number)
+        if case.mode != "private" and not case.pending_private:
+            raise NotAllowed(f"{case.ref} is not in private messages.")
+        self.may_steer(case, by, "move back to public")
+        outcome = self.store.transition(
+            number,
+            Action.GO_PUBLIC if case.state is State.PRIVATE else Action.LEAVE_PRIVATE,
+            by,
+            guards={"mode": case.mode, "pending_private": case.pending_private},
+            values={"mode": "", "pending_private": None},
+        )
+        if not outcome.ok:
+            raise self._changed_meanwhile(case)
+        self.desk.dispatch.thread_notice(number, f"{who(by)} moved {case.ref} back to public replies.")
+        self.desk.dispatch.refresh_card(number)
+        return Done(f"{case.ref} is public again: the next answer is a public reply.", number)
+
+    def _changed_meanwhile(self, seen: Case) -> NotAllowed:
+        now = self.store.get(seen.number)
+        if now.mode != "private" and not now.pending_private:
+            return NotAllowed(f"{seen.ref} is not in private messages any more: it changed meanwhile.")
+        where = "in private messages" if now.mode == "private" else "waiting to move to private messages"
+        return NotAllowed(
+            f"{seen.ref} changed meanwhile: it is {now.state.value}, {where}. Nothing was changed; "
+            f"check it and run `/bridge public {seen.number}` again."
+        )

@@ -48,6 +48,9 @@ class Action(StrEnum):
     REOPEN = "reopen"
     GO_PRIVATE = "go_private"  # the move-to-DM answer is out: the conversation continues privately
     GO_PUBLIC = "go_public"
+    #: back to public replies where the state stays: a pending move-to-DM answer called off, or a
+    #: private conversation whose next answer is already under way (drafted, approved)
+    LEAVE_PRIVATE = "leave_private"
 
 
 S = State
@@ -81,6 +84,7 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.REOPEN: Transition(frozenset({S.POSTED, S.RESOLVED, S.IGNORED}), S.REOPENED),
     Action.GO_PRIVATE: Transition(frozenset({S.POSTED}), S.PRIVATE),
     Action.GO_PUBLIC: Transition(frozenset({S.PRIVATE}), S.CLAIMED),
+    Action.LEAVE_PRIVATE: Transition(frozenset(State) - {S.NEW, S.PRIVATE}, None),
 }
 
 #: States in which a case still waits for someone on the team.

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import yaml
 from structlog.testing import capture_logs
 
 from bridge.app.runtime import build_core
 from bridge.app.settings import Settings
-from bridge.desk.commands import FAILED, CommandReply, Commands, Words, rest
+from bridge.desk.commands import FAILED, HELP, SUBCOMMANDS, CommandReply, Commands, Words, rest
 from tests.conftest import PLAYBOOK
+
+ADAPTERS = Path(__file__).resolve().parents[2] / "adapters"
 
 
 @pytest.fixture
@@ -93,3 +98,43 @@ def test_an_unexpected_error_is_logged_and_answered_plainly(commands: Commands) 
     assert (
         commands.run("U1", "route 999999 billing").text == "There is no case #999999."
     )  # refusals as before
+
+
+def test_help_and_every_usage_error_come_from_the_one_command_table(commands: Commands) -> None:
+    assert commands.run("U1", "help").text.startswith(HELP)
+    for sub in SUBCOMMANDS:
+        assert f"• `{sub.usage}` — {sub.help}" in HELP
+        if sub.required:
+            too_few = " ".join(["1001"] * (sub.required - 1))
+            assert commands.run("U0SOC1", f"{sub.name} {too_few}").text == f"Usage: /bridge {sub.usage}"
+    assert {sub.name for sub in SUBCOMMANDS} == set(commands.names()) - {"incident"}
+
+
+def test_the_chat_platforms_manifests_list_commands_as_the_table_writes_them() -> None:
+    """The Slack manifest's usage hint and the Teams manifest's command list are static files Slack and
+    Teams read at install time; they must not drift from the table."""
+    usages = {sub.name: sub.usage for sub in SUBCOMMANDS}
+    slack = yaml.safe_load((ADAPTERS / "slack" / "manifest.yml").read_text())
+    for hint in slack["features"]["slash_commands"][0]["usage_hint"].split(" | "):
+        assert hint == usages[hint.split()[0]]
+    teams = json.loads((ADAPTERS / "teams" / "app_package" / "manifest.json").read_text())
+    for command in teams["bots"][0]["commandLists"][0]["commands"]:
+        assert command["title"] in usages
+        typed = command["description"].split(":")[0] if ":" in command["description"] else command["title"]
+        assert usages[command["title"]].startswith(typed)  # optional arguments may be left out
+
+
+@pytest.mark.parametrize(
+    ("action", "target", "doing"),
+    [("mute", "@spam_bot", "mute"), ("unmute", "@spam_bot", "unmute"), ("hide", "#", "hide replies")],
+)
+def test_confirmed_actions_ask_the_social_team_only(
+    commands: Commands, action: str, target: str, doing: str
+) -> None:
+    refused = commands.run("U0EXP1", f"{action} {target}")
+    assert refused.confirm is None and refused.text.startswith(f"Only the social team may {doing}: ")
+    if target.startswith("@"):
+        asked = commands.run("U0SOC1", f"{action} {target}")
+        assert asked.text == "Confirm in the dialog." and asked.confirm is not None
+        assert (asked.confirm.action, asked.confirm.target) == (action, "spam_bot")
+        assert asked.confirm.prompt.startswith(f"{action.capitalize()} @spam_bot?")
