@@ -22,7 +22,8 @@ from standins.teams_harness import PEOPLE, LocalTeamsBridge
 from tests.conftest import PLAYBOOK, running_bridge
 from tests.e2e.conftest import TEAMS_PLAYBOOK, running_teams
 from tests.e2e.test_playbook_desk import arrive
-from tests.e2e.test_teams_crisis import cards, executes, texts
+from tests.e2e.test_teams_crisis import cards, executes
+from tests.support.adaptive_cards import texts
 
 pytestmark = pytest.mark.e2e
 
