@@ -34,6 +34,8 @@ __all__ = ["NEEDS_ANSWER", "Digest", "DigestEntry", "SetAsideLedger"]
 #: The name of the digest's button on every chat platform.
 NEEDS_ANSWER = "needs_answer"
 VIA = "needs an answer"
+#: How long a set-aside case stays in the queue view (the App Home), whether digested or not.
+SHOWN_HOURS = 24
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,10 @@ class SetAsideLedger:
         return self.store.k("set-aside", "noted")
 
     @property
+    def _recent(self) -> str:
+        return self.store.k("set-aside", "recent")
+
+    @property
     def _due(self) -> str:
         return self.store.k("set-aside", "due")
 
@@ -89,7 +95,10 @@ class SetAsideLedger:
     # noting and scheduling ---------------------------------------------------------------------------
     def note(self, number: int) -> None:
         """Triage set case ``number`` aside: it goes in the next digest, scheduled if none is."""
-        self.store.r.zadd(self._noted, {str(number): self.clock.now().timestamp()})
+        now = self.clock.now().timestamp()
+        self.store.r.zadd(self._noted, {str(number): now})
+        self.store.r.zadd(self._recent, {str(number): now})
+        self.store.r.zremrangebyscore(self._recent, "-inf", now - SHOWN_HOURS * 3600)
         self._schedule()
 
     def _schedule(self) -> None:
@@ -122,6 +131,18 @@ class SetAsideLedger:
             for c in sorted(newest, key=lambda c: c.number)
         )
         return Digest(since, now, entries, len(waiting) - len(entries), tuple(noted))
+
+    def recent(self, departments: frozenset[str] | None = None) -> list[DigestEntry]:
+        """The cases set aside in the last :data:`SHOWN_HOURS` and still set aside, newest first (in
+        ``departments`` only, when given): the queue view of what was set aside."""
+        since = (self.clock.now() - timedelta(hours=SHOWN_HOURS)).timestamp()
+        numbers = [int(_text(n)) for n in self.store.r.zrevrangebyscore(self._recent, "+inf", since)]
+        cases = [self.store.get(n) for n in numbers if self.store.exists(n)]
+        return [
+            DigestEntry(c.number, c.author_handle, c.text, c.ignore_reason, c.department, c.lang)
+            for c in cases
+            if c.state is State.IGNORED and (departments is None or c.department in departments)
+        ]
 
     def posted(self, numbers: list[int], at: datetime) -> None:
         """The digest is out (or had nothing to say): its cases leave the ledger, the next set-aside

@@ -165,3 +165,28 @@ def test_the_digest_and_its_button_work_in_teams_too(teams_desk: LocalTeamsBridg
         "sue", f"{TEAMS_SOCIAL};messageid={message_id}", NEEDS_ANSWER_VERB, {"value": str(spam)}
     )
     assert "no longer set aside: it is reopened" in str(again.json())
+
+
+# --- the App Home ---------------------------------------------------------------------------------------
+def open_home(bridge: LocalBridge, user: str) -> str:
+    event = {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home"}
+    assert bridge.send_event(event).status == 200
+    return repr(bridge.slack.home_views[user]["blocks"])
+
+
+def test_the_app_home_lists_what_was_set_aside_with_needs_an_answer(desk: LocalBridge) -> None:
+    spam = arrive(desk, SPAM, "coinbot")
+    home = open_home(desk, SOCIAL)
+    assert "Set aside in the last 24 hours: 1" in home and "@coinbot" in home and "bitcoin airdrop" in home
+    assert NEEDS_ANSWER_ACTION in home and "<!channel>" not in home
+    assert "Set aside" not in open_home(desk, "U0NOBODY"), "only for people of the desk"
+
+    click = block_action(SOCIAL, "", "", NEEDS_ANSWER_ACTION, str(spam))
+    del click["channel"]
+    click["container"] = {"type": "view", "view_id": "V0HOME"}
+    click["view"] = {"type": "home", "id": "V0HOME"}
+    assert desk.send_interaction(click).status == 200
+    desk.drain()
+    assert desk.rt.store.get(spam).state == State.REOPENED and desk.rt.store.get(spam).card_ts
+    home = repr(desk.slack.home_views[SOCIAL]["blocks"])
+    assert "Set aside in the last 24 hours: 0" in home and f"#{spam} needs an answer" in home
