@@ -36,6 +36,7 @@ NEEDS_ANSWER = "needs_answer"
 VIA = "needs an answer"
 #: How long a set-aside case stays in the queue view (the App Home), whether digested or not.
 SHOWN_HOURS = 24
+LOST_JOB_GRACE_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,9 @@ class SetAsideLedger:
     def _schedule(self) -> None:
         every = timedelta(minutes=self._playbook().set_aside.digest_every_minutes)
         due = self.clock.now() + every
-        if self.store.r.set(self._due, due.isoformat(), nx=True):
+        # the mark expires, so a scheduled job lost with its queue cannot stop digests for good
+        lapse = int(every.total_seconds()) * 2 + LOST_JOB_GRACE_SECONDS
+        if self.store.r.set(self._due, due.isoformat(), nx=True, ex=lapse):
             self.dispatch.set_aside_digest(due)
 
     def due(self) -> datetime | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 
@@ -190,3 +191,22 @@ def test_the_app_home_lists_what_was_set_aside_with_needs_an_answer(desk: LocalB
     assert desk.rt.store.get(spam).state == State.REOPENED and desk.rt.store.get(spam).card_ts
     home = repr(desk.slack.home_views[SOCIAL]["blocks"])
     assert "Set aside in the last 24 hours: 0" in home and f"#{spam} needs an answer" in home
+
+
+def test_the_playbook_sets_how_often_and_how_many_and_the_rest_are_counted(
+    redis_url: str, tmp_path: Path
+) -> None:
+    data = yaml.safe_load(PLAYBOOK.read_text(encoding="utf-8"))
+    data["set_aside"] = {"digest_every_minutes": 15, "digest_max_cases": 2}
+    playbook = tmp_path / "set-aside.yml"
+    playbook.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with running_bridge(playbook, redis_url, tmp_path, clock=ManualClock(START)) as bridge:
+        numbers = [arrive(bridge, SPAM.replace("today", f"day {n}"), f"coin{n}") for n in range(3)]
+        bridge.clock.advance(minutes=16)  # type: ignore[union-attr]  # a ManualClock
+        run_digest(bridge)
+        [message] = digests(bridge)
+        shown = repr(message["blocks"])
+        assert "Set aside: 3 cases" in shown and "1 more set aside and not listed here." in shown
+        assert sorted(needs_answer_buttons(message).values()) == [str(n) for n in numbers[1:]], "the newest"
+        arrive(bridge, PRAISE, "fan_f")  # the next period starts with the next case set aside
+        assert len(digest_jobs(bridge)) == 1
