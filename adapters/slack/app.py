@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from adapters.slack.client import pointed
 from adapters.slack.listeners import register
+from adapters.slack.set_aside import register_set_aside
 from bridge.app.runtime import Runtime
 
 
@@ -22,4 +23,5 @@ def build_bolt_app(rt: Runtime) -> App:
     )
     pointed(app.client, settings)
     register(app, rt)
+    register_set_aside(app, rt)
     return app

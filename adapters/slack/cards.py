@@ -86,11 +86,12 @@ def _button(action: str, value: str, *, style: str | None = None) -> dict[str, A
 
 
 def _triage_fields(card: CardView) -> list[dict[str, Any]]:
-    """What triage decided (verdict, priority, kind) and which account should answer."""
+    """What triage decided (verdict, priority, kind, language, sentiment) and which account should answer."""
     fields = []
     if card.verdict:
         parts = [card.verdict, f"{card.priority} priority" if card.priority else ""]
         parts.append({"brand": "brand matter", "service": "service issue"}.get(card.kind, card.kind))
+        parts += [card.language, card.sentiment]
         fields.append(_mrkdwn(f"*Triage*\n{escape(' · '.join(p for p in parts if p))}"))
     if card.reply_account:
         fields.append(_mrkdwn(f"*Answer from*\n@{escape(card.reply_account)}"))

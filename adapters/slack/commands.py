@@ -13,6 +13,7 @@ import structlog
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from adapters.slack.set_aside import home_blocks as set_aside_home
 from adapters.slack.text import code_block, cut, escape, escape_keeping_people
 from bridge.app.runtime import Runtime
 from bridge.desk.commands import FAILED, CommandReply, Confirmation, sla_status
@@ -101,8 +102,9 @@ def _case_line(case: Case, now: Any) -> str:
     )
 
 
-def home_view(rt: Runtime, user: str) -> dict[str, Any]:
-    """The person's claimed cases, then the queues of the departments they belong to."""
+def home_view(rt: Runtime, user: str, said: str = "") -> dict[str, Any]:
+    """The person's claimed cases, then the queues of the departments they belong to, then what triage
+    set aside (:mod:`adapters.slack.set_aside`); ``said`` answers the person's last click there."""
     now = rt.clock.now()
     cases = [rt.store.get(n) for n in rt.store.open_cases() if rt.store.exists(n)]
     cases = [c for c in cases if c.state in OPEN_STATES]
@@ -125,6 +127,7 @@ def home_view(rt: Runtime, user: str) -> dict[str, Any]:
         )
         if len(blocks) >= HOME_BLOCKS_MAX - 2:
             break
+    blocks += set_aside_home(rt, user, said)[: max(0, HOME_BLOCKS_MAX - len(blocks))]
     return {"type": "home", "blocks": blocks}
 
 

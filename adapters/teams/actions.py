@@ -16,6 +16,7 @@ from adapters.teams.cards import VERBS, DraftForm, case_card, preview_card
 from adapters.teams.crisis_actions import CrisisActions
 from adapters.teams.people import TeamsPeople
 from adapters.teams.previews import public_status
+from adapters.teams.set_aside import NEEDS_ANSWER_VERB, needs_answer
 from bridge.app.runtime import Runtime
 from bridge.desk.cardview import card_view
 from bridge.desk.commands import Confirmation
@@ -92,6 +93,8 @@ class CardActions:
                 return self._draft(verb, _int(data, "case"), _int(data, "version"), user, data)
             if verb in (VERBS["confirm"], VERBS["cancel"]):
                 return self._confirm(verb, user, data, conversation)
+            if verb == NEEDS_ANSWER_VERB:  # the set-aside digest's button (adapters.teams.set_aside)
+                return CardAnswer(200, 200, MESSAGE, needs_answer(self.rt, user, data))
             if self.crisis.handles(verb):
                 return self._crisis(verb, user, data)
         except BadAction as exc:

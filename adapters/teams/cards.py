@@ -126,11 +126,12 @@ def case_card(
 
 
 def _triage_facts(card: CardView) -> list[dict[str, str]]:
-    """What triage decided (verdict, priority, kind) and which account should answer."""
+    """What triage decided (verdict, priority, kind, language, sentiment) and which account should answer."""
     facts = []
     if card.verdict:
         parts = [card.verdict, f"{card.priority} priority" if card.priority else ""]
         parts.append({"brand": "brand matter", "service": "service issue"}.get(card.kind, card.kind))
+        parts += [card.language, card.sentiment]
         facts.append({"title": "Triage", "value": escape(" · ".join(p for p in parts if p))})
     if card.reply_account:
         facts.append({"title": "Answer from", "value": escape("@" + card.reply_account)})

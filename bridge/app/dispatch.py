@@ -87,3 +87,6 @@ class Dispatcher:
 
     def publish(self, number: int, at: datetime | None = None) -> None:
         enqueue(self.queue, jobs.publish, number, at=at, on_failure=jobs.publish_gave_up)
+
+    def set_aside_digest(self, at: datetime) -> None:
+        enqueue(self.queue, jobs.set_aside_digest, at=at)

@@ -11,6 +11,7 @@ from rq import Queue
 from bridge.app.crisis_dispatch import CrisisDispatcher
 from bridge.app.dispatch import Dispatcher
 from bridge.app.metrics import REFUSED_ACTIONS, Meter
+from bridge.app.set_aside_digest import SetAsideDigest
 from bridge.app.settings import Settings
 from bridge.crisis.commands import incident_command
 from bridge.crisis.service import Crisis
@@ -28,6 +29,7 @@ from bridge.flow.moderation import Moderation
 from bridge.flow.out_of_hours import OutOfHoursReplies
 from bridge.flow.outlets import Outlets
 from bridge.flow.publisher import Publisher
+from bridge.flow.set_aside import SetAsideLedger
 from bridge.playbook.model import Playbook
 from bridge.playbook.source import PlaybookSource
 from bridge.store.cases import Store
@@ -78,6 +80,8 @@ class Runtime:
             case_dispatch=self.dispatch,
             followups=self.followups,
         )
+        self.set_aside = SetAsideLedger(self.store, self.playbooks, self.dispatch, self.clock)
+        self.set_aside_digest = SetAsideDigest(self.store, self.playbooks, self.chats, self.set_aside)
         self.ingestor = Ingestor(
             self.store,
             self.playbooks,
@@ -86,6 +90,7 @@ class Runtime:
             followups=self.followups,
             chats=self.chats.keys(),  # a live view: platforms are added after construction
             crisis=self.crisis,
+            set_aside=self.set_aside,
         )
         self.commands = Commands(self.desk, self.steering, extra={"incident": incident_command(self.crisis)})
 

@@ -21,7 +21,9 @@ from enum import StrEnum
 
 import structlog
 
+from bridge.crisis import bulk_reasons as reasons
 from bridge.crisis.budget import PostingBudget
+from bridge.crisis.bulk_reasons import REFUSED_PREFIX, UNANSWERED
 from bridge.crisis.incident import Incident, IncidentState
 from bridge.crisis.parts import CrisisParts, CrisisService
 from bridge.crisis.ports import Notice
@@ -38,11 +40,9 @@ from bridge.text.weighted_length import check_length
 
 log = structlog.get_logger(__name__)
 
-UNANSWERED = frozenset({State.ROUTED, State.REOPENED})
 ONCE_TTL_SECONDS = 30 * 86_400
 LOCK_SECONDS = 300  # renewed on every case, so only a job that stopped for this long loses it
 KICK_SECONDS = 60
-REFUSED_PREFIX = "reply template refused"
 #: KEYS[1] lock; ARGV[1] token, ARGV[2] seconds: extend the lock only while we hold it.
 _RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1], ARGV[2]) end
@@ -104,8 +104,12 @@ class BulkReplies(CrisisService):
         return self.incidents.records.key(incident_id, "bulk", name)
 
     def eligible(self, incident: Incident) -> list[Case]:
+        """Every mention of the incident waiting for an answer, or set aside but asking something."""
+        return reasons.choose(self._folded(incident))[0]
+
+    def _folded(self, incident: Incident) -> list[Case]:
         cases = (self.store.get(n) for n in self.alerts.cases(incident.alert) if self.store.exists(n))
-        return [c for c in cases if c.state in UNANSWERED and c.platform == incident.platform]
+        return [c for c in cases if c.platform == incident.platform]
 
     def preview_notice(self, incident: Incident, version: int) -> Notice | None:
         draft = self.incidents.version(incident.id, "bulk", version)
@@ -149,7 +153,10 @@ class BulkReplies(CrisisService):
         """Queue every unanswered case of the incident, once."""
         if not self.r.set(self._key(incident.id, "built"), "1", nx=True):
             return
-        queued = sum(self._queue(incident.id, c.number) for c in self.eligible(incident))
+        eligible, left = reasons.choose(self._folded(incident))
+        queued = sum(self._queue(incident.id, c.number) for c in eligible)
+        for why, count in left.items():
+            self.r.hincrby(self._key(incident.id, "left"), why, count)
         self.incidents.record(incident.id, "bulk_queued", incident.bulk_approver, cases=queued)
         rules = self._playbook().crisis
         if rules is not None:
@@ -228,6 +235,7 @@ class BulkReplies(CrisisService):
                 self.incidents.record(
                     incident_id, "bulk_reply_skipped", "bridge", case=int(raw), why=outcome.why
                 )
+                self.r.hincrby(self._key(incident_id, "skipped_why"), reasons.skip_category(outcome.why), 1)
             if outcome.template_refused:
                 self._tell_refused(incident, int(raw), outcome.why)
 
@@ -235,14 +243,8 @@ class BulkReplies(CrisisService):
         """Leadership hears once per approved version that its template is being refused."""
         once = f"crisis-bulk-refused:{incident.id}:{incident.bulk_approved_version}"
         if self.store.first_time(once, ONCE_TTL_SECONDS):
-            self.dispatch.notice(
-                incident.id,
-                f"Bulk reply v{incident.bulk_approved_version} cannot be filled in for #{number} "
-                f"({why.removeprefix(REFUSED_PREFIX + ': ')}); that case was skipped and nothing was posted "
-                "to it. Cases it cannot be filled in for are skipped and listed in "
-                "`/bridge incident status`.",
-                True,
-            )
+            text = reasons.refused_text(incident.bulk_approved_version, number, why)
+            self.dispatch.notice(incident.id, text, True)
 
     def _pause(self, incident: Incident, wait: float) -> str:
         at = (self.clock.now() + timedelta(seconds=max(1.0, wait))).replace(microsecond=0)
@@ -265,13 +267,11 @@ class BulkReplies(CrisisService):
         self.incidents.record(
             incident.id, "bulk_done", "bridge", sent=incident.bulk_sent, skipped=incident.bulk_skipped
         )
-        self.dispatch.notice(
-            incident.id,
-            f"Bulk replies done: {incident.bulk_sent} sent, {incident.bulk_skipped} skipped "
-            "(claimed by someone, refused by X, or the reply could not be filled in; see "
-            "`/bridge incident status`).",
-            True,
+        skipped_why, left = (
+            reasons.tally(self.r.hgetall(self._key(incident.id, n))) for n in ("skipped_why", "left")
         )
+        text = reasons.done_text(incident.bulk_sent, incident.bulk_skipped, skipped_why, left)
+        self.dispatch.notice(incident.id, text, True)
 
     # one case --------------------------------------------------------------------------------------------
     def _slot(self) -> float:
@@ -291,7 +291,8 @@ class BulkReplies(CrisisService):
         resumed = bool(self.r.exists(self.store.k("once", once)))
         if case.state == State.POSTED and resumed:
             return BulkOutcome.posted()
-        ours = case.state in UNANSWERED or (resumed and case.claimant == approver)
+        aside = reasons.left_aside(case) and reasons.asks_something(case)
+        ours = case.state in UNANSWERED or aside or (resumed and case.claimant == approver)
         if not ours:
             return BulkOutcome.skipped(case.state.value + (f" by {case.claimant}" if case.claimant else ""))
         template = self.incidents.version(incident.id, "bulk", incident.bulk_approved_version)
@@ -311,6 +312,9 @@ class BulkReplies(CrisisService):
             return BulkOutcome.wait(wait)
         self.store.first_time(once, ONCE_TTL_SECONDS)  # from here on the case is ours to finish
         detail = {"incident": incident.id}
+        if aside and not self._bring_back(case, detail):
+            return BulkOutcome.skipped("claimed meanwhile")
+        case = self.store.get(number)
         if case.state in UNANSWERED:
             moved = self.store.transition(
                 number,
@@ -352,6 +356,13 @@ class BulkReplies(CrisisService):
         if case.state == State.POSTING:
             return self._post(incident, case, text, recovering=True)
         return BulkOutcome.skipped(f"unexpected state {case.state.value}")
+
+    def _bring_back(self, case: Case, detail: dict[str, int]) -> bool:
+        """A set-aside or monitored case that asks something goes back among the unanswered (one
+        guarded transition); False when someone took it meanwhile."""
+        back = Action.REOPEN if case.state == State.IGNORED else Action.ROUTE
+        guards = {"state": case.state.value, "claimant": ""}
+        return self.store.transition(case.number, back, "bridge", guards=guards, detail=detail).ok
 
     def _post(self, incident: Incident, case: Case, text: str, *, recovering: bool) -> BulkOutcome:
         social = self.outlets.speaking_as(case.platform, case.reply_account).social

@@ -40,6 +40,21 @@ def state_label(case: Case) -> str:
     return s.value.capitalize()
 
 
+#: What triage writes when it cannot tell a post's language.
+UNDETERMINED_LANGUAGES = frozenset({"", "und"})
+
+
+def language_label(case: Case) -> str:
+    return "" if case.lang in UNDETERMINED_LANGUAGES else f"language {case.lang}"
+
+
+def sentiment_label(case: Case) -> str:
+    """The sentiment as the card says it: never a score for a language the model does not read."""
+    if case.polarity == "unknown":
+        return "sentiment unknown"
+    return f"{case.polarity} ({case.sentiment:+.2f})" if case.polarity else ""
+
+
 def card_view(case: Case) -> CardView:
     return CardView(
         number=case.number,
@@ -66,4 +81,6 @@ def card_view(case: Case) -> CardView:
         actions=_ACTIONS.get(case.state, ()),
         draft_version=case.draft_version,
         approved_version=case.approved_version,
+        language=language_label(case),
+        sentiment=sentiment_label(case),
     )

@@ -84,7 +84,7 @@ class Draft:
         return cls(**data)
 
 
-_JSON_FIELDS = {"reasons", "tags"}
+_JSON_FIELDS = {"reasons", "tags", "needs"}
 _INT_FIELDS = {"number", "author_followers", "draft_version", "approved_version"}
 _FLOAT_FIELDS = {"sentiment"}
 _TIME_FIELDS = {"created_at", "ingested_at", "sla_due", "claim_due", "claimed_at", "posted_at"}
@@ -114,6 +114,8 @@ class Case:
     kind: str = ""
     priority: str = ""
     sentiment: float = 0.0
+    polarity: str = ""  # negative, neutral, positive, or "unknown": a language the model does not read
+    needs: list[str] = field(default_factory=list)  # the need rules triage matched: why someone should look
     reasons: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     sla_due: datetime | None = None

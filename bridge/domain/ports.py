@@ -108,6 +108,8 @@ class CardView:
     actions: tuple[str, ...] = ()  # "claim", "reassign", "ignore", "draft"
     draft_version: int = 0  # the newest draft, 0 before any
     approved_version: int = 0  # the draft signed off, 0 while none is
+    language: str = ""  # e.g. "language de"; "" when triage could not tell
+    sentiment: str = ""  # e.g. "negative (-0.62)" or "sentiment unknown" (a language the model cannot read)
 
 
 @dataclass(frozen=True)

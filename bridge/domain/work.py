@@ -31,3 +31,6 @@ class Dispatch(Protocol):
         """Tell the customer when the desk is back; the job posts at most once per case."""
 
     def publish(self, number: int, at: datetime | None = None) -> None: ...
+
+    def set_aside_digest(self, at: datetime) -> None:
+        """The digest of set-aside cases, due at ``at`` (scheduled in Redis, so it survives restarts)."""

@@ -20,6 +20,7 @@ from bridge.domain.model import Case, Mention
 from bridge.domain.ports import CrisisHook
 from bridge.domain.work import Dispatch
 from bridge.flow.followups import FollowUps
+from bridge.flow.set_aside import SetAsideLedger
 from bridge.playbook.homes import home
 from bridge.playbook.model import Playbook
 from bridge.store.cases import Store
@@ -55,9 +56,11 @@ class Ingestor:
         followups: FollowUps,
         chats: Collection[str],
         crisis: CrisisHook | None = None,
+        set_aside: SetAsideLedger | None = None,
     ) -> None:
         """``chats`` names the running chat platforms (a live view: they may be added later);
-        ``crisis`` is fed every new case when crisis mode runs."""
+        ``crisis`` is fed every new case when crisis mode runs; ``set_aside`` notes each case triage
+        sets aside, for the digest that keeps it visible."""
         self.store = store
         self._playbook = playbook
         self.dispatch = dispatch
@@ -65,6 +68,7 @@ class Ingestor:
         self.followups = followups
         self.chats = chats
         self.crisis = crisis
+        self.set_aside = set_aside
 
     def ingest(self, mention: Mention) -> Ingested:
         playbook = self._playbook()
@@ -92,6 +96,8 @@ class Ingestor:
             self.dispatch.post_card(number)
         elif not decision.gets_card:
             self.store.set_fields(number, {CARDLESS_FIELD: "1"})
+        if decision.state == State.IGNORED and self.set_aside is not None:
+            self.set_aside.note(number)
         if decision.acknowledge:
             self.dispatch.out_of_hours_ack(number)
         log.debug("ingested", case=number, verdict=decision.verdict, department=decision.department)
@@ -123,6 +129,8 @@ class Ingestor:
             kind=triage.kind.value,
             priority=triage.priority.value,
             sentiment=triage.sentiment,
+            polarity=triage.polarity.value,
+            needs=list(triage.needs),
             tags=list(triage.tags),
             reasons=list(decision.reasons),
             sla_due=due.first_response if due else None,
@@ -145,8 +153,10 @@ class Ingestor:
             verdict=triage.verdict.value,
             kind=triage.kind.value,
             priority=triage.priority.value,
-            sentiment=triage.sentiment,
+            sentiment=triage.sentiment if triage.sentiment_known else "unknown",
+            polarity=triage.polarity.value,
             language=triage.language,
+            needs=",".join(triage.needs),
             tags=",".join(triage.tags),
             reasons="; ".join(triage.reasons),
         )

@@ -188,6 +188,14 @@ class OutOfHours(Strict):
         return self.auto_acknowledge.get(platform, False)
 
 
+class SetAside(Strict):
+    """The digest of what triage set aside (noise and ignored), posted in the social team's channel
+    so nothing set aside goes unseen; each case in it has a **Needs an answer** button."""
+
+    digest_every_minutes: int = Field(default=60, ge=1)
+    digest_max_cases: int = Field(default=20, ge=1, le=100)  # the rest are counted, not listed
+
+
 class Playbook(Strict):
     brand: Brand
     accounts: Accounts = Field(default_factory=Accounts)
@@ -203,6 +211,7 @@ class Playbook(Strict):
     out_of_hours: OutOfHours = Field(default_factory=OutOfHours)
     crisis: CrisisRules | None = None
     retention: RetentionRules | None = None  # none: nothing is removed
+    set_aside: SetAside = Field(default_factory=SetAside)
 
     @model_validator(mode="after")
     def _cross_section_checks(self) -> Playbook:
