@@ -74,6 +74,7 @@ TEAM_FIELDS = frozenset({
     "account", "chat", "channel", "card_ts", "claimant", "approver", "draft_version",
     "approved_version", "reply_id", "reply_url", "created_at", "ingested_at", "sla_due", "claim_due",
     "claimed_at", "posted_at", "mode", "pending_private", "reply_account", "template", "erased_on",
+    "polarity", "needs",
 })
 # fmt: on
 _TEXT_ACTIONS = {"customer_follow_up": "post_id", "customer_dm": "dm_id"}
