@@ -20,6 +20,7 @@ from bridge.domain.ports import SocialPlatform
 from bridge.domain.work import Dispatch
 from bridge.flow.followups import FollowUps
 from bridge.flow.outlets import Outlet, Outlets
+from bridge.flow.posting_lease import PostingLeases
 from bridge.store.cases import Store
 
 log = structlog.get_logger(__name__)
@@ -56,17 +57,37 @@ def record_posted(
 
 class Publisher:
     def __init__(
-        self, store: Store, outlets: Outlets, dispatch: Dispatch, clock: Clock, followups: FollowUps
+        self,
+        store: Store,
+        outlets: Outlets,
+        dispatch: Dispatch,
+        clock: Clock,
+        followups: FollowUps,
+        leases: PostingLeases | None = None,
     ) -> None:
         self.store = store
         self.outlets = outlets
         self.dispatch = dispatch
         self.clock = clock
         self.followups = followups  # indexes our replies, so the customer's next post joins the case
+        self.leases = leases or PostingLeases(store)  # one attempt at a time; finds orphaned posts
 
     def publish(self, number: int) -> str:
-        """Post the approved draft of case ``number``; returns what happened, for logs and tests."""
+        """Post the approved draft of case ``number``; returns what happened, for logs and tests.
+
+        Only one attempt per case runs at a time, wherever it was started (a retry, a recovery,
+        ``/bridge retry``): two attempts could both find no reply on the platform and both post.
+        """
+        with self.leases.hold(number) as ours:
+            if not ours:
+                log.info("publish_in_progress_elsewhere", case=number)
+                return "in-progress"
+            return self._attempt(number)
+
+    def _attempt(self, number: int) -> str:
         case = self.store.get(number)
+        if case.state in (State.APPROVED, State.POSTING):
+            self.leases.mark(number)  # before the transition: a crash between leaves a findable trace
         if case.state == State.APPROVED:
             began = self.store.transition(
                 number,
@@ -182,6 +203,7 @@ class Publisher:
     def gave_up(self, number: int, error: str) -> None:
         """Every retry failed: nothing is lost, but a person must decide when to try again."""
         case = self.store.get(number)
+        self.leases.unmark(number)  # a person decides now: the recovery sweep must not retry it
         self.store.record(number, "post_gave_up", "bridge", error=error)
         self.dispatch.thread_notice(
             number,
@@ -197,6 +219,7 @@ class Publisher:
             **({"note": outlet.note} if outlet.note else {}),
         }
         record_posted(self.store, self.followups, self.store.get(number), ref, self.clock.now(), detail)
+        self.leases.unmark(number)
         case = self.store.get(number)
         if case.mode == "private":
             self.dispatch.thread_notice(number, f"Sent to @{case.author_handle} as a private message.")
