@@ -1,0 +1,1 @@
+"""Fault tests: the real processes under crashes, restarts and bad input."""

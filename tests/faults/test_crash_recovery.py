@@ -1,0 +1,83 @@
+"""A bridge killed mid-post finishes the answer after its restart: within seconds, once, unaided.
+
+Before, the case stayed ``posting`` until RQ's abandoned-job sweep (818 s in one run) or a person's
+``/bridge retry``, and the work horse, in a process group of its own, went on posting after its
+bridge had been killed.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from adapters.slack.cards import ACTION_IDS
+from bridge.domain.lifecycle import State
+from standins.harness import LocalBridge
+from standins.x_api import TIMEOUT
+from tests.conftest import PLAYBOOK, running_bridge
+from tests.e2e.test_concierge_loop import claimed_draft
+from tests.faults.bridge_processes import BridgeProcess, bridge_environment, wait_until
+
+pytestmark = pytest.mark.e2e
+
+RECOVERY_BOUND_SECONDS = 45
+"""Far above what recovery takes (about the posting lease, 10 s), far below the 818 s it took."""
+
+
+def state(bridge: LocalBridge, number: int) -> State:
+    return bridge.rt.store.get(number).state
+
+
+def our_replies(bridge: LocalBridge, post_id: str) -> list[str]:
+    return [p.id for p in bridge.x.replies_to(post_id) if p.author_id == bridge.x.user_id]
+
+
+def kill_mid_post(bridge: LocalBridge, env: dict[str, str], number: int, post_id: str, went_out: bool) -> None:
+    """Start ``bridge run``, let it begin the post, and SIGKILL its whole group while X holds it."""
+    first = BridgeProcess(env)
+    try:
+        wait_until(lambda: state(bridge, number) == State.POSTING, timeout=90, what="the post to begin")
+        if went_out:
+            wait_until(lambda: our_replies(bridge, post_id), timeout=10, what="X to record the post")
+        else:
+            time.sleep(1.0)  # the request is in flight, held by the X stand-in
+        first.signal_group(signal.SIGKILL)
+        first.wait(timeout=10)
+        wait_until(lambda: not first.group_alive(), timeout=5, what="the killed bridge's work horse to end")
+    finally:
+        first.kill_everything()
+
+
+@pytest.mark.parametrize("went_out", [True, False], ids=["x-recorded-the-post", "x-never-got-it"])
+def test_a_post_cut_off_by_sigkill_is_finished_once_soon_after_the_restart(
+    redis_url: str, tmp_path: Path, went_out: bool
+) -> None:
+    with running_bridge(PLAYBOOK, redis_url, tmp_path) as bridge:
+        number = claimed_draft(bridge)
+        post_id = bridge.rt.store.get(number).post_id
+        bridge.x.fail_next("POST /2/tweets", status=TIMEOUT, stall_seconds=120, after_effect=went_out)
+        assert bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:1").status == 200
+        env = bridge_environment(bridge, tmp_path / "run")
+        kill_mid_post(bridge, env, number, post_id, went_out)
+        assert state(bridge, number) == State.POSTING
+
+        second = BridgeProcess(env)
+        try:
+            took = wait_until(
+                lambda: state(bridge, number) == State.POSTED,
+                timeout=RECOVERY_BOUND_SECONDS,
+                what="the restarted bridge to finish the post",
+            )
+            time.sleep(3)  # a second attempt, had there been one, would have posted by now
+        finally:
+            second.signal_group(signal.SIGTERM)
+            code = second.wait(timeout=30)
+            second.kill_everything()
+        assert len(our_replies(bridge, post_id)) == 1, "the answer must be on X exactly once"
+        case = bridge.rt.store.get(number)
+        assert case.reply_id == our_replies(bridge, post_id)[0]
+        assert code == 0
+        print(f"recovered {took:.1f} s after the restart")
