@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -75,10 +74,10 @@ def cmd_poll(args: argparse.Namespace) -> int:
     if not rt.socials:
         print("No social platform is configured: set X_BEARER_TOKEN (and the X_* keys).", file=sys.stderr)
         return 2
-    stopping = _stop_on_signals()
+    stopping = _StopRequest()
     backoff = Backoff()
     redis_wait = REDIS_RETRY_FIRST_SECONDS
-    while not stopping.is_set():
+    while not stopping.requested:
         try:
             delay = poll_once(rt, backoff)
             redis_wait = REDIS_RETRY_FIRST_SECONDS
@@ -98,16 +97,26 @@ REDIS_RETRY_FIRST_SECONDS = 0.5
 REDIS_RETRY_MAX_SECONDS = 5.0
 
 
-def _stop_on_signals() -> threading.Event:
-    """An event set by SIGTERM or SIGINT: the process finishes what it is doing and ends with 0."""
-    stopping = threading.Event()
+class _StopRequest:
+    """Set by SIGTERM or SIGINT: the process finishes what it is doing and ends with 0.
 
-    def stop(*_: object) -> None:
-        stopping.set()
+    A plain flag, not a ``threading.Event``: setting an event from a signal handler can deadlock
+    on the lock its own ``wait`` holds at that instant.
+    """
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    return stopping
+    def __init__(self) -> None:
+        self.requested = False
+        signal.signal(signal.SIGTERM, self._request)
+        signal.signal(signal.SIGINT, self._request)
+
+    def _request(self, *_: object) -> None:
+        self.requested = True
+
+    def wait(self, seconds: float) -> None:
+        """Sleep up to ``seconds``, waking within a tenth of a second of a stop request."""
+        deadline = time.monotonic() + seconds
+        while not self.requested and time.monotonic() < deadline:
+            time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
 
 
 STOP_GRACE_SECONDS = 15
@@ -136,14 +145,13 @@ def cmd_run(_args: argparse.Namespace) -> int:
             if child.poll() is None:
                 child.terminate()
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited: a terminal's Ctrl-C is ours to handle
-    try:
-        children += [_start_child(name, env) for name in names]
-    finally:
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     crashed = False
     try:
+        for name in names:
+            if not asked_to_stop:
+                children.append(_start_child(name, env))
         while not asked_to_stop and all(child.poll() is None for child in children):
             time.sleep(0.2)
         crashed = not asked_to_stop
@@ -156,14 +164,16 @@ def cmd_run(_args: argparse.Namespace) -> int:
 
 
 def _start_child(name: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """A child that ignores the terminal's Ctrl-C (our SIGTERM stops it) and ends when we do."""
     from bridge.app.lifeline import die_with_parent
 
     parent = os.getpid()
-    return subprocess.Popen(
-        [sys.executable, "-m", "bridge.cli", name],
-        env=env,
-        preexec_fn=lambda: die_with_parent(signal.SIGTERM, parent=parent),  # no threads here: safe
-    )
+
+    def in_the_child() -> None:  # between fork and exec; this process runs no threads
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # kept across exec, until the child chooses
+        die_with_parent(signal.SIGTERM, parent=parent)
+
+    return subprocess.Popen([sys.executable, "-m", "bridge.cli", name], env=env, preexec_fn=in_the_child)
 
 
 def _wait_for(children: list[subprocess.Popen[bytes]]) -> None:

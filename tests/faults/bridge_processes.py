@@ -9,6 +9,7 @@ it drives a case through Slack to its approval and lets the processes do the pos
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -18,7 +19,6 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
 
 import redis
 
@@ -120,17 +120,22 @@ def bridge_environment(bridge: LocalBridge, data_dir: Path, **extra: str) -> dic
 
 
 class BridgeProcess:
-    """``python -m bridge.cli <command>`` as the leader of its own process group."""
+    """``python -m bridge.cli <command>`` as the leader of its own process group.
 
-    def __init__(self, env: dict[str, str], command: str = "run", log: IO[bytes] | None = None) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bridge.cli", command],
-            env=env,
-            cwd=ROOT,
-            stdout=log if log is not None else subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    Its output goes to ``log`` (a file, read back by :meth:`output` for failure messages), else nowhere.
+    """
+
+    def __init__(self, env: dict[str, str], command: str = "run", log: Path | None = None) -> None:
+        self.log = log
+        with open(log, "ab") if log is not None else open(os.devnull, "wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bridge.cli", command],
+                env=env,
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.group = self.process.pid
 
     def signal_group(self, sig: int) -> None:
@@ -140,17 +145,18 @@ class BridgeProcess:
         return self.process.wait(timeout=timeout)
 
     def group_alive(self) -> bool:
-        """Whether any process of the group (or a session member that left it) still runs."""
+        """Whether any process it started (a work horse leaves the group, not the session) runs."""
         return bool(session_members(self.group))
 
     def kill_everything(self) -> None:
         for pid in session_members(self.group):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         if self.process.poll() is None:
             self.process.wait(timeout=10)
+
+    def output(self, tail: int = 4000) -> str:
+        return self.log.read_text(errors="replace")[-tail:] if self.log is not None else ""
 
 
 def session_members(session: int) -> list[int]:

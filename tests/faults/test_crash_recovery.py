@@ -35,7 +35,9 @@ def our_replies(bridge: LocalBridge, post_id: str) -> list[str]:
     return [p.id for p in bridge.x.replies_to(post_id) if p.author_id == bridge.x.user_id]
 
 
-def kill_mid_post(bridge: LocalBridge, env: dict[str, str], number: int, post_id: str, went_out: bool) -> None:
+def kill_mid_post(
+    bridge: LocalBridge, env: dict[str, str], number: int, post_id: str, *, went_out: bool
+) -> None:
     """Start ``bridge run``, let it begin the post, and SIGKILL its whole group while X holds it."""
     first = BridgeProcess(env)
     try:
@@ -61,7 +63,7 @@ def test_a_post_cut_off_by_sigkill_is_finished_once_soon_after_the_restart(
         bridge.x.fail_next("POST /2/tweets", status=TIMEOUT, stall_seconds=120, after_effect=went_out)
         assert bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:1").status == 200
         env = bridge_environment(bridge, tmp_path / "run")
-        kill_mid_post(bridge, env, number, post_id, went_out)
+        kill_mid_post(bridge, env, number, post_id, went_out=went_out)
         assert state(bridge, number) == State.POSTING
 
         second = BridgeProcess(env)
