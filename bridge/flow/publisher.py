@@ -86,9 +86,11 @@ class Publisher:
 
     def _attempt(self, number: int) -> str:
         case = self.store.get(number)
-        if case.state in (State.APPROVED, State.POSTING):
-            self.leases.mark(number)  # before the transition: a crash between leaves a findable trace
-        if case.state == State.APPROVED:
+        if case.state not in (State.APPROVED, State.POSTING):
+            return f"nothing-to-do ({case.state.value})"
+        self.leases.mark(number)  # before the transition: a crash between leaves a findable trace
+        retrying = case.state == State.POSTING
+        if not retrying:
             began = self.store.transition(
                 number,
                 Action.BEGIN_POSTING,
@@ -100,11 +102,7 @@ class Publisher:
             )
             if not began.ok:
                 return "not-approved"
-            case, retrying = self.store.get(number), False
-        elif case.state == State.POSTING:
-            retrying = True
-        else:
-            return f"nothing-to-do ({case.state.value})"
+            case = self.store.get(number)
 
         draft = self.store.draft(number, case.approved_version)
         if draft is None:  # cannot happen through the desk; refuse loudly rather than post nothing

@@ -12,8 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
+from rq.registry import ScheduledJobRegistry
 
 from adapters.slack.cards import ACTION_IDS
+from bridge.app.enqueue import RETRY_INTERVALS_SECONDS
+from bridge.app.recovery import recovery_for
 from bridge.domain.lifecycle import State
 from standins.harness import LocalBridge
 from standins.x_api import TIMEOUT
@@ -83,3 +86,48 @@ def test_a_post_cut_off_by_sigkill_is_finished_once_soon_after_the_restart(
         assert case.reply_id == our_replies(bridge, post_id)[0]
         assert code == 0
         print(f"recovered {took:.1f} s after the restart")
+
+
+# the sweep itself, run in this process against the same Redis and RQ -------------------------------
+def failed_once(bridge: LocalBridge) -> int:
+    """An approved answer whose first post X answered with a 503: ``posting``, a retry scheduled."""
+    number = claimed_draft(bridge)
+    bridge.x.fail_next("POST /2/tweets", status=503)
+    assert bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:1").status == 200
+    bridge.drain()
+    assert state(bridge, number) == State.POSTING
+    return number
+
+
+def test_the_sweep_leaves_a_post_waiting_for_its_retry_alone(local_bridge: LocalBridge) -> None:
+    """X being down is answered by RQ's back-off; the sweep must not overtake it every 2 s."""
+    failed_once(local_bridge)
+    assert local_bridge.scheduled(), "RQ's retry waits"
+    assert recovery_for(local_bridge.rt).sweep() == []
+
+
+def test_an_orphaned_post_is_recovered_by_one_sweeper_and_posted_once(local_bridge: LocalBridge) -> None:
+    bridge = local_bridge
+    number = failed_once(bridge)
+    registry = ScheduledJobRegistry(queue=bridge.rt.queue)
+    for job in bridge.scheduled():  # the job is lost with its worker
+        registry.remove(job)
+    sweepers = [recovery_for(bridge.rt), recovery_for(bridge.rt)]
+    assert [sweeper.sweep() for sweeper in sweepers] == [[number], []]
+    bridge.drain()
+    post_id = bridge.rt.store.get(number).post_id
+    assert state(bridge, number) == State.POSTED
+    assert len(our_replies(bridge, post_id)) == 1
+    assert recovery_for(bridge.rt).sweep() == []
+    assert bridge.rt.publisher.leases.marked() == [], "a posted case leaves the index"
+
+
+def test_a_post_the_bridge_gave_up_on_waits_for_a_person(local_bridge: LocalBridge) -> None:
+    bridge = local_bridge
+    number = claimed_draft(bridge)
+    bridge.x.fail_next("POST /2/tweets", status=503, times=len(RETRY_INTERVALS_SECONDS) + 1)
+    assert bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:1").status == 200
+    bridge.drain(include_scheduled=True, rounds=len(RETRY_INTERVALS_SECONDS) + 3)
+    assert any(entry.action == "post_gave_up" for entry in bridge.rt.store.audit(number))
+    assert state(bridge, number) == State.POSTING
+    assert recovery_for(bridge.rt).sweep() == []
