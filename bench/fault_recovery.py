@@ -31,11 +31,12 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.slack.cards import ACTION_IDS  # noqa: E402
 from bridge.app.logs import configure  # noqa: E402
+from bridge.app.recovery import PUBLISH_JOB  # noqa: E402
 from bridge.domain.lifecycle import State  # noqa: E402
 from standins.harness import LocalBridge  # noqa: E402
 from standins.x_api import TIMEOUT  # noqa: E402
 from tests.conftest import PLAYBOOK  # noqa: E402
-from tests.e2e.test_concierge_loop import claimed_draft  # noqa: E402
+from tests.e2e.test_concierge_loop import open_case  # noqa: E402
 from tests.faults.bridge_processes import (  # noqa: E402
     BridgeProcess,
     ThrowawayRedis,
@@ -60,9 +61,16 @@ class Tally:
         self.lost_answers += 0 if posted and ours else 1
 
 
-def approved_case(bridge: LocalBridge, round_no: int, kind: str) -> int:
-    number = claimed_draft(bridge, text=f"Hi @maria_k, sorry! Refund {kind}-{round_no} is on its way today.")
-    assert bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:1").status == 200
+def approved_case(bridge: LocalBridge, round_no: int, kind: str, *, approve: bool = True) -> int:
+    """A new customer each round: a second mention by the same one would join the first case."""
+    handle = f"{kind}_customer_{round_no}"
+    number = open_case(bridge, handle=handle)
+    assert bridge.click("U0EXP1", number, ACTION_IDS["claim"]).status == 200
+    answer, _ = bridge.reply_in_thread("U0EXP1", number, f"Hi @{handle}, sorry! The refund is on its way.")
+    assert answer.status == 200
+    bridge.drain()
+    if approve:
+        assert bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:1").status == 200
     return number
 
 
@@ -97,13 +105,17 @@ def kill_rounds(bridge: LocalBridge, env: dict[str, str], rounds: int, tally: Ta
         bridge.x.fail_next("POST /2/tweets", status=TIMEOUT, stall_seconds=120, after_effect=went_out)
         number = approved_case(bridge, round_no, "kill")
         first = BridgeProcess(env)
-        wait_until(partial(in_state, bridge, number, State.POSTING), timeout=90, what="posting")
-        time.sleep(1.0)
-        stop(first, signal.SIGKILL)
+        try:
+            wait_until(partial(in_state, bridge, number, State.POSTING), timeout=90, what="posting")
+            time.sleep(1.0)
+        finally:
+            stop(first, signal.SIGKILL)
         second = BridgeProcess(env)
-        took = posted_within(bridge, number, GIVE_UP_SECONDS)
-        time.sleep(2.0)  # room for a second post, had one been coming
-        stop(second)
+        try:
+            took = posted_within(bridge, number, GIVE_UP_SECONDS)
+            time.sleep(2.0)  # room for a second post, had one been coming
+        finally:
+            stop(second)
         tally.count(bridge, number, took is not None)
         if took is not None:
             recovered.append(took)
@@ -115,20 +127,25 @@ def redis_rounds(
 ) -> list[float]:
     """A post deferred by a 3 s rate limit, then Redis restarted (data kept) before it is due."""
     resumed = []
-    run = BridgeProcess(env)
-    try:
-        for round_no in range(rounds):
-            bridge.x.fail_next("POST /2/tweets", status=429, reset_in=3)
-            number = approved_case(bridge, round_no, "redis")
-            wait_until(bridge.scheduled, timeout=90, what="the deferred post")
+    for round_no in range(rounds):
+        number = approved_case(bridge, round_no, "redis", approve=False)  # no other worker running
+        bridge.x.fail_next("POST /2/tweets", status=429, reset_in=3)
+        run = BridgeProcess(env)
+        try:
+            assert bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:1").status == 200
+            wait_until(partial(publish_scheduled, bridge, number), timeout=90, what="the deferred post")
             server.restart(down)
-            took = posted_within(bridge, number, GIVE_UP_SECONDS)
-            tally.count(bridge, number, took is not None)
-            if took is not None:  # counted from Redis answering again
-                resumed.append(took)
-    finally:
-        stop(run)
+            took = posted_within(bridge, number, GIVE_UP_SECONDS)  # counted from Redis answering again
+        finally:
+            stop(run)
+        tally.count(bridge, number, took is not None)
+        if took is not None:
+            resumed.append(took)
     return resumed
+
+
+def publish_scheduled(bridge: LocalBridge, number: int) -> bool:
+    return any(job.func_name == PUBLISH_JOB and job.args[0] == number for job in bridge.scheduled())
 
 
 def serving(env: dict[str, str]) -> bool:
