@@ -5,6 +5,10 @@ queue once a second. On any Redis error its loop raises and the process ends; th
 new one only at its next maintenance pass, ten minutes later by default, so a post deferred by a
 three-second rate limit went out thirteen minutes late. This scheduler keeps its loop: it waits
 with a short back-off while Redis is away and carries on, its locks re-taken by its next heartbeat.
+
+A scheduler killed outright (SIGKILL, a lost container) keeps its queue's lock for another minute,
+and with it every scheduled job after a restart. A lock whose holder ran on this host and whose
+process is gone is released at once; a holder elsewhere is waited for, as RQ does.
 """
 
 from __future__ import annotations
@@ -12,11 +16,14 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import time
+from typing import Any
 
 import redis
 import structlog
-from rq.scheduler import RQScheduler
+from rq.scheduler import SCHEDULER_KEY_TEMPLATE, RQScheduler
+from rq.scripts import release_lock
 
 from bridge.app.lifeline import die_with_parent
 
@@ -31,6 +38,25 @@ RECONNECT_MAX_SECONDS = 2.0
 
 class BridgeScheduler(RQScheduler):
     """Runs in a process forked by the worker; ends with it, and survives Redis restarts."""
+
+    def acquire_locks(self, auto_start: bool = False) -> Any:
+        for name in self._queue_names:
+            self._release_if_holder_died(self.get_locking_key(name))
+        return super().acquire_locks(auto_start=auto_start)
+
+    def _release_if_holder_died(self, lock_key: str) -> None:
+        holder = self.connection.get(lock_key)
+        if not holder:
+            return
+        holder_name = holder.decode() if isinstance(holder, bytes) else str(holder)
+        if holder_name == self.name:
+            return
+        info = self.connection.hmget(SCHEDULER_KEY_TEMPLATE % holder_name, ["hostname", "pid"])
+        hostname, pid = (v.decode() if isinstance(v, bytes) else v for v in info)
+        if hostname != socket.gethostname() or not (pid or "").isdigit() or _running(int(pid)):
+            return
+        if release_lock(self.connection, lock_key, holder_name):
+            log.warning("scheduler_lock_of_dead_process_released", holder=holder_name, pid=int(pid))
 
     def work(self) -> None:
         die_with_parent(signal.SIGTERM, parent=os.getppid())
@@ -57,3 +83,13 @@ class BridgeScheduler(RQScheduler):
             time.sleep(self.interval)
         with contextlib.suppress(redis.RedisError):  # stopping while Redis is away: nothing to release
             self.stop()
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True

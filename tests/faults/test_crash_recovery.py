@@ -131,3 +131,34 @@ def test_a_post_the_bridge_gave_up_on_waits_for_a_person(local_bridge: LocalBrid
     assert any(entry.action == "post_gave_up" for entry in bridge.rt.store.audit(number))
     assert state(bridge, number) == State.POSTING
     assert recovery_for(bridge.rt).sweep() == []
+
+
+def test_scheduled_work_resumes_within_seconds_of_a_restart_after_sigkill(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """The killed scheduler's lock used to hold every scheduled job for another minute."""
+    with running_bridge(PLAYBOOK, redis_url, tmp_path) as bridge:
+        number = claimed_draft(bridge)
+        bridge.x.fail_next("POST /2/tweets", status=429, reset_in=5)
+        env = bridge_environment(bridge, tmp_path / "run")
+        first = BridgeProcess(env)
+        try:
+            assert bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:1").status == 200
+            wait_until(bridge.scheduled, timeout=90, what="X's rate limit to defer the post")
+            first.signal_group(signal.SIGKILL)
+            first.wait(timeout=10)
+        finally:
+            first.kill_everything()
+        second = BridgeProcess(env, log=tmp_path / "second.log")
+        try:
+            took = wait_until(
+                lambda: state(bridge, number) == State.POSTED,
+                timeout=RECOVERY_BOUND_SECONDS,
+                what="the deferred post after the restart",
+            )
+        finally:
+            second.signal_group(signal.SIGTERM)
+            second.wait(timeout=30)
+            second.kill_everything()
+        assert took < 30, f"{took:.0f} s: the dead scheduler's lock held the deferred post"
+        assert len(our_replies(bridge, bridge.rt.store.get(number).post_id)) == 1
