@@ -165,7 +165,7 @@ class LocalBridge:
 
     def scheduled(self, *, timers: bool = False) -> list[Job]:
         """Scheduled jobs: SLA timers when ``timers``, else everything else (retries, deferred posts)."""
-        registry = ScheduledJobRegistry(queue=self.rt.queue)  # type: ignore[no-untyped-call]  # RQ: no hints
+        registry = ScheduledJobRegistry(queue=self.rt.queue)
         jobs = [Job.fetch(job_id, connection=self.rt.redis) for job_id in registry.get_job_ids()]
         return [j for j in jobs if (j.func_name == TIMER_JOB) == timers]
 
@@ -174,7 +174,7 @@ class LocalBridge:
 
     def release_scheduled(self, *, retries: bool = True, timers: bool = False) -> int:
         """Move scheduled jobs to the queue now, as time passing would."""
-        registry = ScheduledJobRegistry(queue=self.rt.queue)  # type: ignore[no-untyped-call]  # RQ: no hints
+        registry = ScheduledJobRegistry(queue=self.rt.queue)
         chosen = (self.scheduled() if retries else []) + (self.scheduled(timers=True) if timers else [])
         for job in chosen:
             registry.remove(job)

@@ -119,7 +119,7 @@ class Health:
                 scheduler=bool(self.client.exists(RQScheduler.get_locking_key(self.queue_name))),
                 queued=queue.count,
                 tells=tell_queue(queue).count,
-                scheduled=ScheduledJobRegistry(queue=queue).count,  # type: ignore[no-untyped-call]  # RQ: no hints
+                scheduled=ScheduledJobRegistry(queue=queue).count,
                 failed=queue.failed_job_registry.count,
                 counts=Meter(self.client, self.prefix).read(),
                 checked_at=time.monotonic(),

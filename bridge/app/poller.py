@@ -3,10 +3,15 @@
 The cursor (``since_id``) moves only after every page of a batch is stored, so a crash mid-batch
 re-reads rather than skips; re-reading is harmless because ingest is once per post. A rate limit is
 answered by returning a later time to poll again, never by sleeping inside a job.
+
+A failure nobody foresaw in one platform's read (a malformed answer, a bug) is logged with its
+traceback, counted, and that platform is left alone for a growing while; the other platforms and the
+next poll go on. Redis being away is the caller's to wait out (:func:`bridge.cli.cmd_poll`).
 """
 
 from __future__ import annotations
 
+import redis
 import structlog
 
 from bridge.app.metrics import CASES_INGESTED, POLL_ERRORS
@@ -16,46 +21,88 @@ from bridge.domain.ports import SocialPlatform
 
 log = structlog.get_logger(__name__)
 
+FAILURE_BACKOFF_MAX_SECONDS = 300
+"""The longest a platform that keeps failing unexpectedly is left alone between two tries."""
+
 
 def cursor_name(platform: str) -> str:
     return f"{platform}:mentions:since_id"
 
 
-def poll_once(rt: Runtime) -> float:
+def poll_once(rt: Runtime, backoff: Backoff | None = None) -> float:
     """Poll every platform once; returns seconds until the next poll should happen."""
+    backoff = backoff or Backoff()
     delay = float(rt.settings.bridge_poll_seconds)
     now = rt.clock.now().timestamp()
     for name, social in _readers(rt):
-        since = rt.store.cursor(cursor_name(name))
+        if backoff.waiting(f"{name}:mentions", now):
+            continue
         try:
-            batch = social.fetch_mentions(since)
-        except RateLimited as exc:
-            wait = max(1.0, exc.retry_at - now)
-            log.warning("poll_rate_limited", platform=name, retry_in_seconds=round(wait))
-            rt.meter.count(POLL_ERRORS, platform=name, kind="rate_limited")
-            delay = max(delay, wait)
+            wait, read = _poll_mentions(rt, name, social, now)
+        except (redis.ConnectionError, redis.TimeoutError):
+            raise
+        except Exception:
+            rt.meter.count(POLL_ERRORS, platform=name, kind="unexpected")
+            backoff.failed(name, "mentions", now)
             continue
-        except PlatformError as exc:
-            log.error("poll_failed", platform=name, error=str(exc))
-            rt.meter.count(POLL_ERRORS, platform=name, kind="failed")
-            continue
-        created = 0
-        for mention in sorted(batch.mentions, key=lambda m: int(m.post_id) if m.post_id.isdigit() else 0):
-            ingested = rt.ingestor.ingest(mention)
-            if ingested.created:
-                created += 1
-                rt.meter.count(CASES_INGESTED, platform=mention.platform, verdict=ingested.reason)
-                log.info(
-                    "case_opened", case=ingested.number, platform=mention.platform, verdict=ingested.reason
-                )
-        if batch.newest_id:
-            rt.store.set_cursor(cursor_name(name), batch.newest_id)
-        log.info(
-            "polled", platform=name, seen=len(batch.mentions), new_cases=created, since_id=batch.newest_id
-        )
-        if name in rt.socials:
-            _poll_direct_messages(rt, name)
+        backoff.succeeded(name, "mentions")
+        delay = max(delay, wait)
+        if read and name in rt.socials:
+            _poll_direct_messages(rt, name, now, backoff)
     return delay
+
+
+class Backoff:
+    """Which platform reads failed unexpectedly, and until when each is left alone.
+
+    Kept by the polling loop across polls; a single poll without one still logs, counts and goes on.
+    """
+
+    def __init__(self) -> None:
+        self._failures: dict[str, tuple[int, float]] = {}  # read -> (failures in a row, skip until)
+
+    def waiting(self, read: str, now: float) -> bool:
+        return now < self._failures.get(read, (0, 0.0))[1]
+
+    def failed(self, platform: str, read: str, now: float) -> None:
+        key = f"{platform}:{read}"
+        count = self._failures.get(key, (0, 0.0))[0] + 1
+        wait = min(FAILURE_BACKOFF_MAX_SECONDS, 2.0**count)
+        self._failures[key] = (count, now + wait)
+        log.exception(
+            "poll_failed_unexpectedly", platform=platform, read=read, failures=count, retry_in_seconds=wait
+        )
+
+    def succeeded(self, platform: str, read: str) -> None:
+        self._failures.pop(f"{platform}:{read}", None)
+
+
+def _poll_mentions(rt: Runtime, name: str, social: SocialPlatform, now: float) -> tuple[float, bool]:
+    """One platform's new mentions into cases; returns how long it asks us to wait, and whether
+    the mentions were read (if not, its direct messages wait for the next poll too)."""
+    since = rt.store.cursor(cursor_name(name))
+    try:
+        batch = social.fetch_mentions(since)
+    except RateLimited as exc:
+        wait = max(1.0, exc.retry_at - now)
+        log.warning("poll_rate_limited", platform=name, retry_in_seconds=round(wait))
+        rt.meter.count(POLL_ERRORS, platform=name, kind="rate_limited")
+        return wait, False
+    except PlatformError as exc:
+        log.error("poll_failed", platform=name, error=str(exc))
+        rt.meter.count(POLL_ERRORS, platform=name, kind="failed")
+        return 0.0, False
+    created = 0
+    for mention in sorted(batch.mentions, key=lambda m: int(m.post_id) if m.post_id.isdigit() else 0):
+        ingested = rt.ingestor.ingest(mention)
+        if ingested.created:
+            created += 1
+            rt.meter.count(CASES_INGESTED, platform=mention.platform, verdict=ingested.reason)
+            log.info("case_opened", case=ingested.number, platform=mention.platform, verdict=ingested.reason)
+    if batch.newest_id:
+        rt.store.set_cursor(cursor_name(name), batch.newest_id)
+    log.info("polled", platform=name, seen=len(batch.mentions), new_cases=created, since_id=batch.newest_id)
+    return 0.0, True
 
 
 def _readers(rt: Runtime) -> list[tuple[str, SocialPlatform]]:
@@ -69,13 +116,22 @@ def _readers(rt: Runtime) -> list[tuple[str, SocialPlatform]]:
     return care + main
 
 
-def _poll_direct_messages(rt: Runtime, name: str) -> None:
+def _poll_direct_messages(rt: Runtime, name: str, now: float, backoff: Backoff) -> None:
     """Customers' direct messages join cases that moved to private messages."""
+    if backoff.waiting(f"{name}:direct_messages", now):
+        return
     try:
         messages = rt.socials[name].fetch_direct_messages()
+        for message in reversed(messages):  # oldest first, so the thread reads in order
+            rt.followups.attach_direct_message(message)
     except PlatformError as exc:
         log.warning("dm_poll_failed", platform=name, error=str(exc))
         rt.meter.count(POLL_ERRORS, platform=name, kind="direct_messages")
         return
-    for message in reversed(messages):  # oldest first, so the thread reads in order
-        rt.followups.attach_direct_message(message)
+    except (redis.ConnectionError, redis.TimeoutError):
+        raise
+    except Exception:
+        rt.meter.count(POLL_ERRORS, platform=name, kind="unexpected_direct_messages")
+        backoff.failed(name, "direct_messages", now)
+        return
+    backoff.succeeded(name, "direct_messages")

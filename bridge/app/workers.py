@@ -1,28 +1,49 @@
-"""RQ workers that stop promptly, whatever the redis-py release.
+"""RQ workers that stop promptly, stay alive through Redis restarts and finish orphaned posts.
 
 RQ listens for commands (stop, kill the work horse) on a pub/sub channel, read by a thread that
 waits up to 60 s for a message. Since redis-py 8.2, ``PubSubWorkerThread.stop()`` waits for that
 thread to finish, so an idle worker took a minute to stop on SIGTERM, and every burst worker of the
 test harness a minute to return. Our workers wait at most :data:`COMMAND_POLL_SECONDS` instead.
+
+The deployed worker also keeps things alive every :data:`LIVENESS_SECONDS` (RQ looks every ten
+minutes): it restarts a scheduler process that ended, and runs the recovery sweep of
+:mod:`bridge.app.recovery`. A stop request ends a job still running after
+:data:`HORSE_STOP_GRACE_SECONDS` (the post is finished by the next start, exactly once), and a
+work horse dies with its worker instead of posting on as an orphan.
 """
 
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime
+import signal
+import threading
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import redis
 import structlog
 from rq import Queue, SimpleWorker, Worker
 from rq.job import Job
+from rq.utils import now
 
 from bridge.app import runtime
+from bridge.app.lifeline import die_with_parent
 from bridge.app.logs import bound
 from bridge.app.metrics import JOB_FAILURES, JOB_RETRIES
+from bridge.app.recovery import recovery_for
 from bridge.app.retention import start_hourly
+from bridge.app.scheduler import BridgeScheduler
 from bridge.domain.errors import NoRuntime
 
 log = structlog.get_logger(__name__)
+
+LIVENESS_SECONDS = 2.0
+"""How often an idle worker checks its scheduler and sweeps for orphaned posts."""
+HORSE_STOP_GRACE_SECONDS = 3.0
+"""How long a stop request lets a running job finish before its work horse is killed."""
+RECONNECT_MAX_SECONDS = 5.0
+"""The longest wait between two tries while Redis is away."""
 
 COMMAND_POLL_SECONDS = 1.0
 """How long the command thread blocks on Redis before checking whether it should stop."""
@@ -90,15 +111,145 @@ class _Observed:
 class BridgeWorker(_Observed, _PromptCommandListener, Worker):
     """The deployed worker: forks a work horse per job, with the scheduler."""
 
+    max_connection_wait_time = RECONNECT_MAX_SECONDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._burst = False
+        self._asked_to_stop = False
+        self._liveness_checked_at: float | None = None
+
+    # the work loop -----------------------------------------------------------------------------
+    def work(self, burst: bool = False, **options: Any) -> bool:  # type: ignore[override]
+        """RQ's loop, started again when a Redis error (rather than a stop request) ended it."""
+        self._burst = burst
+        wait = 0.5
+        while True:
+            try:
+                worked = bool(super().work(burst=burst, **options))
+            except (redis.ConnectionError, redis.TimeoutError) as exc:  # in its start or teardown
+                log.warning("worker_redis_unavailable", error=str(exc))
+                worked = False
+            if burst or self._asked_to_stop:
+                return worked
+            log.warning("worker_restarting", retry_in_seconds=wait)
+            time.sleep(wait)
+            wait = min(wait * 2, RECONNECT_MAX_SECONDS)
+            self._forget_registration()
+
+    def _forget_registration(self) -> None:
+        """Our own worker record may have outlived the loop that wrote it; a restart re-registers."""
+        with contextlib.suppress(redis.RedisError):  # still away: the next start waits again
+            self.connection.delete(self.key)
+
+    @property
+    def dequeue_timeout(self) -> int:
+        """Short blocking reads, so the liveness checks run while the worker is idle."""
+        return max(1, int(LIVENESS_SECONDS))
+
+    # keeping things alive ----------------------------------------------------------------------
+    @property
+    def should_run_maintenance_tasks(self) -> bool:
+        checked = self._liveness_checked_at
+        return bool(super().should_run_maintenance_tasks) or (
+            checked is None or time.monotonic() - checked >= LIVENESS_SECONDS
+        )
+
     def run_maintenance_tasks(self) -> None:
-        """RQ's maintenance (every 10 minutes), and the hourly retention sweep queued by one worker."""
-        super().run_maintenance_tasks()  # type: ignore[no-untyped-call]  # RQ: no hints
+        """RQ's maintenance and the hourly retention sweep every 10 minutes; the scheduler and
+        orphaned posts every :data:`LIVENESS_SECONDS`."""
+        if self.last_cleaned_at is None or now() - self.last_cleaned_at > timedelta(
+            seconds=self.maintenance_interval
+        ):
+            super().run_maintenance_tasks()
+            self._queue_retention_sweep()
+        self._liveness_checked_at = time.monotonic()
+        self._restart_scheduler()
+        self._sweep_orphaned_posts()
+
+    def _queue_retention_sweep(self) -> None:
+        """The hourly retention sweep, queued by one worker (an hourly record in Redis decides)."""
         try:
             rt = runtime.current()
             if self.queues:
                 start_hourly(rt.store, self.queues[0], datetime.now(UTC))
         except Exception:  # maintenance must go on: the next round tries again
             log.exception("retention_sweep_not_queued")
+
+    def _start_scheduler(
+        self,
+        burst: bool = False,
+        logging_level: str | None = "INFO",
+        date_format: str = "",
+        log_format: str = "",
+    ) -> None:
+        """RQ's own start-up, with :class:`BridgeScheduler` in place of RQ's."""
+        self.scheduler = BridgeScheduler(
+            self.queues,
+            connection=self.connection,
+            logging_level=logging_level if logging_level is not None else self.log.level,
+            serializer=self.serializer,
+        )
+        self.scheduler.acquire_locks()
+        if not self.scheduler.acquired_locks:
+            return
+        if burst:
+            try:
+                self.scheduler.register_birth()
+                self.scheduler.enqueue_scheduled_jobs()
+            finally:
+                self.scheduler.release_locks()
+                self.scheduler.register_death()
+        else:
+            self.scheduler.start()
+
+    def _restart_scheduler(self) -> None:
+        """A scheduler process that ended (or never got the lock) is tried again now."""
+        scheduler = self.scheduler
+        if scheduler is None or self._burst or self._asked_to_stop:
+            return
+        process: Any = scheduler._process
+        if process is None or not process.is_alive():
+            scheduler.acquire_locks(auto_start=True)
+            if scheduler._process is not process:
+                log.info("scheduler_started", queues=self.queue_names())
+
+    def _sweep_orphaned_posts(self) -> None:
+        """An unexpected error here is logged, never allowed to end the worker."""
+        if self._burst or self._asked_to_stop:
+            return
+        try:
+            rt = runtime.current()
+        except NoRuntime:  # a worker without the bridge's services (a bare RQ worker in a test)
+            return
+        try:
+            recovery_for(rt).sweep()
+        except (redis.ConnectionError, redis.TimeoutError):
+            raise  # RQ's loop waits for Redis with a back-off
+        except Exception:
+            log.exception("recovery_sweep_failed")
+
+    # stopping ----------------------------------------------------------------------------------
+    def request_stop(self, signum: Any, frame: Any) -> None:
+        self._asked_to_stop = True
+        super().request_stop(signum, frame)
+
+    def handle_warm_shutdown_request(self) -> None:
+        super().handle_warm_shutdown_request()
+        horse = self.horse_pid
+        if horse:
+            timer = threading.Timer(HORSE_STOP_GRACE_SECONDS, self._stop_horse, args=(horse,))
+            timer.daemon = True
+            timer.start()
+
+    def _stop_horse(self, horse: int) -> None:
+        if self.horse_pid == horse:
+            log.warning("job_stopped_for_shutdown", horse_pid=horse, grace_seconds=HORSE_STOP_GRACE_SECONDS)
+            self.kill_horse()
+
+    def setup_work_horse_signals(self) -> None:
+        super().setup_work_horse_signals()
+        die_with_parent(signal.SIGKILL, parent=self.pid)
 
 
 class InlineWorker(_Observed, _PromptCommandListener, SimpleWorker):

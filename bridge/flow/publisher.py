@@ -20,6 +20,7 @@ from bridge.domain.ports import SocialPlatform
 from bridge.domain.work import Dispatch
 from bridge.flow.followups import FollowUps
 from bridge.flow.outlets import Outlet, Outlets
+from bridge.flow.posting_lease import PostingLeases
 from bridge.store.cases import Store
 
 log = structlog.get_logger(__name__)
@@ -56,18 +57,40 @@ def record_posted(
 
 class Publisher:
     def __init__(
-        self, store: Store, outlets: Outlets, dispatch: Dispatch, clock: Clock, followups: FollowUps
+        self,
+        store: Store,
+        outlets: Outlets,
+        dispatch: Dispatch,
+        clock: Clock,
+        followups: FollowUps,
+        leases: PostingLeases | None = None,
     ) -> None:
         self.store = store
         self.outlets = outlets
         self.dispatch = dispatch
         self.clock = clock
         self.followups = followups  # indexes our replies, so the customer's next post joins the case
+        self.leases = leases or PostingLeases(store)  # one attempt at a time; finds orphaned posts
 
     def publish(self, number: int) -> str:
-        """Post the approved draft of case ``number``; returns what happened, for logs and tests."""
+        """Post the approved draft of case ``number``; returns what happened, for logs and tests.
+
+        Only one attempt per case runs at a time, wherever it was started (a retry, a recovery,
+        ``/bridge retry``): two attempts could both find no reply on the platform and both post.
+        """
+        with self.leases.hold(number) as ours:
+            if not ours:
+                log.info("publish_in_progress_elsewhere", case=number)
+                return "in-progress"
+            return self._attempt(number)
+
+    def _attempt(self, number: int) -> str:
         case = self.store.get(number)
-        if case.state == State.APPROVED:
+        if case.state not in (State.APPROVED, State.POSTING):
+            return f"nothing-to-do ({case.state.value})"
+        self.leases.mark(number)  # before the transition: a crash between leaves a findable trace
+        retrying = case.state == State.POSTING
+        if not retrying:
             began = self.store.transition(
                 number,
                 Action.BEGIN_POSTING,
@@ -79,11 +102,7 @@ class Publisher:
             )
             if not began.ok:
                 return "not-approved"
-            case, retrying = self.store.get(number), False
-        elif case.state == State.POSTING:
-            retrying = True
-        else:
-            return f"nothing-to-do ({case.state.value})"
+            case = self.store.get(number)
 
         draft = self.store.draft(number, case.approved_version)
         if draft is None:  # cannot happen through the desk; refuse loudly rather than post nothing
@@ -182,6 +201,7 @@ class Publisher:
     def gave_up(self, number: int, error: str) -> None:
         """Every retry failed: nothing is lost, but a person must decide when to try again."""
         case = self.store.get(number)
+        self.leases.unmark(number)  # a person decides now: the recovery sweep must not retry it
         self.store.record(number, "post_gave_up", "bridge", error=error)
         self.dispatch.thread_notice(
             number,
@@ -197,6 +217,7 @@ class Publisher:
             **({"note": outlet.note} if outlet.note else {}),
         }
         record_posted(self.store, self.followups, self.store.get(number), ref, self.clock.now(), detail)
+        self.leases.unmark(number)
         case = self.store.get(number)
         if case.mode == "private":
             self.dispatch.thread_notice(number, f"Sent to @{case.author_handle} as a private message.")

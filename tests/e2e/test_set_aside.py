@@ -43,14 +43,14 @@ def desk(redis_url: str, tmp_path: Path) -> Iterator[LocalBridge]:
 
 
 def digest_jobs(bridge: LocalBridge) -> list[Job]:
-    registry = ScheduledJobRegistry(queue=bridge.rt.queue)  # type: ignore[no-untyped-call]  # RQ: no hints
+    registry = ScheduledJobRegistry(queue=bridge.rt.queue)
     jobs = [Job.fetch(job_id, connection=bridge.rt.redis) for job_id in registry.get_job_ids()]
     return [job for job in jobs if job.func_name == DIGEST_JOB]
 
 
 def run_digest(bridge: LocalBridge) -> None:
     """Time passes: the scheduled digest job runs (as the RQ scheduler would release it)."""
-    registry = ScheduledJobRegistry(queue=bridge.rt.queue)  # type: ignore[no-untyped-call]  # RQ: no hints
+    registry = ScheduledJobRegistry(queue=bridge.rt.queue)
     for job in digest_jobs(bridge):
         registry.remove(job)
         bridge.rt.queue.enqueue_job(job)

@@ -222,7 +222,7 @@ def test_one_worker_an_hour_queues_the_sweep(store: Store) -> None:
     assert start_hourly(store, queue, at + timedelta(minutes=10)) is False  # another worker, same hour
     assert start_hourly(store, queue, at + timedelta(hours=1)) is True
     assert [job.func_name for job in queue.jobs] == ["bridge.app.retention.sweep_job"] * 2
-    queue.empty()  # type: ignore[no-untyped-call]  # RQ: no hints
+    queue.empty()
 
 
 def test_a_case_open_again_is_never_removed_even_if_noted_as_closed(store: Store) -> None:

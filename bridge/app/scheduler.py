@@ -1,0 +1,95 @@
+"""RQ's scheduler, made to ride out a Redis restart instead of dying of it.
+
+RQ's scheduler process moves due jobs (retries, deferred posts, SLA timers, crisis checks) onto the
+queue once a second. On any Redis error its loop raises and the process ends; the worker starts a
+new one only at its next maintenance pass, ten minutes later by default, so a post deferred by a
+three-second rate limit went out thirteen minutes late. This scheduler keeps its loop: it waits
+with a short back-off while Redis is away and carries on, its locks re-taken by its next heartbeat.
+
+A scheduler killed outright (SIGKILL, a lost container) keeps its queue's lock for another minute,
+and with it every scheduled job after a restart. A lock whose holder ran on this host and whose
+process is gone is released at once; a holder elsewhere is waited for, as RQ does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import time
+from typing import Any
+
+import redis
+import structlog
+from rq.scheduler import SCHEDULER_KEY_TEMPLATE, RQScheduler
+from rq.scripts import release_lock
+
+from bridge.app.lifeline import die_with_parent
+
+__all__ = ["RECONNECT_MAX_SECONDS", "BridgeScheduler"]
+
+log = structlog.get_logger(__name__)
+
+RECONNECT_FIRST_SECONDS = 0.25
+RECONNECT_MAX_SECONDS = 2.0
+"""The longest the scheduler waits between two tries while Redis is away."""
+
+
+class BridgeScheduler(RQScheduler):
+    """Runs in a process forked by the worker; ends with it, and survives Redis restarts."""
+
+    def acquire_locks(self, auto_start: bool = False) -> Any:
+        for name in self._queue_names:
+            self._release_if_holder_died(self.get_locking_key(name))
+        return super().acquire_locks(auto_start=auto_start)
+
+    def _release_if_holder_died(self, lock_key: str) -> None:
+        holder = self.connection.get(lock_key)
+        if not holder:
+            return
+        holder_name = holder.decode() if isinstance(holder, bytes) else str(holder)
+        if holder_name == self.name:
+            return
+        info = self.connection.hmget(SCHEDULER_KEY_TEMPLATE % holder_name, ["hostname", "pid"])
+        hostname, pid = (v.decode() if isinstance(v, bytes) else v for v in info)
+        if hostname != socket.gethostname() or not (pid or "").isdigit() or _running(int(pid)):
+            return
+        if release_lock(self.connection, lock_key, holder_name):
+            log.warning("scheduler_lock_of_dead_process_released", holder=holder_name, pid=int(pid))
+
+    def work(self) -> None:
+        die_with_parent(signal.SIGTERM, parent=os.getppid())
+        self._install_signal_handlers()
+        born = False
+        wait = RECONNECT_FIRST_SECONDS
+        while not self._stop_requested:
+            try:
+                if not born:
+                    self.register_birth()
+                    born = True
+                if self.should_reacquire_locks or not self.acquired_locks:
+                    self.acquire_locks()
+                self.heartbeat()
+                self.enqueue_scheduled_jobs()
+            except (redis.ConnectionError, redis.TimeoutError) as exc:
+                log.warning("scheduler_redis_unavailable", error=str(exc), retry_in_seconds=wait)
+                time.sleep(wait)
+                wait = min(wait * 2, RECONNECT_MAX_SECONDS)
+                continue
+            if wait > RECONNECT_FIRST_SECONDS:
+                log.info("scheduler_redis_back")
+                wait = RECONNECT_FIRST_SECONDS
+            time.sleep(self.interval)
+        with contextlib.suppress(redis.RedisError):  # stopping while Redis is away: nothing to release
+            self.stop()
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
