@@ -225,10 +225,15 @@ class Publisher:
             account = f" from @{outlet.handle}" if outlet.handle else ""
             caveat = f" ({outlet.note})" if outlet.note else ""
             self.dispatch.thread_notice(number, f"Posted{account}: {ref.url}{caveat}")
-        if case.pending_private:
-            self.store.transition(
-                number, Action.GO_PRIVATE, "bridge", values={"mode": "private", "pending_private": None}
-            )
+        moved = case.pending_private and self.store.transition(
+            number,
+            Action.GO_PRIVATE,
+            "bridge",
+            # a `/bridge public` typed since we read the case has the last word: no move behind its back
+            guards={"pending_private": case.pending_private},
+            values={"mode": "private", "pending_private": None},
+        )
+        if moved and moved.ok:
             self.dispatch.thread_notice(
                 number,
                 f"{case.ref} moved to private messages: @{case.author_handle}'s direct messages will "

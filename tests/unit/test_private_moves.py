@@ -199,3 +199,52 @@ def test_dm_and_public_typed_at_once_leave_a_consistent_case(desks: Desks, first
     else:
         assert answers["dm"] == f"#{number} is already in private messages."
         assert not case.pending_private and case.draft_version == 1
+
+
+class CountingMeanwhile(Meanwhile):
+    """Runs ``action`` right after the ``reads``-th read of ``key`` (HGETALL)."""
+
+    reads = 1
+
+    def hgetall(self, name: Any) -> Any:
+        if self.action is not None and name == self.key and self.reads > 1:
+            self.reads -= 1
+            return redis.Redis.hgetall(self, name)
+        return super().hgetall(name)
+
+
+def test_public_typed_while_the_publisher_finishes_the_move_has_the_last_word(redis_url: str) -> None:
+    """The publisher reads the case after the move-to-DM reply is out and then moves the case to
+    private messages; a `/bridge public` landing in between must not be undone behind its back."""
+    from bridge.domain.model import PostRef
+    from bridge.flow.outlets import Outlet
+
+    prefix = f"moves-{uuid.uuid4().hex[:10]}:"
+    desks = Desks(redis_url, prefix)
+    desks.client = CountingMeanwhile(connection_pool=desks.client.connection_pool)
+    desks.mine = Runtime(
+        settings=desks.mine.settings,
+        redis=desks.client,
+        store=Store(desks.client, prefix),
+        queue=Queue(desks.mine.settings.bridge_queue, connection=desks.client),
+        playbooks=PlaybookSource(PLAYBOOK),
+        clock=SystemClock(),
+    )
+    try:
+        number = pending_move(desks, approved=True)
+        assert desks.theirs.store.transition(number, Action.BEGIN_POSTING, "bridge").ok
+        # the publisher reads the case twice before moving it: once to record the post, once after
+        desks.client.reads = 2
+        desks.meanwhile(number, lambda: desks.theirs.commands.run(EXPERT, f"public {number}"))
+        outlet = Outlet(social=None, handle="acmehelp")  # type: ignore[arg-type]  # only its name is read
+        desks.mine.publisher._posted(
+            number, PostRef("9001", "https://x.example/9001"), outlet, recovered=False
+        )
+        case = desks.theirs.store.get(number)
+        assert case.mode == "" and case.state is not State.PRIVATE, (case.state, case.mode)
+        assert moves(desks.theirs, number)[-1] != "go_private"
+        assert_consistent(desks.theirs, number)
+    finally:
+        keys = list(desks.client.scan_iter(match=prefix + "*", count=1000))
+        if keys:
+            desks.client.delete(*keys)
