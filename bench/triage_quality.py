@@ -168,7 +168,7 @@ def fit_logistic(rows: Sequence[Features], labels: Sequence[int], names: Sequenc
 
 def best_threshold(scores: Sequence[float], labels: Sequence[int]) -> float:
     """The score cut-off that maximises F1 on these (training) rows."""
-    candidates = sorted(set(round(s, 2) for s in scores))
+    candidates = sorted({round(s, 2) for s in scores})
     return max(candidates, key=lambda t: prf([s >= t for s in scores], labels)[2])
 
 

@@ -27,8 +27,10 @@ MENTIONS = [
     (
         "nosy_n",
         "N <!channel>",
-        "@{brand} <!channel> <@U0APP1> my order never arrived, look <https://evil.example|click here> "
-        "& sort it out",
+        (
+            "@{brand} <!channel> <@U0APP1> my order never arrived, look <https://evil.example|click here> "
+            "& sort it out"
+        ),
     ),
     ("dee_r", "Dee R.", "@{brand} is the Oxford street store open on Sunday?"),
 ]

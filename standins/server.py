@@ -111,7 +111,7 @@ class BackgroundServer:
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(self._setup())
-        except BaseException as error:  # reported to the starting thread, not lost in this one
+        except BaseException as error:  # noqa: BLE001  # reported to the starting thread, not lost here
             self._startup_error = error
             self._ready.set()
             return

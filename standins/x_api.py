@@ -124,7 +124,7 @@ class XStandIn:
         fields = {k: v for k, v in changes.items() if v is not None}
         author = self.store.ensure_user(author_handle, author_name or author_handle, author_id, **fields)
         if isinstance(created_at, str):
-            created_at = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
+            created_at = datetime.fromisoformat(created_at)
         post = self.store.add_post(
             text,
             author,

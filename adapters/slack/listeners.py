@@ -40,7 +40,7 @@ def register_event_dedupe(app: App, rt: Runtime) -> None:
     """Slack retries events it thinks we missed; each ``event_id`` is handled once."""
 
     @app.middleware
-    def once_per_event(body: dict[str, Any], next: Callable[[], Any]) -> Any:
+    def once_per_event(body: dict[str, Any], next: Callable[[], Any]) -> Any:  # noqa: A002  # Bolt passes it by this name
         event_id = body.get("event_id")
         if event_id and not rt.store.first_time(f"slack:event:{event_id}", EVENT_DEDUPE_SECONDS):
             return BoltResponse(status=200, body="")

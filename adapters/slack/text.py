@@ -56,7 +56,7 @@ def quote(escaped: str) -> str:
 
 def _unlink(match: re.Match[str]) -> str:
     target, label = match.group(1), match.group(2)
-    if target.startswith("@") or target.startswith("!"):
+    if target.startswith(("@", "!")):
         return "<" + target + ">" if label is None else label
     if target.startswith("#"):
         return "#" + (label or target[1:])

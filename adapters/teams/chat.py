@@ -170,9 +170,10 @@ class TeamsChat:
         if person is not None and person.account:
             try:
                 self.conversations.send_privately(person.account, channel, self.message(text))
-                return
             except Rejected as exc:
                 log.info("teams_private_note_failed", user=user, error=str(exc))
+            else:
+                return
         self.reply(channel, f"<@{user}> {text}")
 
     def link(self, ref: MessageRef) -> str:

@@ -32,7 +32,7 @@ _REGISTRIES = (
 def _arguments(job: Job) -> list[Any]:
     try:
         return [*job.args, *job.kwargs.values()]
-    except Exception:  # a job whose data cannot be read any more holds nothing we can check
+    except Exception:  # noqa: BLE001  # a job whose data cannot be read any more holds nothing we can check
         return []
 
 

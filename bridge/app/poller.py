@@ -41,7 +41,7 @@ def poll_once(rt: Runtime, backoff: Backoff | None = None) -> float:
             wait, read = _poll_mentions(rt, name, social, now)
         except (redis.ConnectionError, redis.TimeoutError):
             raise
-        except Exception:
+        except Exception:  # noqa: BLE001  # unforeseen: logged with its traceback, counted, backed off
             rt.meter.count(POLL_ERRORS, platform=name, kind="unexpected")
             backoff.failed(name, "mentions", now)
             continue
@@ -69,7 +69,7 @@ class Backoff:
         count = self._failures.get(key, (0, 0.0))[0] + 1
         wait = min(FAILURE_BACKOFF_MAX_SECONDS, 2.0**count)
         self._failures[key] = (count, now + wait)
-        log.exception(
+        log.exception(  # noqa: LOG004  # called from the caller's except block
             "poll_failed_unexpectedly", platform=platform, read=read, failures=count, retry_in_seconds=wait
         )
 
@@ -89,7 +89,7 @@ def _poll_mentions(rt: Runtime, name: str, social: SocialPlatform, now: float) -
         rt.meter.count(POLL_ERRORS, platform=name, kind="rate_limited")
         return wait, False
     except PlatformError as exc:
-        log.error("poll_failed", platform=name, error=str(exc))
+        log.exception("poll_failed", platform=name, error=str(exc))
         rt.meter.count(POLL_ERRORS, platform=name, kind="failed")
         return 0.0, False
     created = 0
@@ -130,7 +130,7 @@ def _poll_direct_messages(rt: Runtime, name: str, now: float, backoff: Backoff) 
         return
     except (redis.ConnectionError, redis.TimeoutError):
         raise
-    except Exception:
+    except Exception:  # noqa: BLE001  # unforeseen: logged with its traceback, counted, backed off
         rt.meter.count(POLL_ERRORS, platform=name, kind="unexpected_direct_messages")
         backoff.failed(name, "direct_messages", now)
         return

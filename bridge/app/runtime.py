@@ -125,5 +125,5 @@ def current() -> Runtime:
 
 
 def install(runtime: Runtime | None) -> None:
-    global _current
+    global _current  # noqa: PLW0603  # the one runtime of this process, installed by whoever started it
     _current = runtime

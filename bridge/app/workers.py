@@ -83,7 +83,7 @@ def case_of(job: Job) -> int | None:
         first = job.args[0] if job.args else None
         ours = (job.func_name or "").startswith(CASE_JOBS_MODULE)
         return first if ours and isinstance(first, int) else None
-    except Exception:  # a job whose function cannot be loaded fails in RQ, with its own message
+    except Exception:  # noqa: BLE001  # a job whose function cannot be loaded fails in RQ, with its own message
         return None
 
 

@@ -112,7 +112,8 @@ class LeadershipDesk(CrisisService):
         handle = self._playbook().accounts.handle("x", rules.statement_account)
         self.incidents.set(incident_id, account_handle=handle)
         incident = self.incidents.get(incident_id)
-        assert incident is not None
+        if incident is None:  # written two lines above: only a flushed Redis loses it
+            raise NotAllowed(f"Incident {incident_id} could not be read back; start it again.")
         try:
             text = render_statement(rules.statement_template, self._playbook().brand.name, incident)
         except TemplateRefused as exc:

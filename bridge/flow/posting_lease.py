@@ -80,7 +80,7 @@ class PostingLeases:
         while not stop.wait(REFRESH_SECONDS):
             try:
                 self._refresh(keys=[key], args=[token, LEASE_SECONDS * 1000])
-            except Exception:  # Redis away for a moment: the next refresh tries again
+            except Exception:  # noqa: BLE001, S112  # Redis away for a moment: the next refresh tries again
                 continue
 
     def held(self, numbers: list[int]) -> dict[int, bool]:

@@ -248,8 +248,10 @@ class Playbook(Strict):
                 found.append(
                     (
                         ("departments", name, "approvers"),
-                        f"nobody may approve {name}'s answers: name approvers here or for "
-                        f"{self.default_department} (the social team signs off for departments without)",
+                        (
+                            f"nobody may approve {name}'s answers: name approvers here or for "
+                            f"{self.default_department} (the social team signs off for departments without)"
+                        ),
                     )
                 )
             elif (
@@ -258,8 +260,10 @@ class Playbook(Strict):
                 found.append(
                     (
                         ("departments", name, "approvers"),
-                        f"{approvers[0]} is the only person who may draft and approve; with "
-                        "sign_off.four_eyes nobody else could approve their drafts (add a second person)",
+                        (
+                            f"{approvers[0]} is the only person who may draft and approve; with "
+                            "sign_off.four_eyes nobody else could approve their drafts (add a second person)"
+                        ),
                     )
                 )
         return found
@@ -285,8 +289,10 @@ class Playbook(Strict):
                     found.append(
                         (
                             where,
-                            f"no author list named {', '.join(missing)} "
-                            f"(author_lists: {known}; write @handle for a single author)",
+                            (
+                                f"no author list named {', '.join(missing)} "
+                                f"(author_lists: {known}; write @handle for a single author)"
+                            ),
                         )
                     )
         desks = [name for name, d in self.departments.items() if d.own_desk]

@@ -167,10 +167,12 @@ DEFAULT_REPLY_CUES: tuple[Cue, ...] = (
         "reply.service_failure",
         1.12,
         regex=[
-            r"(?<!\w)(?:no|not|never|can't|cant|cannot|won't|wont|didn't|didnt|doesn't|doesnt|isn't|isnt|"
-            r"haven't|havent|hasn't|hasnt)\s(?:[^.!?\n]{0,30}?\s)?(?:work\w*|arriv\w*|receiv\w*|deliver\w*|"
-            r"respond\w*|repl(?:y|ied|ies)|answer\w*|help\w*|fix\w*|connect\w*|load\w*|refund\w*|sent|"
-            r"get|got|show\w*|open\w*|access\w*|use|log\w*)(?!\w)"
+            (
+                r"(?<!\w)(?:no|not|never|can't|cant|cannot|won't|wont|didn't|didnt|doesn't|doesnt|isn't|isnt|"
+                r"haven't|havent|hasn't|hasnt)\s(?:[^.!?\n]{0,30}?\s)?(?:work\w*|arriv\w*|receiv\w*|deliver\w*|"
+                r"respond\w*|repl(?:y|ied|ies)|answer\w*|help\w*|fix\w*|connect\w*|load\w*|refund\w*|sent|"
+                r"get|got|show\w*|open\w*|access\w*|use|log\w*)(?!\w)"
+            )
         ],
     ),
     cue(
@@ -261,8 +263,10 @@ DEFAULT_REPLY_CUES: tuple[Cue, ...] = (
             "availability | would like to know | i was wondering | looking for | recommend*"
         ),
         regex=[
-            r"^[^\w@]*(?:@\w+[^\w@]*)*(?:(?:hi|hello|hey|hiya)\b[^\w@]*)?"
-            r"(do|does|can|could|is|are|will|would|when|how|where|which|who|any|should)\b"
+            (
+                r"^[^\w@]*(?:@\w+[^\w@]*)*(?:(?:hi|hello|hey|hiya)\b[^\w@]*)?"
+                r"(do|does|can|could|is|are|will|would|when|how|where|which|who|any|should)\b"
+            )
         ],
     ),
     cue(

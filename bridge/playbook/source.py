@@ -47,7 +47,7 @@ class PlaybookSource:
             playbook = load_playbook(self.path)
         except PlaybookError as exc:
             self.last_error = str(exc)
-            log.error("playbook_reload_refused", path=str(self.path), problems=exc.problems)
+            log.exception("playbook_reload_refused", path=str(self.path), problems=exc.problems)
             return
         except Exception as exc:  # anything else: a broken edit must not break a request
             self.last_error = f"{self.path}: cannot load the playbook: {type(exc).__name__}: {exc}"

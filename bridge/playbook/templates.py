@@ -132,7 +132,7 @@ def render_strict(template: str, context: dict[str, Any], placeholders: str = PL
         raise ValueError(f"not a valid template: {exc.message} (template line {exc.lineno})") from None
     except UndefinedError as exc:
         raise ValueError(f"unknown placeholder: {exc.message}; known: {placeholders}") from None
-    except Exception as exc:  # sandbox refusals, 1/0, a range too big: all the author's to fix
+    except Exception as exc:  # noqa: BLE001  # sandbox refusals, 1/0, a range too big: the author's to fix
         raise ValueError(f"cannot render: {exc}") from None
 
 
@@ -140,7 +140,7 @@ def render(template: str, context: dict[str, Any]) -> str:
     """Render a playbook template; a broken template yields its raw text rather than no draft at all."""
     try:
         return _compiled(template).render(**context)[:MAX_RENDERED_CHARS]
-    except Exception:  # TemplateError, the sandbox's refusals, arithmetic errors: never lose the draft
+    except Exception:  # noqa: BLE001  # template errors, sandbox refusals, arithmetic: never lose the draft
         return template
 
 

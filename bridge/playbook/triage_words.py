@@ -28,8 +28,10 @@ DEFAULT_SPAM_RULES: tuple[Rule, ...] = (
         "spam.crypto_links",
         phrases=terms("free nft | claim your airdrop | crypto giveaway | double your bitcoin"),
         regex=[
-            r"(?s)^(?=.*?(?:https?://|www\.|t\.co/))(?=.*?(?<!\w)(?:crypto|bitcoin|btc|ethereum|eth|nfts?|"
-            r"airdrop|usdt|forex|binance|metamask|seed phrase|presale)(?!\w)).{0,40}",
+            (
+                r"(?s)^(?=.*?(?:https?://|www\.|t\.co/))(?=.*?(?<!\w)(?:crypto|bitcoin|btc|ethereum|eth|nfts?|"
+                r"airdrop|usdt|forex|binance|metamask|seed phrase|presale)(?!\w)).{0,40}"
+            ),
         ],
     ),
     rule(
@@ -65,9 +67,11 @@ DEFAULT_ABUSE_RULES: tuple[Rule, ...] = (
             "suck my | piece of shit company"
         ),
         regex=[
-            r"(?<!\w)(you|u|ya|you're|youre|you are|ur|y'all|you guys are)\s+(\w+\s+)?"
-            r"(idiots?|morons?|stupid|retard\w*|clowns?|losers?|scum|trash|garbage|dumbass\w*|dickheads?|"
-            r"wankers?|twats?|bastards?|assholes?|arseholes?|shit ?heads?|pigs?|cunts?|imbeciles?)(?!\w)"
+            (
+                r"(?<!\w)(you|u|ya|you're|youre|you are|ur|y'all|you guys are)\s+(\w+\s+)?"
+                r"(idiots?|morons?|stupid|retard\w*|clowns?|losers?|scum|trash|garbage|dumbass\w*|dickheads?|"
+                r"wankers?|twats?|bastards?|assholes?|arseholes?|shit ?heads?|pigs?|cunts?|imbeciles?)(?!\w)"
+            )
         ],
     ),
     rule(
@@ -100,8 +104,10 @@ DEFAULT_NOISE_RULES: tuple[Rule, ...] = (
     rule(
         "noise.acknowledgement",
         regex=[
-            r"^[^\w@]*(?:@\w+[^\w@]*)*(ok|okay|alright|done|sent|correct|yes|yep|no worries|will do|got it|"
-            r"just sent( the| you a)? dm|dm'?e?d( you)?( again)?|sorted|all good)\b"
+            (
+                r"^[^\w@]*(?:@\w+[^\w@]*)*(ok|okay|alright|done|sent|correct|yes|yep|no worries|"
+                r"will do|got it|just sent( the| you a)? dm|dm'?e?d( you)?( again)?|sorted|all good)\b"
+            )
         ],
     ),
 )

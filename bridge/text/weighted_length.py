@@ -113,7 +113,7 @@ def weighted_length(text: str, rules: WeightingRules = RULES_V3) -> int:
 
 def _weigh(text: str, rules: WeightingRules) -> int:
     # Where a link and an emoji start at the same place the link wins, as in twitter-text.
-    urls = {start: end for start, end in _url_spans(text)}
+    urls = dict(_url_spans(text))
     # A lone code point weighs the same whether it is an emoji or not, except U+00A9 and U+00AE, which
     # twitter-text counts as emoji only when U+FE0F follows: so only sequences take the emoji weight.
     emojis = {}

@@ -42,7 +42,7 @@ class Tried:
 
 def _time(value: object, where: str) -> datetime:
     try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(str(value))
     except ValueError:
         raise MentionsFileError(f"{where}: created_at {value!r} is not an ISO date and time") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -186,7 +186,7 @@ class Triager:
         try:
             return self._triage(item)
         except Exception as exc:
-            log.error("triage.failed", author=item.author_handle, exc_info=True)
+            log.exception("triage.failed", author=item.author_handle)
             hint = normalise_hint(item.lang_hint) if isinstance(item.lang_hint, str) else None
             return Triage(
                 verdict=Verdict.RESPOND,

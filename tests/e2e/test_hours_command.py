@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 
 def ask(playbook: Path, redis_url: str, tmp_path: Path, at: datetime) -> str:
     with running_bridge(playbook, redis_url, tmp_path, clock=ManualClock(at)) as bridge:
-        social = sorted(set(bridge.rt.commands.steering.social_team()))[0]
+        social = min(set(bridge.rt.commands.steering.social_team()))
         return str(bridge.slash(social, "C0SOCIAL", "hours").json()["text"])
 
 

@@ -33,18 +33,18 @@ def explanation(text: str = "my kettle is on the recall list", handle: str = "ma
 
 
 def alert(state: str = "open", **changes: object) -> Alert:
-    values: dict[str, object] = dict(
-        id=3,
-        topic="recall",
-        label="recall",
-        state=state,
-        raised_at=RAISED,
-        last_count=12,
-        peak_count=12,
-        quiet_since=None,
-        explanation=explanation(),
-        card=None,
-    )
+    values: dict[str, object] = {
+        "id": 3,
+        "topic": "recall",
+        "label": "recall",
+        "state": state,
+        "raised_at": RAISED,
+        "last_count": 12,
+        "peak_count": 12,
+        "quiet_since": None,
+        "explanation": explanation(),
+        "card": None,
+    }
     values.update(changes)
     return Alert(**values)  # type: ignore[arg-type]
 

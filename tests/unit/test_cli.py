@@ -70,7 +70,7 @@ def unreachable_redis() -> str:
 
 @pytest.mark.parametrize("command", ["worker", "serve"])
 @pytest.mark.parametrize(
-    "url, said",
+    ("url", "said"),
     [
         ("unreachable", "does not answer"),
         ("htp://localhost:6379", "is not a Redis URL"),

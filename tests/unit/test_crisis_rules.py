@@ -78,18 +78,24 @@ def test_a_typo_in_a_rule_names_file_line_and_the_keys_expected() -> None:
         ("  leadership: {slack_channel: C0LEAD, approvers: [U0CEO]}\n", "needs four eyes"),
         ("  leadership: {slack_channel: C0LEAD, approvers: []}\n", "crisis.leadership.approvers"),
         (
-            "  leadership: {slack_channel: C0LEAD, approvers: [U0CEO, U0CCO]}\n"
-            "  bulk_posts_per_window: 150\n",
+            (
+                "  leadership: {slack_channel: C0LEAD, approvers: [U0CEO, U0CCO]}\n"
+                "  bulk_posts_per_window: 150\n"
+            ),
             "crisis.bulk_posts_per_window",
         ),
         (
-            "  leadership: {slack_channel: C0LEAD, approvers: [U0CEO, U0CCO]}\n"
-            "  rules: [{topic: recall, keywords: [a]}, {topic: recall, keywords: [b]}]\n",
+            (
+                "  leadership: {slack_channel: C0LEAD, approvers: [U0CEO, U0CCO]}\n"
+                "  rules: [{topic: recall, keywords: [a]}, {topic: recall, keywords: [b]}]\n"
+            ),
             "defined twice",
         ),
         (
-            "  leadership: {slack_channel: C0LEAD, approvers: [U0CEO, U0CCO]}\n"
-            "  rules: [{topic: Recall Now, keywords: [a]}]\n",
+            (
+                "  leadership: {slack_channel: C0LEAD, approvers: [U0CEO, U0CCO]}\n"
+                "  rules: [{topic: Recall Now, keywords: [a]}]\n"
+            ),
             "crisis.rules[0].topic",
         ),
     ],

@@ -176,12 +176,18 @@ out_of_hours: {template: greeting}
 """
     assert problems(text) == [
         "desk.yml:2: default_department: 'socials' is not a department (billing.eu, customer care, social)",
-        "desk.yml:7: departments.customer care.authors: no author list named vips "
-        "(author_lists: none defined; write @handle for a single author)",
-        "desk.yml:10: departments.billing.eu.own_desk: only applies with service_model: hybrid "
-        "(this playbook is concierge)",
-        "desk.yml:11: out_of_hours.template: 'greeting' is not a template (expected one of: acknowledgement, "
-        "apology, move_to_dm, out_of_hours, closing)",
+        (
+            "desk.yml:7: departments.customer care.authors: no author list named vips "
+            "(author_lists: none defined; write @handle for a single author)"
+        ),
+        (
+            "desk.yml:10: departments.billing.eu.own_desk: only applies with service_model: hybrid "
+            "(this playbook is concierge)"
+        ),
+        (
+            "desk.yml:11: out_of_hours.template: 'greeting' is not a template (expected one of: "
+            "acknowledgement, apology, move_to_dm, out_of_hours, closing)"
+        ),
     ]
 
 
@@ -297,8 +303,10 @@ departments:
   social: {slack_channel: C0SOCIAL, experts: [U1], approvers: [U1]}
 """
     assert problems(lone) == [
-        "desk.yml:5: departments.social.approvers: U1 is the only person who may draft and approve; with "
-        "sign_off.four_eyes nobody else could approve their drafts (add a second person)"
+        (
+            "desk.yml:5: departments.social.approvers: U1 is the only person who may draft and approve; with "
+            "sign_off.four_eyes nobody else could approve their drafts (add a second person)"
+        )
     ]
     lent = load_model(Path("desk.yml"), Playbook, text=GOOD)
     assert lent.departments["billing"].approvers == lent.departments["social"].approvers == ["U1"]

@@ -74,8 +74,10 @@ def test_the_examples_show_the_three_service_models() -> None:
         ("accounts:\n  x: {user_id: '1', handle: A, main: B}\n", "desk.yml:7: accounts.x.main: unknown key"),
         ("accounts:\n  answer_from: {brand: main, press: care}\n", "accounts.answer_from.press: unknown key"),
         (
-            "author_lists: {vip: [a]}\nservice_model: concierge\n"
-            "hours:\n  holidays: [{date: 2025-12-25, nme: X}]\n",
+            (
+                "author_lists: {vip: [a]}\nservice_model: concierge\n"
+                "hours:\n  holidays: [{date: 2025-12-25, nme: X}]\n"
+            ),
             "desk.yml:9: hours.holidays[0].nme: unknown key",
         ),
     ],

@@ -85,13 +85,17 @@ def test_retention_mistakes_name_the_file_line_and_key() -> None:
 def test_retention_options_that_do_not_fit_the_audit_policy_are_refused_at_their_line() -> None:
     text = GOOD + "retention:\n  closed_case_days: 30\n  export_dir: /x\n  audit_days: 3\n"
     assert problems(text) == [
-        "desk.yml:8: retention.audit_days: applies to audit: drop or export "
-        "(audit: keep leaves the audit stream as it is)",
+        (
+            "desk.yml:8: retention.audit_days: applies to audit: drop or export "
+            "(audit: keep leaves the audit stream as it is)"
+        ),
         "desk.yml:7: retention.export_dir: applies to audit: export (this policy is audit: keep)",
     ]
     assert problems(GOOD + "retention:\n  keep_days: 3\n") == [
-        "desk.yml:6: retention.keep_days: unknown key "
-        "(expected one of: audit, audit_days, closed_case_days, export_dir)"
+        (
+            "desk.yml:6: retention.keep_days: unknown key "
+            "(expected one of: audit, audit_days, closed_case_days, export_dir)"
+        )
     ]
 
 

@@ -19,22 +19,22 @@ from tests.support.blockkit import block_errors, view_errors
 
 
 def card(text: str = "@AcmeHelp charged twice", **overrides: object) -> CardView:
-    values: dict[str, object] = dict(
-        number=1042,
-        state="routed",
-        state_label="Waiting for someone to claim it",
-        department="billing",
-        author_handle="maria_k",
-        author_name="Maria K.",
-        author_followers=1200,
-        text=text,
-        post_url="https://x.com/maria_k/status/1",
-        platform="x",
-        created_at=datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
-        sla_due=datetime(2026, 11, 26, 9, 15, tzinfo=UTC),
-        reasons=("routed to billing: keyword 'charged'",),
-        actions=("claim", "reassign", "ignore"),
-    )
+    values: dict[str, object] = {
+        "number": 1042,
+        "state": "routed",
+        "state_label": "Waiting for someone to claim it",
+        "department": "billing",
+        "author_handle": "maria_k",
+        "author_name": "Maria K.",
+        "author_followers": 1200,
+        "text": text,
+        "post_url": "https://x.com/maria_k/status/1",
+        "platform": "x",
+        "created_at": datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
+        "sla_due": datetime(2026, 11, 26, 9, 15, tzinfo=UTC),
+        "reasons": ("routed to billing: keyword 'charged'",),
+        "actions": ("claim", "reassign", "ignore"),
+    }
     values.update(overrides)
     return CardView(**values)  # type: ignore[arg-type]
 

@@ -38,32 +38,32 @@ def validator() -> jsonschema.Draft6Validator:
 
 
 def incident(**changes: Any) -> Incident:
-    values: dict[str, Any] = dict(
-        id=1,
-        alert=3,
-        topic="recall",
-        label="recall",
-        state="statement_draft",
-        started_by="aad-ann",
-        started_at=RAISED,
-        chat="teams",
-        channel="Leadership",
-        channel_name="Leadership",
-        platform="x",
-        account="main",
-        account_handle="Acme",
-        statement_version=1,
-        statement_approved_version=0,
-        statement_approver="",
-        statement_url="",
-        statement_id="",
-        bulk_version=0,
-        bulk_approved_version=0,
-        bulk_approver="",
-        bulk_sent=0,
-        bulk_skipped=0,
-        bulk_resume_at=None,
-    )
+    values: dict[str, Any] = {
+        "id": 1,
+        "alert": 3,
+        "topic": "recall",
+        "label": "recall",
+        "state": "statement_draft",
+        "started_by": "aad-ann",
+        "started_at": RAISED,
+        "chat": "teams",
+        "channel": "Leadership",
+        "channel_name": "Leadership",
+        "platform": "x",
+        "account": "main",
+        "account_handle": "Acme",
+        "statement_version": 1,
+        "statement_approved_version": 0,
+        "statement_approver": "",
+        "statement_url": "",
+        "statement_id": "",
+        "bulk_version": 0,
+        "bulk_approved_version": 0,
+        "bulk_approver": "",
+        "bulk_sent": 0,
+        "bulk_skipped": 0,
+        "bulk_resume_at": None,
+    }
     values.update(changes)
     return Incident(**values)
 

@@ -28,20 +28,20 @@ def playbook(**extra: Any) -> Playbook:
 
 
 def case(**fields: Any) -> Case:
-    values: dict[str, Any] = dict(
-        number=1042,
-        state=State.CLAIMED,
-        platform="x",
-        post_id="1",
-        text="@AcmeHelp my order",
-        author_id="42",
-        author_handle="maria_k",
-        author_name="Maria K.",
-        post_url="https://x.com/maria_k/status/1",
-        created_at=SATURDAY_EVENING,
-        ingested_at=SATURDAY_EVENING,
-        department="orders",
-    )
+    values: dict[str, Any] = {
+        "number": 1042,
+        "state": State.CLAIMED,
+        "platform": "x",
+        "post_id": "1",
+        "text": "@AcmeHelp my order",
+        "author_id": "42",
+        "author_handle": "maria_k",
+        "author_name": "Maria K.",
+        "post_url": "https://x.com/maria_k/status/1",
+        "created_at": SATURDAY_EVENING,
+        "ingested_at": SATURDAY_EVENING,
+        "department": "orders",
+    }
     values.update(fields)
     return Case(**values)
 

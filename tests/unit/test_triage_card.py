@@ -12,27 +12,27 @@ CREATED = datetime(2025, 3, 28, 16, 50, tzinfo=UTC)
 
 
 def card(**overrides: object) -> CardView:
-    values: dict[str, object] = dict(
-        number=1042,
-        state="routed",
-        state_label="Waiting for someone to claim it",
-        department="orders",
-        author_handle="night_owl",
-        author_name="Night Owl",
-        author_followers=12,
-        text="@NorthwindHelp my parcel went to the wrong address",
-        post_url="https://x.com/night_owl/status/1",
-        platform="x",
-        created_at=CREATED,
-        sla_due=datetime(2025, 3, 31, 8, 5, tzinfo=UTC),
-        claim_due=datetime(2025, 3, 28, 16, 57, tzinfo=UTC),
-        verdict="respond",
-        priority="high",
-        kind="service",
-        reply_account="NorthwindHelp",
-        reasons=("routed to orders: keyword 'parcel'", "needs a reply: score +3.22 ≥ -0.43"),
-        actions=("claim", "reassign", "ignore"),
-    )
+    values: dict[str, object] = {
+        "number": 1042,
+        "state": "routed",
+        "state_label": "Waiting for someone to claim it",
+        "department": "orders",
+        "author_handle": "night_owl",
+        "author_name": "Night Owl",
+        "author_followers": 12,
+        "text": "@NorthwindHelp my parcel went to the wrong address",
+        "post_url": "https://x.com/night_owl/status/1",
+        "platform": "x",
+        "created_at": CREATED,
+        "sla_due": datetime(2025, 3, 31, 8, 5, tzinfo=UTC),
+        "claim_due": datetime(2025, 3, 28, 16, 57, tzinfo=UTC),
+        "verdict": "respond",
+        "priority": "high",
+        "kind": "service",
+        "reply_account": "NorthwindHelp",
+        "reasons": ("routed to orders: keyword 'parcel'", "needs a reply: score +3.22 ≥ -0.43"),
+        "actions": ("claim", "reassign", "ignore"),
+    }
     values.update(overrides)
     return CardView(**values)  # type: ignore[arg-type]
 

@@ -35,15 +35,15 @@ def playbook(**extra: Any) -> Playbook:
 
 
 def mention(text: str, *, at: datetime = MONDAY, handle: str = "maria_k", **fields: Any) -> Mention:
-    values: dict[str, Any] = dict(
-        platform="x",
-        post_id="100",
-        text=text,
-        author=Author(fields.pop("author_id", "42"), handle, "Maria", fields.pop("followers", 10)),
-        created_at=at,
-        url="https://x.com/maria_k/status/100",
-        account="AcmeHelp",
-    )
+    values: dict[str, Any] = {
+        "platform": "x",
+        "post_id": "100",
+        "text": text,
+        "author": Author(fields.pop("author_id", "42"), handle, "Maria", fields.pop("followers", 10)),
+        "created_at": at,
+        "url": "https://x.com/maria_k/status/100",
+        "account": "AcmeHelp",
+    }
     values.update(fields)
     return Mention(**values)
 
@@ -198,7 +198,7 @@ def test_every_row_of_the_ibm_customer_care_threads_is_decided_without_error() -
             company = thread["dialogHeader"]["company"]
             for turn in thread["dialogContent"]:
                 handle = turn.get("client") or turn.get("agent") or company
-                created = datetime.fromisoformat(turn["datetime"].replace("Z", "+00:00"))
+                created = datetime.fromisoformat(turn["datetime"])
                 m = mention(turn["message"], handle=handle, at=created, account=company)
                 d = decide(book, m, created)
                 assert d.department in book.departments
