@@ -4,6 +4,20 @@ from __future__ import annotations
 
 from bridge.app import runtime
 
+__all__ = [
+    "bulk_reply",
+    "digest",
+    "incident_notice",
+    "mass_card",
+    "open_incident",
+    "post_alert",
+    "post_statement",
+    "preview",
+    "realert",
+    "refresh_alert",
+    "tick",
+]
+
 
 def post_alert(alert_id: int) -> str:
     return runtime.current().crisis.board.post_alert(alert_id)

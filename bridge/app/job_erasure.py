@@ -20,6 +20,8 @@ from rq.registry import (
 
 from bridge.store.scrub import Scrubber
 
+__all__ = ["erase_jobs"]
+
 _REGISTRIES = (
     FinishedJobRegistry,
     FailedJobRegistry,

@@ -13,6 +13,20 @@ from bridge.app import runtime
 from bridge.app.metrics import MENTION_TO_CARD, REPLIES_FAILED, REPLIES_POSTED, SLA_BREACHES
 from bridge.domain.errors import Rejected
 
+__all__ = [
+    "out_of_hours_ack",
+    "post_card",
+    "post_preview",
+    "publish",
+    "publish_gave_up",
+    "refresh_card",
+    "set_aside_digest",
+    "sla_check",
+    "social_action",
+    "tell",
+    "thread_notice",
+]
+
 log = structlog.get_logger(__name__)
 
 #: What :meth:`Publisher.publish` returns when the answer is out (``recovered``: found already out).

@@ -19,6 +19,8 @@ from bridge.app.runtime import Runtime
 from bridge.domain.errors import PlatformError, RateLimited
 from bridge.domain.ports import SocialPlatform
 
+__all__ = ["FAILURE_BACKOFF_MAX_SECONDS", "Backoff", "cursor_name", "poll_once"]
+
 log = structlog.get_logger(__name__)
 
 FAILURE_BACKOFF_MAX_SECONDS = 300

@@ -14,6 +14,8 @@ from bridge.playbook.retention_rules import RetentionRules
 from bridge.store.cases import Store
 from bridge.store.retention import Policy, Retention, Swept
 
+__all__ = ["JOB_BUDGET_SECONDS", "SWEEP_EVERY_SECONDS", "policy_from", "start_hourly", "sweep", "sweep_job"]
+
 SWEEP_EVERY_SECONDS = 3600
 #: The hourly job stops starting new batches after this long (the job may run 120 s); a large
 #: backlog, such as a year of cases when a policy is first set, goes over several hours.

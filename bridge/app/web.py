@@ -14,6 +14,8 @@ from bridge.app.health import Health, start_with
 from bridge.app.metrics import HTTP_REQUESTS, HTTP_SECONDS
 from bridge.app.runtime import Runtime
 
+__all__ = ["AccessLogger", "Handler", "Route", "access_log", "create_app"]
+
 access_log = structlog.get_logger("aiohttp.access")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

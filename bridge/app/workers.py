@@ -36,6 +36,17 @@ from bridge.app.retention import start_hourly
 from bridge.app.scheduler import BridgeScheduler
 from bridge.domain.errors import NoRuntime
 
+__all__ = [
+    "CASE_JOBS_MODULE",
+    "COMMAND_POLL_SECONDS",
+    "HORSE_STOP_GRACE_SECONDS",
+    "LIVENESS_SECONDS",
+    "RECONNECT_MAX_SECONDS",
+    "BridgeWorker",
+    "InlineWorker",
+    "case_of",
+]
+
 log = structlog.get_logger(__name__)
 
 LIVENESS_SECONDS = 2.0

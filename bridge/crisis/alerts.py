@@ -18,6 +18,18 @@ from bridge.crisis.machine import Move, Moved, Records
 from bridge.domain.model import MessageRef
 from bridge.store.cases import Store
 
+__all__ = [
+    "ACTIVE",
+    "ALERT_MOVES",
+    "EPISODE_TTL_SECONDS",
+    "A",
+    "Alert",
+    "AlertBook",
+    "AlertState",
+    "explanation_from_json",
+    "explanation_to_json",
+]
+
 
 class AlertState:
     OPEN = "open"

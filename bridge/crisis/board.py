@@ -21,6 +21,8 @@ from bridge.domain.errors import CardNotPostedYet, NotAllowed
 from bridge.domain.ports import ChatPlatform
 from bridge.playbook.crisis_rules import CrisisRules
 
+__all__ = ["CARD_LOCK_SECONDS", "Board"]
+
 log = structlog.get_logger(__name__)
 CARD_LOCK_SECONDS = 300
 

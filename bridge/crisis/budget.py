@@ -13,6 +13,8 @@ import redis
 
 from bridge.domain.clock import Clock
 
+__all__ = ["PostingBudget"]
+
 _TAKE = """
 -- KEYS[1] sorted set of post times; ARGV[1] now (s), ARGV[2] window (s), ARGV[3] capacity, ARGV[4] member
 local now, window, capacity = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])

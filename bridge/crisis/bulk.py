@@ -38,6 +38,8 @@ from bridge.flow.outlets import Outlets
 from bridge.flow.publisher import record_posted
 from bridge.text.weighted_length import check_length
 
+__all__ = ["KICK_SECONDS", "LOCK_SECONDS", "ONCE_TTL_SECONDS", "BulkOutcome", "BulkReplies", "Outcome"]
+
 log = structlog.get_logger(__name__)
 
 ONCE_TTL_SECONDS = 30 * 86_400

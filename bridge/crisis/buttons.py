@@ -14,6 +14,8 @@ from collections.abc import Callable
 from bridge.crisis.leadership import LeadershipDesk
 from bridge.domain.errors import MalformedButton
 
+__all__ = ["ACTIONS", "EDITS", "NOTICE_OF", "PRESSES", "Press", "button_ids", "press"]
+
 #: The notice each button sits on: the alert, or one version of the statement or of the bulk reply.
 NOTICE_OF = {
     "ack": "alert",

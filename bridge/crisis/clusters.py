@@ -17,6 +17,22 @@ from collections.abc import Sequence
 
 import redis
 
+__all__ = [
+    "BANDS",
+    "LABEL_CHARS",
+    "MIN_TOKENS",
+    "NUM_PERMUTATIONS",
+    "ROWS_PER_BAND",
+    "SHINGLE_WORDS",
+    "ClusterIndex",
+    "bands",
+    "estimated_similarity",
+    "jaccard",
+    "normalise",
+    "shingles",
+    "signature",
+]
+
 NUM_PERMUTATIONS = 30
 BANDS = 6
 ROWS_PER_BAND = NUM_PERMUTATIONS // BANDS  # threshold ≈ (1/BANDS) ** (1/ROWS_PER_BAND) ≈ 0.70

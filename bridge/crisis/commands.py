@@ -18,6 +18,8 @@ from bridge.desk.commands import CommandReply
 from bridge.desk.desk import who
 from bridge.domain.errors import NotAllowed
 
+__all__ = ["CASES_LISTED", "TIMELINE_LIMIT", "USAGE", "incident_close", "incident_command", "incident_status"]
+
 TIMELINE_LIMIT = 25
 #: Bookkeeping entries left out of the status view (they stay in the audit stream).
 _QUIET_ACTIONS = {

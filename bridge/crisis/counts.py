@@ -21,6 +21,21 @@ import redis
 from redis.client import Pipeline
 from redis.exceptions import NoScriptError
 
+__all__ = [
+    "HOURS_PER_WEEK",
+    "HOUR_BUCKET_TTL_SECONDS",
+    "MINUTE_BUCKET_TTL_SECONDS",
+    "MONDAY_SHIFT_HOURS",
+    "TRAILING_HOURS",
+    "WEEKDAYS",
+    "Baseline",
+    "RollingCounts",
+    "WindowStats",
+    "describe_slot",
+    "hour_of_week",
+    "minute_of",
+]
+
 HOURS_PER_WEEK = 168
 #: Hours since the epoch start on a Thursday; this shift makes hour-of-week slot 0 Monday 00:00 UTC.
 MONDAY_SHIFT_HOURS = 72

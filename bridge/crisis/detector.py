@@ -14,6 +14,18 @@ from enum import StrEnum
 from bridge.crisis.counts import WindowStats, describe_slot, hour_of_week
 from bridge.playbook.crisis_rules import Thresholds
 
+__all__ = [
+    "ALMOST_NONE",
+    "AlertSnapshot",
+    "Decision",
+    "Example",
+    "Explanation",
+    "Verdict",
+    "above_thresholds",
+    "decide",
+    "explain",
+]
+
 #: Fewer expected mentions per window than this reads as "almost none" rather than a huge ratio.
 ALMOST_NONE = 0.1
 

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Iterator
 from bridge.crisis.clusters import LABEL_CHARS, normalise
 from bridge.store.cases import Store
 
+__all__ = ["SCAN_COUNT", "CrisisErasure"]
+
 SCAN_COUNT = 1000
 
 

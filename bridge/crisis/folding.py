@@ -23,6 +23,16 @@ from bridge.domain.model import Case, MessageRef
 from bridge.domain.ports import ChatPlatform
 from bridge.playbook.crisis_rules import CrisisRule, CrisisRules
 
+__all__ = [
+    "MASS_EXAMPLES",
+    "MASS_TTL_SECONDS",
+    "PENDING_TTL_SECONDS",
+    "POST_LOCK_SECONDS",
+    "MassCards",
+    "crisis_chat",
+    "example_of",
+]
+
 log = structlog.get_logger(__name__)
 
 MASS_EXAMPLES = 3

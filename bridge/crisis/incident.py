@@ -16,6 +16,18 @@ from datetime import datetime
 from bridge.crisis.machine import Move, Moved, Records
 from bridge.store.cases import AuditEntry, Store
 
+__all__ = [
+    "INCIDENT_MOVES",
+    "LABELS",
+    "OPEN",
+    "OPEN_SCAN",
+    "Incident",
+    "IncidentBook",
+    "IncidentState",
+    "S",
+    "Version",
+]
+
 
 class IncidentState:
     STARTED = "started"

@@ -24,6 +24,8 @@ from bridge.domain.errors import NotAllowed, TemplateRefused
 from bridge.playbook.crisis_rules import CrisisRules
 from bridge.text.weighted_length import check_length
 
+__all__ = ["TEXT_MAX_CHARS", "WHAT", "LeadershipDesk"]
+
 WHAT = {"statement": "the statement", "bulk": "the bulk reply"}
 TEXT_MAX_CHARS = 2000
 

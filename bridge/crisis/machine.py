@@ -20,6 +20,8 @@ from bridge.store.cases import AuditEntry, Store
 from bridge.store.transitions import GLOBAL_AUDIT_MAXLEN, Change, TransitionScript
 from bridge.store.transitions import text as _s
 
+__all__ = ["Move", "Moved", "Records"]
+
 _CREATE = """
 -- KEYS[1] sequence, KEYS[2] global audit; ARGV[1] record key prefix, ARGV[2] fields json,
 -- ARGV[3] audit json, ARGV[4] timeline key prefix or '' (own timeline), ARGV[5] maxlen, ARGV[6] kind

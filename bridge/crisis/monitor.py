@@ -27,6 +27,15 @@ from bridge.crisis.parts import CrisisParts, CrisisService
 from bridge.domain.model import Case, Mention
 from bridge.playbook.crisis_rules import CrisisRules, Thresholds
 
+__all__ = [
+    "MIN_TOPIC_MEMORY_SECONDS",
+    "NEGATIVE_BELOW",
+    "RECENT_EXAMPLES",
+    "TICK_SECONDS",
+    "TOP_EXAMPLES",
+    "CrisisMonitor",
+]
+
 log = structlog.get_logger(__name__)
 
 TICK_SECONDS = 60

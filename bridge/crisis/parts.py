@@ -17,6 +17,8 @@ from bridge.domain.clock import Clock
 from bridge.playbook.model import Playbook
 from bridge.store.cases import Store
 
+__all__ = ["CrisisParts", "CrisisService"]
+
 
 @dataclass(frozen=True)
 class CrisisParts:

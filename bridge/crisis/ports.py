@@ -14,6 +14,8 @@ from typing import Protocol, runtime_checkable
 
 from bridge.domain.model import MessageRef
 
+__all__ = ["CrisisChat", "CrisisDispatch", "Notice", "NoticeButton"]
+
 
 @dataclass(frozen=True)
 class NoticeButton:

@@ -29,6 +29,8 @@ from bridge.flow.outlets import Outlets
 from bridge.playbook.model import Playbook
 from bridge.store.cases import Store
 
+__all__ = ["Crisis"]
+
 
 class Crisis:
     def __init__(

@@ -23,6 +23,8 @@ from bridge.domain.model import PostRef
 from bridge.flow.outlets import Outlet, Outlets
 from bridge.text.weighted_length import check_length
 
+__all__ = ["StatementPoster"]
+
 log = structlog.get_logger(__name__)
 
 

@@ -22,6 +22,15 @@ from bridge.playbook.placeholders import (
 )
 from bridge.playbook.templates import case_context, render_strict
 
+__all__ = [
+    "CHANNEL_NAME_MAX",
+    "bulk_reply_text",
+    "channel_name",
+    "check_reply",
+    "incident_context",
+    "render_statement",
+]
+
 CHANNEL_NAME_MAX = 80
 _CHANNEL_UNSAFE = re.compile(r"[^a-z0-9_-]+")
 

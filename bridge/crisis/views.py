@@ -15,6 +15,22 @@ from bridge.crisis.incident import Incident, IncidentState
 from bridge.crisis.ports import Notice, NoticeButton
 from bridge.desk.desk import who
 
+__all__ = [
+    "BROWSE_WORDS",
+    "QUOTE_CHARS",
+    "alert_notice",
+    "alert_status",
+    "browse_url",
+    "bulk_notice",
+    "example_quotes",
+    "incident_notice",
+    "incident_summary",
+    "mass_notice",
+    "pace_text",
+    "statement_missing_notice",
+    "statement_notice",
+]
+
 QUOTE_CHARS = 280
 BROWSE_WORDS = 6
 

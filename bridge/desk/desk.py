@@ -26,6 +26,8 @@ from bridge.playbook.model import Department, Playbook
 from bridge.store.cases import Outcome, Store
 from bridge.text.answer_length import answer_length
 
+__all__ = ["NOTE_PREFIX", "Desk", "Done", "P", "R", "people", "refusals_recorded", "who"]
+
 NOTE_PREFIX = "note:"
 #: A person or a channel-wide ping as chat adapters pass them on (``<@U123>``, ``<!here>``): words for
 #: colleagues, never for a customer, so a thread reply holding one is not an answer.

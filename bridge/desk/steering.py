@@ -15,6 +15,8 @@ from bridge.domain.lifecycle import Action, State, allowed
 from bridge.domain.model import Case
 from bridge.playbook.templates import case_context, render
 
+__all__ = ["DEFAULT_MOVE_TO_DM", "Steering"]
+
 DEFAULT_MOVE_TO_DM = (
     "Hi @{{ author.handle }}, we'd like to sort this out with you personally. Please send us a direct "
     "message with your order or account number and we'll take it from there."

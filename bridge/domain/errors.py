@@ -8,6 +8,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+__all__ = [
+    "BridgeError",
+    "CardNotPostedYet",
+    "ConfigurationError",
+    "MalformedButton",
+    "MentionsFileError",
+    "NoRuntime",
+    "NotAllowed",
+    "PlatformError",
+    "PlaybookError",
+    "RateLimited",
+    "Rejected",
+    "TemplateRefused",
+    "Unavailable",
+    "UnknownCase",
+]
+
 
 class BridgeError(Exception):
     """Base of every error the bridge raises on purpose."""

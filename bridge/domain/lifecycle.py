@@ -11,6 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+__all__ = [
+    "FINISHED_STATES",
+    "OPEN_STATES",
+    "TRANSITIONS",
+    "Action",
+    "S",
+    "State",
+    "Transition",
+    "allowed",
+    "target",
+]
+
 
 class State(StrEnum):
     NEW = "new"

@@ -13,6 +13,8 @@ from typing import Any
 
 from bridge.domain.lifecycle import State
 
+__all__ = ["Author", "Case", "Draft", "Mention", "MessageRef", "PostRef", "utcnow"]
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -23,6 +23,8 @@ from bridge.playbook.model import Playbook
 from bridge.store.cases import Store
 from bridge.text.answer_length import answer_length
 
+__all__ = ["ChatUpdates"]
+
 log = structlog.get_logger(__name__)
 
 

@@ -23,6 +23,8 @@ from bridge.playbook.homes import home
 from bridge.playbook.model import Playbook
 from bridge.store.cases import Store
 
+__all__ = ["ANSWERED", "CLAIM_SHARE_OF_SLA", "UNCLAIMED", "Escalation", "claim_due"]
+
 log = structlog.get_logger(__name__)
 
 #: Unless the playbook says otherwise, a case should be claimed within this share of its SLA.

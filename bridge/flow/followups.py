@@ -13,6 +13,8 @@ from bridge.domain.ports import DirectMessage
 from bridge.domain.work import Dispatch
 from bridge.store.cases import Store
 
+__all__ = ["AUTHOR_INDEX_SECONDS", "CLOSED", "DM_SEEN_SECONDS", "FollowUps"]
+
 CLOSED = frozenset({State.RESOLVED, State.IGNORED})
 AUTHOR_INDEX_SECONDS = 30 * 86_400
 DM_SEEN_SECONDS = 30 * 86_400

@@ -27,6 +27,8 @@ from bridge.store.cases import Store
 from bridge.triage.decision import Decision, decide
 from bridge.triage.triager import Verdict
 
+__all__ = ["CARDLESS_FIELD", "Ingested", "Ingestor", "take_late_card"]
+
 log = structlog.get_logger(__name__)
 
 #: A field on the case hash while triage has left the case without a card (see :func:`take_late_card`).

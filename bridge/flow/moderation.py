@@ -14,6 +14,8 @@ from bridge.domain.ports import SocialPlatform
 from bridge.domain.work import Dispatch
 from bridge.store.cases import Store
 
+__all__ = ["CASE_ACTIONS", "DEFAULT_PLATFORM", "Moderation"]
+
 DEFAULT_PLATFORM = "x"
 #: Actions on a case's post; their target is the case number (ASCII digits, as the commands wrote it).
 CASE_ACTIONS = ("hide", "unhide")

@@ -24,6 +24,8 @@ from bridge.playbook.templates import case_context, render
 from bridge.store.cases import Store
 from bridge.text.answer_length import answer_length
 
+__all__ = ["ACK_ONCE_SECONDS", "WAITING", "OutOfHoursReplies", "ack_key"]
+
 log = structlog.get_logger(__name__)
 
 #: How long "this case was acknowledged" is remembered: far longer than any case stays out of hours.

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from bridge.domain.ports import SocialPlatform
 
+__all__ = ["Outlet", "Outlets", "same_handle"]
+
 
 @dataclass(frozen=True)
 class Outlet:

@@ -23,6 +23,8 @@ from bridge.flow.outlets import Outlet, Outlets
 from bridge.flow.posting_lease import PostingLeases
 from bridge.store.cases import Store
 
+__all__ = ["Publisher", "record_posted"]
+
 log = structlog.get_logger(__name__)
 
 

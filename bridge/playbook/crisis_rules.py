@@ -26,6 +26,30 @@ from bridge.playbook.placeholders import (
 )
 from bridge.playbook.templates import render_strict
 
+__all__ = [
+    "DEFAULT_BASELINE_ALPHA",
+    "DEFAULT_BULK_POSTS_PER_WINDOW",
+    "DEFAULT_BULK_REPLY_TEMPLATE",
+    "DEFAULT_BULK_WINDOW_MINUTES",
+    "DEFAULT_CALM_MINUTES",
+    "DEFAULT_CLUSTER_MIN_MENTIONS",
+    "DEFAULT_FACTOR_K",
+    "DEFAULT_INCIDENT_CHANNEL_NAME",
+    "DEFAULT_MASS_UPDATE_SECONDS",
+    "DEFAULT_MIN_MENTIONS",
+    "DEFAULT_NEGATIVE_SHARE_JUMP",
+    "DEFAULT_REALERT_STEP",
+    "DEFAULT_STATEMENT_TEMPLATE",
+    "DEFAULT_WINDOW_MINUTES",
+    "MAX_FORMAT_WIDTH",
+    "X_POSTS_PER_WINDOW_LIMIT",
+    "ClusterRule",
+    "CrisisRule",
+    "CrisisRules",
+    "Leadership",
+    "Thresholds",
+]
+
 DEFAULT_WINDOW_MINUTES = 15
 DEFAULT_MIN_MENTIONS = 20
 DEFAULT_FACTOR_K = 4.0

@@ -18,6 +18,8 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from bridge.domain.errors import PlaybookError
 
+__all__ = ["Loc", "M", "first_lines", "load_model", "problems_at"]
+
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[str | int, ...]
 

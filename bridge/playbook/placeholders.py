@@ -12,6 +12,17 @@ from typing import Any
 
 from bridge.playbook.templates import PLACEHOLDERS, sample_context
 
+__all__ = [
+    "BULK_PLACEHOLDERS",
+    "CHANNEL_NAME_FIELDS",
+    "STATEMENT_PLACEHOLDERS",
+    "bulk_sample",
+    "channel_sample",
+    "crisis_context",
+    "statement_sample",
+    "with_case",
+]
+
 STATEMENT_PLACEHOLDERS = "brand.name, topic, incident.number, incident.topic, date, statement.url"
 BULK_PLACEHOLDERS = f"{STATEMENT_PLACEHOLDERS}, {PLACEHOLDERS.replace('brand.name, ', '')}"
 #: ``incident_channel_name`` is a Python format string with these fields.

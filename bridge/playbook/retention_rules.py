@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bridge.playbook.loader import Loc, problems_at
 
+__all__ = ["DEFAULT_CLOSED_CASE_DAYS", "DEFAULT_EXPORT_DIR", "AuditPolicy", "RetentionRules"]
+
 DEFAULT_CLOSED_CASE_DAYS = 90
 DEFAULT_EXPORT_DIR = "exports"  # under BRIDGE_DATA_DIR unless absolute
 

@@ -10,6 +10,8 @@ import structlog
 from bridge.domain.errors import PlaybookError
 from bridge.playbook.model import Playbook, load_playbook
 
+__all__ = ["PlaybookSource"]
+
 log = structlog.get_logger(__name__)
 
 

@@ -23,6 +23,8 @@ from bridge.store.closing import CaseTracker
 from bridge.store.transitions import GLOBAL_AUDIT_MAXLEN, Change, TransitionScript
 from bridge.store.transitions import text as _s
 
+__all__ = ["FIRST_CASE_NUMBER", "AuditEntry", "Outcome", "Store"]
+
 #: Case numbers start above this, so references look like ``#1001``.
 FIRST_CASE_NUMBER = 1000
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import redis
 
+__all__ = ["GRACE_SECONDS", "CaseTracker", "case_keys"]
+
 #: Redis expires a closed case this long after the sweep would have removed it: the sweep goes first,
 #: counting and exporting; the expiry is only the safety net.
 GRACE_SECONDS = 86_400

@@ -54,6 +54,18 @@ from bridge.store.export_files import find_in_exports, scrub_exports
 from bridge.store.scrub import Needles, Scrubber
 from bridge.store.transitions import text as _s
 
+__all__ = [
+    "BATCH",
+    "PERSONAL_FIELDS",
+    "TEAM_FIELDS",
+    "Customer",
+    "Erased",
+    "Eraser",
+    "ErasurePart",
+    "Plan",
+    "tombstone",
+]
+
 BATCH = 1000
 #: Case fields that are the customer's own, replaced by the tombstone whole.
 PERSONAL_FIELDS = (

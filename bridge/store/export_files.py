@@ -10,6 +10,8 @@ from pathlib import Path
 
 from bridge.store.scrub import Needles, Scrubber
 
+__all__ = ["find_in_exports", "scrub_exports"]
+
 _TEXT_ACTIONS = {"customer_follow_up": "post_id", "customer_dm": "dm_id"}
 
 

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import redis
 
+__all__ = ["DEFAULT_INTERVAL_MS", "ChannelPacer"]
+
 _RESERVE = """
 -- KEYS[1] next free slot (ms); ARGV[1] now (ms), ARGV[2] interval (ms)
 local now = tonumber(ARGV[1])

@@ -16,6 +16,8 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+__all__ = ["connect", "embedded_url", "resolve_url", "shutdown_embedded"]
+
 _embedded: dict[str, Any] = {}
 
 

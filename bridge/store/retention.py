@@ -33,6 +33,17 @@ from bridge.store.cases import FIRST_CASE_NUMBER, Store
 from bridge.store.closing import GRACE_SECONDS, CaseTracker, case_keys
 from bridge.store.transitions import text as _s
 
+__all__ = [
+    "AUDIT_EXPORT_BATCH",
+    "BACKFILL_BATCH",
+    "DAY_SECONDS",
+    "SWEEP_BATCH",
+    "Policy",
+    "Retention",
+    "Swept",
+    "day_counts",
+]
+
 SWEEP_BATCH = 500
 BACKFILL_BATCH = 1000
 AUDIT_EXPORT_BATCH = 5000

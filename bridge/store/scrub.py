@@ -23,6 +23,15 @@ import redis
 
 from bridge.store.transitions import text as _s
 
+__all__ = [
+    "MIN_ID_IN_TEXT_CHARS",
+    "MIN_SUBSTRING_CHARS",
+    "MIN_WORD_CHARS",
+    "QUOTED_EXCERPT",
+    "Needles",
+    "Scrubber",
+]
+
 #: A text shorter than this is replaced only where it is a whole value: a post saying "help" must not
 #: erase the word everywhere.
 MIN_SUBSTRING_CHARS = 12

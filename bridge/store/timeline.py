@@ -5,6 +5,8 @@ from __future__ import annotations
 from bridge.domain.model import Case
 from bridge.store.cases import AuditEntry
 
+__all__ = ["format_timeline"]
+
 _SKIP = {"case", "from", "to"}
 
 

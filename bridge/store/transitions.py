@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import redis
 
+__all__ = ["GLOBAL_AUDIT_MAXLEN", "Change", "Result", "TransitionScript", "text"]
+
 GLOBAL_AUDIT_MAXLEN = 100_000
 
 _TRANSITION = """

@@ -7,6 +7,8 @@ reply is measured as X measures it; a top-level domain added to the root zone af
 a link to twitter-text either. Kept apart from bridge.text.weighted_length because it is data, not logic.
 """
 
+__all__ = ["COUNTRY_TLDS", "GENERIC_TLDS"]
+
 
 def _words(text: str) -> frozenset[str]:
     """The whitespace-separated words of text: a long list stays readable and easy to diff."""

@@ -19,6 +19,19 @@ import emoji
 
 from bridge.text.tlds import COUNTRY_TLDS, GENERIC_TLDS
 
+__all__ = [
+    "INVALID_CHARACTERS",
+    "MAX_WEIGHTED_LENGTH",
+    "RULES_V1",
+    "RULES_V2",
+    "RULES_V3",
+    "LengthCheck",
+    "Trie",
+    "WeightingRules",
+    "check_length",
+    "weighted_length",
+]
+
 MAX_WEIGHTED_LENGTH = 280
 
 INVALID_CHARACTERS = "\ufffe\ufeff\uffff"

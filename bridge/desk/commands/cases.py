@@ -11,6 +11,8 @@ from bridge.desk.commands.replies import CommandReply
 from bridge.desk.desk import Desk
 from bridge.desk.steering import Steering
 
+__all__ = ["CaseCommands"]
+
 
 class CaseCommands:
     """The case-changing subcommands of :class:`~bridge.desk.commands.entry.Commands`; their arguments

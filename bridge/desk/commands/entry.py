@@ -21,6 +21,8 @@ from bridge.desk.desk import Desk
 from bridge.desk.steering import Steering
 from bridge.domain.errors import BridgeError
 
+__all__ = ["Commands"]
+
 log = structlog.get_logger(__name__)
 
 

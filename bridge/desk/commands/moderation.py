@@ -15,6 +15,8 @@ from bridge.desk.steering import Steering
 from bridge.domain.errors import NotAllowed
 from bridge.store.cases import Store
 
+__all__ = ["CASE_ACTIONS", "CONFIRMED", "CONFIRMED_ACTIONS", "Confirmed", "Moderation"]
+
 
 @dataclass(frozen=True)
 class Confirmed:

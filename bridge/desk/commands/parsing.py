@@ -10,6 +10,8 @@ import re
 
 from bridge.domain.errors import NotAllowed
 
+__all__ = ["Words", "case_number", "handle", "person", "rest", "unquoted"]
+
 #: A person as the core itself writes one (:func:`bridge.desk.desk.who`): ``<@ID>``, the neutral
 #: token every chat adapter puts in a command for a person it recognised (``<@ID|name>`` is Slack's
 #: older escaped form).

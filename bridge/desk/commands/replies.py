@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+__all__ = ["FAILED", "CommandReply", "Confirmation", "Handler"]
+
 FAILED = "Something went wrong with that command; it has been logged."
 
 

@@ -10,6 +10,17 @@ from dataclasses import dataclass
 
 from bridge.domain.errors import NotAllowed
 
+__all__ = [
+    "BY_NAME",
+    "COMMAND",
+    "HELP",
+    "SOCIAL_CONFIRMED",
+    "SOCIAL_ONLY",
+    "SUBCOMMANDS",
+    "Subcommand",
+    "help_text",
+]
+
 COMMAND = "/bridge"
 #: Who may use a subcommand; a case's own department and the social team when not said otherwise.
 SOCIAL_CONFIRMED = "social team only, confirmed first"

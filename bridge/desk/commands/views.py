@@ -13,6 +13,8 @@ from bridge.domain.model import Case
 from bridge.store.cases import Store
 from bridge.store.timeline import format_timeline
 
+__all__ = ["QUEUE_LIMIT", "TIMELINE_LIMIT", "Views", "age", "sla_status"]
+
 QUEUE_LIMIT = 30
 TIMELINE_LIMIT = 12
 
