@@ -15,6 +15,7 @@ from bridge.store.erasure import Customer, Eraser
 from bridge.store.retention import Policy, Retention
 from bridge.store.scrub import Needles, Scrubber
 from bridge.store.timeline import format_timeline
+from tests.support.cases import routed_case
 from tests.support.redis_dump import dump
 
 DAY = date(2026, 12, 6)
@@ -25,21 +26,9 @@ OTHER_POST = "The billing page is down again, same as @maria said"
 
 
 def make_case(post_id: str, handle: str, author_id: str, text: str) -> Case:
-    now = utcnow()
-    return Case(
-        number=0,
-        state=State.ROUTED,
-        platform="x",
-        post_id=post_id,
-        text=text,
-        author_id=author_id,
-        author_handle=handle,
-        author_name="Maria Lopez" if handle == "maria" else f"{handle.title()} Smith",
-        author_followers=1200,
-        post_url=f"https://x.com/{handle}/status/{post_id}",
-        created_at=now,
-        ingested_at=now,
-        department="billing",
+    name = "Maria Lopez" if handle == "maria" else f"{handle.title()} Smith"
+    return routed_case(
+        post_id, handle=handle, text=text, author_id=author_id, name=name, author_followers=1200
     )
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from bridge.app.retention import policy_from, start_hourly, sweep
 from bridge.domain.errors import PlaybookError
-from bridge.domain.lifecycle import Action, State
+from bridge.domain.lifecycle import Action
 from bridge.domain.model import Case, MessageRef, utcnow
 from bridge.playbook.loader import load_model
 from bridge.playbook.model import Playbook, load_playbook
@@ -19,6 +19,7 @@ from bridge.store.cases import Store
 from bridge.store.closing import GRACE_SECONDS
 from bridge.store.retention import Policy, Retention
 from tests.conftest import ROOT
+from tests.support.cases import routed_case
 
 GOOD = """brand: {name: Acme}
 default_department: social
@@ -35,22 +36,7 @@ def problems(text: str) -> list[str]:
 
 
 def make_case(post_id: str, handle: str = "maria", text: str = "my card was charged twice") -> Case:
-    now = utcnow()
-    return Case(
-        number=0,
-        state=State.ROUTED,
-        platform="x",
-        post_id=post_id,
-        text=text,
-        author_id="9" + post_id,
-        author_handle=handle,
-        author_name=handle.title(),
-        post_url=f"https://x.com/{handle}/status/{post_id}",
-        created_at=now,
-        ingested_at=now,
-        department="billing",
-        verdict="respond",
-    )
+    return routed_case(post_id, handle=handle, text=text, verdict="respond")
 
 
 def closed_case(store: Store, post_id: str) -> int:

@@ -6,23 +6,16 @@ from datetime import UTC, datetime
 from bridge.domain.lifecycle import Action, State
 from bridge.domain.model import Case
 from bridge.store.cases import FIRST_CASE_NUMBER, Store
+from tests.support.cases import routed_case
 
 
 def make_case(post_id: str = "111") -> Case:
-    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
-    return Case(
-        number=0,
-        state=State.ROUTED,
-        platform="x",
-        post_id=post_id,
-        text="help",
+    return routed_case(
+        post_id,
         author_id="9",
-        author_handle="maria",
-        author_name="Maria",
+        name="Maria",
+        at=datetime(2026, 11, 26, 12, 0, tzinfo=UTC),
         post_url="https://x.com/maria/status/1",
-        created_at=now,
-        ingested_at=now,
-        department="billing",
     )
 
 
