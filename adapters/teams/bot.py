@@ -94,7 +94,7 @@ class BridgeBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships no t
         self.registry.record_team(
             team_id, name=str(team.get("name") or ""), service_url=activity.service_url or ""
         )
-        jobs.enqueue(self.rt, "sync_team", team_id)
+        jobs.enqueue(self.rt, jobs.sync_team, team_id)
         log.info("teams_installed", team=team_id, name=team.get("name"))
 
     def _conversation_update(self, activity: Activity) -> None:

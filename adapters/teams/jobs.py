@@ -6,7 +6,7 @@ workers with the same retry policy as the core's jobs.
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Callable
 from typing import Any
 
 from adapters.teams.cards import confirm_card
@@ -21,9 +21,9 @@ def _chat() -> Any:
     return chat
 
 
-def enqueue(rt: Runtime, name: str, *args: Any) -> None:
-    """Queue this module's job ``name`` with the core's retry policy."""
-    enqueue_job(rt.queue, getattr(sys.modules[__name__], name), *args)
+def enqueue(rt: Runtime, job: Callable[..., Any], *args: Any) -> None:
+    """Queue one of this module's jobs with the core's retry policy."""
+    enqueue_job(rt.queue, job, *args)
 
 
 def sync_team(team_id: str) -> int:

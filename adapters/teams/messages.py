@@ -98,9 +98,9 @@ class Messages:
         if reply.confirm is not None:
             confirm = reply.confirm
             jobs.enqueue(
-                self.rt, "confirm", message.conversation, confirm.prompt, confirm.action, confirm.target
+                self.rt, jobs.confirm, message.conversation, confirm.prompt, confirm.action, confirm.target
             )
             return
         answer = reply.text.replace(SLASH + " ", mention + " ").replace(SLASH, mention)
-        jobs.enqueue(self.rt, "reply", message.conversation, answer, reply.verbatim)
+        jobs.enqueue(self.rt, jobs.reply, message.conversation, answer, reply.verbatim)
         log.info("teams_command", user=message.user, command=text.split(maxsplit=1)[:1])
