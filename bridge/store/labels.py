@@ -71,10 +71,19 @@ class CaseRecord:
     audit_length: int
 
 
+_MARK_IF_PRESENT = """
+-- KEYS[1] case hash; ARGV[1] label id, ARGV[2] audit length: never recreate a case retention removed
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'label_id', ARGV[1], 'learned', ARGV[2])
+return 1
+"""
+
+
 class LabelStore:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.r = store.r
+        self._mark = store.r.register_script(_MARK_IF_PRESENT)
 
     def _month_key(self, month: str) -> str:
         return self.store.k("learning", "labels", month)
@@ -117,7 +126,7 @@ class LabelStore:
 
     def mark(self, number: int, label_id: str, audit_length: int) -> None:
         """Note that the case's timeline up to ``audit_length`` entries is harvested."""
-        self.store.set_fields(number, {"label_id": label_id, "learned": audit_length})
+        self._mark(keys=[self.store.k("case", number)], args=[label_id, audit_length])
 
 
 __all__ = ["CASE_FIELDS", "CaseRecord", "Label", "LabelStore"]

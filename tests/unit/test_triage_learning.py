@@ -97,6 +97,8 @@ def test_harvest_turns_the_desks_decisions_into_anonymous_labels(store: Store, p
     store.transition(
         set_aside, Action.IGNORE, "bridge", detail={"reason": "noise, tagged for insight: chatter"}
     )
+    spam = _case(store, "Free crypto giveaway, click https://bit.ly/x", State.TRIAGED)
+    store.transition(spam, Action.IGNORE, "bridge", detail={"reason": "ignored by triage: spam"})
     moved = _case(store, "@AcmeHelp my gift voucher does not work")
     store.transition(
         moved,
@@ -109,8 +111,9 @@ def test_harvest_turns_the_desks_decisions_into_anonymous_labels(store: Store, p
 
     first = harvester.run(datetime.now(UTC))
     assert dict(first.counts) == {"answered": 1, "rescued": 1, "ignored": 1, "reassigned": 1}
+    assert first.read == 7 and first.waiting == 1  # only the chatter set aside waits; spam teaches nothing
     later = harvester.run(LATER)  # the set-aside post is now old enough to say "nobody wanted it"
-    assert dict(later.counts) == {"set_aside": 1}
+    assert dict(later.counts) == {"set_aside": 1} and later.read == 1
     assert harvester.run(LATER + timedelta(days=1)).counts == {}  # nothing changed: nothing new
 
     labels = LabelStore(store).labels()
@@ -147,6 +150,11 @@ def test_an_erased_case_gives_no_label(store: Store, playbook: Playbook) -> None
     number = _case(store, "[erased on 2026-11-04]")
     _answer(store, number)
     assert Harvester(store, playbook).run(datetime.now(UTC)).counts == {}
+
+
+def test_marking_a_case_that_retention_just_removed_does_not_bring_its_hash_back(store: Store) -> None:
+    LabelStore(store).mark(4242, "abc", 3)
+    assert not store.exists(4242)
 
 
 # fit ----------------------------------------------------------------------------------------------

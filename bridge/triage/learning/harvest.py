@@ -44,10 +44,16 @@ class Harvest:
 
     counts: Counter[str] = field(default_factory=Counter)
     read: int = 0
+    waiting: int = 0  # set aside by triage, not yet old enough to count as "not needed"
 
     def describe(self) -> str:
         found = ", ".join(f"{n} {source}" for source, n in sorted(self.counts.items())) or "no new labels"
-        return f"Harvested {self.read} changed cases: {found}."
+        wait = (
+            f" {self.waiting} set aside by triage count as not needed once {WEAK_AFTER_DAYS} days old."
+            if self.waiting
+            else ""
+        )
+        return f"Harvested {self.read} new or changed cases: {found}.{wait}"
 
 
 def _by_person(entry: AuditEntry) -> bool:
@@ -66,7 +72,7 @@ def need_decision(entries: list[AuditEntry], now: datetime) -> tuple[str, str, f
             decided, rescued = ("1", "rescued", 1.0), True
         elif action == "ignore" and _by_person(entry) and entry.fields.get("reason", "").strip():
             decided = ("0", "ignored", 1.0)
-        elif action == "ignore" and entry.by == BRIDGE and entry.fields.get("reason", "").startswith("noise"):
+        elif _set_aside_as_noise(entry):
             old_enough = now - entry.at >= timedelta(days=WEAK_AFTER_DAYS)
             decided = ("0", "set_aside", WEAK_WEIGHT) if old_enough else None
     return decided
@@ -85,7 +91,13 @@ def route_decision(entries: list[AuditEntry]) -> tuple[str, str] | None:
 def _waits_for_weak_label(entries: list[AuditEntry]) -> bool:
     """Set aside as noise by triage and untouched since: harvest it again until it is old enough."""
     last = entries[-1] if entries else None
-    return last is not None and last.action == "ignore" and last.by == BRIDGE
+    return last is not None and _set_aside_as_noise(last)
+
+
+def _set_aside_as_noise(entry: AuditEntry) -> bool:
+    return (
+        entry.action == "ignore" and entry.by == BRIDGE and entry.fields.get("reason", "").startswith("noise")
+    )
 
 
 class Harvester:
@@ -105,9 +117,10 @@ class Harvester:
             for label in labels:
                 self.labels.put(label_id, label)
                 harvest.counts[label.source] += 1
-            decided = any(label.task == "need" for label in labels)
-            if decided or not _waits_for_weak_label(record.audit):
+            if any(label.task == "need" for label in labels) or not _waits_for_weak_label(record.audit):
                 self.labels.mark(record.number, label_id, record.audit_length)
+            else:
+                harvest.waiting += 1
         return harvest
 
     def labels_of(self, record: CaseRecord, now: datetime) -> list[Label]:
