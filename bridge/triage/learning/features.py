@@ -14,6 +14,7 @@ import math
 import re
 import zlib
 from collections.abc import Iterable
+from itertools import pairwise
 
 FEATURE_VERSION = 1
 BUCKET_BITS = 18
@@ -41,12 +42,13 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)[:MAX_WORDS]
 
 
-def _add(vector: Vector, crc: int, value: float) -> None:
-    index = crc & _MASK
-    vector[index] = vector.get(index, 0.0) + (-value if crc & _SIGN else value)
-
-
-def _scaled(block: Vector) -> Vector:
+def _block(crcs: list[int]) -> Vector:
+    """Signed counts per bucket (the hash's top bit is the sign), scaled to unit length."""
+    block: Vector = {}
+    get = block.get
+    for crc in crcs:
+        index = crc & _MASK
+        block[index] = get(index, 0.0) + (-1.0 if crc & _SIGN else 1.0)
     norm = math.sqrt(sum(v * v for v in block.values()))
     return {i: v / norm for i, v in block.items() if v} if norm else {}
 
@@ -58,27 +60,25 @@ def cues_of(hits: Iterable[str], verdict: str, language: str) -> list[str]:
 
 
 def vectorise(text: str, cues: Iterable[str]) -> Vector:
-    """The hashed features of ``text`` and the named cues (rule hits, verdicts, language, platform)."""
-    found = words(text)
-    word_block: Vector = {}
-    char_block: Vector = {}
-    previous = ""
+    """The hashed features of ``text`` and the named cues (rule hits, verdicts, language)."""
     crc32 = zlib.crc32
-    for word in found:
-        raw = word.encode()
-        _add(word_block, crc32(raw, _WORD_SEED), 1.0)
-        if previous:
-            _add(word_block, crc32(raw, crc32(previous.encode() + b" ", _PAIR_SEED)), 1.0)
-        previous = word
-        padded = b" " + raw + b" "
-        for n in CHAR_GRAMS:
-            for start in range(len(padded) - n + 1):
-                _add(char_block, crc32(padded[start : start + n], _CHAR_SEED), 1.0)
-    vector = _scaled(word_block)
-    for index, value in _scaled(char_block).items():
+    encoded = [word.encode() for word in words(text)]
+    word_crcs = [crc32(raw, _WORD_SEED) for raw in encoded]
+    word_crcs += [crc32(b, crc32(a + b" ", _PAIR_SEED)) for a, b in pairwise(encoded)]
+    padded = [b" " + raw + b" " for raw in encoded]
+    char_crcs = [
+        crc32(p[start : start + n], _CHAR_SEED)
+        for p in padded
+        for n in CHAR_GRAMS
+        for start in range(len(p) - n + 1)
+    ]
+    vector = _block(word_crcs)
+    for index, value in _block(char_crcs).items():
         vector[index] = vector.get(index, 0.0) + value
     for cue in cues:
-        _add(vector, crc32(cue.encode(), _CUE_SEED), 1.0)
+        crc = crc32(cue.encode(), _CUE_SEED)
+        index = crc & _MASK
+        vector[index] = vector.get(index, 0.0) + (-1.0 if crc & _SIGN else 1.0)
     return vector
 
 
