@@ -10,7 +10,9 @@ case is gone or erased, nothing links the label to anyone, and ``bridge forget``
 
 from __future__ import annotations
 
+import base64
 import json
+import struct
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
@@ -50,15 +52,29 @@ class Label:
 
     def to_json(self) -> str:
         data = asdict(self)
-        data["features"] = [[i, round(v, 5)] for i, v in sorted(self.features.items())]
+        data["features"] = _pack(self.features)
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> Label:
         data = json.loads(raw)
-        data["features"] = {int(i): float(v) for i, v in data["features"]}
+        data["features"] = _unpack(data["features"])
         data["cues"] = tuple(data["cues"])
         return cls(**data)
+
+
+def _pack(features: dict[int, float]) -> str:
+    """Bucket numbers (4 bytes) and values (half floats, 2 bytes) in base64: about 2 kB a post."""
+    indices = sorted(features)
+    raw = struct.pack(f"<{len(indices)}I{len(indices)}e", *indices, *(features[i] for i in indices))
+    return base64.b64encode(raw).decode()
+
+
+def _unpack(packed: str) -> dict[int, float]:
+    raw = base64.b64decode(packed)
+    count = len(raw) // 6
+    numbers = struct.unpack(f"<{count}I{count}e", raw)
+    return dict(zip(numbers[:count], numbers[count:], strict=True))
 
 
 @dataclass(frozen=True)
@@ -88,13 +104,17 @@ class LabelStore:
     def _month_key(self, month: str) -> str:
         return self.store.k("learning", "labels", month)
 
-    def put(self, label_id: str, label: Label) -> None:
-        """Keep ``label`` (replacing the one this case gave before for the same task)."""
+    def put(self, label_id: str, label: Label, *, month_cap: int | None = None) -> bool:
+        """Keep ``label`` (replacing the one this case gave before for the same task); with
+        ``month_cap``, only while its month holds fewer labels than that. Whether it was kept."""
         key = self._month_key(label.day[:7])
+        if month_cap is not None and self.r.hlen(key) >= month_cap:
+            return False
         pipe = self.r.pipeline()
         pipe.hset(key, f"{label_id}:{label.task}", label.to_json())
         pipe.expire(key, LABEL_DAYS * 86_400)
         pipe.execute()
+        return True
 
     def labels(self, task: str | None = None) -> list[Label]:
         """Every label kept, oldest month first."""

@@ -19,7 +19,7 @@ from bridge.playbook.model import Playbook, load_playbook
 from bridge.store.cases import Store
 from bridge.store.labels import Label, LabelStore
 from bridge.triage.decision import decide
-from bridge.triage.learning import active
+from bridge.triage.learning import active, harvest
 from bridge.triage.learning.active import use_model_file
 from bridge.triage.learning.features import vectorise
 from bridge.triage.learning.fitting import evaluate, fit, train
@@ -68,7 +68,8 @@ def test_features_hold_numbers_only_and_no_handle_or_order_number_shapes_them() 
     for word in ("jane", "81723", "acme.example", "order", "arrived"):
         assert word not in stored
     assert set(same) <= set(vector)  # the placeholders: another handle, number and link change nothing
-    assert Label.from_json(stored).features == pytest.approx({i: round(v, 5) for i, v in vector.items()})
+    assert Label.from_json(stored).features == pytest.approx(vector, abs=1e-3)
+    assert len(stored) < 8 * len(vector) + 200  # about 6 bytes a feature, in base64
 
 
 def test_the_same_text_hashes_to_the_same_buckets_in_another_process() -> None:
@@ -150,6 +151,21 @@ def test_an_erased_case_gives_no_label(store: Store, playbook: Playbook) -> None
     number = _case(store, "[erased on 2026-11-04]")
     _answer(store, number)
     assert Harvester(store, playbook).run(datetime.now(UTC)).counts == {}
+
+
+def test_a_months_weak_labels_are_bounded_but_the_desks_own_decisions_always_kept(
+    store: Store, playbook: Playbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(harvest, "MAX_LABELS_PER_MONTH", 2)
+    for text in ("lazy sunday", "pancakes and a good book", "new playlist for the weekend"):
+        number = _case(store, text, State.TRIAGED)
+        store.transition(number, Action.IGNORE, "bridge", detail={"reason": "noise, tagged for insight"})
+    _answer(store, _case(store, "@AcmeHelp my kettle leaks, can you help?"))
+
+    found = Harvester(store, playbook).run(LATER)
+
+    assert dict(found.counts) == {"set_aside": 2, "set_aside over the month's cap": 1, "answered": 1}
+    assert len(LabelStore(store).labels("need")) == 3
 
 
 def test_marking_a_case_that_retention_just_removed_does_not_bring_its_hash_back(store: Store) -> None:

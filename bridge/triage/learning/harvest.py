@@ -32,6 +32,8 @@ from bridge.triage.triager import Triager
 
 WEAK_AFTER_DAYS = 7
 WEAK_WEIGHT = 0.5
+#: A month's labels stop taking weak ones at this many (each is about 2 kB in Redis).
+MAX_LABELS_PER_MONTH = 5000
 BRIDGE = "bridge"
 #: Actions that bring a set-aside case back to the desk: a reopen, or a rescue from the digest.
 RESCUES = frozenset({"reopen", "rescue", "rescued", "needs_answer"})
@@ -115,8 +117,9 @@ class Harvester:
             label_id = record.fields["label_id"] or uuid.uuid4().hex[:16]
             labels = self.labels_of(record, now)
             for label in labels:
-                self.labels.put(label_id, label)
-                harvest.counts[label.source] += 1
+                weak = label.weight < 1.0  # the many set aside by triage: bounded, the desk's own never
+                kept = self.labels.put(label_id, label, month_cap=MAX_LABELS_PER_MONTH if weak else None)
+                harvest.counts[label.source if kept else f"{label.source} over the month's cap"] += 1
             if any(label.task == "need" for label in labels) or not _waits_for_weak_label(record.audit):
                 self.labels.mark(record.number, label_id, record.audit_length)
             else:
