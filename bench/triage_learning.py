@@ -8,7 +8,7 @@ reason or moved to another department) is harvested into labels. Printed:
     ``bridge triage fit`` prints them;
 (b) held back by time: a model fitted on the month's first three weeks, scored with the rules on the
     last week's labels (the same brand, posts it never saw);
-(c) how long harvesting and fitting take;
+(c) how long harvesting and fitting take, and the size of a label;
 (d) triage plus the whole decision (``bridge.triage.decision.decide``) per mention, p50 and p99 in
     microseconds on one core, with the fitted model in use, and without it.
 
@@ -106,7 +106,9 @@ def main() -> None:
         print(f"\n(b) fitted on {cut} labels before 23 November, scored on the {len(labels) - cut} after:")
         print(f"    rules alone      {rules.describe()}")
         print(f"    rules and model  {model.describe()}")
+        size = sum(len(label.to_json()) for label in labels) / len(labels)
         print(f"\n(c) harvest {harvested:.2f} s; fit with 5-fold cross-validation {fitting:.2f} s")
+        print(f"    a label takes {size:.0f} bytes in Redis")
         use_model_file(None)
         p50, p99 = _timings(playbook)
         print(f"\n(d) triage + decision per mention, rules alone:  p50 {p50:.0f} µs, p99 {p99:.0f} µs")
