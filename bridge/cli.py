@@ -304,6 +304,9 @@ def cmd_triage_fit(args: argparse.Namespace) -> int:
     from bridge.triage.learning.harvest import Harvester
     from bridge.triage.learning.model import MODEL_FILE
 
+    if args.folds < 2:
+        print("Cross-validation needs at least 2 folds.", file=sys.stderr)
+        return 2
     rt = _runtime()
     now = datetime.now(UTC)
     if not args.no_harvest:
