@@ -124,6 +124,9 @@ def fit(all_labels: Sequence[Label], today: date, folds: int = FOLDS) -> Fit:
             f"{MIN_EACH} of each kind. The desk's answers, rescues and reasoned ignores add more."
         )
         return Fit(len(labels), needed, verdict=why)
+    unsure = _where_the_model_decides(labels)
+    if unsure:
+        return Fit(len(labels), needed, verdict=unsure)
     truth = truth_of(labels)
     rules = Scores.of(truth, rules_say(labels))
     model = Scores.of(truth, with_model(labels, out_of_fold(labels, folds), DEFAULT_THRESHOLD))
@@ -136,6 +139,25 @@ def fit(all_labels: Sequence[Label], today: date, folds: int = FOLDS) -> Fit:
     figures = f"{folds}-fold F1 {model.f1:.3f} (rules {rules.f1:.3f}) on {len(labels)} labels"
     fitted = NeedModel(*_trained(labels), DEFAULT_THRESHOLD, today.isoformat(), len(labels), figures)
     return Fit(len(labels), needed, rules, model, fitted, f"Better than the rules: {figures}.")
+
+
+def _where_the_model_decides(labels: Sequence[Label]) -> str:
+    """Why the labels cannot teach the model its one job, or ''.
+
+    The model only decides where the rules say noise, so it needs posts there that people wanted
+    (rescued) and posts they did not (set aside for a week, or ignored with a reason). Right after
+    a busy week the set-aside ones are not old enough to count yet; fitted then, a model would learn
+    that everything the rules set aside needs a person.
+    """
+    noise = [label for label in labels if label.rules == "noise"]
+    wanted = sum(label.answer == "1" for label in noise)
+    if min(wanted, len(noise) - wanted) >= MIN_EACH:
+        return ""
+    return (
+        f"Not enough labels where the rules say noise, which is where the model decides: {wanted} "
+        f"rescued, {len(noise) - wanted} not needed; at least {MIN_EACH} of each. Posts set aside by "
+        "triage count as not needed once nobody has rescued them for a week: fit again then."
+    )
 
 
 def _trained(labels: Sequence[Label]) -> tuple[npt.NDArray[np.float64], float]:
