@@ -368,6 +368,47 @@ def cmd_playbook_test(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_triage_fit(args: argparse.Namespace) -> int:
+    """Harvest the desk's decisions into labels, fit triage's model, save it only when it is better."""
+    from datetime import UTC, datetime
+
+    from bridge.store.labels import LabelStore
+    from bridge.triage.learning.fitting import fit
+    from bridge.triage.learning.harvest import Harvester
+    from bridge.triage.learning.model import MODEL_FILE
+
+    if args.folds < 2:
+        print("Cross-validation needs at least 2 folds.", file=sys.stderr)
+        return 2
+    rt = _runtime()
+    now = datetime.now(UTC)
+    if not args.no_harvest:
+        print(Harvester(rt.store, rt.playbook).run(now).describe())
+    result = fit(LabelStore(rt.store).labels("need"), now.date(), folds=args.folds)
+    print(f"Labels: {result.labels}, of which {result.needed} needed a person.")
+    if result.rules is not None and result.model is not None:
+        print(f"Rules alone ({args.folds}-fold):      {result.rules.describe()}")
+        print(f"Rules with the model ({args.folds}-fold): {result.model.describe()}")
+    print(result.verdict)
+    if result.fitted is not None:
+        path = rt.settings.bridge_data_dir / MODEL_FILE
+        if args.dry_run:
+            print(f"Dry run: {path} is left as it is.")
+        else:
+            result.fitted.save(path)
+            print(f"Saved {path}: triage uses it from now on where the rules say noise.")
+    return 0
+
+
+def cmd_playbook_suggest(_args: argparse.Namespace) -> int:
+    """Print routing keywords and phrases that people's reassignments suggest; never writes."""
+    from bridge.triage.learning.suggest import suggest
+
+    rt = _runtime()
+    print(suggest(rt.playbook, rt.store))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     # the demos wire stand-ins: part of the composition root
     if getattr(args, "teams", False):
@@ -434,6 +475,7 @@ def parser() -> argparse.ArgumentParser:
     case.set_defaults(func=cmd_case)
     _playbook_commands(sub)
     _data_commands(sub)
+    _learning_commands(sub)
     return p
 
 
@@ -455,6 +497,7 @@ def _playbook_commands(sub: Any) -> None:
     dry.add_argument("--at", help="decide every mention at this ISO time (default: its created_at)")
     dry.add_argument("--json", action="store_true", help="one JSON object per mention, then a summary")
     dry.set_defaults(func=cmd_playbook_test)
+    _suggest_command(playbook)
 
 
 def _data_commands(sub: Any) -> None:
@@ -468,6 +511,28 @@ def _data_commands(sub: Any) -> None:
     forget.set_defaults(func=cmd_forget)
     retention = sub.add_parser("retention", help="remove closed cases past the playbook's retention")
     retention.set_defaults(func=cmd_retention)
+
+
+def _learning_commands(sub: Any) -> None:
+    """Triage that learns from the desk's decisions."""
+    group = sub.add_parser("triage", help="triage tools: fit a model on the desk's decisions")
+    group.set_defaults(func=_help_of(group))
+    triage = group.add_subparsers(title="triage commands")
+    fit = triage.add_parser(
+        "fit",
+        help="learn from answered, rescued and ignored cases; save the model only if it beats the rules",
+    )
+    fit.add_argument("--folds", type=int, default=5, help="cross-validation folds (default: %(default)s)")
+    fit.add_argument("--no-harvest", action="store_true", help="fit on the labels kept so far only")
+    fit.add_argument("--dry-run", action="store_true", help="print the figures, save nothing")
+    fit.set_defaults(func=cmd_triage_fit)
+
+
+def _suggest_command(playbook: Any) -> None:
+    suggest = playbook.add_parser(
+        "suggest", help="routing keywords and phrases suggested by reassignments (prints, never writes)"
+    )
+    suggest.set_defaults(func=cmd_playbook_suggest)
 
 
 def main(argv: list[str] | None = None) -> int:

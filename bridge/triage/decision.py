@@ -24,6 +24,7 @@ from datetime import datetime
 from bridge.domain.lifecycle import State
 from bridge.domain.model import Mention
 from bridge.playbook.model import Playbook
+from bridge.triage.learning.active import active_model
 from bridge.triage.routing import RoutingDecision, route
 from bridge.triage.sla import Deadlines, deadlines
 from bridge.triage.triager import Kind, Polarity, Triage, TriageInput, Triager, Verdict
@@ -57,11 +58,12 @@ _triagers: dict[int, tuple[Playbook, Triager]] = {}
 
 
 def triager_for(playbook: Playbook) -> Triager:
-    """The playbook's triager, built once per playbook object (VADER and the rules compile once)."""
+    """The playbook's triager, built once per playbook object (VADER and the rules compile once);
+    it consults the fitted model of ``bridge triage fit`` where one is saved."""
     cached = _triagers.get(id(playbook))
     if cached is not None and cached[0] is playbook:
         return cached[1]
-    triager = Triager(playbook.triage)
+    triager = Triager(playbook.triage, model=active_model)  # the fitted model, where one is saved
     if len(_triagers) >= MAX_CACHED_TRIAGERS:
         _triagers.clear()
     _triagers[id(playbook)] = (playbook, triager)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import structlog
@@ -20,6 +21,8 @@ from bridge.playbook.patterns import Matcher, Pattern, Rule
 from bridge.playbook.reply_cues import NEGATIVE_QUESTION
 from bridge.playbook.triage_rules import TriageRules
 from bridge.text.language import SENTIMENT_LANGUAGES, UNDETERMINED, detect_language, normalise_hint, warm_up
+from bridge.triage.learning.features import cues_of, vectorise
+from bridge.triage.learning.model import NeedModel
 from bridge.triage.outcome import Kind, Polarity, Priority, Triage, TriageInput, Verdict
 
 log = structlog.get_logger(__name__)
@@ -67,8 +70,11 @@ def _first_hit(group: str, rules: tuple[Rule, ...], hits: dict[str, str]) -> _Hi
 class Triager:
     """Built once per playbook: holds the sentiment analyser and the compiled rules."""
 
-    def __init__(self, rules: TriageRules | None = None) -> None:
+    def __init__(
+        self, rules: TriageRules | None = None, model: Callable[[], NeedModel | None] | None = None
+    ) -> None:
         self.rules = rules if rules is not None else TriageRules()
+        self._model = model  # the fitted model, where one is saved (bridge.triage.learning.active)
         self._vader = SentimentIntensityAnalyzer()
         self._spam = self.rules.spam_rules
         self._abuse = self.rules.abuse_rules
@@ -101,6 +107,10 @@ class Triager:
     def clean(self, text: str) -> str:
         """The text rules look at: bounded in length, HTML entities decoded, curly quotes straightened."""
         return html.unescape(text[: self.rules.max_analysed_chars]).translate(_QUOTES)
+
+    def hits(self, clean_text: str) -> dict[str, str]:
+        """Every rule that matches (``need:…``, ``cue:…``, ``noise:…`` …) and the words it matched."""
+        return self._matcher.scan(clean_text)
 
     def sentiment(self, clean_text: str) -> float:
         """VADER's compound score in [-1, 1] over the first words; 0.0 when it cannot score the text."""
@@ -209,6 +219,7 @@ class Triager:
         reasons: list[str] = []
         needs = self._needs_found(hits)
         verdict, score = self._verdict(item, text, hits, needs, sentiment, detected.code, reasons)
+        verdict = self._second_opinion(text, hits, verdict, detected.code, reasons)
         kind = self._kind(hits, reasons)
         tags = self._tags(hits, reasons)
         polarity = self._polarity(sentiment) if known else Polarity.UNKNOWN
@@ -234,6 +245,21 @@ class Triager:
             polarity=polarity,
             needs=tuple(hit.rule for hit in needs) if verdict is Verdict.RESPOND else (),
         )
+
+    def _second_opinion(
+        self, text: str, hits: dict[str, str], verdict: Verdict, language: str, reasons: list[str]
+    ) -> Verdict:
+        """Where the rules set a mention aside as noise, the fitted model may still hand it to a
+        person: respond if either says respond. Spam, bots and trolls stay with the rules."""
+        model = self._model() if self._model is not None and verdict is Verdict.NOISE else None
+        if model is None:
+            return verdict
+        p = model.probability(vectorise(text, cues_of(hits, verdict.value, language)))
+        if p < model.threshold:
+            reasons.append(f"model: {p:.2f} needs a person, below {model.threshold:.2f}")
+            return verdict
+        reasons.insert(0, f"model: {p:.2f} needs a person (fitted {model.fitted_at}; the rules said noise)")
+        return Verdict.RESPOND
 
     def _needs_found(self, hits: dict[str, str]) -> list[_Hit]:
         """The need rules that hold: each needs an addressee ("@…", "you") or the writer's own matter."""
