@@ -22,7 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,7 +94,7 @@ def main() -> None:
         store = Store(connect(embedded_url(data / "redis")), "bench:")
         labels, harvested, _ = _harvest(store, playbook, args.posts)
         start = time.perf_counter()
-        fitted = fit(labels, date.today())
+        fitted = fit(labels, datetime.now(UTC).date())
         fitting = time.perf_counter() - start
         print(f"\n(a) {fitted.verdict}")
         if fitted.rules and fitted.model:

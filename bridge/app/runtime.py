@@ -37,6 +37,8 @@ from bridge.store.redis_conn import connect, resolve_url
 from bridge.triage.learning.active import use_model_file
 from bridge.triage.learning.model import MODEL_FILE
 
+__all__ = ["Runtime", "build_core", "current", "install"]
+
 
 @dataclass
 class Runtime:
