@@ -83,7 +83,7 @@ class Runtime:
             self.outlets,
             dispatch=CrisisDispatcher(self.queue, self.clock),
             case_dispatch=self.dispatch,
-            followups=self.followups,
+            poster=self.publisher.poster,
         )
         self.set_aside = SetAsideLedger(self.store, self.playbooks, self.dispatch, self.clock)
         self.set_aside_digest = SetAsideDigest(self.store, self.playbooks, self.chats, self.set_aside)

@@ -29,13 +29,13 @@ from bridge.crisis.parts import CrisisParts, CrisisService
 from bridge.crisis.ports import Notice
 from bridge.crisis.texts import bulk_reply_text, check_reply
 from bridge.crisis.views import bulk_notice, pace_text
-from bridge.domain.errors import RateLimited, Rejected, TemplateRefused
+from bridge.domain.errors import TemplateRefused
 from bridge.domain.lifecycle import Action, State
 from bridge.domain.model import Case, Draft
 from bridge.domain.work import Dispatch
-from bridge.flow.followups import FollowUps
-from bridge.flow.outlets import Outlets
-from bridge.flow.publisher import record_posted
+from bridge.flow.posting import Outcome as Posting
+from bridge.flow.posting import Poster
+from bridge.flow.posting_lease import LEASE_SECONDS
 from bridge.text.weighted_length import check_length
 
 __all__ = ["KICK_SECONDS", "LOCK_SECONDS", "ONCE_TTL_SECONDS", "BulkOutcome", "BulkReplies", "Outcome"]
@@ -89,16 +89,14 @@ class BulkReplies(CrisisService):
     def __init__(
         self,
         parts: CrisisParts,
-        outlets: Outlets,
+        poster: Poster,
         budget: PostingBudget,
         case_dispatch: Dispatch,
-        followups: FollowUps,
     ) -> None:
         super().__init__(parts)
-        self.outlets = outlets
+        self.poster = poster  # posts each reply exactly once, as every answer is posted
         self.budget = budget
         self.case_dispatch = case_dispatch  # refreshes a case's card once it is answered
-        self.followups = followups  # indexes our replies, so the customer's next post joins the case
         self._renew = self.r.register_script(_RENEW)
         self._release = self.r.register_script(_RELEASE)
 
@@ -308,7 +306,7 @@ class BulkReplies(CrisisService):
         if not length.valid:
             return BulkOutcome.skipped(f"too long: {length.describe()}")
         if case.state == State.POSTING:  # a job died mid-post: our reply may be out already
-            return self._post(incident, case, text, recovering=True)
+            return self._post(incident, case, recovering=True)
         wait = self._slot()
         if wait > 0:
             return BulkOutcome.wait(wait)
@@ -316,6 +314,17 @@ class BulkReplies(CrisisService):
         detail = {"incident": incident.id}
         if aside and not self._bring_back(case, detail):
             return BulkOutcome.skipped("claimed meanwhile")
+        refused = self._sign_off(number, approver, template.author, text, detail)
+        if refused:
+            return BulkOutcome.skipped(refused)
+        case = self.store.get(number)
+        if case.state in (State.APPROVED, State.POSTING):
+            return self._post(incident, case, recovering=case.state == State.POSTING)
+        return BulkOutcome.skipped(f"unexpected state {case.state.value}")
+
+    def _sign_off(self, number: int, approver: str, author: str, text: str, detail: dict[str, int]) -> str:
+        """The case's own lifecycle for the bulk reply: assigned to the approver, drafted by the
+        reply's author, approved; each step guarded. Returns why it stopped, or "" when approved."""
         case = self.store.get(number)
         if case.state in UNANSWERED:
             moved = self.store.transition(
@@ -327,14 +336,14 @@ class BulkReplies(CrisisService):
                 detail=detail,
             )
             if not moved.ok:
-                return BulkOutcome.skipped(f"claimed meanwhile ({moved.state.value})")
+                return f"claimed meanwhile ({moved.state.value})"
             case = self.store.get(number)
         if case.state == State.CLAIMED:
-            body = Draft(number, 0, text, template.author, "incident", self.clock.now()).to_json()
+            body = Draft(number, 0, text, author, "incident", self.clock.now()).to_json()
             self.store.transition(
                 number,
                 Action.DRAFT,
-                template.author,
+                author,
                 guards={"claimant": approver},
                 values={"approved_version": 0, "approver": None},
                 counter="draft_version",
@@ -351,13 +360,7 @@ class BulkReplies(CrisisService):
                 values={"approved_version": case.draft_version, "approver": approver},
                 detail=detail,
             )
-            case = self.store.get(number)
-        if case.state == State.APPROVED:
-            self.store.transition(number, Action.BEGIN_POSTING, "bridge", detail=detail)
-            return self._post(incident, case, text, recovering=False)
-        if case.state == State.POSTING:
-            return self._post(incident, case, text, recovering=True)
-        return BulkOutcome.skipped(f"unexpected state {case.state.value}")
+        return ""
 
     def _bring_back(self, case: Case, detail: dict[str, int]) -> bool:
         """A set-aside or monitored case that asks something goes back among the unanswered (one
@@ -366,36 +369,27 @@ class BulkReplies(CrisisService):
         guards = {"state": case.state.value, "claimant": ""}
         return self.store.transition(case.number, back, "bridge", guards=guards, detail=detail).ok
 
-    def _post(self, incident: Incident, case: Case, text: str, *, recovering: bool) -> BulkOutcome:
-        social = self.outlets.speaking_as(case.platform, case.reply_account).social
-        target = case.reply_to or case.post_id
-        detail = {"incident": incident.id}
-        try:
-            ref = social.find_reply(target) if recovering else None
-            if ref is None and recovering:  # not out after all: this is a real post, so it takes a slot
-                wait = self._slot()
-                if wait > 0:
-                    return BulkOutcome.wait(wait)
-            ref = ref or social.reply(target, text)
-        except RateLimited as exc:
-            self.store.transition(
-                case.number, Action.POST_DEFERRED, "bridge", detail={**detail, "error": str(exc)}
-            )
-            return BulkOutcome.wait(max(1.0, exc.retry_at - self.clock.now().timestamp()))
-        except Rejected as exc:
+    def _post(self, incident: Incident, case: Case, *, recovering: bool) -> BulkOutcome:
+        """Through the same exactly-once attempt as every answer (:class:`Poster`): posting begins
+        with the post answered and our previous answer fixed, and a case found ``posting`` is checked
+        on the platform first, taking a slot of the budget only when it really has to be posted."""
+        detail = {"incident": incident.id, "bulk": True, "statement": incident.statement_url}
+        attempt = self.poster.attempt(case.number, detail=detail, gate=self._slot if recovering else None)
+        if attempt.out:
+            if case.card is not None:
+                self.case_dispatch.refresh_card(case.number)
+            return BulkOutcome.posted()
+        if attempt.outcome in (Posting.WAITING, Posting.DEFERRED):
+            return BulkOutcome.wait(attempt.wait_seconds)
+        if attempt.outcome is Posting.BUSY:  # the recovery sweep is finishing it: come back to it
+            return BulkOutcome.wait(LEASE_SECONDS)
+        if attempt.outcome is Posting.REJECTED:
             self.store.transition(
                 case.number,
-                Action.POST_REJECTED,
+                Action.UNCLAIM,
                 "bridge",
-                values={"last_error": str(exc)},
-                detail={**detail, "error": str(exc)},
+                values={"claimant": None},
+                detail={"incident": incident.id},
             )
-            self.store.transition(
-                case.number, Action.UNCLAIM, "bridge", values={"claimant": None}, detail=detail
-            )
-            return BulkOutcome.skipped(f"refused by {case.platform}: {exc}")
-        extra = {**detail, "bulk": True, "statement": incident.statement_url}
-        record_posted(self.store, self.followups, case, ref, self.clock.now(), extra)
-        if case.card is not None:
-            self.case_dispatch.refresh_card(case.number)
-        return BulkOutcome.posted()
+            return BulkOutcome.skipped(f"refused by {case.platform}: {attempt.error}")
+        return BulkOutcome.skipped(f"not posted ({attempt.outcome.value})")

@@ -24,8 +24,8 @@ from bridge.domain.clock import Clock
 from bridge.domain.model import Case, Mention
 from bridge.domain.ports import ChatPlatform
 from bridge.domain.work import Dispatch
-from bridge.flow.followups import FollowUps
 from bridge.flow.outlets import Outlets
+from bridge.flow.posting import Poster
 from bridge.playbook.model import Playbook
 from bridge.store.cases import Store
 
@@ -43,10 +43,10 @@ class Crisis:
         *,
         dispatch: CrisisDispatch,
         case_dispatch: Dispatch,
-        followups: FollowUps,
+        poster: Poster,
     ) -> None:
-        """``dispatch`` queues crisis jobs; ``case_dispatch`` and ``followups`` are the case services
-        that bulk replies use: refreshing a case's card, indexing our replies."""
+        """``dispatch`` queues crisis jobs; ``case_dispatch`` and ``poster`` are the case services
+        that bulk replies use: refreshing a case's card, posting each reply exactly once."""
         self.dispatch = dispatch
         self.alerts = AlertBook(store, clock.now)
         self.incidents = IncidentBook(store, clock.now)
@@ -54,7 +54,7 @@ class Crisis:
         budget = PostingBudget(store.r, store.k("crisis", "budget", "x"), clock)
         parts = CrisisParts(store, playbook, self.alerts, self.incidents, self.dispatch, clock)
         self.folding = MassCards(parts, chats)
-        self.bulk = BulkReplies(parts, outlets, budget, case_dispatch, followups)
+        self.bulk = BulkReplies(parts, poster, budget, case_dispatch)
         self.statement = StatementPoster(parts, outlets, budget)
         previews = {"statement": self.statement.preview_notice, "bulk": self.bulk.preview_notice}
         self.board = Board(parts, self.folding, chats, previews)

@@ -288,3 +288,28 @@ def test_a_full_budget_leaves_the_next_case_untouched_until_a_slot_frees(bridge:
     bridge.rt.clock.advance(seconds=window + 1)  # type: ignore[attr-defined]
     assert crisis.bulk.run(incident_id) == "done"
     assert len(replies(bridge)) == 2
+
+
+def test_a_resumed_bulk_reply_is_not_mistaken_for_an_answer_of_an_earlier_round(
+    bridge: LocalBridge,
+) -> None:
+    """A customer we answered before is in the incident again (reopened). The bulk reply to them meets
+    a 503 and nothing is created; resumed, the job must look only past our earlier answer for it, as
+    every answer's retry does, or the earlier answer passes for the bulk reply and it is never sent."""
+    from bridge.domain.errors import Unavailable
+
+    crisis = bridge.rt.crisis
+    number = cases(bridge, 1)[0]
+    post_id = bridge.rt.store.get(number).post_id
+    earlier = bridge.rt.socials["x"].reply(post_id, "Sorry about the kettle, we are looking into it.")
+    bridge.rt.store.set_fields(number, {"reply_id": earlier.id})  # answered once, then reopened
+    incident_id = replying(bridge, [number])
+    bridge.x.fail_next("POST /2/tweets", status=503)  # refused before anything was created
+    with pytest.raises(Unavailable):
+        crisis.bulk.run(incident_id)
+    assert bridge.rt.store.get(number).state == State.POSTING
+    assert crisis.bulk.run(incident_id) == "done"
+    case = bridge.rt.store.get(number)
+    ours = [p for p in replies(bridge) if p.in_reply_to == post_id]
+    assert len(ours) == 2, "the earlier answer and the bulk reply, each once"
+    assert case.state == State.POSTED and case.reply_id not in ("", earlier.id)

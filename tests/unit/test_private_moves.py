@@ -85,7 +85,7 @@ def desks(redis_url: str) -> Iterator[Desks]:
 
 
 def the_move_lands(rt: Runtime, number: int) -> None:
-    """What the publisher does once the approved move-to-DM reply is out (``Publisher._posted``)."""
+    """What the publisher does once the approved move-to-DM reply is out (``Publisher._announce``)."""
     for action in (Action.BEGIN_POSTING, Action.POSTED):
         assert rt.store.transition(number, action, "bridge").ok
     outcome = rt.store.transition(
@@ -233,13 +233,14 @@ def test_public_typed_while_the_publisher_finishes_the_move_has_the_last_word(re
     try:
         number = pending_move(desks, approved=True)
         assert desks.theirs.store.transition(number, Action.BEGIN_POSTING, "bridge").ok
-        # the publisher reads the case twice before moving it: once to record the post, once after
-        desks.client.reads = 2
+        # reads of the case: ours just now, the poster's after recording, the publisher's before moving
+        desks.client.reads = 3
         desks.meanwhile(number, lambda: desks.theirs.commands.run(EXPERT, f"public {number}"))
         outlet = Outlet(social=None, handle="acmehelp")  # type: ignore[arg-type]  # only its name is read
-        desks.mine.publisher._posted(
-            number, PostRef("9001", "https://x.example/9001"), outlet, recovered=False
-        )
+        ref = PostRef("9001", "https://x.example/9001")
+        posting = desks.mine.store.get(number)
+        desks.mine.publisher.poster._posted(posting, ref, outlet, {}, recovered=False)
+        desks.mine.publisher._announce(number, ref, outlet, recovered=False)
         case = desks.theirs.store.get(number)
         assert case.mode == "" and case.state is not State.PRIVATE, (case.state, case.mode)
         assert moves(desks.theirs, number)[-1] != "go_private"
