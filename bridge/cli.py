@@ -5,10 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
-import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -80,144 +77,45 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_poll(args: argparse.Namespace) -> int:
-    """Poll until asked to stop (SIGTERM or Ctrl-C: exit 0 after the poll under way).
-
-    Redis being away (a restart, a fail-over) is waited out with a short back-off, never a crash:
-    a dead poller used to take the whole of ``bridge run`` down with it.
-    """
-    import redis
-
-    from bridge.app.poller import Backoff, poll_once
+    """Poll until asked to stop (SIGTERM or Ctrl-C: exit 0 after the poll under way)."""
+    from bridge.app.processes import poll_forever
 
     rt = _runtime()
     if not rt.socials:
         print("No social platform is configured: set X_BEARER_TOKEN (and the X_* keys).", file=sys.stderr)
         return 2
-    stopping = _StopRequest()
-    backoff = Backoff()
-    redis_wait = REDIS_RETRY_FIRST_SECONDS
-    while not stopping.requested:
-        try:
-            delay = poll_once(rt, backoff)
-            redis_wait = REDIS_RETRY_FIRST_SECONDS
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
-            if args.once:
-                print(f"bridge: Redis is not answering: {exc}", file=sys.stderr)
-                return 1
-            log.warning("poll_redis_unavailable", error=str(exc), retry_in_seconds=redis_wait)
-            delay, redis_wait = redis_wait, min(redis_wait * 2, REDIS_RETRY_MAX_SECONDS)
-        if args.once:
-            return 0
-        stopping.wait(delay)
-    return 0
-
-
-REDIS_RETRY_FIRST_SECONDS = 0.5
-REDIS_RETRY_MAX_SECONDS = 5.0
-
-
-class _StopRequest:
-    """Set by SIGTERM or SIGINT: the process finishes what it is doing and ends with 0.
-
-    A plain flag, not a ``threading.Event``: setting an event from a signal handler can deadlock
-    on the lock its own ``wait`` holds at that instant.
-    """
-
-    def __init__(self) -> None:
-        self.requested = False
-        signal.signal(signal.SIGTERM, self._request)
-        signal.signal(signal.SIGINT, self._request)
-
-    def _request(self, *_: object) -> None:
-        self.requested = True
-
-    def wait(self, seconds: float) -> None:
-        """Sleep up to ``seconds``, waking within a tenth of a second of a stop request."""
-        deadline = time.monotonic() + seconds
-        while not self.requested and time.monotonic() < deadline:
-            time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
-
-
-STOP_GRACE_SECONDS = 15
+    return poll_forever(rt, once=args.once)
 
 
 def cmd_run(_args: argparse.Namespace) -> int:
-    """Web, worker and poller as child processes of one group, sharing one Redis.
+    """Web, worker and poller as child processes of one group (see :mod:`bridge.app.processes`)."""
+    from bridge.app.processes import run_group
 
-    Ctrl-C reaches every process of the group; the children ignore it and stop on the SIGTERM this
-    process sends them, so one orderly path stops everything and a requested stop exits 0. Each
-    child also ends when this process dies, even of SIGKILL, and the embedded Redis (when
-    ``REDIS_URL`` is unset) is shut down, saving its file, once the children have stopped.
-    """
-    from bridge.store.redis_conn import resolve_url, shutdown_embedded
-
-    settings = Settings()
-    names = ["serve", "worker"] + (["poll"] if settings.x_configured else [])
-    asked_to_stop = False
-    children: list[subprocess.Popen[bytes]] = []
-
-    def stop(*_: object) -> None:
-        nonlocal asked_to_stop
-        asked_to_stop = True
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-
-    signal.signal(signal.SIGTERM, stop)  # before the embedded Redis starts: a stop then still stops it
-    signal.signal(signal.SIGINT, stop)
-    crashed = False
-    try:
-        env = dict(os.environ, REDIS_URL=resolve_url(settings.redis_url, settings.bridge_data_dir))
-        for name in names:
-            if not asked_to_stop:  # a stop may arrive between two starts
-                children.append(_start_child(name, env))  # noqa: PERF401
-        while not asked_to_stop and all(child.poll() is None for child in children):
-            time.sleep(0.2)
-        crashed = not asked_to_stop
-    finally:
-        stop()
-        _wait_for(children)
-        if not settings.redis_url:
-            shutdown_embedded(settings.bridge_data_dir)
-    return group_exit_code([child.returncode for child in children], crashed=crashed)
+    return run_group(Settings())
 
 
-def _start_child(name: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """A child that ignores the terminal's Ctrl-C (our SIGTERM stops it) and ends when we do."""
-    from bridge.app.lifeline import die_with_parent
+def cmd_forget(args: argparse.Namespace) -> int:
+    from bridge.app import data_commands
 
-    parent = os.getpid()
-
-    def in_the_child() -> None:  # between fork and exec; this process runs no threads
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # kept across exec, until the child chooses
-        die_with_parent(signal.SIGTERM, parent=parent)
-
-    return subprocess.Popen([sys.executable, "-m", "bridge.cli", name], env=env, preexec_fn=in_the_child)  # noqa: PLW1509  # before any thread starts
+    return data_commands.forget(args, _runtime)
 
 
-def _wait_for(children: list[subprocess.Popen[bytes]]) -> None:
-    deadline = time.monotonic() + STOP_GRACE_SECONDS
-    for child in children:
-        try:
-            child.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:  # a job that will not end: it is retried elsewhere
-            log.warning("child_killed", args=child.args, grace_seconds=STOP_GRACE_SECONDS)
-            child.kill()
-            child.wait()
+def cmd_retention(_args: argparse.Namespace) -> int:
+    from bridge.app import data_commands
+
+    return data_commands.retention(_runtime())
 
 
-def group_exit_code(codes: list[int], *, crashed: bool) -> int:
-    """One exit code for the group: 0 for a requested stop, else the first failure.
+def cmd_triage_fit(args: argparse.Namespace) -> int:
+    from bridge.app import data_commands
 
-    A child still importing when SIGTERM arrives dies of the signal (-15) instead of
-    shutting down gracefully; after a requested stop that is a clean end, not a failure.
-    Negative codes never reach ``sys.exit``, which would turn -15 into 241.
-    """
-    stopped_by_us = (0, -signal.SIGTERM, -signal.SIGINT)
-    failures = [code for code in codes if code not in stopped_by_us]
-    if failures:
-        return failures[0] if failures[0] > 0 else 128 - failures[0]
-    return 1 if crashed else 0
+    return data_commands.triage_fit(args, _runtime)
+
+
+def cmd_playbook_suggest(_args: argparse.Namespace) -> int:
+    from bridge.app import data_commands
+
+    return data_commands.playbook_suggest(_runtime())
 
 
 def cmd_case(args: argparse.Namespace) -> int:
@@ -240,76 +138,6 @@ def cmd_case(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         return 1
-    return 0
-
-
-def cmd_forget(args: argparse.Namespace) -> int:
-    """Erase one customer's words and identity from the store (a data-protection request)."""
-    from datetime import UTC, datetime
-
-    from bridge.app.job_erasure import erase_jobs
-    from bridge.app.retention import policy_from
-    from bridge.crisis.erasure import CrisisErasure
-    from bridge.store.erasure import Customer, Eraser
-    from bridge.store.scrub import Scrubber
-
-    who = (args.who or "").strip()
-    if not (who.startswith("@") and len(who) > 1) and not args.author_id:
-        print("Name the customer as @handle, or give --author-id.", file=sys.stderr)
-        return 2
-    rt = _runtime()
-    customer = Customer(handle=who.lstrip("@"), author_id=args.author_id or "", platform=args.platform or "")
-    eraser = Eraser(rt.store, datetime.now(UTC).date(), [CrisisErasure(rt.store)])
-    policy = policy_from(rt.playbook.retention, rt.settings.bridge_data_dir)
-    plan = eraser.plan(customer, policy.export_dir if policy else None)
-    refs = ", ".join(f"#{n}" for n in plan.cases) or "none"
-    if plan.exported_cases:
-        refs += " (exported by retention: " + ", ".join(f"#{n}" for n in plan.exported_cases) + ")"
-    texts = len(plan.needles.texts)
-    print(f"{customer.describe()}: cases {refs}; {texts} texts and their ids, names and handles")
-    if plan.index_keys:
-        print(f"Index keys to delete: {len(plan.index_keys)}")
-    if plan.open_cases:
-        print(f"Open cases to resolve: {', '.join(f'#{n}' for n in plan.open_cases)}")
-    if args.dry_run:
-        print("Dry run: nothing was changed (the audit stream and crisis records would be searched too).")
-        return 0
-    erased = eraser.erase(plan, by=args.by)
-    jobs = erase_jobs(rt.queue, Scrubber(rt.redis, plan.needles, plan.cases), plan.cases)
-    for number in erased.cases:
-        if rt.store.get(number).card is not None:
-            rt.dispatch.refresh_card(number)  # the card shows the tombstone instead of their words
-    print(
-        f"Erased: {len(erased.cases)} cases, {erased.values} values replaced by "
-        f"{plan.needles.tombstone}, {erased.deleted_keys} index keys and {jobs} queued jobs deleted"
-        + (f", resolved {', '.join(f'#{n}' for n in erased.resolved)}" if erased.resolved else "")
-        + "."
-    )
-    return 0
-
-
-def cmd_retention(args: argparse.Namespace) -> int:
-    """Apply the playbook's retention policy now (the workers also do it every hour)."""
-    from datetime import UTC, datetime
-
-    from bridge.app.retention import sweep
-
-    rt = _runtime()
-    rules = rt.playbook.retention
-    if rules is None:
-        print("The playbook has no retention: section: nothing is removed.")
-    swept = sweep(rt.store, rules, rt.settings.bridge_data_dir, datetime.now(UTC))
-    if swept is None or rules is None:
-        return 0
-    print(
-        f"Retention: closed cases kept {rules.closed_case_days} days, audit {rules.audit}. "
-        f"Removed {len(swept.removed)} closed cases"
-        + (f" ({', '.join(f'#{n}' for n in swept.removed[:20])})" if swept.removed else "")
-        + f"; noted {swept.backfilled} cases closed before the policy; "
-        f"trimmed {swept.audit_trimmed} audit entries."
-    )
-    for path in swept.exported:
-        print(f"Exported to {path}")
     return 0
 
 
@@ -365,47 +193,6 @@ def cmd_playbook_test(args: argparse.Namespace) -> int:
         print(report)
     except BrokenPipeError:  # `| head`: the reader has seen enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return 0
-
-
-def cmd_triage_fit(args: argparse.Namespace) -> int:
-    """Harvest the desk's decisions into labels, fit triage's model, save it only when it is better."""
-    from datetime import UTC, datetime
-
-    from bridge.store.labels import LabelStore
-    from bridge.triage.learning.fitting import fit
-    from bridge.triage.learning.harvest import Harvester
-    from bridge.triage.learning.model import MODEL_FILE
-
-    if args.folds < 2:
-        print("Cross-validation needs at least 2 folds.", file=sys.stderr)
-        return 2
-    rt = _runtime()
-    now = datetime.now(UTC)
-    if not args.no_harvest:
-        print(Harvester(rt.store, rt.playbook).run(now).describe())
-    result = fit(LabelStore(rt.store).labels("need"), now.date(), folds=args.folds)
-    print(f"Labels: {result.labels}, of which {result.needed} needed a person.")
-    if result.rules is not None and result.model is not None:
-        print(f"Rules alone ({args.folds}-fold):      {result.rules.describe()}")
-        print(f"Rules with the model ({args.folds}-fold): {result.model.describe()}")
-    print(result.verdict)
-    if result.fitted is not None:
-        path = rt.settings.bridge_data_dir / MODEL_FILE
-        if args.dry_run:
-            print(f"Dry run: {path} is left as it is.")
-        else:
-            result.fitted.save(path)
-            print(f"Saved {path}: triage uses it from now on where the rules say noise.")
-    return 0
-
-
-def cmd_playbook_suggest(_args: argparse.Namespace) -> int:
-    """Print routing keywords and phrases that people's reassignments suggest; never writes."""
-    from bridge.triage.learning.suggest import suggest
-
-    rt = _runtime()
-    print(suggest(rt.playbook, rt.store))
     return 0
 
 

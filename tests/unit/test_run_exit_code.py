@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 
-from bridge.cli import group_exit_code
+from bridge.app.processes import group_exit_code
 
 
 def test_children_killed_by_our_own_sigterm_are_a_clean_stop() -> None:
