@@ -24,8 +24,6 @@ import time
 from functools import partial
 from pathlib import Path
 
-import requests
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -41,7 +39,8 @@ from tests.faults.bridge_processes import (  # noqa: E402
     BridgeProcess,
     ThrowawayRedis,
     bridge_environment,
-    session_members,
+    children_started,
+    serving,
     wait_until,
 )
 
@@ -146,17 +145,6 @@ def redis_rounds(
 
 def publish_scheduled(bridge: LocalBridge, number: int) -> bool:
     return any(job.func_name == PUBLISH_JOB and job.args[0] == number for job in bridge.scheduled())
-
-
-def serving(env: dict[str, str]) -> bool:
-    try:
-        return requests.get(f"http://127.0.0.1:{env['BRIDGE_PORT']}/healthz", timeout=1).status_code == 200
-    except requests.RequestException:
-        return False
-
-
-def children_started(process: BridgeProcess) -> bool:
-    return len(session_members(process.group)) >= 4  # bridge run, serve, worker, poll
 
 
 def ctrl_c_tries(env: dict[str, str], tries: int) -> list[tuple[int | None, float]]:

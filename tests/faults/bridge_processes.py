@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import redis
+import requests
 
 from standins.harness import BOT_TOKEN, X_TOKENS, LocalBridge
 
@@ -183,3 +184,16 @@ def wait_until(check: Callable[[], object], *, timeout: float, what: str, every:
             return time.monotonic() - started
         time.sleep(every)
     raise AssertionError(f"waited {timeout:.0f} s for {what}")
+
+
+def serving(env: dict[str, str]) -> bool:
+    """The web process of the bridge started with ``env`` answers 200 on /healthz."""
+    try:
+        return requests.get(f"http://127.0.0.1:{env['BRIDGE_PORT']}/healthz", timeout=1).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def children_started(process: BridgeProcess) -> bool:
+    """``bridge run`` and its three children (serve, worker, poll) are all in its session."""
+    return len(session_members(process.group)) >= 4

@@ -15,7 +15,6 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-import requests
 
 from adapters.slack.cards import ACTION_IDS
 from bridge.domain.lifecycle import State
@@ -23,7 +22,13 @@ from standins.harness import LocalBridge
 from standins.x_api import TIMEOUT
 from tests.conftest import PLAYBOOK, running_bridge
 from tests.e2e.test_concierge_loop import claimed_draft
-from tests.faults.bridge_processes import BridgeProcess, bridge_environment, session_members, wait_until
+from tests.faults.bridge_processes import (
+    BridgeProcess,
+    bridge_environment,
+    children_started,
+    serving,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -36,17 +41,6 @@ TRIES = 3
 def bridge(redis_url: str, tmp_path: Path) -> Iterator[LocalBridge]:
     with running_bridge(PLAYBOOK, redis_url, tmp_path) as bridge:
         yield bridge
-
-
-def healthy(env: dict[str, str]) -> bool:
-    try:
-        return requests.get(f"http://127.0.0.1:{env['BRIDGE_PORT']}/healthz", timeout=1).status_code == 200
-    except requests.RequestException:
-        return False
-
-
-def started_children(process: BridgeProcess) -> bool:
-    return len(session_members(process.group)) >= 4  # bridge run, serve, worker, poll
 
 
 def ctrl_c(process: BridgeProcess) -> tuple[int, float]:
@@ -69,10 +63,10 @@ def test_ctrl_c_stops_bridge_run_with_exit_code_0_within_seconds(
     for attempt in range(TRIES):
         process = BridgeProcess(env, log=tmp_path / f"run-{attempt}.log")
         if moment == "when-serving":
-            wait_until(lambda: healthy(env), timeout=90, what="bridge run to serve")
+            wait_until(lambda: serving(env), timeout=90, what="bridge run to serve")
             time.sleep(1.0)  # the worker idle, the poller between two polls
         else:  # its three children started and still importing
-            wait_until(partial(started_children, process), timeout=60, what="the children")
+            wait_until(partial(children_started, process), timeout=60, what="the children")
         code, took = ctrl_c(process)
         results.append((code, round(took, 1)))
         assert not process.group_alive()
@@ -128,7 +122,7 @@ def test_the_embedded_redis_stops_with_the_bridge(bridge: LocalBridge, tmp_path:
     process = BridgeProcess(env, log=tmp_path / "run.log")
     try:
         if moment == "when-serving":
-            wait_until(lambda: healthy(env), timeout=90, what="bridge run to serve")
+            wait_until(lambda: serving(env), timeout=90, what="bridge run to serve")
         else:
             wait_until(
                 lambda: embedded_redis_servers(data_dir), timeout=60, what="the embedded Redis", every=0.01
