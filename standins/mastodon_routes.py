@@ -123,11 +123,10 @@ def routes(stand: MastodonStandIn) -> list[web.RouteDef]:  # one closure per end
             ]
         )
 
-    return [
+    table = [
         web.get("/api/v1/accounts/verify_credentials", verify_credentials),
         web.get("/api/v1/accounts/lookup", lookup),
         web.get("/api/v2/instance", instance),
-        web.get("/api/v2/instance/", instance),
         web.get("/api/v1/notifications", notifications),
         web.get("/api/v1/statuses/{id}", get_status),
         web.post("/api/v1/statuses", post_status),
@@ -135,6 +134,8 @@ def routes(stand: MastodonStandIn) -> list[web.RouteDef]:  # one closure per end
         web.get("/api/v1/accounts/{id}", get_account),
         web.post("/api/v1/accounts/{id}/{verb:mute|unmute|block|unblock}", relate),
         web.post("/api/v1/reports", report),
-        web.post("/api/v1/reports/", report),
         web.get("/api/v1/conversations", conversations),
     ]
+    # Mastodon.py asks for some paths with a trailing slash (``/api/v2/instance/``): Mastodon accepts both
+    slashed = [web.route(r.method, r.path + "/", r.handler) for r in table if isinstance(r, web.RouteDef)]
+    return table + slashed

@@ -1,0 +1,106 @@
+"""The Mastodon loop end to end: real Mastodon.py against the instance's stand-in, Bolt and slack_sdk
+against Slack's, real Redis, jobs run by a real RQ worker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.mastodon.text import plain_text
+from adapters.slack.cards import ACTION_IDS
+from bridge.app.poller import cursor_name
+from bridge.domain.lifecycle import State
+from standins.harness import LocalBridge
+from standins.mastodon_api import MastodonStandIn
+from tests.conftest import PLAYBOOK, running_bridge
+
+pytestmark = pytest.mark.e2e
+
+REFUND = "I was charged twice for order 88231, I need a refund"
+
+
+@pytest.fixture
+def bridge(redis_url: str, tmp_path: Path) -> Iterator[LocalBridge]:
+    with running_bridge(PLAYBOOK, redis_url, tmp_path, mastodon=True) as running:
+        yield running
+
+
+def instance(bridge: LocalBridge) -> MastodonStandIn:
+    assert bridge.mastodon is not None
+    return bridge.mastodon
+
+
+def open_case(bridge: LocalBridge, text: str = REFUND, **options: Any) -> tuple[int, dict[str, Any]]:
+    status = instance(bridge).add_mention("maria@remote.social", text, name="Maria K.", **options)
+    bridge.poll()
+    bridge.poll()  # a repeated poll: the same mention must not make a second case
+    bridge.drain()
+    number = bridge.rt.store.case_for_post("mastodon", status["id"])
+    assert number is not None
+    return number, status
+
+
+def draft_and_approve(bridge: LocalBridge, number: int, text: str) -> None:
+    assert bridge.click("U0EXP1", number, ACTION_IDS["claim"]).status == 200
+    assert bridge.reply_in_thread("U0EXP1", number, text)[0].status == 200
+    bridge.drain()
+    version = bridge.rt.store.get(number).draft_version
+    assert bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:{version}").status == 200
+    assert bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:{version}").status == 200
+    bridge.drain()
+
+
+def test_a_mention_is_one_card_and_the_answer_is_one_threaded_reply(bridge: LocalBridge) -> None:
+    number, status = open_case(bridge)
+    cards = bridge.slack.calls_to("chat.postMessage")
+    assert len(cards) == 1 and cards[0].params["channel"] == "C0BILLING"
+    card = repr(bridge.card_of(number)["blocks"])
+    assert "Mastodon" in card and "Maria K." in card and "@maria@remote.social" in card
+    assert status["url"] in card
+    assert bridge.rt.store.cursor(cursor_name("mastodon")) is not None
+    draft_and_approve(bridge, number, "Sorry Maria! The second charge is refunded today.")
+    posts = instance(bridge).posts
+    assert len(posts) == 1
+    assert posts[0]["in_reply_to_id"] == status["id"] and posts[0]["visibility"] == "public"
+    assert plain_text(posts[0]["content"]) == (
+        "@maria Sorry Maria! The second charge is refunded today."  # delivered to the customer
+    )
+    case = bridge.rt.store.get(number)
+    assert case.state == State.POSTED and case.reply_id == posts[0]["id"]
+
+
+def test_a_direct_mention_is_answered_directly_with_its_content_warning(bridge: LocalBridge) -> None:
+    number, status = open_case(bridge, "charged twice, my card number leaked?", visibility="direct", spoiler_text="billing")
+    assert bridge.rt.store.get(number).text.startswith("CW: billing")
+    draft_and_approve(bridge, number, "We have blocked the card, a new one is on its way.")
+    posts = instance(bridge).posts
+    assert len(posts) == 1 and posts[0]["in_reply_to_id"] == status["id"]
+    assert posts[0]["visibility"] == "direct" and posts[0]["spoiler_text"] == "billing"
+
+
+def test_the_preview_counts_against_the_instances_own_limit(bridge: LocalBridge) -> None:
+    instance(bridge).max_characters = 100
+    number, _ = open_case(bridge)
+    bridge.click("U0EXP1", number, ACTION_IDS["claim"])
+    bridge.reply_in_thread("U0EXP1", number, "x" * 95)  # "@maria " makes it 102
+    bridge.drain()
+    case = bridge.rt.store.get(number)
+    preview = repr(bridge.slack.thread(case.channel, case.card_ts)[-1]["blocks"])
+    assert "102/100" in preview and "2 over the limit" in preview
+    bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:1")
+    bridge.drain()
+    assert instance(bridge).posts == []
+
+
+def test_a_post_whose_outcome_was_lost_is_not_posted_again(bridge: LocalBridge) -> None:
+    number, status = open_case(bridge)
+    instance(bridge).fail_next_post(502, after_write=True)  # posted, but the bridge hears an error
+    draft_and_approve(bridge, number, "Refunded today.")
+    bridge.drain(include_scheduled=True)
+    posts = instance(bridge).posts
+    assert len(posts) == 1 and posts[0]["in_reply_to_id"] == status["id"]
+    case = bridge.rt.store.get(number)
+    assert case.state == State.POSTED and case.reply_id == posts[0]["id"]
