@@ -177,19 +177,10 @@ class MastodonPlatform:
         return None
 
     def fetch_direct_messages(self) -> list[DirectMessage]:
-        """The newest direct status of each private conversation, when it is not ours."""
-        conversations: Any = translate(self.client, self.client.conversations, limit=PAGE_SIZE)
-        found: list[DirectMessage] = []
-        for conversation in conversations or []:
-            status = conversation.get("last_status")
-            if not status or str(status["account"]["id"]) == self.account_id:
-                continue
-            found.append(
-                DirectMessage(
-                    "mastodon", str(status["id"]), str(status["account"]["id"]), mention_text(status)
-                )
-            )
-        return found
+        """None: on Mastodon a private message is a direct status that mentions us, so it arrives as a
+        mention notification and joins the customer's open case there; read here too, it would be
+        shown twice."""
+        return []
 
     # moderation --------------------------------------------------------------------------------
     def _account_of(self, handle: str) -> str:

@@ -73,7 +73,9 @@ def test_a_mention_is_one_card_and_the_answer_is_one_threaded_reply(bridge: Loca
 
 
 def test_a_direct_mention_is_answered_directly_with_its_content_warning(bridge: LocalBridge) -> None:
-    number, status = open_case(bridge, "charged twice, my card number leaked?", visibility="direct", spoiler_text="billing")
+    number, status = open_case(
+        bridge, "charged twice, my card number leaked?", visibility="direct", spoiler_text="billing"
+    )
     assert bridge.rt.store.get(number).text.startswith("CW: billing")
     draft_and_approve(bridge, number, "We have blocked the card, a new one is on its way.")
     posts = instance(bridge).posts
@@ -104,3 +106,39 @@ def test_a_post_whose_outcome_was_lost_is_not_posted_again(bridge: LocalBridge) 
     assert len(posts) == 1 and posts[0]["in_reply_to_id"] == status["id"]
     case = bridge.rt.store.get(number)
     assert case.state == State.POSTED and case.reply_id == posts[0]["id"]
+
+
+def thread_texts(bridge: LocalBridge, number: int) -> list[str]:
+    case = bridge.rt.store.get(number)
+    return [m.get("text", "") for m in bridge.slack.thread(case.channel, case.card_ts)]
+
+
+def test_a_case_moved_to_private_messages_is_answered_with_a_direct_status(bridge: LocalBridge) -> None:
+    number, status = open_case(bridge)
+    customer = bridge.rt.store.get(number).author_id
+    assert "Drafted the move" in bridge.slash("U0EXP1", "C0BILLING", f"dm {number}").json()["text"]
+    bridge.drain()
+    version = bridge.rt.store.get(number).draft_version
+    bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:{version}")
+    bridge.drain()
+    handoff = instance(bridge).posts[-1]  # the handoff itself answers where the customer wrote
+    assert handoff["visibility"] == "public" and handoff["in_reply_to_id"] == status["id"]
+    assert bridge.rt.store.get(number).mode == "private"
+
+    instance(bridge).add_mention("maria@remote.social", "order 88231, card ending 4242", visibility="direct")
+    bridge.poll()
+    bridge.poll()
+    bridge.drain()
+    privately = [t for t in thread_texts(bridge, number) if "4242" in t]
+    assert len(privately) == 1  # a direct status is a mention too: shown once, not also as a DM
+
+    bridge.reply_in_thread("U0EXP1", number, "Thanks! Order 88231 is refunded.")
+    bridge.drain()
+    version = bridge.rt.store.get(number).draft_version
+    bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:{version}")
+    bridge.drain()
+    answer = instance(bridge).posts[-1]
+    assert answer["visibility"] == "direct"
+    assert [m["id"] for m in answer["mentions"]] == [customer]
+    assert plain_text(answer["content"]) == "@maria Thanks! Order 88231 is refunded."
+    assert len(instance(bridge).posts) == 2
