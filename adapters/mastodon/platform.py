@@ -114,6 +114,7 @@ class MastodonPlatform:
             lang=status.get("language"),
             in_reply_to=str(status["in_reply_to_id"]) if status.get("in_reply_to_id") else None,
             is_retweet=bool(status.get("reblog")),
+            visibility=str(status.get("visibility") or "public"),
         )
 
     # answers -----------------------------------------------------------------------------------

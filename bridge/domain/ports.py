@@ -110,6 +110,7 @@ class CardView:
     approved_version: int = 0  # the draft signed off, 0 while none is
     language: str = ""  # e.g. "language de"; "" when triage could not tell
     sentiment: str = ""  # e.g. "negative (-0.62)" or "sentiment unknown" (a language the model cannot read)
+    visibility: str = ""  # e.g. "direct (private)" for a Mastodon direct mention; "" where posts have none
 
 
 @dataclass(frozen=True)

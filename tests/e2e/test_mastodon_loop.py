@@ -59,7 +59,7 @@ def test_a_mention_is_one_card_and_the_answer_is_one_threaded_reply(bridge: Loca
     assert len(cards) == 1 and cards[0].params["channel"] == "C0BILLING"
     card = repr(bridge.card_of(number)["blocks"])
     assert "Mastodon" in card and "Maria K." in card and "@maria@remote.social" in card
-    assert status["url"] in card
+    assert status["url"] in card and "visibility: public" in card
     assert bridge.rt.store.cursor(cursor_name("mastodon")) is not None
     draft_and_approve(bridge, number, "Sorry Maria! The second charge is refunded today.")
     posts = instance(bridge).posts
@@ -77,6 +77,7 @@ def test_a_direct_mention_is_answered_directly_with_its_content_warning(bridge: 
         bridge, "charged twice, my card number leaked?", visibility="direct", spoiler_text="billing"
     )
     assert bridge.rt.store.get(number).text.startswith("CW: billing")
+    assert "visibility: direct (private)" in repr(bridge.card_of(number)["blocks"])
     draft_and_approve(bridge, number, "We have blocked the card, a new one is on its way.")
     posts = instance(bridge).posts
     assert len(posts) == 1 and posts[0]["in_reply_to_id"] == status["id"]
