@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bridge.domain.model import Case, Mention, MessageRef, PostRef
 
@@ -77,6 +77,17 @@ class SocialPlatform(Protocol):
 
     def hide_reply(self, post_id: str, hidden: bool = True) -> None:
         """Hide (or show again) a reply under one of the brand's conversations."""
+        ...
+
+
+@runtime_checkable
+class BlocksAndReports(Protocol):
+    """What a platform whose API still blocks and reports (Mastodon) offers beside :class:`SocialPlatform`."""
+
+    def block(self, handle: str) -> None: ...
+
+    def report(self, handle: str, post_ids: list[str], comment: str) -> None:
+        """Report ``handle`` (and their posts) to the moderators of the instance."""
         ...
 
 

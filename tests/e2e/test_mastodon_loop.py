@@ -3,6 +3,7 @@ against Slack's, real Redis, jobs run by a real RQ worker."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -143,3 +144,65 @@ def test_a_case_moved_to_private_messages_is_answered_with_a_direct_status(bridg
     assert [m["id"] for m in answer["mentions"]] == [customer]
     assert plain_text(answer["content"]) == "@maria Thanks! Order 88231 is refunded."
     assert len(instance(bridge).posts) == 2
+
+
+SOCIAL = "U0SOC1"
+
+
+def confirm(bridge: LocalBridge, command: str) -> dict[str, Any]:
+    """Type ``command`` as the social team; returns the confirmation dialog, not yet confirmed."""
+    assert bridge.slash(SOCIAL, "C0SOCIAL", command).status == 200
+    view: dict[str, Any] = bridge.slack.calls_to("views.open")[-1].params["view"]
+    assert view["callback_id"] == "confirm_action"
+    return view
+
+
+def told(bridge: LocalBridge) -> list[str]:
+    calls = bridge.slack.calls_to("chat.postEphemeral")
+    return [str(c.params.get("text")) for c in calls if c.params.get("user") == SOCIAL]
+
+
+@pytest.mark.parametrize(
+    ("command", "question", "done"),
+    [
+        ("mute", "Mute @maria@remote.social, who wrote", "mutes"),
+        ("block", "Block @maria@remote.social, who wrote", "blocks"),
+    ],
+)
+def test_muting_and_blocking_a_cases_author_are_confirmed_then_done_and_audited(
+    bridge: LocalBridge, command: str, question: str, done: str
+) -> None:
+    number, _ = open_case(bridge)
+    author = bridge.rt.store.get(number).author_id
+    view = confirm(bridge, f"{command} {number}")
+    assert question in repr(view)
+    relations = getattr(instance(bridge).state, done)
+    assert author not in relations  # nothing happens before the confirmation
+    bridge.submit(SOCIAL, "confirm_action", view["private_metadata"], {})
+    bridge.drain()
+    assert author in relations
+    assert any(f"Done: {command} @maria@remote.social (who wrote #{number})" in t for t in told(bridge))
+    audit = [e.action for e in bridge.rt.store.audit(number)]
+    assert audit[-2:] == [f"{view_action(view)}_requested", f"{view_action(view)}_done"]
+
+
+def view_action(view: dict[str, Any]) -> str:
+    return str(json.loads(view["private_metadata"])["action"])
+
+
+def test_reporting_a_case_sends_its_post_to_the_moderators_once(bridge: LocalBridge) -> None:
+    number, status = open_case(bridge)
+    view = confirm(bridge, f"report #{number}")
+    assert "cannot be withdrawn" in repr(view)
+    bridge.submit(SOCIAL, "confirm_action", view["private_metadata"], {})
+    bridge.drain(include_scheduled=True)
+    reports = instance(bridge).state.reports
+    assert len(reports) == 1
+    assert reports[0]["target_account"]["acct"] == "maria@remote.social"
+    assert reports[0]["status_ids"] == [status["id"]] and f"#{number}" in reports[0]["comment"]
+
+
+def test_a_rate_limited_instance_is_polled_again_when_its_limit_resets(bridge: LocalBridge) -> None:
+    instance(bridge).rate_limit_for(120)
+    wait = bridge.poll()
+    assert 100 <= wait <= 121  # X-RateLimit-Reset, not the usual poll interval
