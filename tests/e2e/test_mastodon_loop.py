@@ -3,6 +3,7 @@ against Slack's, real Redis, jobs run by a real RQ worker."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from bridge.app.poller import cursor_name
 from bridge.domain.lifecycle import State
 from standins.harness import LocalBridge
 from standins.mastodon_api import MastodonStandIn
+from standins.mastodon_demo import run_mastodon_demo
 from tests.conftest import PLAYBOOK, running_bridge
 
 pytestmark = pytest.mark.e2e
@@ -206,3 +208,11 @@ def test_a_rate_limited_instance_is_polled_again_when_its_limit_resets(bridge: L
     instance(bridge).rate_limit_for(120)
     wait = bridge.poll()
     assert 100 <= wait <= 121  # X-RateLimit-Reset, not the usual poll interval
+
+
+def test_the_mastodon_demo_answers_each_mention_in_its_thread_and_visibility() -> None:
+    out = io.StringIO()
+    assert run_mastodon_demo(out) == 0
+    said = out.getvalue()
+    assert "(public): @maria Sorry about the double charge" in said
+    assert "(direct): @tom Thanks Tom" in said

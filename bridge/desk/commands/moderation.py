@@ -1,7 +1,8 @@
 """Deliberate actions against people on the social platform: social team only, confirmed first.
 
 ``mute``, ``unmute``, ``hide``, ``unhide``, ``block`` and ``report`` answer with a
-:class:`Confirmation` that the chat adapter turns into a dialog; :meth:`Moderation.confirmed` runs it once confirmed, after checking again.
+:class:`Confirmation` that the chat adapter turns into a dialog; :meth:`Moderation.confirmed` runs it
+once confirmed, after checking again.
 """
 
 from __future__ import annotations
