@@ -46,7 +46,8 @@ def addressed(text: str, addressee: str) -> str:
     if not addressee:
         return text
     mention = f"@{addressee.lstrip('@')}"
-    return text if mention in text.split() else f"{mention} {text}"
+    named = re.search(rf"(?<![\w@]){re.escape(mention)}(?![\w@])", text, re.IGNORECASE)
+    return text if named else f"{mention} {text}"
 
 
 def count_characters(text: str, limit: CharacterLimit, *, addressee: str = "") -> LengthCheck:

@@ -11,7 +11,7 @@ import pytest
 from bridge.domain.lifecycle import State
 from bridge.domain.model import Case
 from bridge.text.answer_length import answer_length, use_character_limit
-from bridge.text.character_length import CharacterLimit, count_characters
+from bridge.text.character_length import CharacterLimit, addressed, count_characters
 
 LIMIT = CharacterLimit(max_characters=500, characters_reserved_per_url=23)
 
@@ -69,3 +69,12 @@ def test_x_keeps_its_weighted_count(small_instance: None) -> None:
     assert answer_length(case("x"), "x" * 280).describe() == "280/280"
     assert answer_length(case("x"), "漢" * 141).describe() == "282/280 — 2 over the limit"
     assert answer_length(case("x", mode="private"), "x" * 500).max_length == 10_000
+
+
+def test_an_answer_that_greets_the_customer_by_handle_is_not_addressed_twice() -> None:
+    greeted = "Hi @maria@remote.social, the refund is on its way."  # the playbook's draft template
+    assert addressed(greeted, "maria@remote.social") == greeted
+    assert addressed("Hi @maria, hello", "maria@remote.social").startswith("@maria@remote.social Hi")
+    assert count_characters(greeted, LIMIT, addressee="maria@remote.social").weighted_length == len(
+        "Hi @maria, the refund is on its way."
+    )
