@@ -30,7 +30,7 @@ class Fault:
 
     status: int
     after_write: bool = False
-    remaining: int = 1
+    stall_seconds: float = 0.0  # held this long before answering: a worker may be killed meanwhile
 
 
 @dataclass
@@ -108,8 +108,10 @@ class MastodonStandIn:
         """The brand's own statuses, oldest first."""
         return [s for s in self.state.statuses.values() if s["account"]["id"] == self.me["id"]]
 
-    def fail_next_post(self, status: int = 500, *, after_write: bool = False) -> None:
-        self.state.fault = Fault(status, after_write)
+    def fail_next_post(
+        self, status: int = 500, *, after_write: bool = False, stall_seconds: float = 0.0
+    ) -> None:
+        self.state.fault = Fault(status, after_write, stall_seconds)
 
     def rate_limit_for(self, seconds: int) -> None:
         self.state.rate_limited_until = datetime.now(UTC) + timedelta(seconds=seconds)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +62,7 @@ def routes(stand: MastodonStandIn) -> list[web.RouteDef]:  # one closure per end
             return _error(404, "Not Found")
         fault, state.fault = state.fault, None
         if fault is not None and not fault.after_write:
+            await asyncio.sleep(fault.stall_seconds)
             return _error(fault.status, "Internal Server Error")
         named = [a for w in text.split() if w.startswith("@") and (a := stand.account_named(w))]
         status = entities.status(
@@ -70,6 +72,7 @@ def routes(stand: MastodonStandIn) -> list[web.RouteDef]:  # one closure per end
         )  # fmt: skip
         state.statuses[status["id"]] = status
         if fault is not None:
+            await asyncio.sleep(fault.stall_seconds)
             return _error(fault.status, "Internal Server Error")
         return web.json_response(status)
 
