@@ -18,7 +18,7 @@ from aiohttp import web
 
 from standins import mastodon_entities as entities
 
-BASE = "https://social.example"
+BASE = entities.BASE
 TOKEN = "mastodon-access-token"
 FIRST_ID = 117020577157693549
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
+BASE = "https://social.example"  # the stand-in instance's public address, in its links
 
 
 def iso(moment: datetime) -> str:

@@ -75,6 +75,8 @@ class MastodonPlatform:
     def fetch_mentions(self, since_id: str | None) -> MentionBatch:
         """Mention notifications newer than ``since_id`` (a notification id), every page; without a
         cursor only the newest page, so a first start does not read the account's whole history."""
+        if not self.handle:
+            _ = self.account_id  # who we are, once: every mention names the account it reached
         mentions: list[Mention] = []
         newest: str | None = None
         max_id: str | None = None
