@@ -12,14 +12,18 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
+import structlog
 from mastodon import Mastodon
 
 from adapters.mastodon.errors import translate
 from adapters.mastodon.text import plain_text
+from bridge.domain.errors import PlatformError
 from bridge.domain.model import Author, Mention, PostRef
 from bridge.domain.ports import DirectMessage, MentionBatch
 from bridge.text.answer_length import CharacterLimit
 from bridge.text.character_length import addressed
+
+log = structlog.get_logger(__name__)
 
 PAGE_SIZE = 40  # Mastodon's most per page
 MENTION = ["mention"]
@@ -68,8 +72,13 @@ class MastodonPlatform:
         )
 
     def character_limit(self) -> CharacterLimit:
-        """The instance's own limit (``/api/v2/instance``), read once and kept for the process."""
-        return self._limit
+        """The instance's own limit (``/api/v2/instance``), read once and kept for the process; while
+        the instance cannot be asked, Mastodon's default (500), asked again next time."""
+        try:
+            return self._limit
+        except PlatformError as exc:
+            log.warning("mastodon_limit_unknown", error=str(exc), assumed=DEFAULT_LIMIT.max_characters)
+            return DEFAULT_LIMIT
 
     # mentions ----------------------------------------------------------------------------------
     def fetch_mentions(self, since_id: str | None) -> MentionBatch:

@@ -73,6 +73,13 @@ def test_the_instances_own_limit_is_read_from_its_configuration() -> None:
     assert (limit.max_characters, limit.characters_reserved_per_url) == (500, 23)
 
 
+def test_while_the_instance_cannot_say_its_limit_mastodons_default_holds_and_is_asked_again() -> None:
+    down = {"status": 503, "response_json": {"error": "down"}, "ratelimit_headers": {}}
+    with replaying(down) as platform:
+        assert platform.character_limit().max_characters == 500
+        assert "_limit" not in vars(platform)  # not kept: the next check asks the instance again
+
+
 @pytest.mark.parametrize(
     ("name", "method", "path", "error", "words"),
     [
