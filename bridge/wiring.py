@@ -42,7 +42,25 @@ def build(settings: Settings, clock: Clock | None = None) -> Runtime:
         main = _main_x_account(settings, rt)
         if main is not None:
             rt.main_accounts["x"] = XPlatform(make_client(settings, main_account=True), *main)
+    if settings.mastodon_configured:
+        _add_mastodon(settings, rt)
     return rt
+
+
+def _add_mastodon(settings: Settings, rt: Runtime) -> None:
+    """The Mastodon account; answers there are bounded by the instance's own limit, read once."""
+    from adapters.mastodon.client import make_client as make_mastodon_client
+    from adapters.mastodon.platform import MastodonPlatform
+    from bridge.text.answer_length import use_character_limit
+
+    account = rt.playbook.accounts.mastodon
+    social = MastodonPlatform(
+        make_mastodon_client(settings),
+        account.handle if account else "",
+        account.account_id if account else None,
+    )
+    rt.socials["mastodon"] = social
+    use_character_limit("mastodon", social.character_limit)
 
 
 def _main_x_account(settings: Settings, rt: Runtime) -> tuple[str, str] | None:

@@ -24,7 +24,10 @@ from bridge.app.runtime import Runtime
 from bridge.app.settings import Settings
 from bridge.app.workers import InlineWorker
 from bridge.domain.clock import Clock
+from bridge.text.answer_length import use_character_limit
 from bridge.wiring import build, build_web_app
+from standins.mastodon_api import TOKEN as MASTODON_TOKEN
+from standins.mastodon_api import MastodonStandIn
 from standins.server import BackgroundServer
 from standins.slack_api import SlackStandIn
 from standins.slack_requests import (
@@ -73,9 +76,11 @@ class LocalBridge:
         x_handle: str = "AcmeHelp",
         x_main_account: tuple[str, str] | None = None,
         channel_interval_ms: int = 0,
+        mastodon: bool = False,
     ) -> None:
         """``x_main_account`` (handle, user id) adds the main brand account, with its own tokens,
-        beside the care handle; the playbook should name it as ``accounts.x.main_handle``."""
+        beside the care handle; the playbook should name it as ``accounts.x.main_handle``.
+        ``mastodon`` adds a Mastodon instance's stand-in (:attr:`mastodon`) and connects the bridge to it."""
         self.playbook = playbook
         self.redis_url = redis_url
         self.data_dir = data_dir or Path("var")
@@ -93,6 +98,7 @@ class LocalBridge:
                 "x_main_access_token_secret": "main-ats",
                 "x_main_user_id": user_id,
             }
+        self.mastodon = MastodonStandIn(handle=x_handle) if mastodon else None
         self.run_id = uuid.uuid4().hex[:10]
         self._servers: list[BackgroundServer] = []
         self.rt: Runtime
@@ -103,6 +109,11 @@ class LocalBridge:
         slack_server = BackgroundServer(self.slack.app).start()
         x_server = BackgroundServer(self.x.app).start()
         self._servers += [slack_server, x_server]
+        mastodon: dict[str, Any] = {}
+        if self.mastodon is not None:
+            mastodon_server = BackgroundServer(self.mastodon.app).start()
+            self._servers.append(mastodon_server)
+            mastodon = {"mastodon_base_url": mastodon_server.url, "mastodon_access_token": MASTODON_TOKEN}
         settings = Settings(
             redis_url=self.redis_url,
             bridge_data_dir=self.data_dir,
@@ -116,6 +127,7 @@ class LocalBridge:
             x_api_url=x_server.url,
             **X_TOKENS,
             **self.x_main,
+            **mastodon,
         )
         self.rt = build(settings, self.clock)
         runtime.install(self.rt)
@@ -128,6 +140,8 @@ class LocalBridge:
             server.stop()
         self._servers.clear()
         runtime.install(None)
+        if self.mastodon is not None:
+            use_character_limit("mastodon", None)  # the instance it was read from is gone
 
     def __enter__(self) -> LocalBridge:
         return self.start()

@@ -114,6 +114,8 @@ def card_blocks(card: CardView) -> list[dict[str, Any]]:
     if card.sla_due is not None:
         when += f" · first response due {_date(card.sla_due, '{date_short_pretty} {time}')}"
     link = f"<{escape(card.post_url)}|View on {platform}>" if card.post_url else ""
+    if card.visibility:
+        link = " · ".join(p for p in (f"visibility: {escape(card.visibility)}", link) if p)
     blocks: list[dict[str, Any]] = [
         {
             "type": "header",

@@ -178,6 +178,8 @@ def _case_card(
     if card.sla_due is not None:
         when += f" · first response due {_moment(card.sla_due, True)}"
     link = _link(card.post_url, f"View on {platform}") if card.post_url else ""
+    if card.visibility:
+        link = " · ".join(p for p in (f"visibility: {escape(card.visibility)}", link) if p)
     body: list[dict[str, Any]] = [
         text_block(escape(f"Case #{card.number} · {platform} mention"), size="Large", weight="Bolder"),
         text_block(author),

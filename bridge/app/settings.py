@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     x_main_user_id: str | None = None
     x_api_url: str = "https://api.twitter.com"
 
+    mastodon_base_url: str | None = None  # the instance, e.g. https://mastodon.social
+    mastodon_access_token: str | None = None
+
     teams_app_id: str | None = None
     teams_app_password: str | None = None
     teams_tenant_id: str | None = None
@@ -69,6 +72,10 @@ class Settings(BaseSettings):
     @property
     def x_configured(self) -> bool:
         return bool(self.x_bearer_token or (self.x_consumer_key and self.x_access_token))
+
+    @property
+    def mastodon_configured(self) -> bool:
+        return bool(self.mastodon_base_url and self.mastodon_access_token)
 
     @property
     def x_main_configured(self) -> bool:

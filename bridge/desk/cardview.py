@@ -55,6 +55,15 @@ def sentiment_label(case: Case) -> str:
     return f"{case.polarity} ({case.sentiment:+.2f})" if case.polarity else ""
 
 
+#: Mastodon's visibilities in the desk's words: who else can read the customer's post (and our answer).
+VISIBILITY_LABELS = {
+    "public": "public",
+    "unlisted": "unlisted",
+    "private": "followers only",
+    "direct": "direct (private)",
+}
+
+
 def card_view(case: Case) -> CardView:
     return CardView(
         number=case.number,
@@ -78,6 +87,7 @@ def card_view(case: Case) -> CardView:
         claim_due=case.claim_due if case.state in (State.ROUTED, State.REOPENED) else None,
         reply_account=case.reply_account,
         reasons=tuple(case.reasons),
+        visibility=VISIBILITY_LABELS.get(case.visibility, case.visibility),
         actions=_ACTIONS.get(case.state, ()),
         draft_version=case.draft_version,
         approved_version=case.approved_version,

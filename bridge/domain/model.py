@@ -43,6 +43,7 @@ class Mention:
     conversation_id: str | None = None
     in_reply_to: str | None = None
     is_retweet: bool = False
+    visibility: str = ""  # who can see the post where the platform says (Mastodon: public ... direct)
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ class Case:
     template: str = ""  # the playbook template triage suggests for the first answer
     posting_to: str = ""  # the post the answer being posted replies to, fixed when posting began
     posting_after: str = ""  # our previous reply in this case: a check for this answer looks past it
+    visibility: str = ""  # the customer's post's visibility where the platform has one (Mastodon)
 
     @property
     def ref(self) -> str:

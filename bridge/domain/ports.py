@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bridge.domain.model import Case, Mention, MessageRef, PostRef
 
@@ -80,6 +80,17 @@ class SocialPlatform(Protocol):
         ...
 
 
+@runtime_checkable
+class BlocksAndReports(Protocol):
+    """What a platform whose API still blocks and reports (Mastodon) offers beside :class:`SocialPlatform`."""
+
+    def block(self, handle: str) -> None: ...
+
+    def report(self, handle: str, post_ids: list[str], comment: str) -> None:
+        """Report ``handle`` (and their posts) to the moderators of the instance."""
+        ...
+
+
 @dataclass(frozen=True)
 class CardView:
     """Everything a case card shows, decided by the core; adapters only render it."""
@@ -110,6 +121,7 @@ class CardView:
     approved_version: int = 0  # the draft signed off, 0 while none is
     language: str = ""  # e.g. "language de"; "" when triage could not tell
     sentiment: str = ""  # e.g. "negative (-0.62)" or "sentiment unknown" (a language the model cannot read)
+    visibility: str = ""  # e.g. "direct (private)" for a Mastodon direct mention; "" where posts have none
 
 
 @dataclass(frozen=True)

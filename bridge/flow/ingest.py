@@ -126,6 +126,7 @@ class Ingestor:
             account=mention.account,
             lang=triage.language,
             conversation_id=mention.conversation_id or "",
+            visibility=mention.visibility,
             department=decision.department,
             verdict=triage.verdict.value,
             kind=triage.kind.value,

@@ -59,6 +59,13 @@ class XAccount(Strict):
     main_user_id: str | None = None
 
 
+class MastodonAccount(Strict):
+    """The Mastodon account the bridge reads and answers from: ``acct`` as the instance shows it."""
+
+    handle: str
+    account_id: str | None = None  # read from the access token when not given
+
+
 class AnswerFrom(Strict):
     """Which account answers each kind of matter: the care handle or the main brand account."""
 
@@ -68,15 +75,21 @@ class AnswerFrom(Strict):
 
 class Accounts(Strict):
     x: XAccount | None = None
+    mastodon: MastodonAccount | None = None
     answer_from: AnswerFrom = Field(default_factory=AnswerFrom)
 
     def handle(self, platform: str, role: Role) -> str:
         """Our handle on ``platform`` for ``role``; '' when that account is not configured."""
+        if platform == "mastodon" and self.mastodon is not None:
+            return self.mastodon.handle if role == "care" else ""
         if platform != "x" or self.x is None:
             return ""
         return (self.x.main_handle or "") if role == "main" else self.x.handle
 
     def is_ours(self, platform: str, author_id: str, handle: str) -> bool:
+        if platform == "mastodon" and self.mastodon is not None:
+            ours = self.mastodon
+            return author_id == ours.account_id or handle.lstrip("@").casefold() == ours.handle.casefold()
         x = self.x
         if platform != "x" or x is None:
             return False

@@ -1,7 +1,8 @@
 """Deliberate actions against people on the social platform: social team only, confirmed first.
 
-``mute``, ``unmute``, ``hide`` and ``unhide`` answer with a :class:`Confirmation` that the chat adapter
-turns into a dialog; :meth:`Moderation.confirmed` runs it once confirmed, after checking again.
+``mute``, ``unmute``, ``hide``, ``unhide``, ``block`` and ``report`` answer with a
+:class:`Confirmation` that the chat adapter turns into a dialog; :meth:`Moderation.confirmed` runs it
+once confirmed, after checking again.
 """
 
 from __future__ import annotations
@@ -40,10 +41,35 @@ CONFIRMED: dict[str, Confirmed] = {
     "unhide": Confirmed(
         "unhide replies", "Show @{handle}'s post of {ref} under the brand's conversation again?", on_case=True
     ),
+    # against a case's author, on the case's platform (a Mastodon handle is user@instance)
+    "mute_author": Confirmed(
+        "mute",
+        "Mute @{handle}, who wrote {ref}? Their posts stop reaching the brand's timeline; "
+        "reversible with `/bridge unmute {number}`.",
+        on_case=True,
+    ),
+    "unmute_author": Confirmed("unmute", "Unmute @{handle}, who wrote {ref}?", on_case=True),
+    "block": Confirmed(
+        "block",
+        "Block @{handle}, who wrote {ref}? They can no longer follow or reach the brand's account; "
+        "undone only in the account's settings on the instance.",
+        on_case=True,
+    ),
+    "report": Confirmed(
+        "report",
+        "Report @{handle} and their post of {ref} to the instance's moderators? "
+        "A report cannot be withdrawn.",
+        on_case=True,
+    ),
 }
 #: Confirmed actions on a case (the target is its number) rather than on a person (a handle).
 CASE_ACTIONS = tuple(name for name, action in CONFIRMED.items() if action.on_case)
 CONFIRMED_ACTIONS = tuple(CONFIRMED)
+
+
+def _names_a_case(token: str) -> bool:
+    """``1042`` or ``#1042`` names a case (whose author is meant); ``@someone`` a handle on X."""
+    return not token.startswith("@") and token.lstrip("#").isascii() and token.lstrip("#").isdigit()
 
 
 class Moderation:
@@ -68,10 +94,10 @@ class Moderation:
         return CommandReply("Confirm in the dialog.", Confirmation(action, target, prompt))
 
     def mute(self, user: str, args: list[str]) -> CommandReply:
-        return self.confirm_first(user, "mute", args[0])
+        return self.confirm_first(user, "mute_author" if _names_a_case(args[0]) else "mute", args[0])
 
     def unmute(self, user: str, args: list[str]) -> CommandReply:
-        return self.confirm_first(user, "unmute", args[0])
+        return self.confirm_first(user, "unmute_author" if _names_a_case(args[0]) else "unmute", args[0])
 
     def hide(self, user: str, args: list[str]) -> CommandReply:
         return self.confirm_first(user, "hide", args[0])
@@ -80,12 +106,18 @@ class Moderation:
         return self.confirm_first(user, "unhide", args[0])
 
     def block(self, user: str, args: list[str]) -> CommandReply:
+        """A case's author, on platforms that block (Mastodon); a handle gets X's alternatives."""
+        if _names_a_case(args[0]):
+            return self.confirm_first(user, "block", args[0])
         self.steering.require_social(user, "block")
         blocked = handle(args[0])
         return CommandReply(
             "X removed blocking from its API, so the bridge cannot block. "
             f"Use `/bridge mute @{blocked}` (reversible) or `/bridge hide <case>` to hide a reply."
         )
+
+    def report(self, user: str, args: list[str]) -> CommandReply:
+        return self.confirm_first(user, "report", args[0])
 
     def confirmed(self, user: str, confirmation: Confirmation, *, chat: str = "", channel: str = "") -> str:
         """Run a confirmed action: checked again (the dialog may be old), enqueued, audited."""

@@ -65,11 +65,16 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("retry", "1042", "post an approved answer again"),
     Subcommand("dm", "1042", "move to private messages (the move-to-DM reply goes to sign-off)"),
     Subcommand("public", "1042", "back from private messages to public replies"),
-    Subcommand("mute", "@handle", "their posts stop reaching the brand's timeline", SOCIAL_CONFIRMED),
-    Subcommand("unmute", "@handle", "undo a mute", SOCIAL_CONFIRMED),
+    Subcommand(
+        "mute", "@handle|1042", "their posts (a case's author's) stop reaching the brand", SOCIAL_CONFIRMED
+    ),
+    Subcommand("unmute", "@handle|1042", "undo a mute", SOCIAL_CONFIRMED),
     Subcommand("hide", "1042", "hide the case's post under the brand's conversation", SOCIAL_CONFIRMED),
     Subcommand("unhide", "1042", "show a hidden post again", SOCIAL_CONFIRMED),
-    Subcommand("block", "@handle", "what to do instead: X's API no longer blocks", SOCIAL_ONLY),
+    Subcommand(
+        "block", "1042", "block a case's author (Mastodon; X's API no longer blocks)", SOCIAL_CONFIRMED
+    ),
+    Subcommand("report", "1042", "report a case's author to their instance's moderators", SOCIAL_CONFIRMED),
     Subcommand("hours", "", "opening hours and whether the desk is open now"),
     Subcommand("help", "", "this list"),
 )
