@@ -18,6 +18,25 @@ from bridge.app.settings import Settings
 from bridge.domain.errors import ConfigurationError, MentionsFileError, PlaybookError
 from bridge.playbook.coverage import warn_missing_chats
 
+__all__ = [
+    "cmd_case",
+    "cmd_default",
+    "cmd_demo",
+    "cmd_forget",
+    "cmd_playbook_check",
+    "cmd_playbook_schema",
+    "cmd_playbook_suggest",
+    "cmd_playbook_test",
+    "cmd_poll",
+    "cmd_retention",
+    "cmd_run",
+    "cmd_serve",
+    "cmd_triage_fit",
+    "cmd_worker",
+    "main",
+    "parser",
+]
+
 log = structlog.get_logger("bridge")
 
 

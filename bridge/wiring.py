@@ -12,6 +12,8 @@ from bridge.domain.clock import Clock
 from bridge.domain.errors import ConfigurationError
 from bridge.store.pacing import ChannelPacer
 
+__all__ = ["build", "build_web_app", "start_socket_mode", "web_routes"]
+
 log = structlog.get_logger(__name__)
 
 

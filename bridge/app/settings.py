@@ -7,6 +7,8 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+__all__ = ["DEFAULT_PLAYBOOK", "DEFAULT_POLL_SECONDS", "DEFAULT_PORT", "Settings", "sample_playbooks"]
+
 
 def sample_playbooks() -> Path:
     """The folder of sample playbooks: shipped in the package as ``bridge/_playbooks`` (a wheel,

@@ -7,6 +7,15 @@ from bridge.domain.lifecycle import State
 from bridge.domain.model import Case
 from bridge.domain.ports import CardView
 
+__all__ = [
+    "UNDETERMINED_LANGUAGES",
+    "VISIBILITY_LABELS",
+    "card_view",
+    "language_label",
+    "sentiment_label",
+    "state_label",
+]
+
 _ACTIONS: dict[State, tuple[str, ...]] = {
     State.ROUTED: ("claim", "reassign", "ignore"),
     State.REOPENED: ("claim", "reassign", "ignore"),

@@ -14,6 +14,17 @@ from typing import Protocol, runtime_checkable
 
 from bridge.domain.model import Case, Mention, MessageRef, PostRef
 
+__all__ = [
+    "BlocksAndReports",
+    "CardView",
+    "ChatPlatform",
+    "CrisisHook",
+    "DirectMessage",
+    "DraftPreview",
+    "MentionBatch",
+    "SocialPlatform",
+]
+
 
 @dataclass(frozen=True)
 class MentionBatch:

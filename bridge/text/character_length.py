@@ -16,6 +16,8 @@ import emoji
 
 from bridge.text.weighted_length import LengthCheck
 
+__all__ = ["CharacterLimit", "addressed", "count_characters", "counted_text"]
+
 _URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
 _REMOTE_MENTION = re.compile(r"(?<![\w@])@(\w+)@[\w.-]+\w", re.UNICODE)
 _JOINERS = {"\u200d", "\ufe0e", "\ufe0f"}
