@@ -101,7 +101,11 @@ def cmd_poll(args: argparse.Namespace) -> int:
 
     rt = _runtime()
     if not rt.socials:
-        print("No social platform is configured: set X_BEARER_TOKEN (and the X_* keys).", file=sys.stderr)
+        print(
+            "No social platform is configured: set X_BEARER_TOKEN (and the X_* keys), or "
+            "MASTODON_BASE_URL and MASTODON_ACCESS_TOKEN.",
+            file=sys.stderr,
+        )
         return 2
     return poll_forever(rt, once=args.once)
 
@@ -232,7 +236,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_default(args: argparse.Namespace) -> int:
     settings = Settings()
-    if settings.slack_configured or settings.x_configured:
+    if settings.chats_configured or settings.socials_configured:  # a real deployment: the service
         return cmd_run(args)
     return cmd_demo(args)
 

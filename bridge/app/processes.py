@@ -20,7 +20,14 @@ from bridge.app.runtime import Runtime
 from bridge.app.settings import Settings
 from bridge.store.redis_conn import resolve_url, shutdown_embedded
 
-__all__ = ["STOP_GRACE_SECONDS", "StopRequest", "group_exit_code", "poll_forever", "run_group"]
+__all__ = [
+    "STOP_GRACE_SECONDS",
+    "StopRequest",
+    "child_commands",
+    "group_exit_code",
+    "poll_forever",
+    "run_group",
+]
 
 log = structlog.get_logger("bridge")
 
@@ -53,6 +60,12 @@ class StopRequest:
 STOP_GRACE_SECONDS = 15
 
 
+def child_commands(settings: Settings) -> list[str]:
+    """The processes of the group: web and worker always, the poller when any social platform is
+    configured (X, Mastodon …), not only X."""
+    return ["serve", "worker"] + (["poll"] if settings.socials_configured else [])
+
+
 def run_group(settings: Settings) -> int:
     """Web, worker and poller as child processes of one group, sharing one Redis.
 
@@ -61,7 +74,7 @@ def run_group(settings: Settings) -> int:
     child also ends when this process dies, even of SIGKILL, and the embedded Redis (when
     ``REDIS_URL`` is unset) is shut down, saving its file, once the children have stopped.
     """
-    names = ["serve", "worker"] + (["poll"] if settings.x_configured else [])
+    names = child_commands(settings)
     asked_to_stop = False
     children: list[subprocess.Popen[bytes]] = []
 

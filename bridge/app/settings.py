@@ -80,5 +80,16 @@ class Settings(BaseSettings):
         return bool(self.mastodon_base_url and self.mastodon_access_token)
 
     @property
+    def socials_configured(self) -> list[str]:
+        """The social platforms this deployment reads mentions from: the poller has work when any."""
+        configured = {"x": self.x_configured, "mastodon": self.mastodon_configured}
+        return [name for name, on in configured.items() if on]
+
+    @property
+    def chats_configured(self) -> list[str]:
+        configured = {"slack": self.slack_configured, "teams": self.teams_configured}
+        return [name for name, on in configured.items() if on]
+
+    @property
     def x_main_configured(self) -> bool:
         return bool(self.x_consumer_key and self.x_main_access_token)

@@ -21,3 +21,13 @@ def test_a_child_killed_by_another_signal_reports_it_shell_style() -> None:
 
 def test_a_child_that_ended_on_its_own_without_an_error_still_fails_the_group() -> None:
     assert group_exit_code([0, -signal.SIGTERM], crashed=True) == 1
+
+
+def test_the_group_polls_whichever_social_platform_is_configured() -> None:
+    from bridge.app.processes import child_commands
+    from bridge.app.settings import Settings
+
+    mastodon_only = Settings(mastodon_base_url="https://social.example", mastodon_access_token="t")
+    assert child_commands(mastodon_only) == ["serve", "worker", "poll"]
+    assert child_commands(Settings(x_bearer_token="b")) == ["serve", "worker", "poll"]
+    assert child_commands(Settings(slack_bot_token="xoxb-1")) == ["serve", "worker"]
