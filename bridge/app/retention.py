@@ -13,6 +13,7 @@ from bridge.app.enqueue import enqueue
 from bridge.playbook.retention_rules import RetentionRules
 from bridge.store.cases import Store
 from bridge.store.retention import Policy, Retention, Swept
+from bridge.triage.learning.harvest import Harvester
 
 __all__ = ["JOB_BUDGET_SECONDS", "SWEEP_EVERY_SECONDS", "policy_from", "start_hourly", "sweep", "sweep_job"]
 
@@ -51,11 +52,12 @@ def sweep(
 
 
 def sweep_job() -> str:
-    """The job body: one sweep with the process's playbook."""
+    """The job body: the labels harvested, then one sweep with the process's playbook."""
     rt = runtime.current()
-    swept = sweep(
-        rt.store, rt.playbook.retention, rt.settings.bridge_data_dir, datetime.now(UTC), JOB_BUDGET_SECONDS
-    )
+    now = datetime.now(UTC)
+    # the desk's decisions become triage's anonymous labels before their cases may leave Redis
+    Harvester(rt.store, rt.playbook).run(now)
+    swept = sweep(rt.store, rt.playbook.retention, rt.settings.bridge_data_dir, now, JOB_BUDGET_SECONDS)
     if swept is None:
         return "no retention policy"
     return f"removed {len(swept.removed)} cases, trimmed {swept.audit_trimmed} audit entries"

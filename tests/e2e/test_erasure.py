@@ -167,3 +167,7 @@ def test_the_workers_maintenance_queues_the_hourly_sweep_and_a_worker_runs_it(
         assert queued == ["bridge.app.retention.sweep_job"]  # once, whatever the number of workers
         bridge.drain()
         assert not bridge.rt.store.exists(number)
+        from bridge.store.labels import LabelStore
+
+        learned = LabelStore(bridge.rt.store).labels("need")
+        assert len(learned) == 1, "the ignore-with-a-reason was kept as a label before the case left"
