@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     mastodon_base_url: str | None = None  # the instance, e.g. https://mastodon.social
     mastodon_access_token: str | None = None
 
+    bluesky_handle: str | None = None  # e.g. acmehelp.bsky.social
+    bluesky_app_password: str | None = (
+        None  # an app password (Settings → Privacy and security), never the account's
+    )
+    bluesky_service_url: str = "https://bsky.social"  # the account's PDS, or the public entryway
+
     teams_app_id: str | None = None
     teams_app_password: str | None = None
     teams_tenant_id: str | None = None
@@ -78,6 +84,10 @@ class Settings(BaseSettings):
     @property
     def mastodon_configured(self) -> bool:
         return bool(self.mastodon_base_url and self.mastodon_access_token)
+
+    @property
+    def bluesky_configured(self) -> bool:
+        return bool(self.bluesky_handle and self.bluesky_app_password)
 
     @property
     def x_main_configured(self) -> bool:
