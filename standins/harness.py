@@ -161,6 +161,7 @@ class LocalBridge:
             use_character_limit("mastodon", None)  # the instance it was read from is gone
         if self.bluesky is not None:
             use_character_limit("bluesky", None)
+            self.rt.socials["bluesky"].close()  # type: ignore[attr-defined]  # its HTTP connections
 
     def __enter__(self) -> LocalBridge:
         return self.start()

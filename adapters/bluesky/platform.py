@@ -68,6 +68,10 @@ class BlueskyPlatform:
             self.session.client()  # logs in: the session knows our DID from then on
         return self.session.did
 
+    def close(self) -> None:
+        """Close the session's connections (a new call logs in again)."""
+        self.session.close()
+
     # mentions ----------------------------------------------------------------------------------
     def fetch_mentions(self, since_id: str | None) -> MentionBatch:
         """Mentions and replies indexed at or after ``since_id`` (the newest ``indexedAt`` seen), every
