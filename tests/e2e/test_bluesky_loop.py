@@ -3,6 +3,7 @@ against Slack's, real Redis, jobs run by a real RQ worker."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from adapters.slack.cards import ACTION_IDS
 from bridge.app.poller import cursor_name
 from bridge.domain.lifecycle import State
 from standins.bluesky_api import BlueskyStandIn
+from standins.bluesky_demo import run_bluesky_demo
 from standins.harness import LocalBridge
 from tests.conftest import PLAYBOOK, running_bridge
 
@@ -212,3 +214,11 @@ def test_an_expiring_session_is_refreshed_and_the_bridge_goes_on(bridge: LocalBr
     bridge.drain()
     assert pds(bridge).state.refreshes > refreshed
     assert len(bridge.slack.calls_to("chat.postMessage")) == 2
+
+
+def test_the_bluesky_demo_answers_each_mention_as_a_reply_in_its_thread() -> None:
+    out = io.StringIO()
+    assert run_bluesky_demo(out) == 0
+    said = out.getvalue()
+    assert "@maria.bsky.social Sorry about the double charge" in said
+    assert "mention @tom.bsky.social @ bytes 0-16" in said
