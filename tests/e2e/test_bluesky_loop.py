@@ -199,6 +199,18 @@ def test_muting_and_blocking_a_cases_author_are_confirmed_then_done_and_audited(
     assert [e.action for e in bridge.rt.store.audit(number)][-2:] == [f"{action}_requested", f"{action}_done"]
 
 
+def test_reporting_a_case_reaches_bluesky_moderation_once(bridge: LocalBridge) -> None:
+    number, _ = open_case(bridge)
+    view = confirm(bridge, f"report #{number}")
+    bridge.submit(SOCIAL, "confirm_action", view["private_metadata"], {})
+    bridge.drain(include_scheduled=True)
+    reports = pds(bridge).state.reports
+    assert len(reports) == 1
+    assert reports[0]["subject"]["did"] == bridge.rt.store.get(number).author_id
+    assert reports[0]["reasonType"] == "com.atproto.moderation.defs#reasonOther"
+    assert f"#{number}" in reports[0]["reason"]
+
+
 def test_a_rate_limited_pds_is_polled_again_when_its_window_resets(bridge: LocalBridge) -> None:
     pds(bridge).rate_limit_for(120)
     wait = bridge.poll()
