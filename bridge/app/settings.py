@@ -58,9 +58,8 @@ class Settings(BaseSettings):
     mastodon_access_token: str | None = None
 
     bluesky_handle: str | None = None  # e.g. acmehelp.bsky.social
-    bluesky_app_password: str | None = (
-        None  # an app password (Settings → Privacy and security), never the account's
-    )
+    # an app password (Settings → Privacy and security → App passwords), never the account's own
+    bluesky_app_password: str | None = None
     bluesky_service_url: str = "https://bsky.social"  # the account's PDS, or the public entryway
 
     teams_app_id: str | None = None
