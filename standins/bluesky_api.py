@@ -166,6 +166,10 @@ class BlueskyStandIn:
     ) -> None:
         self.state.fault = Fault(status, after_write, stall_seconds)
 
+    def revoke_sessions(self) -> None:
+        """Every session ends (the account owner revoked it, or the PDS restarted its signing key)."""
+        self.state.sessions.clear()
+
     def rate_limit_for(self, seconds: int) -> None:
         self.state.rate_limited_until = time.time() + seconds
 

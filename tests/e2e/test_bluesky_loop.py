@@ -217,6 +217,16 @@ def test_a_rate_limited_pds_is_polled_again_when_its_window_resets(bridge: Local
     assert 100 <= wait <= 121  # RateLimit-Reset, not the usual poll interval
 
 
+def test_a_revoked_session_is_replaced_by_a_fresh_login(bridge: LocalBridge) -> None:
+    open_case(bridge)
+    pds(bridge).revoke_sessions()
+    pds(bridge).add_mention("tom.bsky.social", "where is my parcel?")
+    bridge.poll()
+    bridge.drain()
+    assert len(bridge.slack.calls_to("chat.postMessage")) == 2
+    assert len(pds(bridge).state.sessions) == 1  # logged in again, once
+
+
 def test_an_expiring_session_is_refreshed_and_the_bridge_goes_on(bridge: LocalBridge) -> None:
     pds(bridge).access_seconds = 60  # inside the SDK's 15-minute margin: refreshed before every call
     open_case(bridge)  # the first login
