@@ -102,8 +102,8 @@ def cmd_poll(args: argparse.Namespace) -> int:
     rt = _runtime()
     if not rt.socials:
         print(
-            "No social platform is configured: set X_BEARER_TOKEN (and the X_* keys), or "
-            "MASTODON_BASE_URL and MASTODON_ACCESS_TOKEN.",
+            "No social platform is configured: set X_BEARER_TOKEN (and the X_* keys), "
+            "MASTODON_BASE_URL and MASTODON_ACCESS_TOKEN, or BLUESKY_HANDLE and BLUESKY_APP_PASSWORD.",
             file=sys.stderr,
         )
         return 2
@@ -229,6 +229,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from standins.mastodon_demo import run_mastodon_demo
 
         return run_mastodon_demo(sys.stdout)
+    if getattr(args, "bluesky", False):
+        from standins.bluesky_demo import run_bluesky_demo
+
+        return run_bluesky_demo(sys.stdout)
     from standins.demo import run_demo
 
     return run_demo(sys.stdout)
@@ -284,6 +288,7 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="the whole loop on this machine, no credentials needed")
     demo.add_argument("--teams", action="store_true", help="the same loop in Microsoft Teams")
     demo.add_argument("--mastodon", action="store_true", help="the same loop with a Mastodon instance")
+    demo.add_argument("--bluesky", action="store_true", help="the same loop with a Bluesky account")
     demo.set_defaults(func=cmd_demo)
     case = sub.add_parser("case", help="print a case's timeline")
     case.add_argument("number", help="the case number, like 1042 or #1042")

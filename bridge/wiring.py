@@ -46,6 +46,8 @@ def build(settings: Settings, clock: Clock | None = None) -> Runtime:
             rt.main_accounts["x"] = XPlatform(make_client(settings, main_account=True), *main)
     if settings.mastodon_configured:
         _add_mastodon(settings, rt)
+    if settings.bluesky_configured:
+        _add_bluesky(settings, rt)
     return rt
 
 
@@ -63,6 +65,20 @@ def _add_mastodon(settings: Settings, rt: Runtime) -> None:
     )
     rt.socials["mastodon"] = social
     use_character_limit("mastodon", social.character_limit)
+
+
+def _add_bluesky(settings: Settings, rt: Runtime) -> None:
+    """The Bluesky account, logged in with its app password on first use; answers are bounded by
+    Bluesky's 300 graphemes, a link counting as the shortened form the adapter posts."""
+    from adapters.bluesky.client import make_session
+    from adapters.bluesky.platform import BlueskyPlatform
+    from adapters.bluesky.text import LINK_DISPLAY_GRAPHEMES, MAX_GRAPHEMES
+    from bridge.text.answer_length import CharacterLimit, use_character_limit
+
+    account = rt.playbook.accounts.bluesky
+    rt.socials["bluesky"] = BlueskyPlatform(make_session(settings), account.handle if account else "")
+    limit = CharacterLimit(max_characters=MAX_GRAPHEMES, characters_reserved_per_url=LINK_DISPLAY_GRAPHEMES)
+    use_character_limit("bluesky", lambda: limit)
 
 
 def _main_x_account(settings: Settings, rt: Runtime) -> tuple[str, str] | None:

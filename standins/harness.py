@@ -26,6 +26,8 @@ from bridge.app.workers import InlineWorker
 from bridge.domain.clock import Clock
 from bridge.text.answer_length import use_character_limit
 from bridge.wiring import build, build_web_app
+from standins.bluesky_api import APP_PASSWORD as BLUESKY_APP_PASSWORD
+from standins.bluesky_api import BlueskyStandIn
 from standins.mastodon_api import TOKEN as MASTODON_TOKEN
 from standins.mastodon_api import MastodonStandIn
 from standins.server import BackgroundServer
@@ -77,10 +79,12 @@ class LocalBridge:
         x_main_account: tuple[str, str] | None = None,
         channel_interval_ms: int = 0,
         mastodon: bool = False,
+        bluesky: bool = False,
     ) -> None:
         """``x_main_account`` (handle, user id) adds the main brand account, with its own tokens,
         beside the care handle; the playbook should name it as ``accounts.x.main_handle``.
-        ``mastodon`` adds a Mastodon instance's stand-in (:attr:`mastodon`) and connects the bridge to it."""
+        ``mastodon`` adds a Mastodon instance's stand-in (:attr:`mastodon`) and connects the bridge to it;
+        ``bluesky`` adds a Bluesky PDS's stand-in (:attr:`bluesky`) the same way."""
         self.playbook = playbook
         self.redis_url = redis_url
         self.data_dir = data_dir or Path("var")
@@ -99,6 +103,7 @@ class LocalBridge:
                 "x_main_user_id": user_id,
             }
         self.mastodon = MastodonStandIn(handle=x_handle) if mastodon else None
+        self.bluesky = BlueskyStandIn() if bluesky else None
         self.run_id = uuid.uuid4().hex[:10]
         self._servers: list[BackgroundServer] = []
         self.rt: Runtime
@@ -128,12 +133,24 @@ class LocalBridge:
             **X_TOKENS,
             **self.x_main,
             **mastodon,
+            **self._start_bluesky(),
         )
         self.rt = build(settings, self.clock)
         runtime.install(self.rt)
         self.web = BackgroundServer(build_web_app(self.rt)).start()
         self._servers.append(self.web)
         return self
+
+    def _start_bluesky(self) -> dict[str, Any]:
+        if self.bluesky is None:
+            return {}
+        server = BackgroundServer(self.bluesky.app).start()
+        self._servers.append(server)
+        return {
+            "bluesky_service_url": server.url,
+            "bluesky_handle": self.bluesky.me["handle"],
+            "bluesky_app_password": BLUESKY_APP_PASSWORD,
+        }
 
     def stop(self) -> None:
         for server in reversed(self._servers):
@@ -142,6 +159,9 @@ class LocalBridge:
         runtime.install(None)
         if self.mastodon is not None:
             use_character_limit("mastodon", None)  # the instance it was read from is gone
+        if self.bluesky is not None:
+            use_character_limit("bluesky", None)
+            self.rt.socials["bluesky"].close()  # type: ignore[attr-defined]  # its HTTP connections
 
     def __enter__(self) -> LocalBridge:
         return self.start()

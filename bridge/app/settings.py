@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     mastodon_base_url: str | None = None  # the instance, e.g. https://mastodon.social
     mastodon_access_token: str | None = None
 
+    bluesky_handle: str | None = None  # e.g. acmehelp.bsky.social
+    # an app password (Settings → Privacy and security → App passwords), never the account's own
+    bluesky_app_password: str | None = None
+    bluesky_service_url: str = "https://bsky.social"  # the account's PDS, or the public entryway
+
     teams_app_id: str | None = None
     teams_app_password: str | None = None
     teams_tenant_id: str | None = None
@@ -80,9 +85,17 @@ class Settings(BaseSettings):
         return bool(self.mastodon_base_url and self.mastodon_access_token)
 
     @property
+    def bluesky_configured(self) -> bool:
+        return bool(self.bluesky_handle and self.bluesky_app_password)
+
+    @property
     def socials_configured(self) -> list[str]:
         """The social platforms this deployment reads mentions from: the poller has work when any."""
-        configured = {"x": self.x_configured, "mastodon": self.mastodon_configured}
+        configured = {
+            "x": self.x_configured,
+            "mastodon": self.mastodon_configured,
+            "bluesky": self.bluesky_configured,
+        }
         return [name for name, on in configured.items() if on]
 
     @property

@@ -66,6 +66,13 @@ class MastodonAccount(Strict):
     account_id: str | None = None  # read from the access token when not given
 
 
+class BlueskyAccount(Strict):
+    """The Bluesky account the bridge reads and answers from: its handle (``acme.bsky.social``)."""
+
+    handle: str
+    did: str | None = None  # read at login when not given
+
+
 class AnswerFrom(Strict):
     """Which account answers each kind of matter: the care handle or the main brand account."""
 
@@ -76,12 +83,15 @@ class AnswerFrom(Strict):
 class Accounts(Strict):
     x: XAccount | None = None
     mastodon: MastodonAccount | None = None
+    bluesky: BlueskyAccount | None = None
     answer_from: AnswerFrom = Field(default_factory=AnswerFrom)
 
     def handle(self, platform: str, role: Role) -> str:
         """Our handle on ``platform`` for ``role``; '' when that account is not configured."""
         if platform == "mastodon" and self.mastodon is not None:
             return self.mastodon.handle if role == "care" else ""
+        if platform == "bluesky" and self.bluesky is not None:
+            return self.bluesky.handle if role == "care" else ""
         if platform != "x" or self.x is None:
             return ""
         return (self.x.main_handle or "") if role == "main" else self.x.handle
@@ -90,6 +100,9 @@ class Accounts(Strict):
         if platform == "mastodon" and self.mastodon is not None:
             ours = self.mastodon
             return author_id == ours.account_id or handle.lstrip("@").casefold() == ours.handle.casefold()
+        if platform == "bluesky" and self.bluesky is not None:
+            sky = self.bluesky
+            return author_id == sky.did or handle.lstrip("@").casefold() == sky.handle.casefold()
         x = self.x
         if platform != "x" or x is None:
             return False

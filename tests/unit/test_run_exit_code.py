@@ -30,4 +30,6 @@ def test_the_group_polls_whichever_social_platform_is_configured() -> None:
     mastodon_only = Settings(mastodon_base_url="https://social.example", mastodon_access_token="t")
     assert child_commands(mastodon_only) == ["serve", "worker", "poll"]
     assert child_commands(Settings(x_bearer_token="b")) == ["serve", "worker", "poll"]
+    bluesky_only = Settings(bluesky_handle="acme.bsky.social", bluesky_app_password="abcd-efgh")
+    assert child_commands(bluesky_only) == ["serve", "worker", "poll"]
     assert child_commands(Settings(slack_bot_token="xoxb-1")) == ["serve", "worker"]

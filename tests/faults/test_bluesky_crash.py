@@ -1,0 +1,80 @@
+"""A bridge killed while Bluesky holds its post answers the customer once after its restart: the
+restarted worker looks for our reply in our own repository (``find_reply``) before posting again."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from adapters.slack.cards import ACTION_IDS
+from bridge.domain.lifecycle import State
+from standins.bluesky_api import APP_PASSWORD
+from standins.harness import LocalBridge
+from tests.conftest import PLAYBOOK, running_bridge
+from tests.faults.bridge_processes import BridgeProcess, bridge_environment, wait_until
+
+pytestmark = pytest.mark.e2e
+
+RECOVERY_BOUND_SECONDS = 45
+
+
+def our_replies(bridge: LocalBridge, uri: str) -> list[str]:
+    assert bridge.bluesky is not None
+    return [p["uri"] for p in bridge.bluesky.posts if p["record"]["reply"]["parent"]["uri"] == uri]
+
+
+@pytest.mark.parametrize("went_out", [True, False], ids=["pds-recorded-it", "pds-never-got-it"])
+def test_a_bluesky_post_cut_off_by_sigkill_is_finished_once(
+    redis_url: str, tmp_path: Path, went_out: bool
+) -> None:
+    with running_bridge(PLAYBOOK, redis_url, tmp_path, bluesky=True) as bridge:
+        assert bridge.bluesky is not None
+        post = bridge.bluesky.add_mention("maria.bsky.social", "charged twice for order 88231, refund please")
+        bridge.poll()
+        bridge.drain()
+        number = bridge.rt.store.case_for_post("bluesky", post["uri"])
+        assert number is not None
+        bridge.click("U0EXP1", number, ACTION_IDS["claim"])
+        bridge.reply_in_thread("U0EXP1", number, "Sorry Maria, the second charge is refunded today.")
+        bridge.drain()
+        bridge.bluesky.fail_next_post(502, after_write=went_out, stall_seconds=120)
+        assert bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:1").status == 200
+        bluesky = {
+            "BLUESKY_SERVICE_URL": bridge.rt.settings.bluesky_service_url,
+            "BLUESKY_HANDLE": bridge.bluesky.me["handle"],
+            "BLUESKY_APP_PASSWORD": APP_PASSWORD,
+        }
+        env = bridge_environment(bridge, tmp_path / "run", **bluesky)
+
+        first = BridgeProcess(env)
+        try:
+            posting = lambda: bridge.rt.store.get(number).state == State.POSTING  # noqa: E731
+            wait_until(posting, timeout=90, what="the post to begin")
+            if went_out:
+                wait_until(lambda: our_replies(bridge, post["uri"]), timeout=10, what="the PDS to keep it")
+            else:
+                time.sleep(1.0)  # the request is in flight, held by the stand-in
+            first.signal_group(signal.SIGKILL)
+            first.wait(timeout=10)
+        finally:
+            first.kill_everything()
+        assert bridge.rt.store.get(number).state == State.POSTING
+
+        second = BridgeProcess(env)
+        try:
+            wait_until(
+                lambda: bridge.rt.store.get(number).state == State.POSTED,
+                timeout=RECOVERY_BOUND_SECONDS,
+                what="the restarted bridge to finish the post",
+            )
+            time.sleep(3)  # a second attempt, had there been one, would have posted by now
+        finally:
+            second.signal_group(signal.SIGTERM)
+            second.wait(timeout=30)
+            second.kill_everything()
+        replies = our_replies(bridge, post["uri"])
+        assert len(replies) == 1, "the answer must be on Bluesky exactly once"
+        assert bridge.rt.store.get(number).reply_id == replies[0]
