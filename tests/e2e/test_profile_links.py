@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.slack.cards import card_blocks
 from standins.harness import LocalBridge
 from standins.teams_harness import LocalTeamsBridge
 from tests.conftest import PLAYBOOK, running_bridge
@@ -15,6 +16,7 @@ from tests.e2e.test_concierge_loop import open_case
 from tests.e2e.test_erasure import cli
 from tests.e2e.test_mastodon_loop import open_case as open_mastodon_case
 from tests.support.adaptive_cards import texts
+from tests.unit.test_slack_cards import card as slack_card
 
 pytestmark = pytest.mark.e2e
 
@@ -58,3 +60,16 @@ def test_forget_replaces_the_profile_link_whole(local_bridge: LocalBridge) -> No
     assert case.author_url == case.author_handle and case.author_url.startswith("[erased on ")
     local_bridge.drain()  # the card refresh the command queued
     assert "x.com/" not in local_bridge.card_of(number)["blocks"][1]["text"]["text"]
+
+
+def author_line(author_url: str, author_name: str = "Maria K.") -> str:
+    blocks = card_blocks(slack_card(author_url=author_url, author_name=author_name))
+    return str(blocks[1]["text"]["text"])
+
+
+def test_the_slack_author_line_escapes_the_name_once_and_links_only_plain_web_urls() -> None:
+    assert author_line(author_name="Tom & Jerry <!here>", author_url="https://x.com/maria_k") == (
+        "*Tom &amp; Jerry &lt;!here&gt;* (<https://x.com/maria_k|@maria_k>) · 1,200 followers"
+    )
+    for odd in ("javascript:alert(1)", "https://x.com/a|<!channel>", "https://x.com/a b", ""):
+        assert "(@maria_k)" in author_line(odd), odd
