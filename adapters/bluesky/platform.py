@@ -39,6 +39,10 @@ def post_url(handle: str, uri: str) -> str:
     return f"{APP}/profile/{handle}/post/{uri.rsplit('/', 1)[-1]}"
 
 
+def profile_url(handle: str) -> str:
+    return f"{APP}/profile/{handle}"
+
+
 def rkey(uri: str) -> str:
     """A record key: TIDs sort by the time the record was made."""
     return uri.rsplit("/", 1)[-1] if uri.startswith("at://") else ""
@@ -112,6 +116,7 @@ class BlueskyPlatform:
             conversation_id=reply.root.uri if reply else note.uri,
             in_reply_to=reply.parent.uri if reply else None,
             visibility="public",
+            author_url=profile_url(author.handle),
         )
 
     # answers -----------------------------------------------------------------------------------

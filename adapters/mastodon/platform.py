@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
+from urllib.parse import quote
 
 import structlog
 from mastodon import Mastodon
@@ -34,6 +35,16 @@ def with_mention(acct: str, text: str) -> str:
     """``text`` opened with ``@acct`` unless it already names them: Mastodon delivers a reply only to
     the accounts it mentions."""
     return addressed(text, acct)
+
+
+def profile_url(instance: str, acct: str) -> str:
+    """The author's profile as our own instance shows it (``/@user`` or ``/@user@their.domain``).
+
+    Built from the instance we connect to and the ``acct``, not taken from the account's ``url``: that
+    one is whatever the author's (maybe hostile) server declared, and the card makes it a live link."""
+    if not instance.startswith(("https://", "http://")) or not acct:
+        return ""
+    return f"{instance.rstrip('/')}/@{quote(acct.lstrip('@'), safe='@.-_')}"
 
 
 def mention_text(status: Any) -> str:
@@ -126,6 +137,7 @@ class MastodonPlatform:
             in_reply_to=str(status["in_reply_to_id"]) if status.get("in_reply_to_id") else None,
             is_retweet=bool(status.get("reblog")),
             visibility=str(status.get("visibility") or "public"),
+            author_url=profile_url(str(self.client.api_base_url or ""), str(account["acct"])),
         )
 
     # answers -----------------------------------------------------------------------------------

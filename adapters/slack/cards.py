@@ -15,6 +15,7 @@ from adapters.slack.text import cut, escape, escape_keeping_people, quote
 from bridge.domain.ports import CardView, DraftPreview
 
 SECTION_TEXT_MAX = 3000
+AUTHOR_NAME_MAX = 1000  # leaves the handle, its link and the followers room within SECTION_TEXT_MAX
 CONTEXT_TEXT_MAX = 2000
 FALLBACK_TEXT_MAX = 300
 MAX_QUOTED_LINES = 40
@@ -103,9 +104,20 @@ def card_fallback(card: CardView) -> str:
     return f"Case #{card.number} from @{who}: " + cut(card.text, FALLBACK_TEXT_MAX)
 
 
+def _profile(card: CardView) -> str:
+    """``@handle``, linked to the author's profile page when the adapter gave one: the label is the
+    escaped handle, and a URL that is not plain http(s) or could end the link early stays unlinked."""
+    handle = "@" + escape(card.author_handle)
+    url = card.author_url
+    if not url.startswith(("https://", "http://")) or any(c in url for c in "|<> \n"):
+        return handle
+    return f"<{escape(url)}|{handle}>"
+
+
 def card_blocks(card: CardView) -> list[dict[str, Any]]:
     platform = PLATFORM_NAMES.get(card.platform, card.platform)
-    author = f"*{escape(card.author_name) or escape(card.author_handle)}* (@{escape(card.author_handle)})"
+    # escaped once, piece by piece (the name cut within the limit): the profile link stays live
+    author = f"*{cut(card.author_name or card.author_handle, AUTHOR_NAME_MAX)}* ({_profile(card)})"
     if card.author_followers:
         author += f" · {card.author_followers:,} followers"
     when = f"Posted {_date(card.created_at, '{date_short_pretty} {time}')}"
@@ -121,7 +133,7 @@ def card_blocks(card: CardView) -> list[dict[str, Any]]:
             "type": "header",
             "text": {"type": "plain_text", "text": f"Case #{card.number} · {platform} mention"},
         },
-        {"type": "section", "text": _mrkdwn(cut(author, SECTION_TEXT_MAX))},
+        {"type": "section", "text": _mrkdwn(author)},
         {"type": "section", "text": _mrkdwn(quoted(card.text, SECTION_TEXT_MAX))},
         {"type": "context", "elements": [_mrkdwn(" · ".join(p for p in (when, link) if p))]},
         {

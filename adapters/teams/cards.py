@@ -169,7 +169,10 @@ def _case_card(
     limit: int,
 ) -> dict[str, Any]:
     platform = PLATFORM_NAMES.get(card.platform, card.platform)
-    author = f"**{escape(card.author_name or card.author_handle)}** (@{escape(card.author_handle)})"
+    handle = "@" + escape(card.author_handle)
+    author = (
+        f"**{escape(card.author_name or card.author_handle)}** ({_link(card.author_url, handle) or handle})"
+    )
     if card.author_followers:
         author += f" · {card.author_followers:,} followers"
     when = f"Posted {_moment(card.created_at, True)}"

@@ -28,6 +28,11 @@ def post_url(handle: str, post_id: str) -> str:
     return f"https://x.com/{handle or 'i'}/status/{post_id}"
 
 
+def profile_url(handle: str) -> str:
+    """The author's profile page; "" when X gave no user to build it from."""
+    return f"https://x.com/{handle}" if handle else ""
+
+
 class XPlatform:
     name = "x"
 
@@ -85,6 +90,7 @@ class XPlatform:
             conversation_id=str(tweet.conversation_id) if tweet.conversation_id else None,
             in_reply_to=replied_to,
             is_retweet=any(r.type == "retweeted" for r in refs),
+            author_url=profile_url(user.username if user is not None else ""),
         )
 
     def reply(self, in_reply_to: str, text: str) -> PostRef:

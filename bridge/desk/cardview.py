@@ -84,6 +84,7 @@ def card_view(case: Case) -> CardView:
         author_followers=case.author_followers,
         text=case.text,
         post_url=case.post_url,
+        author_url=case.author_url,
         platform=case.platform,
         created_at=case.created_at,
         sla_due=case.sla_due,

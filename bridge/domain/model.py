@@ -44,6 +44,7 @@ class Mention:
     in_reply_to: str | None = None
     is_retweet: bool = False
     visibility: str = ""  # who can see the post where the platform says (Mastodon: public ... direct)
+    author_url: str = ""  # the author's profile page, built by the adapter from the platform's own data
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ class Case:
     posting_to: str = ""  # the post the answer being posted replies to, fixed when posting began
     posting_after: str = ""  # our previous reply in this case: a check for this answer looks past it
     visibility: str = ""  # the customer's post's visibility where the platform has one (Mastodon)
+    author_url: str = ""  # the author's profile page on their platform, for the card's handle link
 
     @property
     def ref(self) -> str:

@@ -133,6 +133,7 @@ class CardView:
     language: str = ""  # e.g. "language de"; "" when triage could not tell
     sentiment: str = ""  # e.g. "negative (-0.62)" or "sentiment unknown" (a language the model cannot read)
     visibility: str = ""  # e.g. "direct (private)" for a Mastodon direct mention; "" where posts have none
+    author_url: str = ""  # the author's profile page; "" where the platform gave none
 
 
 @dataclass(frozen=True)

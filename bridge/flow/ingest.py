@@ -127,6 +127,7 @@ class Ingestor:
             lang=triage.language,
             conversation_id=mention.conversation_id or "",
             visibility=mention.visibility,
+            author_url=mention.author_url,
             department=decision.department,
             verdict=triage.verdict.value,
             kind=triage.kind.value,

@@ -2,10 +2,11 @@
 
 A rule names conditions of several kinds: the text (keywords, phrases, regular expressions, hashtags,
 example phrases), the language, the account that was mentioned (the main brand account or the care
-handle), the author (named lists such as VIPs or press, or single handles) and the kind of matter
-(service issue or brand matter). A rule matches when **every kind it names holds**; within the text
-kinds, any one listed item is enough. A department's own keys form its first rule; ``rules:`` adds more.
-Rules are tried by ``priority`` (higher first), ties in playbook order.
+handle), the author (named lists such as VIPs or press, or single handles), the kind of matter
+(service issue or brand matter) and the platform the mention came from (x, mastodon, bluesky). A rule
+matches when **every kind it names holds**; within the text kinds, any one listed item is enough. A
+department's own keys form its first rule; ``rules:`` adds more. Rules are tried by ``priority`` (higher
+first), ties in playbook order.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bridge.text.language import UNDETERMINED
 
 Role = Literal["care", "main"]
 KindName = Literal["service", "brand"]
+PlatformName = Literal["x", "mastodon", "bluesky"]
 
 #: An example phrase matches when the mention holds at least this share of its topic words.
 DEFAULT_EXAMPLE_SHARE = 0.6
@@ -45,12 +47,21 @@ class RouteConditions(BaseModel):
     accounts: list[Role] = Field(default_factory=list)  # which of our accounts was mentioned
     authors: list[str] = Field(default_factory=list)  # author_lists names, or '@handle'
     kinds: list[KindName] = Field(default_factory=list)  # service issue or brand matter
+    platforms: list[PlatformName] = Field(default_factory=list)  # where the mention was posted
     priority: int = 0  # higher is tried first; a department's extra rules take its priority unless set
 
     _patterns: tuple[tuple[str, Pattern], ...] = PrivateAttr(default=())
 
     _listify = field_validator(
-        "keywords", "phrases", "regex", "hashtags", "examples", "languages", "authors", mode="before"
+        "keywords",
+        "phrases",
+        "regex",
+        "hashtags",
+        "examples",
+        "languages",
+        "authors",
+        "platforms",
+        mode="before",
     )(_as_list)
 
     @field_validator("keywords", "phrases", "hashtags", "examples")
@@ -101,7 +112,9 @@ class RouteConditions(BaseModel):
         return bool(self._patterns or self.examples)
 
     def names_anything(self) -> bool:
-        return self.names_text() or bool(self.languages or self.accounts or self.authors or self.kinds)
+        return self.names_text() or bool(
+            self.languages or self.accounts or self.authors or self.kinds or self.platforms
+        )
 
     def list_names(self) -> list[str]:
         """The author lists this rule refers to (entries without '@')."""
@@ -118,9 +131,17 @@ class RouteRule(RouteConditions):
         if not self.names_anything():
             raise ValueError(
                 "a routing rule needs at least one of keywords, phrases, regex, hashtags, examples, "
-                "languages, accounts, authors or kinds"
+                "languages, accounts, authors, kinds or platforms"
             )
         return self
 
 
-__all__ = ["DEFAULT_EXAMPLE_SHARE", "MIN_EXAMPLE_WORDS", "KindName", "Role", "RouteConditions", "RouteRule"]
+__all__ = [
+    "DEFAULT_EXAMPLE_SHARE",
+    "MIN_EXAMPLE_WORDS",
+    "KindName",
+    "PlatformName",
+    "Role",
+    "RouteConditions",
+    "RouteRule",
+]

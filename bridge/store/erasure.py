@@ -5,8 +5,9 @@ Every key that holds a customer's words or identity (``P`` is ``BRIDGE_KEY_PREFI
 ========================================  ======================================================
 ``P case:N`` (hash)                       their post's ``text``, ``author_handle``, ``author_name``,
                                           ``author_id``, ``author_followers``, ``post_id``,
-                                          ``post_url``, ``reply_to`` and ``posting_to`` (their
-                                          newest post), ``conversation_id``
+                                          ``post_url``, ``author_url`` (their profile page),
+                                          ``reply_to`` and ``posting_to`` (their newest post),
+                                          ``conversation_id``
 ``P case:N:audit`` (stream)               the case's timeline: ``ingested`` (post id),
                                           ``customer_follow_up`` (post id, text, by = handle),
                                           ``customer_dm`` (DM id, private text, by = handle), notes
@@ -75,6 +76,7 @@ PERSONAL_FIELDS = (
     "author_id",
     "post_id",
     "post_url",
+    "author_url",
     "reply_to",
     "posting_to",
     "conversation_id",

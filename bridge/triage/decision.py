@@ -146,6 +146,7 @@ def decide(playbook: Playbook, mention: Mention, now: datetime) -> Decision:
         accounts=mentioned_roles(playbook, mention),
         author=mention.author.handle,
         kind=triage.kind.value,
+        platform=mention.platform,
     )
     verdict = triage.verdict
     answered = verdict is Verdict.RESPOND or (verdict is Verdict.NOISE and triage.gets_card)

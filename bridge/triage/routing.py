@@ -109,6 +109,7 @@ class Router:
         accounts: Iterable[str],
         author: str,
         kind: str | None,
+        platform: str,
     ) -> list[str] | None:
         """Why ``entry`` matches, one phrase per kind of condition; None when a condition fails."""
         rule, parts = entry.rule, []
@@ -134,6 +135,10 @@ class Router:
             if kind not in rule.kinds:
                 return None
             parts.append("a brand matter" if kind == "brand" else "a service issue")
+        if rule.platforms:
+            if platform not in rule.platforms:
+                return None
+            parts.append(f"posted on {PLATFORM_NAMES.get(platform, platform)}")
         return parts
 
     def match(
@@ -144,6 +149,7 @@ class Router:
         accounts: Iterable[str] = (),
         author: str = "",
         kind: str | None = None,
+        platform: str = "",
     ) -> tuple[_Entry, str] | None:
         """The first rule (by priority) whose every condition holds, and why, in words."""
         text = text[:MAX_ROUTED_CHARS]
@@ -151,7 +157,7 @@ class Router:
         words = topic_words(text) if self._needs_words else frozenset()
         roles = frozenset(accounts)
         for entry in self.entries:
-            parts = self._why(entry, hits, words, language, roles, author, kind)
+            parts = self._why(entry, hits, words, language, roles, author, kind, platform)
             if parts is None:
                 continue
             why = " and ".join(parts)
@@ -162,6 +168,9 @@ class Router:
             return entry, why
         return None
 
+
+#: How a reason names a platform (the playbook's own keys are lower case).
+PLATFORM_NAMES = {"x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky"}
 
 _routers: dict[int, tuple[Playbook, Router]] = {}
 MAX_CACHED_ROUTERS = 16
@@ -203,9 +212,13 @@ def route(
     accounts: Iterable[str] = (),
     author: str = "",
     kind: str | None = None,
+    platform: str = "",
 ) -> RoutingDecision:
-    """Who answers ``text``; ``accounts`` names which of ours were mentioned ('care', 'main')."""
-    found = router_for(playbook).match(text, language=language, accounts=accounts, author=author, kind=kind)
+    """Who answers ``text``; ``accounts`` names which of ours were mentioned ('care', 'main') and
+    ``platform`` where it was posted ('x', 'mastodon', 'bluesky')."""
+    found = router_for(playbook).match(
+        text, language=language, accounts=accounts, author=author, kind=kind, platform=platform
+    )
     if found is None:
         default = playbook.default_department
         return RoutingDecision(default, (f"routed to {default}: no department rule matched (default)",))
