@@ -47,6 +47,13 @@ def profile_url(instance: str, acct: str) -> str:
     return f"{instance.rstrip('/')}/@{quote(acct.lstrip('@'), safe='@.-_')}"
 
 
+def post_url(instance: str, acct: str, status_id: str) -> str:
+    """The post as our own instance shows it, for the same reason as :func:`profile_url`: a status's
+    ``url`` is whatever the author's server declared, and the card makes it a live link."""
+    profile = profile_url(instance, acct)
+    return f"{profile}/{quote(status_id, safe='')}" if profile and status_id else ""
+
+
 def mention_text(status: Any) -> str:
     """The post as the desk reads it: the content warning first, as the customer's client shows it."""
     body = plain_text(status.get("content") or "")
@@ -131,7 +138,7 @@ class MastodonPlatform:
                 followers=int(account.get("followers_count") or 0),
             ),
             created_at=created.astimezone(UTC) if isinstance(created, datetime) else datetime.now(UTC),
-            url=str(status.get("url") or status.get("uri") or ""),
+            url=post_url(str(self.client.api_base_url or ""), str(account["acct"]), str(status["id"])),
             account=self.handle,
             lang=status.get("language"),
             in_reply_to=str(status["in_reply_to_id"]) if status.get("in_reply_to_id") else None,

@@ -62,7 +62,8 @@ def test_a_mention_is_one_card_and_the_answer_is_one_threaded_reply(bridge: Loca
     assert len(cards) == 1 and cards[0].params["channel"] == "C0BILLING"
     card = repr(bridge.card_of(number)["blocks"])
     assert "Mastodon" in card and "Maria K." in card and "@maria@remote.social" in card
-    assert status["url"] in card and "visibility: public" in card
+    base = (bridge.rt.settings.mastodon_base_url or "").rstrip("/")
+    assert f"{base}/@maria@remote.social/{status['id']}" in card and "visibility: public" in card
     assert bridge.rt.store.cursor(cursor_name("mastodon")) is not None
     draft_and_approve(bridge, number, "Sorry Maria! The second charge is refunded today.")
     posts = instance(bridge).posts

@@ -73,3 +73,20 @@ def test_the_slack_author_line_escapes_the_name_once_and_links_only_plain_web_ur
     )
     for odd in ("javascript:alert(1)", "https://x.com/a|<!channel>", "https://x.com/a b", ""):
         assert "(@maria_k)" in author_line(odd), odd
+
+
+def test_a_mastodon_post_link_is_our_instance_s_never_the_one_its_server_declares(
+    mastodon_bridge: LocalBridge,
+) -> None:
+    stand_in = mastodon_bridge.mastodon
+    assert stand_in is not None
+    status = stand_in.add_mention("maria@remote.social", "my order never came, can you help?", name="Maria")
+    status["url"] = "https://evil.example/phish"  # a hostile server may declare any address for its post
+    mastodon_bridge.poll()
+    mastodon_bridge.drain()
+    number = mastodon_bridge.rt.store.case_for_post("mastodon", status["id"])
+    assert number is not None
+    card = repr(mastodon_bridge.card_of(number)["blocks"])
+    base = (mastodon_bridge.rt.settings.mastodon_base_url or "").rstrip("/")
+    assert mastodon_bridge.rt.store.get(number).post_url == f"{base}/@maria@remote.social/{status['id']}"
+    assert "evil.example" not in card
