@@ -141,3 +141,36 @@ def test_a_retry_after_an_unknown_outcome_posts_on_no_platform_twice(bridge: Loc
         ("x", str(fails == "x")),
         ("mastodon", str(fails == "mastodon")),
     ]
+
+
+def test_a_platform_refusing_the_statement_is_left_out_and_the_others_keep_their_post(
+    bridge: LocalBridge,
+) -> None:
+    """Sending the statement back for a new version would post it on X a second time: Mastodon's
+    refusal is told to leadership and the incident goes on without it."""
+    instance(bridge).fail_next_post(422)
+    incident_id = approved_statement(bridge)
+    bridge.drain()
+    assert [p.text for p in bridge.x.posts_by(MAIN_HANDLE)] == [statement_text(bridge, incident_id)]
+    assert instance(bridge).posts == []
+    found = incident(bridge, incident_id)
+    assert found.state == IncidentState.STATEMENT_POSTED and list(found.statement_urls) == ["x"]
+    assert found.bulk_version == 1, "the bulk reply's first draft is made as usual"
+    assert any(t.startswith("Mastodon refused the statement") for t in leaders_said(bridge))
+
+    bridge.rt.crisis.statement.post(incident_id)  # a stray second job tries nowhere again
+    assert instance(bridge).posts == [] and len(bridge.x.posts_by(MAIN_HANDLE)) == 1
+
+
+def test_a_platform_limiting_our_posts_gets_the_statement_later_and_only_there(bridge: LocalBridge) -> None:
+    instance(bridge).rate_limit_for(120)
+    incident_id = approved_statement(bridge)
+    bridge.drain()
+    assert len(bridge.x.posts_by(MAIN_HANDLE)) == 1 and instance(bridge).posts == []
+    assert incident(bridge, incident_id).state == IncidentState.STATEMENT_POSTING
+    assert any("Mastodon is limiting our posts" in t for t in leaders_said(bridge))
+
+    instance(bridge).state.rate_limited_until = None  # the window passed
+    bridge.release_scheduled()
+    bridge.drain(include_scheduled=True)
+    posted_on_both(bridge, incident_id)
