@@ -58,6 +58,8 @@ class MastodonStandIn:
         self._lock = threading.Lock()
         self._streams: list[tuple[asyncio.AbstractEventLoop, asyncio.Queue[bytes | None]]] = []
         self.heartbeat_seconds = 15.0  # Mastodon's streaming server sends ``:thump`` this often
+        self.streaming = True  # False: the streaming server is down (``/api/v1/streaming/*`` answer 503)
+        self.streams_opened = 0
         self.me = self.add_account(handle, "Acme Help", account_id=account_id)
         self.app = self._app()
 
@@ -121,6 +123,7 @@ class MastodonStandIn:
         queue: asyncio.Queue[bytes | None] = asyncio.Queue()
         with self._lock:
             self._streams.append((asyncio.get_running_loop(), queue))
+            self.streams_opened += 1
         return queue
 
     def close_stream(self, queue: asyncio.Queue[bytes | None]) -> None:

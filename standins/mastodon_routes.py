@@ -44,6 +44,8 @@ class Endpoints:
     async def stream_user(self, request: web.Request) -> web.StreamResponse:
         """The user stream as server-sent events: ``:)`` on connecting, then each event as it happens
         (``event: notification`` / ``data: {...}``), and ``:thump`` while nothing does."""
+        if not self.stand.streaming:
+            return _error(503, "Service Unavailable")
         response = web.StreamResponse(
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
         )

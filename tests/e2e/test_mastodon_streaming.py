@@ -74,3 +74,38 @@ def test_a_mention_pushed_on_the_stream_becomes_one_card_without_waiting_for_the
     cases = {bridge.rt.store.case_for_post("mastodon", s["id"]) for s in mastodon.state.statuses.values()}
     assert len(cases - {None}) == 2, "two mentions, two cases"
     assert "88231" in repr(bridge.card_of(number)["blocks"])
+
+
+def test_when_the_stream_drops_the_poll_still_reads_mentions_and_the_stream_comes_back(
+    bridge: LocalBridge, tmp_path: Path
+) -> None:
+    mastodon = instance(bridge)
+    mastodon.heartbeat_seconds = 0.5
+    env = bridge_environment(
+        bridge,
+        tmp_path / "poll",
+        BRIDGE_POLL_SECONDS="1",
+        MASTODON_BASE_URL=str(bridge.rt.settings.mastodon_base_url),
+        MASTODON_ACCESS_TOKEN=TOKEN,
+    )
+    poll = BridgeProcess(env, command="poll", log=tmp_path / "poll.log")
+    try:
+        wait_until(lambda: mastodon.listeners == 1, timeout=30, what="the user stream")
+        mastodon.streaming = False
+        mastodon.end_streams()  # the streaming server goes away, and refuses reconnections for now
+        wait_until(lambda: mastodon.listeners == 0, timeout=10, what="the stream to drop")
+        status = mastodon.add_mention("maria@remote.social", REFUND, name="Maria K.")
+        wait_until(
+            lambda: bridge.rt.store.case_for_post("mastodon", status["id"]),
+            timeout=30,
+            what="the polled case",
+        )
+        mastodon.streaming = True
+        wait_until(lambda: mastodon.listeners == 1, timeout=30, what="the stream to reconnect")
+        assert mastodon.streams_opened == 2
+        assert poll.process.poll() is None, poll.output()
+        poll.signal_group(signal.SIGTERM)
+        code = poll.wait(timeout=30)
+    finally:
+        poll.kill_everything()
+    assert code == 0, poll.output()
