@@ -8,7 +8,9 @@ did from :attr:`MastodonStandIn.posts`, ``mutes``, ``blocks`` and ``reports``.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import json
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -54,6 +56,10 @@ class MastodonStandIn:
         self._ids = itertools.count(FIRST_ID, 1000)
         self._notification_ids = itertools.count(21)
         self._lock = threading.Lock()
+        self._streams: list[tuple[asyncio.AbstractEventLoop, asyncio.Queue[bytes | None]]] = []
+        self.heartbeat_seconds = 15.0  # Mastodon's streaming server sends ``:thump`` this often
+        self.streaming = True  # False: the streaming server is down (``/api/v1/streaming/*`` answer 503)
+        self.streams_opened = 0
         self.me = self.add_account(handle, "Acme Help", account_id=account_id)
         self.app = self._app()
 
@@ -101,7 +107,40 @@ class MastodonStandIn:
             self.state.statuses[status["id"]] = status
             note = entities.notification(str(next(self._notification_ids)), "mention", status, created)
             self.state.notifications.append(note)
+            self._push("update", status)
+            self._push("notification", note)
             return status
+
+    # streaming (``/api/v1/streaming/user``, server-sent events) ------------------------------------
+    @property
+    def listeners(self) -> int:
+        """How many user streams are open now."""
+        with self._lock:
+            return len(self._streams)
+
+    def open_stream(self) -> asyncio.Queue[bytes | None]:
+        """A new user stream's queue of encoded events, fed from any thread (None ends it)."""
+        queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+        with self._lock:
+            self._streams.append((asyncio.get_running_loop(), queue))
+            self.streams_opened += 1
+        return queue
+
+    def close_stream(self, queue: asyncio.Queue[bytes | None]) -> None:
+        with self._lock:
+            self._streams = [s for s in self._streams if s[1] is not queue]
+
+    def end_streams(self) -> None:
+        """End every open stream, as an instance going down does."""
+        self._push_raw(None)
+
+    def _push(self, event: str, payload: dict[str, Any]) -> None:
+        """An event to every open stream, shaped as Mastodon sends it: ``event:`` then one ``data:``."""
+        self._push_raw(f"event: {event}\ndata: {json.dumps(payload, separators=(',', ':'))}\n\n".encode())
+
+    def _push_raw(self, item: bytes | None) -> None:
+        for loop, queue in list(self._streams):
+            loop.call_soon_threadsafe(queue.put_nowait, item)
 
     @property
     def posts(self) -> list[dict[str, Any]]:
@@ -122,6 +161,11 @@ class MastodonStandIn:
 
         app = web.Application(middlewares=[self._middleware])
         app.add_routes(routes(self))
+
+        async def end_streams(_: web.Application) -> None:
+            self.end_streams()
+
+        app.on_shutdown.append(end_streams)
         return app
 
     @web.middleware
@@ -145,5 +189,6 @@ class MastodonStandIn:
                 response = await handler(request)
             except web.HTTPException as exc:
                 response = web.json_response({"error": exc.text or exc.reason}, status=exc.status)
-        response.headers.update(headers)
+        if not response.prepared:  # a stream's headers are already sent
+            response.headers.update(headers)
         return response

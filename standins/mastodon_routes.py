@@ -36,8 +36,36 @@ class Endpoints:
     async def verify_credentials(self, _: web.Request) -> web.Response:
         return web.json_response(self.stand.me)
 
-    async def instance(self, _: web.Request) -> web.Response:
-        return web.json_response(entities.instance(entities.BASE, self.stand.max_characters))
+    async def instance(self, request: web.Request) -> web.Response:
+        found = entities.instance(entities.BASE, self.stand.max_characters)
+        found["configuration"]["urls"]["streaming"] = f"ws://{request.host}"  # where this stand-in listens
+        return web.json_response(found)
+
+    async def stream_user(self, request: web.Request) -> web.StreamResponse:
+        """The user stream as server-sent events: ``:)`` on connecting, then each event as it happens
+        (``event: notification`` / ``data: {...}``), and ``:thump`` while nothing does."""
+        if not self.stand.streaming:
+            return _error(503, "Service Unavailable")
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+        )
+        await response.prepare(request)
+        queue = self.stand.open_stream()
+        try:
+            await response.write(b":)\n")
+            while True:
+                try:
+                    item = await asyncio.wait_for(queue.get(), self.stand.heartbeat_seconds)
+                except TimeoutError:
+                    item = b":thump\n"
+                if item is None:
+                    break
+                await response.write(item)
+        except ConnectionResetError:
+            pass  # the client went away
+        finally:
+            self.stand.close_stream(queue)
+        return response
 
     async def notifications(self, request: web.Request) -> web.Response:
         types = request.query.getall("types[]", [])
@@ -124,6 +152,7 @@ class Endpoints:
             web.get("/api/v1/accounts/verify_credentials", self.verify_credentials),
             web.get("/api/v1/accounts/lookup", self.lookup),
             web.get("/api/v2/instance", self.instance),
+            web.get("/api/v1/streaming/user", self.stream_user),
             web.get("/api/v1/notifications", self.notifications),
             web.get("/api/v1/statuses/{id}", self.get_status),
             web.post("/api/v1/statuses", self.post_status),

@@ -8,6 +8,7 @@ reaches a case.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
@@ -17,6 +18,7 @@ import structlog
 from mastodon import Mastodon
 
 from adapters.mastodon.errors import translate
+from adapters.mastodon.streaming import MentionStream
 from adapters.mastodon.text import plain_text
 from bridge.domain.errors import PlatformError
 from bridge.domain.model import Author, Mention, PostRef
@@ -238,3 +240,12 @@ class MastodonPlatform:
 
     def hide_reply(self, post_id: str, hidden: bool = True) -> None:
         """Mastodon has no hidden replies: nothing to do (the port asks it of every platform)."""
+
+    # streaming ---------------------------------------------------------------------------------
+    def stream_mentions(self, on_mention: Callable[[Mention], None]) -> MentionStream | None:
+        """Mentions pushed as they happen (:mod:`adapters.mastodon.streaming`), parsed as the poll
+        parses them; None when the instance offers no stream (the poll carries on alone)."""
+        if not self.handle:
+            _ = self.account_id  # who we are, once: every mention names the account it reached
+        stream = MentionStream(self.client, self._mention, on_mention)
+        return stream if stream.start() else None

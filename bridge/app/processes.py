@@ -18,6 +18,7 @@ from bridge.app.lifeline import die_with_parent
 from bridge.app.poller import Backoff, poll_once
 from bridge.app.runtime import Runtime
 from bridge.app.settings import Settings
+from bridge.app.streams import start_streams
 from bridge.store.redis_conn import resolve_url, shutdown_embedded
 
 __all__ = [
@@ -144,9 +145,20 @@ def poll_forever(rt: Runtime, *, once: bool = False) -> int:
     """Poll until asked to stop (SIGTERM or Ctrl-C: exit 0 after the poll under way).
 
     Redis being away (a restart, a fail-over) is waited out with a short back-off, never a crash:
-    a dead poller used to take the whole of ``bridge run`` down with it.
+    a dead poller used to take the whole of ``bridge run`` down with it. A platform with a streaming
+    API (Mastodon) pushes its mentions in between (:mod:`bridge.app.streams`); the poll stays the
+    fallback, and the streams are closed on the way out.
     """
     stopping = StopRequest()
+    streams = [] if once else start_streams(rt)
+    try:
+        return _poll_loop(rt, stopping, once=once)
+    finally:
+        for stream in streams:
+            stream.close()
+
+
+def _poll_loop(rt: Runtime, stopping: StopRequest, *, once: bool) -> int:
     backoff = Backoff()
     redis_wait = REDIS_RETRY_FIRST_SECONDS
     while not stopping.requested:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from bridge.crisis.incident import Incident
 from bridge.crisis.service import Crisis
-from bridge.crisis.views import incident_summary
+from bridge.crisis.views import incident_summary, statement_links
 from bridge.desk.commands import CommandReply
 from bridge.desk.desk import who
 from bridge.domain.errors import NotAllowed
@@ -86,7 +86,8 @@ def incident_status(crisis: Crisis, user: str, args: list[str]) -> str:
             said = f"v{incident.statement_approved_version} approved by {who(incident.statement_approver)}"
         else:
             said = f"v{incident.statement_version} waiting for sign-off"
-        posted = f" · posted {incident.statement_url}" if incident.statement_url else ""
+        links = statement_links(incident)
+        posted = f" · posted {links}" if links else ""
         lines.append(f"Statement: {said}{posted}")
     if incident.bulk_version:
         pending = crisis.bulk.pending(incident.id)

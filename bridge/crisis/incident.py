@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bridge.crisis.machine import Move, Moved, Records
@@ -109,6 +109,8 @@ class Incident:
     bulk_sent: int
     bulk_skipped: int
     bulk_resume_at: datetime | None
+    # platform -> the approved statement's post there, the incident's own platform first
+    statement_urls: dict[str, str] = field(default_factory=dict)
 
     @property
     def ref(self) -> str:
@@ -130,6 +132,19 @@ class Incident:
 
 def _int(raw: dict[str, str], key: str) -> int:
     return int(raw.get(key) or 0)
+
+
+def _statement_urls(raw: dict[str, str]) -> dict[str, str]:
+    """The approved statement's URL per platform it went out on (``statement_url_<platform>``
+    fields written by :mod:`bridge.crisis.statement`, kept only for the approved version)."""
+    approved = raw.get("statement_approved_version", "")
+    found = {}
+    for key, url in raw.items():
+        platform = key.removeprefix("statement_url_")
+        if platform != key and approved and raw.get(f"statement_version_{platform}") == approved:
+            found[platform] = url
+    first = raw.get("platform", "x")
+    return {p: found[p] for p in sorted(found, key=lambda p: (p != first, p))}
 
 
 class IncidentBook:
@@ -212,6 +227,7 @@ class IncidentBook:
             statement_approver=raw.get("statement_approver", ""),
             statement_url=raw.get("statement_url", ""),
             statement_id=raw.get("statement_id", ""),
+            statement_urls=_statement_urls(raw),
             bulk_version=_int(raw, "bulk_version"),
             bulk_approved_version=_int(raw, "bulk_approved_version"),
             bulk_approver=raw.get("bulk_approver", ""),

@@ -1,9 +1,14 @@
-"""Posting the approved public statement from the brand's main account, exactly once.
+"""Posting the approved public statement, exactly once on every configured social platform.
 
-As with case replies (:mod:`bridge.flow.publisher`), the incident enters ``statement_posting`` before X is
-called; a retried job after an unknown outcome looks for our own post with that text first. The post
-takes a slot of the shared posting budget, so the statement and the bulk replies together stay inside
-X's limits.
+Each platform speaks from its main account when one is configured, else from its care handle
+(:class:`bridge.flow.outlets.Outlets`). The incident's own platform (X) goes first: its refusal or rate
+limit sends the statement back or defers it, as before. As with case replies
+(:mod:`bridge.flow.publisher`), the incident enters ``statement_posting`` before anything is called, and
+each platform's post is recorded on the incident the moment it is known; a retried job after an unknown
+outcome skips the platforms already recorded and looks for our own post with that text on the others
+first. The job takes one slot of the shared posting budget, so the statement and the bulk replies
+together stay inside X's limits. A later platform that refuses the statement is left out (with a
+notice) rather than sending the statement back, which would post it twice where it is already out.
 """
 
 from __future__ import annotations
@@ -16,11 +21,12 @@ from bridge.crisis.budget import PostingBudget
 from bridge.crisis.incident import Incident, IncidentState
 from bridge.crisis.parts import CrisisParts, CrisisService
 from bridge.crisis.ports import Notice
-from bridge.crisis.views import statement_missing_notice, statement_notice
+from bridge.crisis.views import platform_name, statement_missing_notice, statement_notice
 from bridge.desk.desk import who
 from bridge.domain.errors import RateLimited, Rejected, Unavailable
 from bridge.domain.model import PostRef
 from bridge.flow.outlets import Outlet, Outlets
+from bridge.playbook.routing_rules import Role
 from bridge.text.weighted_length import check_length
 
 __all__ = ["StatementPoster"]
@@ -71,64 +77,148 @@ class StatementPoster(CrisisService):
             )
             if not began.ok:
                 return "not-approved"
-        outlet = self.outlets.speaking_as(incident.platform, incident.account_handle)
-        social = outlet.social
+        outcomes = []
+        for platform in self.platforms(incident):
+            outcome = self._post_on(incident, platform, draft.text, retrying)
+            if outcome not in ("posted", "recovered", "refused", "done"):
+                return outcome
+            outcomes.append(outcome)
+        return self._posted(incident_id, recovered="recovered" in outcomes)
+
+    def platforms(self, incident: Incident) -> list[str]:
+        """Every configured social platform, the incident's own (X) first: the statement is the
+        brand's one public word, said once on each platform the brand speaks on."""
+        others = sorted(p for p in self.outlets.care if p != incident.platform)
+        return [p for p in [incident.platform, *others] if p in self.outlets.care]
+
+    def _outlet(self, incident: Incident, platform: str) -> Outlet:
+        if platform == incident.platform:
+            return self.outlets.speaking_as(platform, incident.account_handle)
+        role: Role = "main" if incident.account == "main" else "care"
+        return self.outlets.speaking_as(platform, self._playbook().accounts.handle(platform, role))
+
+    def _post_on(self, incident: Incident, platform: str, text: str, retrying: bool) -> str:
+        """Post on one platform unless this version is already out there (or was refused there)."""
+        version = str(incident.statement_approved_version)
+        fields = self.incidents.records.get(incident.id)
+        if version in (
+            fields.get(f"statement_version_{platform}"),
+            fields.get(f"statement_refused_{platform}"),
+        ):
+            return "done"
+        outlet = self._outlet(incident, platform)
         try:
             if retrying:
-                found = social.find_post(draft.text)
+                found = outlet.social.find_post(text)
                 if found is not None:
-                    return self._posted(incident, found, outlet, recovered=True)
-            ref = social.post(draft.text)
+                    return self._posted_on(incident, platform, found, outlet, recovered=True)
+            ref = outlet.social.post(text)
         except RateLimited as exc:
-            self.incidents.move(incident_id, "statement_deferred", "bridge", detail={"error": str(exc)})
-            at = max(self.clock.now() + timedelta(seconds=1), datetime.fromtimestamp(exc.retry_at, UTC))
-            self.dispatch.post_statement(incident_id, at=at)
-            self.dispatch.notice(
-                incident_id, f"X is limiting our posts; the statement goes out at {at:%H:%M} UTC.", True
-            )
-            return "deferred"
+            return self._deferred(incident, platform, exc)
         except Rejected as exc:
-            self.incidents.move(incident_id, "statement_rejected", "bridge", detail={"error": str(exc)})
+            return self._refused(incident, platform, exc)
+        except Unavailable as exc:
+            self.incidents.record(
+                incident.id, "statement_unknown", "bridge", error=str(exc), platform=platform
+            )
+            raise  # RQ retries; the retry looks for our post first
+        return self._posted_on(incident, platform, ref, outlet, recovered=False)
+
+    def _deferred(self, incident: Incident, platform: str, exc: RateLimited) -> str:
+        at = max(self.clock.now() + timedelta(seconds=1), datetime.fromtimestamp(exc.retry_at, UTC))
+        name = platform_name(platform)
+        if platform == incident.platform:
+            self.incidents.move(incident.id, "statement_deferred", "bridge", detail={"error": str(exc)})
+            said = f"{name} is limiting our posts; the statement goes out at {at:%H:%M} UTC."
+        else:  # already out on the first platform: stay in statement_posting, the retry checks first
+            self.incidents.record(
+                incident.id, "statement_deferred", "bridge", error=str(exc), platform=platform
+            )
+            said = f"{name} is limiting our posts; the statement goes out there at {at:%H:%M} UTC."
+        self.dispatch.post_statement(incident.id, at=at)
+        self.dispatch.notice(incident.id, said, True)
+        return "deferred"
+
+    def _refused(self, incident: Incident, platform: str, exc: Rejected) -> str:
+        name = platform_name(platform)
+        if platform == incident.platform:
+            self.incidents.move(incident.id, "statement_rejected", "bridge", detail={"error": str(exc)})
             self.dispatch.notice(
-                incident_id,
-                f"X refused the statement: {exc}. Edit it (a new version) and approve it again.",
+                incident.id,
+                f"{name} refused the statement: {exc}. Edit it (a new version) and approve it again.",
                 True,
             )
             return "rejected"
-        except Unavailable as exc:
-            self.incidents.record(incident_id, "statement_unknown", "bridge", error=str(exc))
-            raise  # RQ retries; the retry looks for our post first
-        return self._posted(incident, ref, outlet, recovered=False)
+        # already out on the first platform: a new version would post there twice, so go on without it
+        self.incidents.record(incident.id, "statement_rejected", "bridge", error=str(exc), platform=platform)
+        version = str(incident.statement_approved_version)
+        self.incidents.set(incident.id, **{f"statement_refused_{platform}": version})
+        self.dispatch.notice(
+            incident.id, f"{name} refused the statement ({exc}); it was not posted there.", True
+        )
+        return "refused"
 
-    def _posted(self, incident: Incident, ref: PostRef, outlet: Outlet, *, recovered: bool) -> str:
+    def _posted_on(
+        self, incident: Incident, platform: str, ref: PostRef, outlet: Outlet, *, recovered: bool
+    ) -> str:
+        """Record the post on ``platform`` at once, so no retry posts it there again, and say so."""
+        self.incidents.set(
+            incident.id,
+            **{
+                f"statement_url_{platform}": ref.url,
+                f"statement_id_{platform}": ref.id,
+                f"statement_version_{platform}": str(incident.statement_approved_version),
+            },
+        )
+        self.incidents.record(
+            incident.id,
+            "statement_posted_on",
+            "bridge",
+            platform=platform,
+            post_id=ref.id,
+            url=ref.url,
+            posted_from=outlet.handle,
+            recovered=recovered,
+        )
+        if platform == incident.platform:
+            account = f"@{outlet.handle}" if outlet.note else incident.account_words
+            where = ""
+        else:
+            account, where = f"@{outlet.handle}", f" on {platform_name(platform)}"
+        caveat = f" Note: {outlet.note}." if outlet.note else ""
+        self.dispatch.notice(
+            incident.id,
+            f"Statement posted{where} from {account} (approved by {who(incident.statement_approver)}): "
+            f"{ref.url}{caveat}",
+            True,
+        )
+        log.info("crisis_statement_posted", incident=incident.id, platform=platform, post_id=ref.id)
+        return "recovered" if recovered else "posted"
+
+    def _posted(self, incident_id: int, *, recovered: bool) -> str:
+        """Out on every platform: the incident moves on and the bulk reply's first draft is made."""
+        incident = self.incidents.get(incident_id)
+        if incident is None:
+            return "unknown"
+        fields = self.incidents.records.get(incident_id)
+        first = next(iter(incident.statement_urls), incident.platform)
         moved = self.incidents.move(
             incident.id,
             "statement_posted",
             "bridge",
             values={
-                "statement_id": ref.id,
-                "statement_url": ref.url,
+                "statement_id": fields.get(f"statement_id_{first}", ""),
+                "statement_url": fields.get(f"statement_url_{first}", ""),
                 "statement_posted_at": self.clock.now(),
             },
             detail={
-                "post_id": ref.id,
-                "url": ref.url,
+                "platforms": ",".join(incident.statement_urls),
                 "account": incident.account,
-                "posted_from": outlet.handle,
                 "recovered": recovered,
-                **({"note": outlet.note} if outlet.note else {}),
             },
         )
         if not moved.ok:
             return f"not-posting ({moved.state})"
-        account = f"@{outlet.handle}" if outlet.note else incident.account_words
-        caveat = f" Note: {outlet.note}." if outlet.note else ""
-        self.dispatch.notice(
-            incident.id,
-            f"Statement posted from {account} (approved by {who(incident.statement_approver)}): "
-            f"{ref.url}{caveat}",
-            True,
-        )
         rules = self._playbook().crisis
         if rules is not None:
             drafted = self.incidents.draft(
@@ -136,5 +226,4 @@ class StatementPoster(CrisisService):
             )
             if drafted.ok:
                 self.dispatch.preview(incident.id, "bulk", drafted.counter)
-        log.info("crisis_statement_posted", incident=incident.id, post_id=ref.id, recovered=recovered)
         return "recovered" if recovered else "posted"

@@ -27,6 +27,8 @@ __all__ = [
     "incident_summary",
     "mass_notice",
     "pace_text",
+    "platform_name",
+    "statement_links",
     "statement_missing_notice",
     "statement_notice",
 ]
@@ -210,10 +212,24 @@ def incident_notice(incident: Incident, alert: Alert) -> Notice:
     )
 
 
+PLATFORM_NAMES = {"x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky"}
+
+
+def platform_name(platform: str) -> str:
+    return PLATFORM_NAMES.get(platform, platform.capitalize())
+
+
+def statement_links(incident: Incident) -> str:
+    """Where the statement went out: its one URL, or each platform's when it went out on several."""
+    if len(incident.statement_urls) <= 1:
+        return incident.statement_url or next(iter(incident.statement_urls.values()), "")
+    return ", ".join(f"{platform_name(p)} {url}" for p, url in incident.statement_urls.items())
+
+
 def incident_summary(incident: Incident) -> str:
     parts = [f"Incident {incident.id} ({incident.label}): {incident.state_label}"]
-    if incident.statement_url:
-        parts.append(f"statement {incident.statement_url}")
+    if links := statement_links(incident):
+        parts.append(f"statement {links}")
     if incident.state in (IncidentState.BULK_REPLYING, IncidentState.CLOSED) or incident.bulk_sent:
         parts.append(f"{incident.bulk_sent} replies sent, {incident.bulk_skipped} skipped")
     return " · ".join(parts)
