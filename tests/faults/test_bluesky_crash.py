@@ -26,7 +26,9 @@ def our_replies(bridge: LocalBridge, uri: str) -> list[str]:
     return [p["uri"] for p in bridge.bluesky.posts if p["record"]["reply"]["parent"]["uri"] == uri]
 
 
-@pytest.mark.parametrize("went_out", [True, False], ids=["pds-recorded-it", "pds-never-got-it"])
+# The post that went out is the double-post risk; the one that never did is the generic recovery that
+# tests/faults/test_crash_recovery.py proves on X (and the loop test, a lost answer on Bluesky).
+@pytest.mark.parametrize("went_out", [True], ids=["pds-recorded-it"])
 def test_a_bluesky_post_cut_off_by_sigkill_is_finished_once(
     redis_url: str, tmp_path: Path, went_out: bool
 ) -> None:

@@ -26,7 +26,9 @@ def our_replies(bridge: LocalBridge, post_id: str) -> list[str]:
     return [p["id"] for p in bridge.mastodon.posts if p["in_reply_to_id"] == post_id]
 
 
-@pytest.mark.parametrize("went_out", [True, False], ids=["instance-recorded-it", "instance-never-got-it"])
+# The post that went out is the double-post risk; the one that never did is the generic recovery that
+# tests/faults/test_crash_recovery.py proves on X (and the loop test, a lost answer on Mastodon).
+@pytest.mark.parametrize("went_out", [True], ids=["instance-recorded-it"])
 def test_a_mastodon_post_cut_off_by_sigkill_is_finished_once(
     redis_url: str, tmp_path: Path, went_out: bool
 ) -> None:
