@@ -18,6 +18,7 @@ from standins.bluesky_api import BlueskyStandIn
 from standins.bluesky_demo import run_bluesky_demo
 from standins.harness import LocalBridge
 from tests.conftest import PLAYBOOK, running_bridge
+from tests.support.desk_steps import draft_and_approve
 
 pytestmark = pytest.mark.e2e
 
@@ -44,16 +45,6 @@ def open_case(bridge: LocalBridge, text: str = REFUND, **options: Any) -> tuple[
     number = bridge.rt.store.case_for_post("bluesky", post["uri"])
     assert number is not None
     return number, post
-
-
-def draft_and_approve(bridge: LocalBridge, number: int, text: str) -> None:
-    assert bridge.click("U0EXP1", number, ACTION_IDS["claim"]).status == 200
-    assert bridge.reply_in_thread("U0EXP1", number, text)[0].status == 200
-    bridge.drain()
-    version = bridge.rt.store.get(number).draft_version
-    assert bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:{version}").status == 200
-    assert bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:{version}").status == 200
-    bridge.drain()
 
 
 def ref(strong: dict[str, Any]) -> dict[str, str]:

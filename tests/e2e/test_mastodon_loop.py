@@ -19,6 +19,7 @@ from standins.harness import LocalBridge
 from standins.mastodon_api import MastodonStandIn
 from standins.mastodon_demo import run_mastodon_demo
 from tests.conftest import PLAYBOOK, running_bridge
+from tests.support.desk_steps import draft_and_approve
 
 pytestmark = pytest.mark.e2e
 
@@ -44,16 +45,6 @@ def open_case(bridge: LocalBridge, text: str = REFUND, **options: Any) -> tuple[
     number = bridge.rt.store.case_for_post("mastodon", status["id"])
     assert number is not None
     return number, status
-
-
-def draft_and_approve(bridge: LocalBridge, number: int, text: str) -> None:
-    assert bridge.click("U0EXP1", number, ACTION_IDS["claim"]).status == 200
-    assert bridge.reply_in_thread("U0EXP1", number, text)[0].status == 200
-    bridge.drain()
-    version = bridge.rt.store.get(number).draft_version
-    assert bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:{version}").status == 200
-    assert bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:{version}").status == 200
-    bridge.drain()
 
 
 def test_a_mention_is_one_card_and_the_answer_is_one_threaded_reply(bridge: LocalBridge) -> None:
