@@ -23,6 +23,7 @@ from pathlib import Path
 import redis
 import requests
 
+from bridge.domain.lifecycle import State
 from standins.harness import BOT_TOKEN, X_TOKENS, LocalBridge
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,3 +198,49 @@ def serving(env: dict[str, str]) -> bool:
 def children_started(process: BridgeProcess) -> bool:
     """``bridge run`` and its three children (serve, worker, poll) are all in its session."""
     return len(session_members(process.group)) >= 4
+
+
+def kill_mid_post(
+    bridge: LocalBridge,
+    env: dict[str, str],
+    number: int,
+    replies: Callable[[], list[str]],
+    *,
+    went_out: bool,
+) -> None:
+    """Start ``bridge run``, let it begin posting case ``number``, and SIGKILL its whole group while
+    the platform's stand-in holds the request: after the platform kept the post (``went_out``, seen
+    in ``replies``) or while it is still in flight."""
+    first = BridgeProcess(env)
+    posting = lambda: bridge.rt.store.get(number).state == State.POSTING  # noqa: E731
+    try:
+        wait_until(posting, timeout=90, what="the post to begin")
+        if went_out:
+            wait_until(replies, timeout=10, what="the platform to record the post")
+        else:
+            time.sleep(1.0)  # the request is in flight, held by the stand-in
+        first.signal_group(signal.SIGKILL)
+        first.wait(timeout=10)
+        wait_until(lambda: not first.group_alive(), timeout=5, what="the killed bridge's work horse to end")
+    finally:
+        first.kill_everything()
+
+
+def restart_until_posted(
+    bridge: LocalBridge, env: dict[str, str], number: int, *, bound_seconds: float
+) -> tuple[float, int]:
+    """Start ``bridge run`` again and wait for case ``number`` to be posted; a few seconds more let a
+    second attempt show, had there been one. Returns the seconds it took and the exit code on SIGTERM."""
+    second = BridgeProcess(env)
+    try:
+        took = wait_until(
+            lambda: bridge.rt.store.get(number).state == State.POSTED,
+            timeout=bound_seconds,
+            what="the restarted bridge to finish the post",
+        )
+        time.sleep(3)
+    finally:
+        second.signal_group(signal.SIGTERM)
+        code = second.wait(timeout=30)
+        second.kill_everything()
+    return took, code

@@ -3,8 +3,6 @@ restarted worker looks for our reply in our own repository (``find_reply``) befo
 
 from __future__ import annotations
 
-import signal
-import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ from bridge.domain.lifecycle import State
 from standins.bluesky_api import APP_PASSWORD
 from standins.harness import LocalBridge
 from tests.conftest import PLAYBOOK, running_bridge
-from tests.faults.bridge_processes import BridgeProcess, bridge_environment, wait_until
+from tests.faults.bridge_processes import bridge_environment, kill_mid_post, restart_until_posted
 
 pytestmark = pytest.mark.e2e
 
@@ -27,11 +25,8 @@ def our_replies(bridge: LocalBridge, uri: str) -> list[str]:
 
 
 # The post that went out is the double-post risk; the one that never did is the generic recovery that
-# tests/faults/test_crash_recovery.py proves on X (and the loop test, a lost answer on Bluesky).
-@pytest.mark.parametrize("went_out", [True], ids=["pds-recorded-it"])
-def test_a_bluesky_post_cut_off_by_sigkill_is_finished_once(
-    redis_url: str, tmp_path: Path, went_out: bool
-) -> None:
+# tests/faults/test_crash_recovery.py proves on X.
+def test_a_bluesky_post_cut_off_by_sigkill_is_finished_once(redis_url: str, tmp_path: Path) -> None:
     with running_bridge(PLAYBOOK, redis_url, tmp_path, bluesky=True) as bridge:
         assert bridge.bluesky is not None
         post = bridge.bluesky.add_mention("maria.bsky.social", "charged twice for order 88231, refund please")
@@ -42,7 +37,7 @@ def test_a_bluesky_post_cut_off_by_sigkill_is_finished_once(
         bridge.click("U0EXP1", number, ACTION_IDS["claim"])
         bridge.reply_in_thread("U0EXP1", number, "Sorry Maria, the second charge is refunded today.")
         bridge.drain()
-        bridge.bluesky.fail_next_post(502, after_write=went_out, stall_seconds=120)
+        bridge.bluesky.fail_next_post(502, after_write=True, stall_seconds=120)
         assert bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:1").status == 200
         bluesky = {
             "BLUESKY_SERVICE_URL": bridge.rt.settings.bluesky_service_url,
@@ -51,32 +46,9 @@ def test_a_bluesky_post_cut_off_by_sigkill_is_finished_once(
         }
         env = bridge_environment(bridge, tmp_path / "run", **bluesky)
 
-        first = BridgeProcess(env)
-        try:
-            posting = lambda: bridge.rt.store.get(number).state == State.POSTING  # noqa: E731
-            wait_until(posting, timeout=90, what="the post to begin")
-            if went_out:
-                wait_until(lambda: our_replies(bridge, post["uri"]), timeout=10, what="the PDS to keep it")
-            else:
-                time.sleep(1.0)  # the request is in flight, held by the stand-in
-            first.signal_group(signal.SIGKILL)
-            first.wait(timeout=10)
-        finally:
-            first.kill_everything()
+        kill_mid_post(bridge, env, number, lambda: our_replies(bridge, post["uri"]), went_out=True)
         assert bridge.rt.store.get(number).state == State.POSTING
-
-        second = BridgeProcess(env)
-        try:
-            wait_until(
-                lambda: bridge.rt.store.get(number).state == State.POSTED,
-                timeout=RECOVERY_BOUND_SECONDS,
-                what="the restarted bridge to finish the post",
-            )
-            time.sleep(3)  # a second attempt, had there been one, would have posted by now
-        finally:
-            second.signal_group(signal.SIGTERM)
-            second.wait(timeout=30)
-            second.kill_everything()
+        restart_until_posted(bridge, env, number, bound_seconds=RECOVERY_BOUND_SECONDS)
         replies = our_replies(bridge, post["uri"])
         assert len(replies) == 1, "the answer must be on Bluesky exactly once"
         assert bridge.rt.store.get(number).reply_id == replies[0]

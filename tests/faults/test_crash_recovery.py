@@ -8,7 +8,6 @@ bridge had been killed.
 from __future__ import annotations
 
 import signal
-import time
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,13 @@ from standins.harness import LocalBridge
 from standins.x_api import TIMEOUT
 from tests.conftest import PLAYBOOK, running_bridge
 from tests.e2e.test_concierge_loop import claimed_draft
-from tests.faults.bridge_processes import BridgeProcess, bridge_environment, wait_until
+from tests.faults.bridge_processes import (
+    BridgeProcess,
+    bridge_environment,
+    kill_mid_post,
+    restart_until_posted,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -38,24 +43,6 @@ def our_replies(bridge: LocalBridge, post_id: str) -> list[str]:
     return [p.id for p in bridge.x.replies_to(post_id) if p.author_id == bridge.x.user_id]
 
 
-def kill_mid_post(
-    bridge: LocalBridge, env: dict[str, str], number: int, post_id: str, *, went_out: bool
-) -> None:
-    """Start ``bridge run``, let it begin the post, and SIGKILL its whole group while X holds it."""
-    first = BridgeProcess(env)
-    try:
-        wait_until(lambda: state(bridge, number) == State.POSTING, timeout=90, what="the post to begin")
-        if went_out:
-            wait_until(lambda: our_replies(bridge, post_id), timeout=10, what="X to record the post")
-        else:
-            time.sleep(1.0)  # the request is in flight, held by the X stand-in
-        first.signal_group(signal.SIGKILL)
-        first.wait(timeout=10)
-        wait_until(lambda: not first.group_alive(), timeout=5, what="the killed bridge's work horse to end")
-    finally:
-        first.kill_everything()
-
-
 @pytest.mark.parametrize("went_out", [True, False], ids=["x-recorded-the-post", "x-never-got-it"])
 def test_a_post_cut_off_by_sigkill_is_finished_once_soon_after_the_restart(
     redis_url: str, tmp_path: Path, went_out: bool
@@ -66,21 +53,9 @@ def test_a_post_cut_off_by_sigkill_is_finished_once_soon_after_the_restart(
         bridge.x.fail_next("POST /2/tweets", status=TIMEOUT, stall_seconds=120, after_effect=went_out)
         assert bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:1").status == 200
         env = bridge_environment(bridge, tmp_path / "run")
-        kill_mid_post(bridge, env, number, post_id, went_out=went_out)
+        kill_mid_post(bridge, env, number, lambda: our_replies(bridge, post_id), went_out=went_out)
         assert state(bridge, number) == State.POSTING
-
-        second = BridgeProcess(env)
-        try:
-            took = wait_until(
-                lambda: state(bridge, number) == State.POSTED,
-                timeout=RECOVERY_BOUND_SECONDS,
-                what="the restarted bridge to finish the post",
-            )
-            time.sleep(3)  # a second attempt, had there been one, would have posted by now
-        finally:
-            second.signal_group(signal.SIGTERM)
-            code = second.wait(timeout=30)
-            second.kill_everything()
+        took, code = restart_until_posted(bridge, env, number, bound_seconds=RECOVERY_BOUND_SECONDS)
         assert len(our_replies(bridge, post_id)) == 1, "the answer must be on X exactly once"
         case = bridge.rt.store.get(number)
         assert case.reply_id == our_replies(bridge, post_id)[0]
