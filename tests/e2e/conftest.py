@@ -13,7 +13,7 @@ import pytest
 
 from standins.harness import LocalBridge
 from standins.teams_harness import LocalTeamsBridge
-from tests.conftest import ROOT, running
+from tests.conftest import PLAYBOOK, ROOT, running, running_bridge
 from tests.support.outbound import slack_problems, teams_problems
 
 TEAMS_PLAYBOOK = ROOT / "tests" / "fixtures" / "teams.yml"
@@ -44,6 +44,13 @@ SLACK_CUSTOMER_LIVE = re.compile(r"<!(?:channel|here|everyone)|<https?://[^>|]*e
 EVIL = re.compile(r"(?i)evil\.example")
 TEAMS_CUSTOMER_LIVE = re.compile(r"(?<!\\)\]\(https?://[^)]*evil|https?://evil|www\.evil")
 TEAMS_CUSTOMER_LIVE_IN_CODE = re.compile(r"(?i)<script")
+
+
+@pytest.fixture
+def mastodon_bridge(redis_url: str, tmp_path: Path) -> Iterator[LocalBridge]:
+    """A started bridge with a Mastodon stand-in beside the Slack and X ones."""
+    with running_bridge(PLAYBOOK, redis_url, tmp_path, mastodon=True) as bridge:
+        yield bridge
 
 
 @pytest.fixture(autouse=True)

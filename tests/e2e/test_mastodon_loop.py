@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +16,6 @@ from bridge.domain.lifecycle import State
 from standins.harness import LocalBridge
 from standins.mastodon_api import MastodonStandIn
 from standins.mastodon_demo import run_mastodon_demo
-from tests.conftest import PLAYBOOK, running_bridge
 from tests.support.desk_steps import draft_and_approve
 
 pytestmark = pytest.mark.e2e
@@ -27,9 +24,8 @@ REFUND = "I was charged twice for order 88231, I need a refund"
 
 
 @pytest.fixture
-def bridge(redis_url: str, tmp_path: Path) -> Iterator[LocalBridge]:
-    with running_bridge(PLAYBOOK, redis_url, tmp_path, mastodon=True) as running:
-        yield running
+def bridge(mastodon_bridge: LocalBridge) -> LocalBridge:
+    return mastodon_bridge
 
 
 def instance(bridge: LocalBridge) -> MastodonStandIn:

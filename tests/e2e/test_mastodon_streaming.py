@@ -5,14 +5,12 @@ events, with a poll interval of an hour, so only the stream can bring the mentio
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from standins.harness import LocalBridge
 from standins.mastodon_api import TOKEN, MastodonStandIn
-from tests.conftest import PLAYBOOK, running_bridge
 from tests.faults.bridge_processes import BridgeProcess, bridge_environment, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -21,9 +19,8 @@ REFUND = "I was charged twice for order 88231, I need a refund"
 
 
 @pytest.fixture
-def bridge(redis_url: str, tmp_path: Path) -> Iterator[LocalBridge]:
-    with running_bridge(PLAYBOOK, redis_url, tmp_path, mastodon=True) as running:
-        yield running
+def bridge(mastodon_bridge: LocalBridge) -> LocalBridge:
+    return mastodon_bridge
 
 
 def instance(bridge: LocalBridge) -> MastodonStandIn:

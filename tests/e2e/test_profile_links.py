@@ -3,15 +3,11 @@ own data (never from what the customer wrote or their server declared)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from adapters.slack.cards import card_blocks
 from standins.harness import LocalBridge
 from standins.teams_harness import LocalTeamsBridge
-from tests.conftest import PLAYBOOK, running_bridge
 from tests.e2e.test_concierge_loop import open_case
 from tests.e2e.test_erasure import cli
 from tests.e2e.test_mastodon_loop import open_case as open_mastodon_case
@@ -19,12 +15,6 @@ from tests.support.adaptive_cards import texts
 from tests.unit.test_slack_cards import card as slack_card
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def mastodon_bridge(redis_url: str, tmp_path: Path) -> Iterator[LocalBridge]:
-    with running_bridge(PLAYBOOK, redis_url, tmp_path, mastodon=True) as running:
-        yield running
 
 
 def test_an_x_card_links_the_handle_to_the_authors_profile(local_bridge: LocalBridge) -> None:
