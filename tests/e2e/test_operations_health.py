@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import requests
+from rq.registry import ScheduledJobRegistry
 
 from adapters.slack.cards import ACTION_IDS
 from bridge.app.settings import Settings
@@ -146,6 +147,9 @@ def test_counts_from_two_worker_processes_add_up_in_a_third_processs_metrics(
         )
         assert done.returncode == 0, done.stderr
         outputs.append((missing_case, done.stderr))
+        # the retry waits 5 s; a slow start of the next worker must not run it and count a third
+        for job_id in ScheduledJobRegistry(queue=local_bridge.rt.queue).get_job_ids():
+            ScheduledJobRegistry(queue=local_bridge.rt.queue).remove(job_id, delete_job=True)
     wanted = 'bridge_job_retries_total{job="post_card"}'
     deadline, seen = time.monotonic() + 10, 0.0
     while seen < 2 and time.monotonic() < deadline:
