@@ -18,6 +18,7 @@ from aiohttp import web
 
 from standins.faults import FaultQueue
 from standins.slack_methods import METHODS
+from standins.slack_sign_in import SlackSignInStandIn
 from standins.slack_store import (
     DEFAULT_BOT_ID,
     DEFAULT_BOT_USER_ID,
@@ -57,6 +58,8 @@ class SlackStandIn:
         self.workspace = SlackWorkspace(bot_user_id=bot_user_id, bot_id=bot_id, team_id=team_id)
         self._faults: FaultQueue[SlackFault] = FaultQueue()
         self.app = web.Application()
+        self.sign_in = SlackSignInStandIn(team_id)
+        self.sign_in.add_routes(self.app.router)
         self.app.router.add_route("*", "/api/{method}", self._handle)
 
     @staticmethod

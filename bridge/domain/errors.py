@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "SignInRefused",
     "BridgeError",
     "CardNotPostedYet",
     "ConfigurationError",
@@ -101,3 +102,8 @@ class MalformedButton(NotAllowed):
 
 class MentionsFileError(ValueError):
     """A line of the mentions file that cannot be read; the message names the file and line."""
+
+
+class SignInRefused(BridgeError):
+    """A dashboard sign-in the platform did not vouch for: a bad code, a replayed or foreign state,
+    a nonce that does not match. The message is safe to show the person."""
