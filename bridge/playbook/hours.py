@@ -220,6 +220,18 @@ class OpeningHours(_Strict):
             remaining -= closes - begin
         return start + timedelta(minutes=minutes)  # never open again: the clock alone decides
 
+    def open_minutes_between(self, start: datetime, end: datetime) -> float:
+        """Minutes of open time from ``start`` to ``end`` (0 when ``end`` is not later): how long a
+        customer waited in the hours the desk promised to be there."""
+        if end <= start:
+            return 0.0
+        total = timedelta()
+        for opens, closes in self._open_intervals(start):
+            if opens >= end:
+                break
+            total += min(closes, end) - max(opens, start)
+        return total.total_seconds() / 60
+
     # words -------------------------------------------------------------------------------------------
     def describe_moment(self, moment: datetime) -> str:
         """``Monday 31 March at 09:00 BST``: how a customer reads a time in the team's zone."""

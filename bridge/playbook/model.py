@@ -18,6 +18,7 @@ from bridge.domain.errors import PlaybookError
 from bridge.playbook.crisis_rules import CrisisRules
 from bridge.playbook.hours import OpeningHours
 from bridge.playbook.loader import Loc, load_model, problems_at
+from bridge.playbook.report_rules import ReportRules
 from bridge.playbook.retention_rules import RetentionRules
 from bridge.playbook.routing_rules import Role, RouteConditions, RouteRule
 from bridge.playbook.templates import check_template
@@ -238,6 +239,7 @@ class Playbook(Strict):
     crisis: CrisisRules | None = None
     retention: RetentionRules | None = None  # none: nothing is removed
     set_aside: SetAside = Field(default_factory=SetAside)
+    reports: ReportRules = Field(default_factory=ReportRules)
 
     @model_validator(mode="after")
     def _cross_section_checks(self) -> Playbook:

@@ -2,7 +2,8 @@
 
 Without the section nothing is removed (the behaviour before retention existed: deleting data must be
 asked for). With it, a closed case (posted, resolved or ignored) is removed ``closed_case_days`` after
-it closed, leaving anonymous daily counts behind; the bridge's audit stream is kept as it is, trimmed
+it closed, leaving anonymous daily counts behind (the case history, where reports read, keeps it
+``history_days``, two years by default); the bridge's audit stream is kept as it is, trimmed
 by age, or exported to JSON lines and then trimmed. Defaults are named constants with their units.
 """
 
@@ -14,9 +15,16 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bridge.playbook.loader import Loc, problems_at
 
-__all__ = ["DEFAULT_CLOSED_CASE_DAYS", "DEFAULT_EXPORT_DIR", "AuditPolicy", "RetentionRules"]
+__all__ = [
+    "DEFAULT_CLOSED_CASE_DAYS",
+    "DEFAULT_EXPORT_DIR",
+    "DEFAULT_HISTORY_DAYS",
+    "AuditPolicy",
+    "RetentionRules",
+]
 
 DEFAULT_CLOSED_CASE_DAYS = 90
+DEFAULT_HISTORY_DAYS = 730  # the case history (reports, search) keeps closed cases two years
 DEFAULT_EXPORT_DIR = "exports"  # under BRIDGE_DATA_DIR unless absolute
 
 AuditPolicy = Literal["keep", "drop", "export"]
@@ -33,6 +41,8 @@ class RetentionRules(BaseModel):
     audit: AuditPolicy = "keep"
     audit_days: int | None = Field(default=None, ge=1)  # unset: the same as closed_case_days
     export_dir: str | None = None  # unset: DEFAULT_EXPORT_DIR
+    #: the case history (SQL) keeps a closed case this long after it closed; never shorter than Redis
+    history_days: int | None = Field(default=None, ge=1)  # unset: DEFAULT_HISTORY_DAYS
 
     @model_validator(mode="after")
     def _options_fit_the_policy(self) -> RetentionRules:
@@ -53,6 +63,10 @@ class RetentionRules(BaseModel):
     @property
     def audit_kept_days(self) -> int:
         return self.audit_days or self.closed_case_days
+
+    @property
+    def history_kept_days(self) -> int:
+        return max(self.history_days or DEFAULT_HISTORY_DAYS, self.closed_case_days)
 
     @property
     def export_folder(self) -> str:

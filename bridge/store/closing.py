@@ -4,6 +4,8 @@ Every transition tells :class:`CaseTracker` the case's new state in one round tr
 (posted, resolved or ignored) is noted with the time it closed, and when a retention policy is
 published (:mod:`bridge.store.retention` writes it from the playbook) its keys get a Redis expiry
 right away, so they go even if no sweep ever runs; a case reopened loses the note and the expiry.
+A closing case is also noted as waiting to be archived into the case history, in the same step, so
+no closed case is missed by the history even when the job that archives it is lost.
 """
 
 from __future__ import annotations
@@ -17,19 +19,20 @@ __all__ = ["GRACE_SECONDS", "CaseTracker", "case_keys"]
 GRACE_SECONDS = 86_400
 
 _TRACK = """
--- KEYS[1] open zset, KEYS[2] closed zset, KEYS[3] policy hash, KEYS[4..] the case's keys;
--- ARGV[1] number, ARGV[2] now (s), ARGV[3] '1' closed / '0' open, ARGV[4] grace (s)
+-- KEYS[1] open zset, KEYS[2] closed zset, KEYS[3] policy hash, KEYS[4] history's to-archive zset,
+-- KEYS[5..] the case's keys; ARGV[1] number, ARGV[2] now (s), ARGV[3] '1' closed / '0' open, ARGV[4] grace (s)
 if ARGV[3] == '1' then
   redis.call('ZREM', KEYS[1], ARGV[1])
   redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+  redis.call('ZADD', KEYS[4], ARGV[2], ARGV[1])
   local keep = tonumber(redis.call('HGET', KEYS[3], 'closed_seconds') or '0')
   if keep > 0 then
-    for i = 4, #KEYS do redis.call('EXPIRE', KEYS[i], keep + tonumber(ARGV[4])) end
+    for i = 5, #KEYS do redis.call('EXPIRE', KEYS[i], keep + tonumber(ARGV[4])) end
   end
 else
   redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1])
   if redis.call('ZREM', KEYS[2], ARGV[1]) == 1 then
-    for i = 4, #KEYS do redis.call('PERSIST', KEYS[i]) end
+    for i = 5, #KEYS do redis.call('PERSIST', KEYS[i]) end
   end
 end
 return 1
@@ -55,11 +58,22 @@ class CaseTracker:
         return f"{self.prefix}retention:closed"
 
     @property
+    def to_archive_key(self) -> str:
+        """Cases closed and not yet written to the case history (:mod:`bridge.reports.archive`)."""
+        return f"{self.prefix}history:to-archive"
+
+    @property
     def policy_key(self) -> str:
         return f"{self.prefix}retention:policy"
 
     def track(self, number: int, *, closed: bool, at: float) -> None:
         self._track(
-            keys=[self.open_key, self.closed_key, self.policy_key, *case_keys(self.prefix, number)],
+            keys=[
+                self.open_key,
+                self.closed_key,
+                self.policy_key,
+                self.to_archive_key,
+                *case_keys(self.prefix, number),
+            ],
             args=[number, at, "1" if closed else "0", GRACE_SECONDS],
         )

@@ -1,0 +1,118 @@
+"""Writing closed cases from Redis into the case history.
+
+A closing transition notes the case in ``history:to-archive`` atomically (:mod:`bridge.store.closing`);
+:meth:`Archiver.drain` writes each noted case (facts and timeline) and takes the note off only if the
+case did not close again meanwhile, so a job that dies half-way, runs twice or races a reopen leaves
+one correct row. ``archive`` is an upsert by case number, so a reopened case that closes again
+replaces its row. :meth:`Archiver.backfill` walks every case in Redis for those closed before the
+history existed (``bridge history backfill``, and one batch per hourly retention sweep).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+import structlog
+
+from bridge.domain.lifecycle import FINISHED_STATES
+from bridge.playbook.model import Playbook
+from bridge.reports.facts import Scorer, build_facts, events_from
+from bridge.store.cases import FIRST_CASE_NUMBER, Store
+from bridge.store.closing import CaseTracker
+from bridge.store.history import History
+from bridge.store.transitions import text as _s
+from bridge.triage.triager import Triager
+
+__all__ = ["ARCHIVE_BATCH", "Archiver", "triage_scorer"]
+
+log = structlog.get_logger(__name__)
+ARCHIVE_BATCH = 200
+_CLOSED = frozenset(s.value for s in FINISHED_STATES)
+_REMOVE_IF_SAME = """
+-- KEYS[1] to-archive zset; ARGV[1] number, ARGV[2] score as read
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if score and tonumber(score) == tonumber(ARGV[2]) then redis.call('ZREM', KEYS[1], ARGV[1]) return 1 end
+return 0
+"""
+
+
+def triage_scorer(playbook: Playbook) -> Scorer:
+    """Sentiment as triage scores it (VADER compound on the cleaned text)."""
+    triager = Triager(playbook.triage)
+    return lambda text: triager.sentiment(triager.clean(text))
+
+
+class Archiver:
+    def __init__(
+        self, store: Store, history: History, playbook: Callable[[], Playbook], scorer: Scorer | None = None
+    ) -> None:
+        self.store = store
+        self.history = history
+        self._playbook = playbook
+        self._scorer = scorer
+        self._tracker = CaseTracker(store.r, store.prefix)
+        self._remove_if_same = store.r.register_script(_REMOVE_IF_SAME)
+
+    def _score(self) -> Scorer:
+        if self._scorer is None:
+            self._scorer = triage_scorer(self._playbook())
+        return self._scorer
+
+    def archive(self, number: int, now: datetime) -> bool:
+        """Write case ``number`` to the history if it is closed; False when it is open or gone."""
+        raw = {_s(k): _s(v) for k, v in self.store.r.hgetall(self.store.k("case", number)).items()}
+        if raw.get("state") not in _CLOSED or not raw.get("created_at"):
+            return False
+        timeline = [
+            {_s(k): _s(v) for k, v in (entry or {}).items()}
+            for _id, entry in self.store.r.xrange(self.store.k("case", number, "audit")) or []
+        ]
+        events = events_from(timeline)
+        facts = build_facts(raw, events, self._playbook(), self._score(), now)
+        self.history.save(facts, events)
+        return True
+
+    def archive_many(self, numbers: Iterable[int], now: datetime) -> int:
+        return sum(self.archive(n, now) for n in numbers)
+
+    def drain(self, now: datetime, limit: int | None = None) -> int:
+        """Archive every case noted as closed since the last drain; returns how many were written."""
+        written = 0
+        while limit is None or written < limit:
+            noted: list[tuple[bytes, float]] = self.store.r.zrange(
+                self._tracker.to_archive_key, 0, ARCHIVE_BATCH - 1, withscores=True
+            )  # type: ignore[assignment]
+            if not noted:
+                break
+            taken = 0
+            for member, score in noted:
+                number = int(_s(member))
+                if self.archive(number, now):
+                    written += 1
+                if self._remove_if_same(keys=[self._tracker.to_archive_key], args=[number, repr(score)]):
+                    taken += 1
+            if not taken:  # every one closed again while we wrote it: the next drain takes them
+                break
+        if written:
+            log.info("history_archived", cases=written)
+        return written
+
+    def backfill(self, now: datetime, start: int | None = None, count: int | None = None) -> tuple[int, int]:
+        """Archive closed cases found in Redis from case ``start`` (default: where the last backfill
+        stopped); returns (written, the next case to look at)."""
+        marker = self.store.k("history", "backfilled")
+        first = start if start is not None else int(self.store.r.get(marker) or FIRST_CASE_NUMBER + 1)
+        newest = int(self.store.r.get(self.store.k("seq")) or FIRST_CASE_NUMBER)
+        last = newest if count is None else min(newest, first + count - 1)
+        written = 0
+        for begin in range(first, last + 1, ARCHIVE_BATCH):
+            numbers = range(begin, min(begin + ARCHIVE_BATCH, last + 1))
+            pipe = self.store.r.pipeline(transaction=False)
+            for n in numbers:
+                pipe.hget(self.store.k("case", n), "state")
+            states = pipe.execute()
+            closed = [n for n, state in zip(numbers, states, strict=True) if state and _s(state) in _CLOSED]
+            written += self.archive_many(closed, now)
+        self.store.r.set(marker, last + 1)
+        return written, last + 1
