@@ -5,14 +5,16 @@ from __future__ import annotations
 import structlog
 from aiohttp import web
 
+from bridge.app.dashboard.routes import dashboard_routes
 from bridge.app.runtime import Runtime, build_core
 from bridge.app.settings import Settings
 from bridge.app.web import Route, create_app
 from bridge.domain.clock import Clock
 from bridge.domain.errors import ConfigurationError
+from bridge.domain.identity import IdentityProvider
 from bridge.store.pacing import ChannelPacer
 
-__all__ = ["build", "build_web_app", "start_socket_mode", "web_routes"]
+__all__ = ["build", "build_web_app", "sign_in_providers", "start_socket_mode", "web_routes"]
 
 log = structlog.get_logger(__name__)
 
@@ -126,6 +128,29 @@ def web_routes(rt: Runtime) -> list[Route]:
     return routes
 
 
+def sign_in_providers(settings: Settings) -> dict[str, IdentityProvider]:
+    """The dashboard's sign-ins this deployment can offer: Slack with the app's client id and secret,
+    Microsoft Entra with the Teams app's registration and tenant."""
+    providers: dict[str, IdentityProvider] = {}
+    if settings.slack_configured and settings.slack_client_id and settings.slack_client_secret:
+        from adapters.slack.client import make_web_client
+        from adapters.slack.sign_in import SlackSignIn
+
+        providers["slack"] = SlackSignIn(
+            make_web_client(settings), settings.slack_client_id, settings.slack_client_secret
+        )
+    if settings.teams_app_id and settings.teams_app_password and settings.teams_tenant_id:
+        from adapters.teams.sign_in import EntraSignIn
+
+        providers["entra"] = EntraSignIn(
+            settings.teams_app_id,
+            settings.teams_app_password,
+            settings.teams_tenant_id,
+            settings.entra_authority_url,
+        )
+    return providers
+
+
 def start_socket_mode(rt: Runtime) -> object:
     """Connect to Slack over Socket Mode (``SLACK_APP_TOKEN``); events then need no HTTP route."""
     from adapters.slack.socket_mode import connect_socket_mode
@@ -134,4 +159,4 @@ def start_socket_mode(rt: Runtime) -> object:
 
 
 def build_web_app(rt: Runtime) -> web.Application:
-    return create_app(rt, web_routes(rt))
+    return create_app(rt, [*web_routes(rt), *dashboard_routes(rt, sign_in_providers(rt.settings))])

@@ -42,8 +42,15 @@ class EntraStandIn:
         code = secrets.token_urlsafe(24)
         oid, name = self.next_person
         with self._lock:
-            self._codes[code] = {"oid": oid, "name": name, "nonce": query.get("nonce", ""), "redirect_uri": query["redirect_uri"]}
-        raise web.HTTPFound(f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query.get('state', '')})}")
+            self._codes[code] = {
+                "oid": oid,
+                "name": name,
+                "nonce": query.get("nonce", ""),
+                "redirect_uri": query["redirect_uri"],
+            }
+        raise web.HTTPFound(
+            f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query.get('state', '')})}"
+        )
 
     async def _token(self, request: web.Request) -> web.Response:
         form = dict(await request.post())
@@ -52,7 +59,9 @@ class EntraStandIn:
         with self._lock:
             grant = self._codes.pop(str(form.get("code", "")), None)
         if grant is None or form.get("redirect_uri") != grant["redirect_uri"]:
-            return _error(400, "invalid_grant", "AADSTS54005: OAuth2 Authorization code was already redeemed.")
+            return _error(
+                400, "invalid_grant", "AADSTS54005: OAuth2 Authorization code was already redeemed."
+            )
         now = int(time.time())
         claims: dict[str, Any] = {
             "aud": self.client_id,

@@ -43,9 +43,12 @@ from standins.slack_requests import (
     thread_message,
     view_submission,
 )
+from standins.slack_sign_in import CLIENT_ID as SLACK_CLIENT_ID
+from standins.slack_sign_in import CLIENT_SECRET as SLACK_CLIENT_SECRET
 from standins.x_api import XStandIn
 
 BOT_TOKEN = "xoxb-test-token"
+DASHBOARD_TOKEN = "dashboard-token-for-tests"  # a stand-in's, not a secret
 TIMER_JOB = "bridge.app.jobs.sla_check"
 MAIN_ACCESS_TOKEN = "1100000002-main-access-token"
 X_TOKENS: dict[str, Any] = {
@@ -129,6 +132,9 @@ class LocalBridge:
             slack_bot_token=BOT_TOKEN,
             slack_signing_secret=self.signing_secret,
             slack_api_url=slack_server.url + "/api/",
+            slack_client_id=SLACK_CLIENT_ID,
+            slack_client_secret=SLACK_CLIENT_SECRET,
+            bridge_dashboard_token=DASHBOARD_TOKEN,
             x_api_url=x_server.url,
             **X_TOKENS,
             **self.x_main,

@@ -57,7 +57,10 @@ class SlackSignInStandIn:
 
     async def _token(self, request: web.Request) -> web.Response:
         form = dict(await request.post())
-        client_id, client_secret = _basic(request) or (str(form.get("client_id")), str(form.get("client_secret")))
+        client_id, client_secret = _basic(request) or (
+            str(form.get("client_id")),
+            str(form.get("client_secret")),
+        )
         if client_id != CLIENT_ID or client_secret != CLIENT_SECRET:
             return web.json_response({"ok": False, "error": "invalid_client"})
         with self._lock:

@@ -60,7 +60,9 @@ class SlackSignIn:
                 grant_type="authorization_code",
             )
         except SlackApiError as error:
-            raise SignInRefused(f"Slack refused the sign-in ({error.response.get('error')}): try again.") from error
+            raise SignInRefused(
+                f"Slack refused the sign-in ({error.response.get('error')}): try again."
+            ) from error
         try:
             claims = jwt.decode(str(answer["id_token"]), options={"verify_signature": False})
         except (KeyError, jwt.PyJWTError) as error:

@@ -27,7 +27,9 @@ class EntraSignIn:
     name = "entra"
     label = "Sign in with Microsoft"
 
-    def __init__(self, client_id: str, client_secret: str, tenant: str, authority: str = DEFAULT_AUTHORITY) -> None:
+    def __init__(
+        self, client_id: str, client_secret: str, tenant: str, authority: str = DEFAULT_AUTHORITY
+    ) -> None:
         self._client_id = client_id
         self._client_secret = client_secret
         self._tenant = tenant
@@ -63,7 +65,9 @@ class EntraSignIn:
         except (requests.RequestException, ValueError) as error:
             raise SignInRefused("Microsoft sign-in could not be reached: try again.") from error
         if answer.status_code != 200 or "id_token" not in body:
-            raise SignInRefused(f"Microsoft refused the sign-in ({body.get('error', answer.status_code)}): try again.")
+            raise SignInRefused(
+                f"Microsoft refused the sign-in ({body.get('error', answer.status_code)}): try again."
+            )
         try:
             claims = jwt.decode(str(body["id_token"]), options={"verify_signature": False})
         except jwt.PyJWTError as error:

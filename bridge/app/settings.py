@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     bridge_queue: str = "bridge"
     bridge_key_prefix: str = "bridge:"
     bridge_channel_interval_ms: int = 1000  # at most one message per channel per interval
+    #: the case history: PostgreSQL (postgresql://…, read with psycopg 3); unset: SQLite under bridge_data_dir
+    database_url: str | None = None
+    #: where people reach this bridge from outside (https://bridge.example.com): report charts' links
+    bridge_public_url: str | None = None
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -67,6 +71,13 @@ class Settings(BaseSettings):
     teams_tenant_id: str | None = None
     teams_local: bool = False  # TEAMS_LOCAL=1: Teams without authentication, for development and demos
     teams_conversation_interval_ms: int = 2000  # Teams allows 1,800 operations an hour per conversation
+
+    # the dashboard (/dashboard): who may sign in, and how
+    bridge_dashboard_token: str | None = None  # for scripts and headless use: Authorization: Bearer <token>
+    bridge_dashboard_secret: str | None = None  # signs sessions; unset: a random one kept in Redis
+    slack_client_id: str | None = None  # "Sign in with Slack": the Slack app's client id and secret
+    slack_client_secret: str | None = None
+    entra_authority_url: str = "https://login.microsoftonline.com"  # Microsoft sign-in for Teams desks
 
     @property
     def slack_configured(self) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
-    "SignInRefused",
     "BridgeError",
     "CardNotPostedYet",
     "ConfigurationError",
@@ -21,6 +20,7 @@ __all__ = [
     "PlaybookError",
     "RateLimited",
     "Rejected",
+    "SignInRefused",
     "TemplateRefused",
     "Unavailable",
     "UnknownCase",

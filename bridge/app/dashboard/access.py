@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bridge.playbook.model import Playbook
 
-__all__ = ["playbook_people", "may_view"]
+__all__ = ["may_view", "playbook_people"]
 
 
 def playbook_people(playbook: Playbook) -> set[str]:

@@ -127,7 +127,9 @@ class Gate:
         code, state = request.query.get("code", ""), request.query.get("state", "")
         if not pending or not code or not hmac.compare_digest(str(pending.get("state", "")), state):
             log.warning("dashboard_sign_in_refused", via=provider.name, reason="state")
-            return await self.sign_in_page(request, "That sign-in expired or was not started here: try again.", 400)
+            return await self.sign_in_page(
+                request, "That sign-in expired or was not started here: try again.", 400
+            )
         try:
             person = await asyncio.get_running_loop().run_in_executor(
                 None, provider.identify, code, self._callback(request, provider), str(pending["nonce"])
@@ -136,8 +138,11 @@ class Gate:
             log.warning("dashboard_sign_in_refused", via=provider.name, reason=str(refused))
             return await self.sign_in_page(request, str(refused), 403)
         if not may_view(self._playbook(), person.user_id):
-            log.warning("dashboard_sign_in_refused", via=provider.name, user=person.user_id, reason="not in playbook")
-            problem = f"{person.name or person.user_id} is not on the playbook's teams, so may not see the dashboard."
+            log.warning(
+                "dashboard_sign_in_refused", via=provider.name, user=person.user_id, reason="not in playbook"
+            )
+            who = person.name or person.user_id
+            problem = f"{who} is not on the playbook's teams, so may not see the dashboard."
             return await self.sign_in_page(request, problem, 403)
         viewer = Viewer(person.user_id, person.name, provider.name, time.time() + SESSION_SECONDS)
         log.info("dashboard_signed_in", via=provider.name, user=person.user_id)
@@ -176,4 +181,6 @@ class Gate:
         return (self._public_url or request.scheme).startswith("https")
 
     def _token_matches(self, given: str) -> bool:
-        return bool(self._token and given) and hmac.compare_digest(given.encode(), (self._token or "").encode())
+        return bool(self._token and given) and hmac.compare_digest(
+            given.encode(), (self._token or "").encode()
+        )

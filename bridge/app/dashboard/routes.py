@@ -1,0 +1,31 @@
+"""The dashboard's routes for the web app, built from the runtime and the sign-in providers the
+composition root found configured (:func:`bridge.wiring.sign_in_providers`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bridge.app.dashboard.gate import Gate
+from bridge.app.dashboard.pages import DashboardPages
+from bridge.app.dashboard.sessions import Sessions, shared_secret
+from bridge.app.runtime import Runtime
+from bridge.app.web import Route
+from bridge.domain.identity import IdentityProvider
+from bridge.store.history import History, history_url, open_engine
+
+__all__ = ["dashboard_routes"]
+
+
+def dashboard_routes(rt: Runtime, providers: Mapping[str, IdentityProvider]) -> list[Route]:
+    settings = rt.settings
+    secret = shared_secret(rt.redis, settings.bridge_key_prefix, settings.bridge_dashboard_secret)
+    gate = Gate(
+        Sessions(secret),
+        lambda: rt.playbook,
+        providers,
+        settings.bridge_dashboard_token,
+        settings.bridge_public_url,
+    )
+    url = history_url(settings.database_url, settings.bridge_data_dir)
+    pages = DashboardPages(gate, lambda: History(open_engine(url)), rt.store, lambda: rt.playbook, rt.clock)
+    return [*gate.routes(), *pages.routes()]
