@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     bridge_queue: str = "bridge"
     bridge_key_prefix: str = "bridge:"
     bridge_channel_interval_ms: int = 1000  # at most one message per channel per interval
+    #: the case history: PostgreSQL (postgresql://…, read with psycopg 3); unset: SQLite under bridge_data_dir
+    database_url: str | None = None
+    #: where people reach this bridge from outside (https://bridge.example.com): report charts' links
+    bridge_public_url: str | None = None
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
