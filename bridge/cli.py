@@ -296,6 +296,9 @@ def parser() -> argparse.ArgumentParser:
     _playbook_commands(sub)
     _data_commands(sub)
     _learning_commands(sub)
+    from bridge.app.history_commands import add_history_commands
+
+    add_history_commands(sub, _runtime)
     return p
 
 

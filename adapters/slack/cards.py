@@ -96,6 +96,8 @@ def _triage_fields(card: CardView) -> list[dict[str, Any]]:
         fields.append(_mrkdwn(f"*Triage*\n{escape(' · '.join(p for p in parts if p))}"))
     if card.reply_account:
         fields.append(_mrkdwn(f"*Answer from*\n@{escape(card.reply_account)}"))
+    if card.customer_history:
+        fields.append(_mrkdwn(f"*Customer history*\n{cut(card.customer_history, CONTEXT_TEXT_MAX)}"))
     return fields
 
 

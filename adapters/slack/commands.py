@@ -28,6 +28,8 @@ HOME_CASES_MAX = 20
 HOME_BLOCKS_MAX = 100
 SLACK_TEXT_MAX = 3000
 SECTION_TEXT_MAX = 3000
+SECTIONS_MAX = 20
+IMAGE_ALT_MAX = 2000
 
 
 def command_answer(reply: CommandReply) -> dict[str, Any]:
@@ -35,12 +37,29 @@ def command_answer(reply: CommandReply) -> dict[str, Any]:
     ``verbatim`` part (customers' words) escaped in a code block of a ``verbatim`` section, where Slack
     links nothing. ``text`` repeats both for notifications and clients without blocks."""
     words = escape_keeping_people(reply.text)
-    sections = [{"type": "section", "text": {"type": "mrkdwn", "text": cut_text(words)}}] if words else []
+    sections = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": cut_text(part)}} for part in _parts(words)
+    ]
     if reply.verbatim:
         block = code_block(reply.verbatim, SECTION_TEXT_MAX - 40)
         sections.append({"type": "section", "text": {"type": "mrkdwn", "text": block, "verbatim": True}})
         words = words[: SLACK_TEXT_MAX - len(block) - 1] + "\n" + block
+    if reply.image is not None and reply.image.url:
+        sections.append(
+            {"type": "image", "image_url": reply.image.url, "alt_text": reply.image.alt[:IMAGE_ALT_MAX]}
+        )
     return {"text": words[:SLACK_TEXT_MAX], "blocks": sections, "response_type": "ephemeral"}
+
+
+def _parts(escaped: str) -> list[str]:
+    """Long words (a report) as several sections, split between lines, each within a section's limit."""
+    parts: list[str] = []
+    for line in escaped.split("\n"):
+        if parts and len(parts[-1]) + 1 + len(line) <= SECTION_TEXT_MAX:
+            parts[-1] += "\n" + line
+        else:
+            parts.append(line)
+    return [p for p in parts if p.strip()][:SECTIONS_MAX]
 
 
 def cut_text(escaped: str) -> str:

@@ -65,7 +65,12 @@ def notice_blocks(notice: Notice) -> list[dict[str, Any]]:
     ]
     if notice.text:
         text = escape_keeping_people(notice.text)
-        blocks.append({"type": "section", "text": _mrkdwn(text[:SECTION_TEXT_MAX])})
+        # a long notice (a report digest) goes on in a second section, split between lines
+        split = text.rfind("\n", 0, SECTION_TEXT_MAX) if len(text) > SECTION_TEXT_MAX else -1
+        first, rest = (text[:split], text[split + 1 :]) if split > 0 else (text, "")
+        blocks.append({"type": "section", "text": _mrkdwn(first[:SECTION_TEXT_MAX])})
+        if rest:
+            blocks.append({"type": "section", "text": _mrkdwn(rest[:SECTION_TEXT_MAX])})
     if notice.fields:
         fields = [
             _mrkdwn(f"*{escape(name)}*\n{escape_keeping_people(value)}"[:FIELD_TEXT_MAX])
@@ -83,6 +88,8 @@ def notice_blocks(notice: Notice) -> list[dict[str, Any]]:
         context.append(escape_keeping_people(notice.context))
     if context:
         blocks.append({"type": "context", "elements": [_mrkdwn(" · ".join(context)[:CONTEXT_TEXT_MAX])]})
+    if notice.image is not None and notice.image.url:
+        blocks.append({"type": "image", "image_url": notice.image.url, "alt_text": notice.image.alt[:2000]})
     if notice.buttons:
         action_block: dict[str, Any] = {"type": "actions", "elements": [_button(b) for b in notice.buttons]}
         if notice.key:

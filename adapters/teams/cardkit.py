@@ -6,15 +6,34 @@ until it is comfortably under that, envelope included.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from typing import Any
+
+from bridge.domain.ports import ChartImage
 
 CARD_VERSION = "1.5"
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MAX_CARD_BYTES = 24_000
 QUOTE_MAX = 3000
 MIN_QUOTE = 200
+
+
+#: A chart goes inline (a data URI) up to this many base64 characters; a larger one by its URL.
+INLINE_IMAGE_MAX = 12_000
+
+
+def image_block(image: ChartImage | None) -> list[dict[str, Any]]:
+    """A rendered chart: inline when small enough to keep the card under Teams' limit, else the
+    bridge's URL for it, else nothing (the words carry the figures either way)."""
+    if image is None:
+        return []
+    inline = "data:image/png;base64," + base64.b64encode(image.png).decode("ascii")
+    source = inline if len(inline) <= INLINE_IMAGE_MAX else image.url
+    if not source:
+        return []
+    return [{"type": "Image", "url": source, "altText": image.alt[:500], "size": "Stretch"}]
 
 
 def text_block(text: str, **options: Any) -> dict[str, Any]:

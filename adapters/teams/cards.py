@@ -135,6 +135,8 @@ def _triage_facts(card: CardView) -> list[dict[str, str]]:
         facts.append({"title": "Triage", "value": escape(" · ".join(p for p in parts if p))})
     if card.reply_account:
         facts.append({"title": "Answer from", "value": escape("@" + card.reply_account)})
+    if card.customer_history:
+        facts.append({"title": "Customer history", "value": escape(card.customer_history)})
     return facts
 
 

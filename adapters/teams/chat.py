@@ -186,6 +186,10 @@ class TeamsChat:
         a channel, or a chat."""
         return self.conversations.reply(conversation, self.message(text, mrkdwn=mrkdwn, verbatim=verbatim))
 
+    def reply_notice(self, conversation: str, notice: Notice) -> str:
+        """A notice (a report with its chart) where a command was typed."""
+        return self.conversations.reply(conversation, notice_activity(notice, self.people))
+
     def send_card(self, conversation: str, card: dict[str, Any], summary: str = "") -> str:
         return self.conversations.reply(conversation, card_activity(card, summary))
 

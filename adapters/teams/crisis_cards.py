@@ -19,7 +19,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.teams.cardkit import adaptive_card, execute, fit, input_text, quote_block, text_block
+from adapters.teams.cardkit import (
+    adaptive_card,
+    execute,
+    fit,
+    image_block,
+    input_text,
+    quote_block,
+    text_block,
+)
 from adapters.teams.cards import NameOf, markdown_link
 from adapters.teams.text import cut, escape, render_people
 from bridge.crisis.buttons import ACTIONS, EDITS
@@ -89,7 +97,8 @@ def _notice_card(
     edit: EditForm | None,
     limit: int,
 ) -> dict[str, Any]:
-    body = _head(notice, name_of, limit) + _customer_words(notice, limit) + _context(notice, name_of, limit)
+    body = _head(notice, name_of, limit) + _customer_words(notice, limit) + image_block(notice.image)
+    body += _context(notice, name_of, limit)
     if answer is not None:
         body.append(text_block(_words(answer[0], limit, name_of), color=answer[1], weight="Bolder"))
     if edit is not None:

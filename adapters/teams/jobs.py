@@ -12,6 +12,7 @@ from typing import Any
 from adapters.teams.cards import confirm_card
 from bridge.app.enqueue import enqueue as enqueue_job
 from bridge.app.runtime import Runtime, current
+from bridge.crisis.ports import Notice
 
 
 def _chat() -> Any:
@@ -35,6 +36,11 @@ def reply(conversation: str, text: str, verbatim: str = "") -> str:
     """A command's answer, where the command was typed; ``verbatim`` (customers' words) is shown as
     it is, after the bridge's words."""
     return str(_chat().reply(conversation, text, mrkdwn=True, verbatim=verbatim))
+
+
+def notice(conversation: str, notice: Notice) -> str:
+    """A command's answer that carries a chart (``@Bridge report``), as a card where it was typed."""
+    return str(_chat().reply_notice(conversation, notice))
 
 
 def confirm(conversation: str, prompt: str, action: str, target: str) -> str:

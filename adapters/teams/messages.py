@@ -19,6 +19,7 @@ from adapters.teams.people import person_tokens
 from adapters.teams.registry import TeamsRegistry, split_thread
 from adapters.teams.text import from_teams
 from bridge.app.runtime import Runtime
+from bridge.crisis.ports import Notice
 from bridge.domain.errors import BridgeError
 from bridge.domain.model import MessageRef
 
@@ -102,5 +103,10 @@ class Messages:
             )
             return
         answer = reply.text.replace(SLASH + " ", mention + " ").replace(SLASH, mention)
-        jobs.enqueue(self.rt, jobs.reply, message.conversation, answer, reply.verbatim)
+        if reply.image is not None:  # a report: its words and its chart on one card
+            title, _, rest = answer.partition("\n")
+            notice = Notice(title=title.strip("*"), text=rest, image=reply.image, key="report")
+            jobs.enqueue(self.rt, jobs.notice, message.conversation, notice)
+        else:
+            jobs.enqueue(self.rt, jobs.reply, message.conversation, answer, reply.verbatim)
         log.info("teams_command", user=message.user, command=text.split(maxsplit=1)[:1])

@@ -33,6 +33,7 @@ def forget(args: argparse.Namespace, runtime: Callable[[], Runtime]) -> int:
     eraser = Eraser(rt.store, datetime.now(UTC).date(), [CrisisErasure(rt.store)])
     policy = policy_from(rt.playbook.retention, rt.settings.bridge_data_dir)
     plan = eraser.plan(customer, policy.export_dir if policy else None)
+    archived = sorted(set(rt.history.find_customer(customer.handle, customer.author_id, customer.platform)))
     refs = ", ".join(f"#{n}" for n in plan.cases) or "none"
     if plan.exported_cases:
         refs += " (exported by retention: " + ", ".join(f"#{n}" for n in plan.exported_cases) + ")"
@@ -40,6 +41,8 @@ def forget(args: argparse.Namespace, runtime: Callable[[], Runtime]) -> int:
     print(f"{customer.describe()}: cases {refs}; {texts} texts and their ids, names and handles")
     if plan.index_keys:
         print(f"Index keys to delete: {len(plan.index_keys)}")
+    if archived:
+        print(f"In the case history: {', '.join(f'#{n}' for n in archived)}")
     if plan.open_cases:
         print(f"Open cases to resolve: {', '.join(f'#{n}' for n in plan.open_cases)}")
     if args.dry_run:
@@ -47,12 +50,17 @@ def forget(args: argparse.Namespace, runtime: Callable[[], Runtime]) -> int:
         return 0
     erased = eraser.erase(plan, by=args.by)
     jobs = erase_jobs(rt.queue, Scrubber(rt.redis, plan.needles, plan.cases), plan.cases)
+    in_history = sorted({*archived, *plan.cases})
+    history_rows = rt.history.erase(
+        in_history, plan.needles.tombstone, eraser.today.isoformat(), plan.needles.pattern(own=True)
+    )
     for number in erased.cases:
         if rt.store.get(number).card is not None:
             rt.dispatch.refresh_card(number)  # the card shows the tombstone instead of their words
     print(
         f"Erased: {len(erased.cases)} cases, {erased.values} values replaced by "
-        f"{plan.needles.tombstone}, {erased.deleted_keys} index keys and {jobs} queued jobs deleted"
+        f"{plan.needles.tombstone}, {erased.deleted_keys} index keys and {jobs} queued jobs deleted, "
+        f"{history_rows} rows of the case history rewritten"
         + (f", resolved {', '.join(f'#{n}' for n in erased.resolved)}" if erased.resolved else "")
         + "."
     )

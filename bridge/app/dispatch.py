@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+import redis
 import structlog
 from rq import Queue
 
@@ -90,3 +91,21 @@ class Dispatcher:
 
     def set_aside_digest(self, at: datetime) -> None:
         enqueue(self.queue, jobs.set_aside_digest, at=at)
+
+    def archive_case(self, number: int) -> None:
+        """Write a case that just closed into the case history. Never fails the transition that
+        closed it: the case is also noted in Redis, and the hourly sweep archives what was missed."""
+        try:
+            enqueue(self.queue, jobs.archive_case, number)
+        except redis.RedisError as exc:
+            log.warning("archive_not_queued", case=number, error=str(exc))
+
+    def report_digest(self, kind: str, at: datetime) -> None:
+        """The scheduled KPI digest ``kind`` (daily, weekly), due at ``at``."""
+        enqueue(
+            self.queue,
+            jobs.report_digest,
+            kind,
+            at=at,
+            job_id=f"{self.queue.name}-report-{kind}-{at:%Y%m%d%H%M}",
+        )

@@ -51,6 +51,8 @@ class Status:
     scheduled: int = 0
     failed: int = 0
     counts: dict[str, dict[str, float]] = field(default_factory=dict)
+    backlog: dict[str, int] = field(default_factory=dict)  # open cases per platform
+    oldest_open_seconds: float = 0.0  # since the oldest open case was taken in
     checked_at: float = 0.0
 
 
@@ -88,6 +90,14 @@ def redis_problem(url: str, timeout: float = 3.0) -> str | None:
     return None
 
 
+#: The backlog gauge reads at most this many open cases' platforms per check (every 2 s).
+BACKLOG_READ_MAX = 5000
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
 class Health:
     """Keeps a fresh :class:`Status` of one queue's Redis, workers and shared counts."""
 
@@ -122,10 +132,28 @@ class Health:
                 scheduled=ScheduledJobRegistry(queue=queue).count,
                 failed=queue.failed_job_registry.count,
                 counts=Meter(self.client, self.prefix).read(),
+                **self._backlog(),
                 checked_at=time.monotonic(),
             )
         except (redis.RedisError, OSError) as exc:
             return Status(redis=f"error: {exc}", counts=self.status.counts, checked_at=time.monotonic())
+
+    def _backlog(self) -> dict[str, Any]:
+        """Open cases per platform and the age of the oldest: what operators alert on when the desk
+        falls behind (at most :data:`BACKLOG_READ_MAX` cases are read each check)."""
+        open_key = f"{self.prefix}open"
+        oldest: list[tuple[bytes, float]] = self.client.zrange(open_key, 0, 0, withscores=True)  # type: ignore[assignment]
+        numbers: list[bytes] = self.client.zrange(open_key, 0, BACKLOG_READ_MAX - 1)  # type: ignore[assignment]
+        with self.client.pipeline(transaction=False) as pipe:
+            for number in numbers:
+                pipe.hget(f"{self.prefix}case:{_text(number)}", "platform")
+            platforms = pipe.execute() if numbers else []
+        backlog: dict[str, int] = {}
+        for platform in platforms:
+            name = _text(platform) if platform else "unknown"
+            backlog[name] = backlog.get(name, 0) + 1
+        since = time.time() - float(oldest[0][1]) if oldest else 0.0
+        return {"backlog": backlog, "oldest_open_seconds": max(0.0, since)}
 
     def _live_workers(self, queue: Queue) -> int:
         """Registered workers whose own key still exists: one killed outright stays in RQ's
@@ -181,6 +209,17 @@ class Health:
         }
         for name, (text, value) in gauges.items():
             yield GaugeMetricFamily(name, text, value=float(value))
+        backlog = GaugeMetricFamily(
+            "bridge_backlog_cases", "Cases open now, by platform", labels=["platform"]
+        )
+        for platform, count in sorted(self.status.backlog.items()):
+            backlog.add_metric([platform], float(count))
+        yield backlog
+        yield GaugeMetricFamily(
+            "bridge_backlog_oldest_seconds",
+            "How long the oldest open case has waited since it was taken in",
+            value=self.status.oldest_open_seconds,
+        )
         yield from families(self.status.counts)
 
 

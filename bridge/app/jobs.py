@@ -10,16 +10,18 @@ import structlog
 from rq.job import Job
 
 from bridge.app import runtime
-from bridge.app.metrics import MENTION_TO_CARD, REPLIES_FAILED, REPLIES_POSTED, SLA_BREACHES
+from bridge.app.metrics import FIRST_RESPONSE, MENTION_TO_CARD, REPLIES_FAILED, REPLIES_POSTED, SLA_BREACHES
 from bridge.domain.errors import Rejected
 
 __all__ = [
+    "archive_case",
     "out_of_hours_ack",
     "post_card",
     "post_preview",
     "publish",
     "publish_gave_up",
     "refresh_card",
+    "report_digest",
     "set_aside_digest",
     "sla_check",
     "social_action",
@@ -83,18 +85,33 @@ def out_of_hours_ack(number: int) -> str:
 
 def publish(number: int) -> str:
     rt = runtime.current()
+    first = not rt.store.get(number).reply_id  # no answer of ours in this case yet
     outcome = rt.publisher.publish(number)
     if outcome in _POSTED or outcome == "rejected":
-        platform = rt.store.get(number).platform
+        case = rt.store.get(number)
         if outcome == "rejected":
-            rt.meter.count(REPLIES_FAILED, platform=platform, reason="rejected")
+            rt.meter.count(REPLIES_FAILED, platform=case.platform, reason="rejected")
         else:
-            rt.meter.count(REPLIES_POSTED, platform=platform)
+            rt.meter.count(REPLIES_POSTED, platform=case.platform)
+            if first:
+                waited = max(0.0, (rt.clock.now() - case.created_at).total_seconds())
+                rt.meter.observe(FIRST_RESPONSE, waited, platform=case.platform)
     return outcome
 
 
 def set_aside_digest() -> str:
     return runtime.current().set_aside_digest.run()
+
+
+def archive_case(number: int) -> str:
+    """Write a case that closed into the case history (idempotent: an upsert by number)."""
+    rt = runtime.current()
+    written = rt.archiver.archive_noted(number, rt.clock.now())
+    return "archived" if written else "not closed"
+
+
+def report_digest(kind: str) -> str:
+    return runtime.current().report_digests.run(kind)
 
 
 def publish_gave_up(job: Job, connection: object, *exc_info: object) -> None:

@@ -26,6 +26,7 @@ from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, M
 
 __all__ = [
     "CASES_INGESTED",
+    "FIRST_RESPONSE",
     "HTTP_REQUESTS",
     "HTTP_SECONDS",
     "JOB_FAILURES",
@@ -89,6 +90,12 @@ MENTION_TO_CARD = SharedMetric(
     ("platform",),
     buckets=(5, 15, 30, 60, 120, 300, 600, 1800, 3600),
 )
+FIRST_RESPONSE = SharedMetric(
+    "bridge_first_response_seconds",
+    "Time from the customer's post to the first answer a person signed off (any hour)",
+    ("platform",),
+    buckets=(60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 259200),
+)
 SHARED: tuple[SharedMetric, ...] = (
     CASES_INGESTED,
     REPLIES_POSTED,
@@ -99,6 +106,7 @@ SHARED: tuple[SharedMetric, ...] = (
     SLA_BREACHES,
     POLL_ERRORS,
     MENTION_TO_CARD,
+    FIRST_RESPONSE,
 )
 
 

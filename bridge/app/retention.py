@@ -3,24 +3,39 @@ the check the workers make in their maintenance to start it (once an hour across
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import structlog
 from rq import Queue
 
 from bridge.app import runtime
 from bridge.app.enqueue import enqueue
 from bridge.playbook.retention_rules import RetentionRules
+from bridge.reports.archive import Archiver
 from bridge.store.cases import Store
 from bridge.store.retention import Policy, Retention, Swept
 from bridge.triage.learning.harvest import Harvester
 
-__all__ = ["JOB_BUDGET_SECONDS", "SWEEP_EVERY_SECONDS", "policy_from", "start_hourly", "sweep", "sweep_job"]
+__all__ = [
+    "BACKFILL_PER_SWEEP",
+    "JOB_BUDGET_SECONDS",
+    "SWEEP_EVERY_SECONDS",
+    "policy_from",
+    "start_hourly",
+    "sweep",
+    "sweep_job",
+]
+
+log = structlog.get_logger(__name__)
 
 SWEEP_EVERY_SECONDS = 3600
 #: The hourly job stops starting new batches after this long (the job may run 120 s); a large
 #: backlog, such as a year of cases when a policy is first set, goes over several hours.
 JOB_BUDGET_SECONDS = 80
+#: Cases in Redis looked at per hourly sweep for closed ones the history has not seen (closed before
+#: the history existed, or whose archiving job was lost).
+BACKFILL_PER_SWEEP = 5000
 
 
 def policy_from(rules: RetentionRules | None, data_dir: Path) -> Policy | None:
@@ -41,14 +56,23 @@ def sweep(
     data_dir: Path,
     now: datetime,
     budget_seconds: float | None = None,
+    archiver: Archiver | None = None,
 ) -> Swept | None:
-    """Apply the playbook's policy; None (and no expiry on closing cases) when it has none."""
+    """Apply the playbook's policy; None (and no expiry on closing cases) when it has none. With an
+    ``archiver`` every case goes to the case history before it leaves Redis, and the history drops
+    cases closed longer ago than ``history_days``."""
     policy = policy_from(rules, data_dir)
-    retention = Retention(store)
-    if policy is None:
+    before = None if archiver is None else (lambda numbers: archiver.archive_many(numbers, now))
+    retention = Retention(store, before_removal=before)
+    if policy is None or rules is None:
         retention.publish(None)
         return None
-    return retention.sweep(policy, now, budget_seconds)
+    swept = retention.sweep(policy, now, budget_seconds)
+    if archiver is not None:
+        removed = archiver.history.remove_closed_before(now - timedelta(days=rules.history_kept_days))
+        if removed:
+            log.info("history_retention", removed=removed, days=rules.history_kept_days)
+    return swept
 
 
 def sweep_job() -> str:
@@ -57,7 +81,13 @@ def sweep_job() -> str:
     now = datetime.now(UTC)
     # the desk's decisions become triage's anonymous labels before their cases may leave Redis
     Harvester(rt.store, rt.playbook).run(now)
-    swept = sweep(rt.store, rt.playbook.retention, rt.settings.bridge_data_dir, now, JOB_BUDGET_SECONDS)
+    # closed cases whose archiving was missed, or that closed before the history existed
+    rt.archiver.drain(now)
+    rt.archiver.backfill(now, count=BACKFILL_PER_SWEEP)
+    rt.report_digests.ensure_scheduled()
+    swept = sweep(
+        rt.store, rt.playbook.retention, rt.settings.bridge_data_dir, now, JOB_BUDGET_SECONDS, rt.archiver
+    )
     if swept is None:
         return "no retention policy"
     return f"removed {len(swept.removed)} cases, trimmed {swept.audit_trimmed} audit entries"

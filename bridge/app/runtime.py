@@ -4,6 +4,7 @@ platforms and the services. Jobs find it here; tests install their own."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import redis
 from rq import Queue
@@ -11,15 +12,18 @@ from rq import Queue
 from bridge.app.crisis_dispatch import CrisisDispatcher
 from bridge.app.dispatch import Dispatcher
 from bridge.app.metrics import REFUSED_ACTIONS, Meter
+from bridge.app.report_digests import ReportDigests
 from bridge.app.set_aside_digest import SetAsideDigest
 from bridge.app.settings import Settings
 from bridge.crisis.commands import incident_command
 from bridge.crisis.service import Crisis
+from bridge.desk.cardview import history_label
 from bridge.desk.commands import Commands
 from bridge.desk.desk import Desk
 from bridge.desk.steering import Steering
 from bridge.domain.clock import Clock, SystemClock
 from bridge.domain.errors import NoRuntime
+from bridge.domain.model import Case
 from bridge.domain.ports import ChatPlatform, SocialPlatform
 from bridge.flow.chat_updates import ChatUpdates
 from bridge.flow.escalation import Escalation
@@ -32,7 +36,12 @@ from bridge.flow.publisher import Publisher
 from bridge.flow.set_aside import SetAsideLedger
 from bridge.playbook.model import Playbook
 from bridge.playbook.source import PlaybookSource
+from bridge.reports.archive import Archiver
+from bridge.reports.charts import Charts
+from bridge.reports.chat_reports import ChatReports
+from bridge.reports.query import Reports
 from bridge.store.cases import Store
+from bridge.store.history import History, history_url, open_engine
 from bridge.store.redis_conn import connect, resolve_url
 from bridge.triage.learning.active import use_model_file
 from bridge.triage.learning.model import MODEL_FILE
@@ -68,7 +77,9 @@ class Runtime:
         )
         self.publisher = Publisher(self.store, self.outlets, self.dispatch, self.clock, self.followups)
         self.escalation = Escalation(self.store, self.playbooks, self.chats, self.dispatch, self.clock)
-        self.chat_updates = ChatUpdates(self.store, self.playbooks, self.chats, self.desk, self.escalation)
+        self.chat_updates = ChatUpdates(
+            self.store, self.playbooks, self.chats, self.desk, self.escalation, self.customer_history
+        )
         self.steering = Steering(self.desk)
         self.moderation = Moderation(self.store, self.socials, self.dispatch)
         self.out_of_hours = OutOfHoursReplies(
@@ -97,22 +108,54 @@ class Runtime:
             crisis=self.crisis,
             set_aside=self.set_aside,
         )
-        self.commands = Commands(self.desk, self.steering, extra={"incident": incident_command(self.crisis)})
+        # measuring the desk (bridge/reports): /bridge report and the scheduled digests
+        self.charts = Charts(self.store, self.settings.bridge_public_url)
+        self.chat_reports = ChatReports(
+            lambda: self.reports, self.store, self.playbooks, self.clock, self.charts
+        )
+        self.report_digests = ReportDigests(
+            self.store, self.playbooks, self.chats, self.chat_reports, self.dispatch, self.clock
+        )
+        self.commands = Commands(
+            self.desk,
+            self.steering,
+            extra={"incident": incident_command(self.crisis), "report": self.chat_reports.command},
+        )
 
     @property
     def playbook(self) -> Playbook:
         return self.playbooks()
+
+    # the case history (SQL), opened and migrated on first use ----------------------------------------
+    @cached_property
+    def history(self) -> History:
+        url = history_url(self.settings.database_url, self.settings.bridge_data_dir)
+        return History(open_engine(url))
+
+    @cached_property
+    def archiver(self) -> Archiver:
+        return Archiver(self.store, self.history, self.playbooks)
+
+    @cached_property
+    def reports(self) -> Reports:
+        return Reports(self.history.engine)
+
+    def customer_history(self, case: Case) -> str:
+        """The new card's line about the customer's earlier cases."""
+        found = self.history.customer(case.platform, case.author_id, case.author_handle, before=case.number)
+        return history_label(found)
 
 
 def build_core(settings: Settings, clock: Clock | None = None) -> Runtime:
     """The core without platforms; :func:`bridge.wiring.build` adds the configured ones."""
     url = resolve_url(settings.redis_url, settings.bridge_data_dir)
     client = connect(url)
+    queue = Queue(settings.bridge_queue, connection=client)
     return Runtime(
         settings=settings,
         redis=client,
-        store=Store(client, settings.bridge_key_prefix),
-        queue=Queue(settings.bridge_queue, connection=client),
+        store=Store(client, settings.bridge_key_prefix, on_closed=Dispatcher(queue).archive_case),
+        queue=queue,
         playbooks=PlaybookSource(settings.bridge_playbook),
         clock=clock or SystemClock(),
     )

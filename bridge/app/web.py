@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable
 
@@ -13,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from bridge.app.health import Health, start_with
 from bridge.app.metrics import HTTP_REQUESTS, HTTP_SECONDS
 from bridge.app.runtime import Runtime
+from bridge.reports.charts import CHART_ROUTE
 
 __all__ = ["AccessLogger", "Handler", "Route", "access_log", "create_app"]
 
@@ -70,8 +72,18 @@ def create_app(rt: Runtime, routes: Iterable[Route]) -> web.Application:
         text = generate_latest(REGISTRY) + generate_latest(shared)
         return web.Response(body=text, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
+    async def chart(request: web.Request) -> web.Response:
+        """A report's chart, by its unguessable token (:mod:`bridge.reports.charts`)."""
+        png = await asyncio.to_thread(rt.charts.get, request.match_info["token"])
+        if png is None:
+            raise web.HTTPNotFound()
+        return web.Response(
+            body=png, content_type="image/png", headers={"Cache-Control": "private, max-age=86400"}
+        )
+
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
+    app.router.add_get(CHART_ROUTE.replace("{token}", "{token:[A-Za-z0-9_-]+}"), chart)
     for method, path, handler in routes:
         app.router.add_route(method, path, handler)
     return app

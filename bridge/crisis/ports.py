@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from bridge.domain.model import MessageRef
+from bridge.domain.ports import ChartImage
 
 __all__ = ["CrisisChat", "CrisisDispatch", "Notice", "NoticeButton"]
 
@@ -45,6 +46,7 @@ class Notice:
     context: str = ""
     buttons: tuple[NoticeButton, ...] = ()
     key: str = ""  # what the notice is about, e.g. "alert:3"; adapters may use it as a block id
+    image: ChartImage | None = None  # a chart under the text (report digests)
 
 
 @runtime_checkable

@@ -6,11 +6,13 @@ from bridge.desk.desk import who
 from bridge.domain.lifecycle import State
 from bridge.domain.model import Case
 from bridge.domain.ports import CardView
+from bridge.store.history import CustomerHistory
 
 __all__ = [
     "UNDETERMINED_LANGUAGES",
     "VISIBILITY_LABELS",
     "card_view",
+    "history_label",
     "language_label",
     "sentiment_label",
     "state_label",
@@ -73,6 +75,18 @@ VISIBILITY_LABELS = {
 }
 
 
+def history_label(history: CustomerHistory) -> str:
+    """The card's line about the customer's earlier (closed) cases; "" for someone new to the desk."""
+    if not history.earlier:
+        return ""
+    plural = "s" if history.earlier != 1 else ""
+    how = [history.last_outcome or "closed"]
+    if history.last_polarity:
+        how.append(f"ended {history.last_polarity}")
+    when = f" on {history.last_closed_at:%Y-%m-%d}" if history.last_closed_at else ""
+    return f"{history.earlier} earlier case{plural} · last #{history.last_number}{when}: {', '.join(how)}"
+
+
 def card_view(case: Case) -> CardView:
     return CardView(
         number=case.number,
@@ -103,4 +117,5 @@ def card_view(case: Case) -> CardView:
         approved_version=case.approved_version,
         language=language_label(case),
         sentiment=sentiment_label(case),
+        customer_history=case.customer_history,
     )

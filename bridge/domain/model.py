@@ -146,6 +146,7 @@ class Case:
     posting_after: str = ""  # our previous reply in this case: a check for this answer looks past it
     visibility: str = ""  # the customer's post's visibility where the platform has one (Mastodon)
     author_url: str = ""  # the author's profile page on their platform, for the card's handle link
+    customer_history: str = ""  # the card's line about the customer's earlier cases, in the bridge's words
 
     @property
     def ref(self) -> str:

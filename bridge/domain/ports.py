@@ -17,6 +17,7 @@ from bridge.domain.model import Case, Mention, MessageRef, PostRef
 __all__ = [
     "BlocksAndReports",
     "CardView",
+    "ChartImage",
     "ChatPlatform",
     "CrisisHook",
     "DirectMessage",
@@ -103,6 +104,17 @@ class BlocksAndReports(Protocol):
 
 
 @dataclass(frozen=True)
+class ChartImage:
+    """A chart the bridge rendered (a report's): PNG bytes, what it shows in words, and where the
+    bridge serves it (an unguessable, expiring URL; "" when it has no public address). Slack shows an
+    image only by URL; Teams takes the PNG inline when it is small enough."""
+
+    alt: str
+    png: bytes
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class CardView:
     """Everything a case card shows, decided by the core; adapters only render it."""
 
@@ -134,6 +146,9 @@ class CardView:
     sentiment: str = ""  # e.g. "negative (-0.62)" or "sentiment unknown" (a language the model cannot read)
     visibility: str = ""  # e.g. "direct (private)" for a Mastodon direct mention; "" where posts have none
     author_url: str = ""  # the author's profile page; "" where the platform gave none
+    #: the customer's earlier cases, e.g. "2 earlier cases · last #1012: resolved, ended negative";
+    #: "" for a first case. The bridge's words, but rendered escaped (it repeats stored values)
+    customer_history: str = ""
 
 
 @dataclass(frozen=True)

@@ -34,3 +34,9 @@ class Dispatch(Protocol):
 
     def set_aside_digest(self, at: datetime) -> None:
         """The digest of set-aside cases, due at ``at`` (scheduled in Redis, so it survives restarts)."""
+
+    def report_digest(self, kind: str, at: datetime) -> None:
+        """The scheduled KPI digest ``kind`` (daily, weekly), due at ``at``."""
+
+    def archive_case(self, number: int) -> None:
+        """Write a case that closed into the case history."""

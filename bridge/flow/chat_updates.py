@@ -36,12 +36,31 @@ class ChatUpdates:
         chats: Mapping[str, ChatPlatform],
         desk: Desk,
         escalation: Escalation,
+        customer_history: Callable[[Case], str] | None = None,
     ) -> None:
+        """``customer_history`` says in a line what the customer's earlier cases were (from the case
+        history); the new card shows it."""
         self.store = store
         self._playbook = playbook
         self.chats = chats
         self.desk = desk
         self.escalation = escalation  # the SLA timers start with the card
+        self.customer_history = customer_history
+
+    def _with_history(self, case: Case) -> Case:
+        """The case with its customer-history line, looked up once, before its first card. The card
+        goes up without it when the history cannot answer: a card is never held up by a report."""
+        if self.customer_history is None or case.customer_history:
+            return case
+        try:
+            line = self.customer_history(case)
+        except Exception:  # the history is another database: its outage must not stop cards
+            log.warning("customer_history_unavailable", case=case.number, exc_info=True)
+            return case
+        if line:
+            self.store.set_fields(case.number, {"customer_history": line})
+            case.customer_history = line
+        return case
 
     def _home(self, case: Case) -> tuple[str, str] | None:
         """The chat and channel where the case's department works now, among the chat platforms this
@@ -67,6 +86,7 @@ class ChatUpdates:
         if where is None:
             raise Rejected(f"{case.ref} cannot be posted: {self._no_home(case)}.")
         chat_name, channel = where
+        case = self._with_history(case)
         ref = self.chats[chat_name].post_card(channel, card_view(case))
         self.store.set_fields(number, {"chat": ref.chat, "channel": ref.channel, "card_ts": ref.ts})
         self.store.link_message(ref, number)

@@ -73,6 +73,14 @@ class Archiver:
         self.history.save(facts, events)
         return True
 
+    def archive_noted(self, number: int, now: datetime) -> bool:
+        """Archive one case and take its to-archive note off unless it closed again meanwhile."""
+        score = self.store.r.zscore(self._tracker.to_archive_key, str(number))
+        written = self.archive(number, now)
+        if score is not None:
+            self._remove_if_same(keys=[self._tracker.to_archive_key], args=[number, repr(score)])
+        return written
+
     def archive_many(self, numbers: Iterable[int], now: datetime) -> int:
         return sum(self.archive(n, now) for n in numbers)
 

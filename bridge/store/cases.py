@@ -9,7 +9,7 @@ once.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -71,9 +71,14 @@ class AuditEntry:
 class Store:
     """The bridge's state in one Redis database; ``prefix`` keeps tenants or tests apart."""
 
-    def __init__(self, client: redis.Redis, prefix: str = "bridge:") -> None:
+    def __init__(
+        self, client: redis.Redis, prefix: str = "bridge:", on_closed: Callable[[int], None] | None = None
+    ) -> None:
+        """``on_closed`` is told the number of every case a transition closes (posted, resolved,
+        ignored): the application archives it into the case history."""
         self.r = client
         self.prefix = prefix
+        self.on_closed = on_closed
         self._create = client.register_script(_CREATE_ONCE)
         self._transition = TransitionScript(client)
         self._tracker = CaseTracker(client, prefix)
@@ -167,7 +172,10 @@ class Store:
     def _track_open(self, number: int, state: State) -> None:
         from bridge.domain.lifecycle import FINISHED_STATES
 
-        self._tracker.track(number, closed=state in FINISHED_STATES, at=utcnow().timestamp())
+        closed = state in FINISHED_STATES
+        self._tracker.track(number, closed=closed, at=utcnow().timestamp())
+        if closed and self.on_closed is not None:
+            self.on_closed(number)
 
     def open_cases(self) -> list[int]:
         return [int(_s(n)) for n in self.r.zrange(self.k("open"), 0, -1)]

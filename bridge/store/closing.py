@@ -20,7 +20,8 @@ GRACE_SECONDS = 86_400
 
 _TRACK = """
 -- KEYS[1] open zset, KEYS[2] closed zset, KEYS[3] policy hash, KEYS[4] history's to-archive zset,
--- KEYS[5..] the case's keys; ARGV[1] number, ARGV[2] now (s), ARGV[3] '1' closed / '0' open, ARGV[4] grace (s)
+-- KEYS[5..] the case's keys; ARGV[1] number, ARGV[2] now (s), ARGV[3] '1' closed / '0' open,
+-- ARGV[4] grace (s)
 if ARGV[3] == '1' then
   redis.call('ZREM', KEYS[1], ARGV[1])
   redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -108,8 +109,12 @@ class Swept:
 
 
 class Retention:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, before_removal: Callable[[list[int]], object] | None = None) -> None:
+        """``before_removal`` is given each batch of cases about to leave Redis, first: the
+        application writes them to the case history (an upsert, so cases already there are only
+        refreshed)."""
         self.store = store
+        self.before_removal = before_removal
         self.r = store.r
         self.tracker = CaseTracker(store.r, store.prefix)
         self._remove = store.r.register_script(_REMOVE)
@@ -141,6 +146,8 @@ class Retention:
                 self.tracker.closed_key, "-inf", cutoff, 0, SWEEP_BATCH, withscores=True
             )  # type: ignore[assignment]
             records = [(int(_s(n)), float(score)) for n, score in due]
+            if self.before_removal is not None and records:
+                self.before_removal([n for n, _ in records])
             if policy.audit == "export" and records:
                 path = self._export_dir(policy) / f"cases-{now:%Y-%m-%d}.jsonl"
                 _append(path, (self._case_record(n) for n, _ in records))

@@ -100,9 +100,15 @@ def test_forget_erases_a_customer_everywhere_and_the_case_still_tells_its_story(
     assert int(bridge.rt.redis.get(bridge.rt.store.k("seq")) or 0) == other  # numbering and count unchanged
     assert {n for n in (number, other) if bridge.rt.store.exists(n)} == {number, other}
 
-    bridge.drain()  # the card refresh the command queued
+    bridge.drain()  # the card refresh the command queued, and the resolved case's archiving
     card = bridge.card_of(number)
     assert "charged twice" not in repr(card) and "[erased on " in repr(card)
+    archived = bridge.rt.history.get(number)  # the case history forgot her too
+    assert archived is not None and archived.author_handle.startswith("[erased on ")
+    stored = repr([archived, bridge.rt.history.events(number)])
+    for trace in ("maria_k", "Maria K.", "charged twice", "Baker Street", "DE89370400440532013000"):
+        assert trace.casefold() not in stored.casefold(), trace
+    assert "rows of the case history rewritten" in done.stdout
 
     again = cli(bridge, "forget", "@maria_k")
     assert again.returncode == 0 and "cases none" in again.stdout

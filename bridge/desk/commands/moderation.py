@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bridge.desk.commands.parsing import case_number, handle
-from bridge.desk.commands.replies import CommandReply, Confirmation
+from bridge.desk.commands.replies import CommandReply, Confirmation, Handler
 from bridge.desk.desk import Desk
 from bridge.desk.steering import Steering
 from bridge.domain.errors import NotAllowed
@@ -78,6 +78,7 @@ class Moderation:
     desk: Desk
     steering: Steering
     store: Store
+    extra: dict[str, Handler]
 
     def confirm_first(self, user: str, action: str, token: str) -> CommandReply:
         """The dialog for one of :data:`CONFIRMED`: refused before it opens unless ``user`` is on the
@@ -117,7 +118,14 @@ class Moderation:
         )
 
     def report(self, user: str, args: list[str]) -> CommandReply:
-        return self.confirm_first(user, "report", args[0])
+        """``report 1042`` reports a case's author (confirmed first); any other words ask for the
+        desk's KPI report, a subcommand the runtime adds (:mod:`bridge.reports.chat_reports`)."""
+        if args and args[0].lstrip("#").isdigit():
+            return self.confirm_first(user, "report", args[0])
+        kpis = self.extra.get("report")
+        if kpis is None:
+            raise NotAllowed("Usage: /bridge report 1042 (reports are not available here)")
+        return kpis(user, args)
 
     def confirmed(self, user: str, confirmation: Confirmation, *, chat: str = "", channel: str = "") -> str:
         """Run a confirmed action: checked again (the dialog may be old), enqueued, audited."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bridge.domain.ports import ChartImage
+
 __all__ = ["FAILED", "CommandReply", "Confirmation", "Handler"]
 
 FAILED = "Something went wrong with that command; it has been logged."
@@ -31,6 +33,7 @@ class CommandReply:
     text: str
     confirm: Confirmation | None = None
     verbatim: str = ""
+    image: ChartImage | None = None  # a chart after the words (``/bridge report``)
 
 
 #: A subcommand: who typed it and its arguments (a :class:`~bridge.desk.commands.parsing.Words`).

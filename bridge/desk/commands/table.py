@@ -74,7 +74,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "block", "1042", "block a case's author (Mastodon; X's API no longer blocks)", SOCIAL_CONFIRMED
     ),
-    Subcommand("report", "1042", "report a case's author to their instance's moderators", SOCIAL_CONFIRMED),
+    Subcommand(
+        "report",
+        "[department|1042] [period]",
+        "the desk's KPIs against targets (with a case number: report its author to their instance's "
+        "moderators, social team only, confirmed first)",
+    ),
     Subcommand("hours", "", "opening hours and whether the desk is open now"),
     Subcommand("help", "", "this list"),
 )

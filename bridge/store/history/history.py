@@ -10,6 +10,7 @@ with the same tombstone Redis gets (:mod:`bridge.store.erasure`).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -204,9 +205,13 @@ class History:
             numbers = select(CaseRow.number).where(or_(*who), *scope).order_by(CaseRow.number)
             return [int(n) for n in conn.execute(numbers).scalars()]
 
-    def erase(self, numbers: Sequence[int], tombstone: str, day: str) -> int:
+    def erase(
+        self, numbers: Sequence[int], tombstone: str, day: str, pattern: re.Pattern[str] | None = None
+    ) -> int:
         """Replace the customer's words and identity in these cases and their timelines; returns how
-        many rows changed. Numbers, times, states and who on the team did what stay."""
+        many rows changed. Their own messages go whole; ``pattern`` (the erasure's needles) finds
+        their words, handle and ids inside every other entry. Numbers, times, states and who on the
+        team did what stay."""
         if not numbers:
             return 0
         personal: dict[str, str | None] = dict.fromkeys(PERSONAL_COLUMNS, tombstone)
@@ -224,7 +229,7 @@ class History:
             ).all()
             for row in rows:
                 detail = json.loads(row.detail or "{}")
-                scrubbed = _scrub(row.kind, detail, tombstone)
+                scrubbed = _scrub(row.kind, detail, tombstone, pattern)
                 if scrubbed != detail:
                     conn.execute(
                         update(CaseEventRow)
@@ -243,12 +248,16 @@ def _actor(kind: str, tombstone: str) -> Any:
     return tombstone if kind in ("customer_follow_up", "customer_dm") else CaseEventRow.actor
 
 
-def _scrub(kind: str, detail: dict[str, str], tombstone: str) -> dict[str, str]:
+def _scrub(
+    kind: str, detail: dict[str, str], tombstone: str, pattern: re.Pattern[str] | None
+) -> dict[str, str]:
     out = dict(detail)
     if kind in CUSTOMER_EVENTS:
         for key in ("text", "post_id", "dm_id"):
             if out.get(key):
                 out[key] = tombstone
+    if pattern is not None:
+        out = {k: pattern.sub(tombstone, v) if isinstance(v, str) else v for k, v in out.items()}
     return out
 
 
