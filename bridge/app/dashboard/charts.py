@@ -47,6 +47,7 @@ def trend_svg(daily: Mapping[str, int], title: str) -> str:
             step = max(1, len(days) // 8)
             axes.set_xticks(range(0, len(days), step), [days[i][5:] for i in range(0, len(days), step)])
             axes.set_ylabel("cases")
+            axes.set_ylim(bottom=0)
             axes.set_title(title, fontsize=10)
             axes.grid(alpha=0.3)
             return _svg(figure)

@@ -34,6 +34,11 @@ SIGN_IN_SECONDS = 600  # the round trip through the platform's sign-in page
 HOME = "/dashboard"
 
 
+def _redirect(location: str) -> web.Response:
+    """A 302 that can carry cookies (aiohttp's HTTPFound must be raised, and then loses them)."""
+    return web.Response(status=302, headers={"Location": location})
+
+
 def _safe_next(value: str | None) -> str:
     """Only our own pages: an open redirect would lend our address to a phishing link."""
     if value and value.startswith(HOME) and not value.startswith("//") and "\\" not in value:
@@ -109,7 +114,7 @@ class Gate:
         provider = self._provider(request)
         state, nonce = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
         pending = {"state": state, "nonce": nonce, "next": _safe_next(request.query.get("next"))}
-        response = web.HTTPFound(provider.authorize_url(self._callback(request, provider), state, nonce))
+        response = _redirect(provider.authorize_url(self._callback(request, provider), state, nonce))
         response.set_cookie(
             SIGN_IN_COOKIE,
             self._sessions.sign({**pending, "expires": time.time() + SIGN_IN_SECONDS}),
@@ -149,12 +154,12 @@ class Gate:
         return self._signed_in(viewer, str(pending.get("next", HOME)), request)
 
     async def sign_out(self, request: web.Request) -> web.StreamResponse:
-        response = web.HTTPFound(f"{HOME}/sign-in")
+        response = _redirect(f"{HOME}/sign-in")
         response.del_cookie(SESSION_COOKIE, path="/")
         return response
 
     def _signed_in(self, viewer: Viewer, next_page: str, request: web.Request) -> web.StreamResponse:
-        response = web.HTTPFound(_safe_next(next_page))
+        response = _redirect(_safe_next(next_page))
         response.set_cookie(
             SESSION_COOKIE,
             self._sessions.issue(viewer),
