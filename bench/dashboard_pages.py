@@ -1,0 +1,126 @@
+"""Dashboard page timings with many closed cases in the history.
+
+Fills a fresh SQLite history (or ``--database-url``, e.g. the machine's PostgreSQL) with ``--cases``
+closed cases spread over the last 26 weeks across platforms, departments and experts, starts the real
+web app on a private embedded Redis, and times every dashboard page and the export through HTTP with
+the dashboard token, warm (after one unmeasured load). Figures only; the target is under 1 s a page
+with 100,000 cases.
+
+    .venv/bin/python bench/dashboard_pages.py [--cases 100000] [--rounds 5] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import requests
+from sqlalchemy import insert, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bridge.app.logs import configure  # noqa: E402
+from bridge.app.settings import Settings  # noqa: E402
+from bridge.store.history import CaseRow, history_url, open_engine  # noqa: E402
+from bridge.store.redis_conn import embedded_url  # noqa: E402
+from bridge.wiring import build, build_web_app  # noqa: E402
+from standins.server import BackgroundServer  # noqa: E402
+from tests.support.dashboard import closed_case  # noqa: E402
+
+TOKEN = "bench-dashboard-token"  # noqa: S105  # a local bench's own
+PLATFORMS = ("x", "x", "x", "facebook", "instagram", "mastodon", "bluesky")
+DEPARTMENTS = ("social", "billing", "logistics")
+EXPERTS = ("U0EXP1", "U0EXP2", "U0LOG1", "U0SOC1")
+PAGES = (
+    "/dashboard",
+    "/dashboard?since=2000-01-01",  # every case, not the default last 30 days
+    "/dashboard/volume",
+    "/dashboard/volume?since=2000-01-01",
+    "/dashboard/people",
+    "/dashboard/people?since=2000-01-01",
+    "/dashboard/surveys",
+    "/dashboard/cases",
+    "/dashboard/cases?text=bill%2042",
+    "/dashboard/cases?handle=customer77",
+    "/dashboard/cases/4242",
+)
+
+
+def fill(url: str, count: int, now: datetime) -> float:
+    """``count`` closed cases over 26 weeks, inserted in batches; returns the seconds it took."""
+    engine = open_engine(url)
+    started = time.perf_counter()
+    span = timedelta(weeks=26).total_seconds()
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM case_events"))
+        conn.execute(text("DELETE FROM cases"))
+    batch: list[dict[str, object]] = []
+    for i in range(1, count + 1):
+        created = now - timedelta(seconds=span * (count - i) / count) - timedelta(hours=1)
+        facts = closed_case(
+            i,
+            created,
+            platform=PLATFORMS[i % len(PLATFORMS)],
+            department=DEPARTMENTS[i % len(DEPARTMENTS)],
+            expert=EXPERTS[i % len(EXPERTS)],
+            csat=(i % 5) + 1 if i % 4 == 0 else None,
+            nps=i % 11 if i % 6 == 0 else None,
+            sla_met=i % 9 != 0,
+        )
+        batch.append(facts.columns())
+        if len(batch) == 5000:
+            with engine.begin() as conn:
+                conn.execute(insert(CaseRow), batch)
+            batch = []
+    if batch:
+        with engine.begin() as conn:
+            conn.execute(insert(CaseRow), batch)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    args = parser.parse_args()
+    configure(level="WARNING")
+    with tempfile.TemporaryDirectory() as folder:
+        data_dir = Path(folder)
+        url = history_url(args.database_url, data_dir)
+        took = fill(url, args.cases, datetime.now(UTC))
+        print(f"history: {args.cases:,} closed cases in {url.split(':')[0]}, filled in {took:.1f} s")
+        settings = Settings(
+            redis_url=embedded_url(data_dir / "redis"),
+            bridge_data_dir=data_dir,
+            database_url=args.database_url,
+            bridge_dashboard_token=TOKEN,
+            bridge_key_prefix="bench-dashboard:",
+        )
+        server = BackgroundServer(build_web_app(build(settings))).start()
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {TOKEN}"
+        try:
+            print(f"{'page':40} {'p50 ms':>8} {'max ms':>8} {'bytes':>9}")
+            for page in (*PAGES, "/dashboard/export?format=csv"):
+                first = session.get(server.url + page, timeout=120)
+                first.raise_for_status()
+                seconds = []
+                for _ in range(args.rounds):
+                    started = time.perf_counter()
+                    session.get(server.url + page, timeout=120).raise_for_status()
+                    seconds.append(time.perf_counter() - started)
+                p50, worst = statistics.median(seconds) * 1000, max(seconds) * 1000
+                print(f"{page:40} {p50:8.0f} {worst:8.0f} {len(first.content):9,}")
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()
