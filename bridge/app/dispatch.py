@@ -90,3 +90,7 @@ class Dispatcher:
 
     def set_aside_digest(self, at: datetime) -> None:
         enqueue(self.queue, jobs.set_aside_digest, at=at)
+
+    def survey(self, number: int, kind: str, at: datetime | None = None) -> None:
+        """Ask case ``number``'s customer survey question ``kind`` at ``at`` (now when None)."""
+        enqueue(self.queue, jobs.send_survey, number, kind, at=at)

@@ -10,7 +10,7 @@ import structlog
 from rq.job import Job
 
 from bridge.app import runtime
-from bridge.app.metrics import MENTION_TO_CARD, REPLIES_FAILED, REPLIES_POSTED, SLA_BREACHES
+from bridge.app.metrics import MENTION_TO_CARD, REPLIES_FAILED, REPLIES_POSTED, SLA_BREACHES, SURVEYS_SENT
 from bridge.domain.errors import Rejected
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "publish",
     "publish_gave_up",
     "refresh_card",
+    "send_survey",
     "set_aside_digest",
     "sla_check",
     "social_action",
@@ -90,6 +91,15 @@ def publish(number: int) -> str:
             rt.meter.count(REPLIES_FAILED, platform=platform, reason="rejected")
         else:
             rt.meter.count(REPLIES_POSTED, platform=platform)
+            rt.surveys.plan(number)  # the playbook's survey, if any, after its delay
+    return outcome
+
+
+def send_survey(number: int, kind: str) -> str:
+    rt = runtime.current()
+    outcome = rt.surveys.send(number, kind)
+    if outcome == "sent":
+        rt.meter.count(SURVEYS_SENT, platform=rt.store.get(number).platform, kind=kind)
     return outcome
 
 

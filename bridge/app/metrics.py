@@ -30,12 +30,16 @@ __all__ = [
     "HTTP_SECONDS",
     "JOB_FAILURES",
     "JOB_RETRIES",
+    "LINK_CLICKS",
+    "LINK_CONVERSIONS",
     "MENTION_TO_CARD",
     "POLL_ERRORS",
     "REFUSED_ACTIONS",
     "REPLIES_FAILED",
     "REPLIES_POSTED",
     "SLA_BREACHES",
+    "SURVEYS_ANSWERED",
+    "SURVEYS_SENT",
     "Meter",
     "SharedMetric",
     "families",
@@ -89,6 +93,16 @@ MENTION_TO_CARD = SharedMetric(
     ("platform",),
     buckets=(5, 15, 30, 60, 120, 300, 600, 1800, 3600),
 )
+SURVEYS_SENT = SharedMetric(
+    "bridge_surveys_sent_total", "Survey questions sent to customers by private message", ("platform", "kind")
+)
+SURVEYS_ANSWERED = SharedMetric(
+    "bridge_surveys_answered_total", "Survey answers recorded, by score", ("platform", "kind", "score")
+)
+LINK_CLICKS = SharedMetric("bridge_link_clicks_total", "Clicks on tracked links in answers", ("platform",))
+LINK_CONVERSIONS = SharedMetric(
+    "bridge_link_conversions_total", "Conversions the shop reported on tracked links", ("platform",)
+)
 SHARED: tuple[SharedMetric, ...] = (
     CASES_INGESTED,
     REPLIES_POSTED,
@@ -99,6 +113,10 @@ SHARED: tuple[SharedMetric, ...] = (
     SLA_BREACHES,
     POLL_ERRORS,
     MENTION_TO_CARD,
+    SURVEYS_SENT,
+    SURVEYS_ANSWERED,
+    LINK_CLICKS,
+    LINK_CONVERSIONS,
 )
 
 

@@ -32,6 +32,8 @@ from bridge.flow.publisher import Publisher
 from bridge.flow.set_aside import SetAsideLedger
 from bridge.playbook.model import Playbook
 from bridge.playbook.source import PlaybookSource
+from bridge.reports.links import TrackedLinks
+from bridge.reports.surveys import Surveys
 from bridge.store.cases import Store
 from bridge.store.redis_conn import connect, resolve_url
 from bridge.triage.learning.active import use_model_file
@@ -59,17 +61,23 @@ class Runtime:
         self.meter = Meter(self.redis, self.settings.bridge_key_prefix)
         self.outlets = Outlets(self.socials, self.main_accounts)
         self.followups = FollowUps(self.store, self.dispatch)
+        # measuring (bridge/reports): tracked links in drafts, surveys after a case
+        self.links = TrackedLinks(self.store, self.playbooks, self.settings.bridge_public_url, self.clock)
+        self.surveys = Surveys(
+            self.store, self.playbooks, self.socials, self.dispatch, self.clock, self.dispatch.survey
+        )
         self.desk = Desk(
             self.store,
             self.playbooks,
             self.dispatch,
             self.clock,
             on_refused=lambda action: self.meter.count(REFUSED_ACTIONS, action=action),
+            rewrite_links=self.links.rewrite,
         )
         self.publisher = Publisher(self.store, self.outlets, self.dispatch, self.clock, self.followups)
         self.escalation = Escalation(self.store, self.playbooks, self.chats, self.dispatch, self.clock)
         self.chat_updates = ChatUpdates(self.store, self.playbooks, self.chats, self.desk, self.escalation)
-        self.steering = Steering(self.desk)
+        self.steering = Steering(self.desk, on_resolved=self.surveys.plan)
         self.moderation = Moderation(self.store, self.socials, self.dispatch)
         self.out_of_hours = OutOfHoursReplies(
             self.store, self.playbooks, self.socials, self.dispatch, self.clock, self.followups

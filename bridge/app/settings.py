@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     bridge_queue: str = "bridge"
     bridge_key_prefix: str = "bridge:"
     bridge_channel_interval_ms: int = 1000  # at most one message per channel per interval
+    # where people reach this bridge from the internet, e.g. https://bridge.example.com: tracked links
+    # (playbook measure.tracked_links) become <BRIDGE_PUBLIC_URL>/r/<token>
+    bridge_public_url: str | None = None
+    bridge_conversions_secret: str | None = None  # signs POST /api/conversions (HMAC-SHA256)
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None

@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 
 from bridge.app.health import Health, start_with
 from bridge.app.metrics import HTTP_REQUESTS, HTTP_SECONDS
+from bridge.app.redirects import CLICK_PATH, tracked_link_routes
 from bridge.app.runtime import Runtime
 
 __all__ = ["AccessLogger", "Handler", "Route", "access_log", "create_app"]
@@ -48,8 +49,13 @@ class AccessLogger(AbstractAccessLogger):
             status=response.status,
             bytes=response.body_length,
             seconds=round(time, 4),
-            remote=request.remote,
+            remote=None if _private(request) else request.remote,
         )
+
+
+def _private(request: web.BaseRequest) -> bool:
+    """A tracked link's click: who clicked is not ours to keep, not even in a log line."""
+    return request.path.startswith(CLICK_PATH.split("{", 1)[0])
 
 
 def create_app(rt: Runtime, routes: Iterable[Route]) -> web.Application:
@@ -72,6 +78,6 @@ def create_app(rt: Runtime, routes: Iterable[Route]) -> web.Application:
 
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
-    for method, path, handler in routes:
+    for method, path, handler in [*tracked_link_routes(rt), *routes]:
         app.router.add_route(method, path, handler)
     return app

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "BadConversion",
     "BridgeError",
     "CardNotPostedYet",
     "ConfigurationError",
@@ -20,6 +21,7 @@ __all__ = [
     "PlaybookError",
     "RateLimited",
     "Rejected",
+    "SignatureRefused",
     "TemplateRefused",
     "Unavailable",
     "UnknownCase",
@@ -101,3 +103,15 @@ class MalformedButton(NotAllowed):
 
 class MentionsFileError(ValueError):
     """A line of the mentions file that cannot be read; the message names the file and line."""
+
+
+class SignatureRefused(BridgeError):
+    """A signed webhook (``POST /api/conversions``) whose signature is missing (``missing``) or wrong."""
+
+    def __init__(self, message: str, *, missing: bool) -> None:
+        self.missing = missing
+        super().__init__(message)
+
+
+class BadConversion(ValueError):
+    """A conversion the brand's shop sent that cannot be read; the message says what was expected."""
