@@ -19,6 +19,7 @@ from bridge.playbook.templates import check_template
 __all__ = [
     "DEFAULT_CSAT_QUESTION",
     "DEFAULT_NPS_QUESTION",
+    "PRIVATE_MESSAGE_PLATFORMS",
     "MeasureRules",
     "SurveyRules",
 ]
@@ -36,6 +37,8 @@ DEFAULT_SURVEY_DELAY_MINUTES = 60
 DEFAULT_ONCE_PER_CUSTOMER_DAYS = 30
 DEFAULT_ANSWER_DAYS = 7
 DEFAULT_LINK_DAYS = 365
+#: Platforms the bridge can reach customers on privately.
+PRIVATE_MESSAGE_PLATFORMS = ("x", "mastodon", "bluesky", "facebook", "instagram")
 
 
 class SurveyRules(BaseModel):
@@ -53,6 +56,16 @@ class SurveyRules(BaseModel):
     nps_question: str = DEFAULT_NPS_QUESTION
 
     _checked = field_validator("csat_question", "nps_question")(check_template)
+
+    @field_validator("platforms")
+    @classmethod
+    def _known_platforms(cls, platforms: list[str] | None) -> list[str] | None:
+        unknown = [p for p in platforms or [] if p not in PRIVATE_MESSAGE_PLATFORMS]
+        if unknown:
+            raise ValueError(
+                f"unknown platform {', '.join(unknown)} (expected: {', '.join(PRIVATE_MESSAGE_PLATFORMS)})"
+            )
+        return platforms
 
     @model_validator(mode="after")
     def _asks_something(self) -> SurveyRules:
