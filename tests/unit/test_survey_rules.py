@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,7 @@ from bridge.playbook.loader import load_model
 from bridge.playbook.model import Playbook
 from bridge.reports.surveys import Surveys
 from bridge.store.cases import Store
+from bridge.store.transitions import text as _s
 from tests.support.cases import routed_case
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -101,7 +103,7 @@ def make_desk(store: Store, *, surveys: bool = True, nps: bool = False) -> Desk:
 
 
 def answered_case(
-    desk: Desk, post_id: str, *, author_id: str = "77", resolve: bool = True, **fields: object
+    desk: Desk, post_id: str, *, author_id: str = "77", resolve: bool = True, **fields: Any
 ) -> int:
     """A case whose answer went out (posted), resolved unless told not to."""
     number, _ = desk.store.create_case_once(routed_case(post_id, author_id=author_id, **fields))
@@ -219,7 +221,7 @@ def test_the_customers_reply_is_recorded_shown_in_the_thread_and_taken_once(stor
     reply = DirectMessage("x", "2001", "77", "4 - thanks <!channel>")
     answered = desk.surveys.answer(reply)
     assert answered is not None and (answered.number, answered.kind, answered.score) == (number, "csat", 4)
-    fields = {k.decode(): v.decode() for k, v in store.r.hgetall(store.k("case", number)).items()}
+    fields = {_s(k): _s(v) for k, v in store.r.hgetall(store.k("case", number)).items()}
     assert fields["csat"] == "4" and fields["survey_comment"] == "thanks <!channel>"
     assert (number, "@maria answered the survey: CSAT 4/5. They wrote:", reply.text) in desk.notices.said
     again = desk.surveys.answer(reply)  # the same message read on the next poll
