@@ -223,9 +223,8 @@ class Surveys:
         if comment:
             fields["survey_comment"] = f"{earlier}\n{comment}" if earlier else comment
         self.store.set_fields(number, fields)
-        self.store.record(
-            number, "survey_answered", case.author_handle, kind=kind, score=score, comment=comment
-        )
+        # the comment stays on the case only (survey_comment), where erasing the customer finds it
+        self.store.record(number, "survey_answered", case.author_handle, kind=kind, score=score)
         top = SCALES[kind][1]
         self.dispatch.thread_notice(
             number,

@@ -24,6 +24,7 @@ from bridge.playbook.loader import load_model
 from bridge.playbook.model import Playbook
 from bridge.reports.surveys import Surveys
 from bridge.store.cases import Store
+from bridge.store.erasure import Customer, Eraser
 from bridge.store.transitions import text as _s
 from tests.support.cases import routed_case
 
@@ -271,3 +272,19 @@ def test_playbook_mistakes_in_the_sections_name_file_line_and_key(section: str, 
     with pytest.raises(PlaybookError) as caught:
         load_model(Path("desk.yml"), Playbook, text=PLAYBOOK + section + "\n")
     assert expected in str(caught.value)
+
+
+def test_forgetting_the_customer_removes_their_comment_and_the_survey_keys(store: Store) -> None:
+    desk = make_desk(store)
+    customer_wrote(desk)
+    number = answered_case(desk, "1")
+    desk.surveys.send(number, "csat")
+    desk.surveys.answer(DirectMessage("x", "2001", "77", "5 - Maria from Leeds, parcel 88231 arrived"))
+    eraser = Eraser(store, NOW.date())
+    eraser.erase(eraser.plan(Customer(handle="maria", platform="x")), by="dpo")
+    fields = store.r.hgetall(store.k("case", number))
+    assert fields[b"csat"] == b"5"  # the score is not theirs to identify them by
+    assert fields[b"survey_comment"] == b"[erased on 2026-12-01]"
+    assert not store.r.exists(store.k("survey", "customer", "x", "77"))
+    timeline = [value for entry in store.audit(number) for value in entry.fields.values()]
+    assert not [value for value in timeline if "88231" in value]
