@@ -14,7 +14,7 @@ from __future__ import annotations
 import redis
 import structlog
 
-from bridge.app.metrics import CASES_INGESTED, POLL_ERRORS, SURVEYS_ANSWERED
+from bridge.app.metrics import CASES_INGESTED, POLL_ERRORS
 from bridge.app.runtime import Runtime
 from bridge.domain.errors import PlatformError, RateLimited
 from bridge.domain.ports import SocialPlatform
@@ -125,12 +125,8 @@ def _poll_direct_messages(rt: Runtime, name: str, now: float, backoff: Backoff) 
     try:
         messages = rt.socials[name].fetch_direct_messages()
         for message in reversed(messages):  # oldest first, so the thread reads in order
-            answered = rt.surveys.answer(message)  # a survey's answer is taken before the case flow
-            if answered is None:
+            if rt.surveys.answer(message) is None:  # a survey's answer is taken before the case flow
                 rt.followups.attach_direct_message(message)
-            elif answered.fresh:
-                score = str(answered.score)
-                rt.meter.count(SURVEYS_ANSWERED, platform=name, kind=answered.kind, score=score)
     except PlatformError as exc:
         log.warning("dm_poll_failed", platform=name, error=str(exc))
         rt.meter.count(POLL_ERRORS, platform=name, kind="direct_messages")

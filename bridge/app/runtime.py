@@ -10,7 +10,7 @@ from rq import Queue
 
 from bridge.app.crisis_dispatch import CrisisDispatcher
 from bridge.app.dispatch import Dispatcher
-from bridge.app.metrics import REFUSED_ACTIONS, Meter
+from bridge.app.metrics import REFUSED_ACTIONS, SURVEYS_ANSWERED, Meter
 from bridge.app.set_aside_digest import SetAsideDigest
 from bridge.app.settings import Settings
 from bridge.crisis.commands import incident_command
@@ -64,7 +64,15 @@ class Runtime:
         # measuring (bridge/reports): tracked links in drafts, surveys after a case
         self.links = TrackedLinks(self.store, self.playbooks, self.settings.bridge_public_url, self.clock)
         self.surveys = Surveys(
-            self.store, self.playbooks, self.socials, self.dispatch, self.clock, self.dispatch.survey
+            self.store,
+            self.playbooks,
+            self.socials,
+            self.dispatch,
+            self.clock,
+            self.dispatch.survey,
+            on_answered=lambda a: self.meter.count(
+                SURVEYS_ANSWERED, platform=a.platform, kind=a.kind, score=str(a.score)
+            ),
         )
         self.desk = Desk(
             self.store,
@@ -104,6 +112,7 @@ class Runtime:
             chats=self.chats.keys(),  # a live view: platforms are added after construction
             crisis=self.crisis,
             set_aside=self.set_aside,
+            answers=self.surveys.answer_mention,
         )
         self.commands = Commands(self.desk, self.steering, extra={"incident": incident_command(self.crisis)})
 

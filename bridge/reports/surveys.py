@@ -24,6 +24,7 @@ a score is left to the case flow, and nobody is asked twice.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,7 +34,7 @@ import structlog
 from bridge.domain.clock import Clock
 from bridge.domain.errors import PlatformError, RateLimited, Rejected
 from bridge.domain.lifecycle import State
-from bridge.domain.model import Case
+from bridge.domain.model import Case, Mention
 from bridge.domain.ports import DirectMessage, SocialPlatform
 from bridge.domain.work import Dispatch
 from bridge.playbook.model import Playbook
@@ -62,6 +63,7 @@ OPEN_PRIVATE_MESSAGES = frozenset({"mastodon"})
 SCALES = {"csat": (1, 5), "nps": (0, 10)}
 LABELS = {"csat": "CSAT, 1–5", "nps": "NPS, 0–10"}
 ONCE_PER_QUESTION_SECONDS = 400 * 86_400
+_LEADING_MENTIONS = re.compile(r"^(?:\s*@[\w.@-]+)+\s*")
 
 #: ``schedule(number, kind, at)`` queues the question ``kind`` of case ``number`` for ``at`` (None: now).
 Schedule = Callable[[int, str, datetime | None], None]
@@ -87,6 +89,7 @@ class Surveys:
         dispatch: Dispatch,
         clock: Clock,
         schedule: Schedule,
+        on_answered: Callable[[Answered], object] | None = None,
     ) -> None:
         self.store = store
         self._playbook = playbook
@@ -94,6 +97,7 @@ class Surveys:
         self.dispatch = dispatch
         self.clock = clock
         self.schedule = schedule
+        self.on_answered = on_answered or (lambda _answered: None)  # counted by the app's metrics
 
     # asking ----------------------------------------------------------------------------------------
     def plan(self, number: int) -> datetime | None:
@@ -214,7 +218,17 @@ class Surveys:
         self._record(number, kind, parsed.score, parsed.comment, message.text)
         if kind == "csat" and "nps" in rules.kinds():
             self.schedule(number, "nps", None)
-        return Answered(number, kind, parsed.score, message.platform)
+        answered = Answered(number, kind, parsed.score, message.platform)
+        self.on_answered(answered)
+        return answered
+
+    def answer_mention(self, mention: Mention) -> Answered | None:
+        """A direct mention (Mastodon's private message) taken as a survey's answer, if it is one; a
+        public post is never taken: "@brand 2 days and still nothing" is a complaint, not a 2."""
+        if mention.visibility != "direct":
+            return None
+        said = _LEADING_MENTIONS.sub("", mention.text)  # the "@brand" a direct post starts with
+        return self.answer(DirectMessage(mention.platform, mention.post_id, mention.author.id, said))
 
     def _record(self, number: int, kind: str, score: int, comment: str, said: str) -> None:
         case = self.store.get(number)

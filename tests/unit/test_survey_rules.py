@@ -18,7 +18,7 @@ import pytest
 from bridge.domain.clock import ManualClock
 from bridge.domain.errors import Rejected
 from bridge.domain.lifecycle import Action, State
-from bridge.domain.model import PostRef
+from bridge.domain.model import Author, Mention, PostRef
 from bridge.domain.ports import DirectMessage, MentionBatch
 from bridge.playbook.loader import load_model
 from bridge.playbook.model import Playbook
@@ -288,3 +288,21 @@ def test_forgetting_the_customer_removes_their_comment_and_the_survey_keys(store
     assert not store.r.exists(store.k("survey", "customer", "x", "77"))
     timeline = [value for entry in store.audit(number) for value in entry.fields.values()]
     assert not [value for value in timeline if "88231" in value]
+
+
+def test_on_mastodon_a_direct_mention_answers_and_a_public_one_never_does(store: Store) -> None:
+    desk = make_desk(store)
+    number = answered_case(desk, "1", platform="mastodon", author_id="110")
+    assert desk.surveys.send(number, "csat") == "sent"
+
+    def mention(post_id: str, text: str, visibility: str) -> Mention:
+        author = Author("110", "maria", "Maria")
+        return Mention("mastodon", post_id, text, author, NOW, "https://m.example/1", visibility=visibility)
+
+    assert (
+        desk.surveys.answer_mention(mention("2001", "@AcmeHelp 2 days and still nothing", "public")) is None
+    )
+    answered = desk.surveys.answer_mention(mention("2002", "@AcmeHelp 5", "direct"))
+    assert answered is not None and answered.score == 5
+    fields = store.r.hgetall(store.k("case", number))
+    assert fields[b"csat"] == b"5" and b"survey_comment" not in fields
