@@ -2,6 +2,8 @@
 
 ``/r/<token>`` counts a click on the link's case and answers 302 to the address the answer linked to;
 nothing about the person who clicked is kept (the access log leaves out their address on this route).
+Link-preview fetchers are redirected but not counted: X's card crawler, and every Mastodon instance
+that shows the post, would otherwise count as clicks (the user agent is looked at, never stored).
 ``/api/conversions`` takes a purchase from the brand's shop, signed with ``BRIDGE_CONVERSIONS_SECRET``
 (:mod:`bridge.reports.signatures`): 401 without a signature, 403 with a wrong one, 400 for a body
 that cannot be read, 404 for a token the bridge never made, and each ``order_id`` counts once.
@@ -10,6 +12,7 @@ that cannot be read, 404 for a token the bridge never made, and each ``order_id`
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from html import escape
 
@@ -23,7 +26,7 @@ from bridge.reports.conversions import parse_conversion
 from bridge.reports.links import Counted
 from bridge.reports.signatures import SIGNATURE_HEADER, verify
 
-__all__ = ["CLICK_PATH", "CONVERSIONS_PATH", "tracked_link_routes"]
+__all__ = ["CLICK_PATH", "CONVERSIONS_PATH", "PREVIEW_FETCHERS", "tracked_link_routes"]
 
 log = structlog.get_logger(__name__)
 
@@ -35,6 +38,11 @@ _UNKNOWN_PAGE = """<!doctype html>
 <p>It may have been mistyped, or it is older than {brand} keeps its links. The address you were
 sent to is not available from here.</p></body></html>
 """
+#: User agents of link-preview fetchers and crawlers: redirected, not counted as a person's click.
+PREVIEW_FETCHERS = re.compile(
+    r"(?i)twitterbot|facebookexternalhit|facebot|slackbot|mastodon/|pleroma|akkoma|misskey|cardyb|"
+    r"bluesky|discordbot|telegrambot|whatsapp|linkedinbot|skypeuripreview|embedly|bot\b|crawler|spider"
+)
 _NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
@@ -48,7 +56,12 @@ def tracked_link_routes(rt: Runtime) -> list[tuple[str, str, _Handler]]:
 
 def _click_handler(rt: Runtime) -> _Handler:
     async def click(request: web.Request) -> web.StreamResponse:
-        link = await asyncio.to_thread(rt.links.click, request.match_info["token"])
+        token = request.match_info["token"]
+        if PREVIEW_FETCHERS.search(request.headers.get("User-Agent", "")):
+            link = await asyncio.to_thread(rt.links.get, token)
+            if link is not None and link.url.lower().startswith(("https://", "http://")):
+                raise web.HTTPFound(link.url, headers=_NO_STORE)
+        link = await asyncio.to_thread(rt.links.click, token)
         if link is None or not link.url.lower().startswith(("https://", "http://")):
             page = _UNKNOWN_PAGE.format(brand=escape(rt.playbook.brand.name))
             return web.Response(status=404, text=page, content_type="text/html", headers=_NO_STORE)

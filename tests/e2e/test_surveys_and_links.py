@@ -104,6 +104,11 @@ def test_a_tracked_link_is_posted_rewritten_redirects_counts_and_converts(measur
     for _ in range(2):
         clicked = requests.get(f"{bridge.web.url}/r/{token}", allow_redirects=False, timeout=5)
         assert clicked.status_code == 302 and clicked.headers["Location"] == shop
+    for fetcher in ("Twitterbot/1.0", "http.rb/5.1.1 (Mastodon/4.3.0; +https://m.example/)"):
+        fetched = requests.get(
+            f"{bridge.web.url}/r/{token}", headers={"User-Agent": fetcher}, allow_redirects=False, timeout=5
+        )
+        assert fetched.status_code == 302  # shown the way, not counted as a person
     missing = requests.get(f"{bridge.web.url}/r/NoSuchToken1", allow_redirects=False, timeout=5)
     assert missing.status_code == 404 and "This link is not known" in missing.text
     assert case_fields(bridge, number)["link_clicks"] == "2"

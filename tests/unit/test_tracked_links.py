@@ -5,11 +5,16 @@ signature and body checks."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import make_mocked_request
+from structlog.testing import capture_logs
 
+from bridge.app.web import AccessLogger
 from bridge.domain.clock import ManualClock
 from bridge.domain.errors import BadConversion, SignatureRefused
 from bridge.playbook.loader import load_model
@@ -174,3 +179,21 @@ def test_a_malformed_conversion_says_what_was_expected(body: bytes, says: str) -
     with pytest.raises(BadConversion) as caught:
         parse_conversion(body)
     assert says in str(caught.value)
+
+
+@pytest.mark.parametrize(("path", "remote_logged"), [("/r/abcdefghijk", False), ("/healthz", True)])
+def test_the_access_log_keeps_no_address_of_whoever_clicks_a_tracked_link(
+    path: str, remote_logged: bool
+) -> None:
+    request = make_mocked_request("GET", path, transport=_Transport())
+    with capture_logs() as logs:
+        AccessLogger(logging.getLogger("test"), "").log(request, web.Response(status=302), 0.001)
+    (line,) = logs
+    assert (line["remote"] == "203.0.113.9") is remote_logged and line["path"] == path
+
+
+class _Transport:
+    """What aiohttp asks a connection for the peer's address."""
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        return ("203.0.113.9", 51000) if name == "peername" else default
