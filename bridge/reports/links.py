@@ -32,6 +32,7 @@ __all__ = [
     "LINK",
     "TOKEN",
     "Counted",
+    "LinkCounts",
     "TrackedLink",
     "TrackedLinks",
     "find_links",
@@ -120,6 +121,14 @@ def rewrite_links(text: str, ours: str, token_for: Callable[[str], str]) -> str:
         at = end
     pieces.append(text[at:])
     return "".join(pieces)
+
+
+@dataclass(frozen=True)
+class LinkCounts:
+    link: TrackedLink
+    clicks: int
+    conversions: int
+    conversion_value: float
 
 
 class TrackedLinks:
@@ -212,6 +221,29 @@ class TrackedLinks:
         if outcome is Counted.COUNTED:
             self.store.record(link.case, "conversion", "shop", token=token, order_id=order_id, value=value)
         return outcome, link
+
+    def of_case(self, number: int) -> list[LinkCounts]:
+        """Each tracked link of case ``number`` with its clicks and conversions: the per-answer report."""
+        tokens = [_s(t) for t in self.store.r.hvals(self.store.k("links", "case", number))]
+        with self.store.r.pipeline(transaction=False) as pipe:
+            for token in tokens:
+                pipe.hgetall(self._key(token))
+            found = pipe.execute()
+        counts = []
+        for token, raw in zip(tokens, found, strict=True):
+            data = {_s(k): _s(v) for k, v in (raw or {}).items()}
+            if "url" in data:
+                counts.append(
+                    LinkCounts(
+                        TrackedLink(
+                            token, number, data["url"], data.get("platform", ""), data.get("department", "")
+                        ),
+                        int(data.get("clicks", 0)),
+                        int(data.get("conversions", 0)),
+                        float(data.get("conversion_value", 0)),
+                    )
+                )
+        return sorted(counts, key=lambda c: c.link.url)
 
     def _key(self, token: str) -> str:
         return self.store.k("link", token)

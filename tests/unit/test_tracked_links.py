@@ -14,7 +14,6 @@ from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 from structlog.testing import capture_logs
 
-from bridge.app.web import AccessLogger
 from bridge.domain.clock import ManualClock
 from bridge.domain.errors import BadConversion, SignatureRefused
 from bridge.playbook.loader import load_model
@@ -126,6 +125,15 @@ def test_a_conversion_counts_once_per_order(store: Store) -> None:
     case = store.r.hgetall(store.k("case", number))
     assert case[b"link_conversions"] == b"2" and float(case[b"link_conversion_value"]) == 35.5
     assert [e.fields["order_id"] for e in store.audit(number) if e.action == "conversion"] == ["A-1", "A-2"]
+    links.click(token)
+    (counts,) = links.of_case(number)
+    assert (counts.link.url, counts.link.department, counts.clicks, counts.conversions) == (
+        LONG,
+        "billing",
+        1,
+        2,
+    )
+    assert counts.conversion_value == 35.5
 
 
 SECRET = "s3cret-from-the-environment"
@@ -185,6 +193,10 @@ def test_a_malformed_conversion_says_what_was_expected(body: bytes, says: str) -
 def test_the_access_log_keeps_no_address_of_whoever_clicks_a_tracked_link(
     path: str, remote_logged: bool
 ) -> None:
+    # imported here: bridge.app.web imported before bridge.app.runtime meets the app's import cycle
+    from bridge.app.runtime import Runtime  # noqa: F401
+    from bridge.app.web import AccessLogger
+
     request = make_mocked_request("GET", path, transport=_Transport())
     with capture_logs() as logs:
         AccessLogger(logging.getLogger("test"), "").log(request, web.Response(status=302), 0.001)
