@@ -139,7 +139,10 @@ class TrackedLinks:
     ) -> None:
         self.store = store
         self._playbook = playbook
-        self.public_url = (public_url or "").rstrip("/")
+        self.public_url = (public_url or "").strip().rstrip("/")
+        if self.public_url and not LINK.fullmatch(self.public_url):
+            log.warning("public_url_not_a_web_address", setting="BRIDGE_PUBLIC_URL", value=self.public_url)
+            self.public_url = ""  # a link customers cannot follow is worse than an untracked one
         self.clock = clock
         self._click = store.r.register_script(_CLICK)
         self._convert = store.r.register_script(_CONVERT)

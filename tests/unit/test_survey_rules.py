@@ -26,6 +26,7 @@ from bridge.reports.surveys import Surveys
 from bridge.store.cases import Store
 from bridge.store.erasure import Customer, Eraser
 from bridge.store.transitions import text as _s
+from tests.conftest import ROOT
 from tests.support.cases import routed_case
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -306,3 +307,13 @@ def test_on_mastodon_a_direct_mention_answers_and_a_public_one_never_does(store:
     assert answered is not None and answered.score == 5
     fields = store.r.hgetall(store.k("case", number))
     assert fields[b"csat"] == b"5" and b"survey_comment" not in fields
+
+
+def test_the_sample_playbooks_commented_sections_load_when_uncommented() -> None:
+    lines = (ROOT / "playbooks" / "acme.yml").read_text(encoding="utf-8").splitlines()
+    start = lines.index("# surveys:")
+    wanted = ("# surveys:", "# measure:", "#   ")  # the sections and their keys, not the prose
+    block = [line.removeprefix("# ") for line in lines[start:] if line.startswith(wanted)]
+    playbook = load_model(Path("acme.yml"), Playbook, text="\n".join([*lines[:start], *block]))
+    assert playbook.surveys is not None and playbook.surveys.kinds() == ["csat"]
+    assert playbook.measure.tracked_links

@@ -94,6 +94,7 @@ def test_nothing_is_rewritten_when_off_or_without_a_public_address(store: Store)
     number = new_case(store)
     assert tracked(store, on=False).rewrite(number, f"Here: {LONG}") == f"Here: {LONG}"
     assert tracked(store, public=None).rewrite(number, f"Here: {LONG}") == f"Here: {LONG}"
+    assert tracked(store, public="bridge.example.com").rewrite(number, f"Here: {LONG}") == f"Here: {LONG}"
 
 
 def test_a_click_counts_on_the_link_and_on_its_case(store: Store) -> None:
