@@ -9,7 +9,9 @@ change during the delay):
 - only where the brand may write privately: on Mastodon always (a direct post); elsewhere only when a
   private conversation exists, because the case moved to private messages or the customer has written
   to the brand privately. X lets a brand message only people whose DMs are open to it, and the bridge
-  cannot read that setting through its port: a conversation they started is the evidence that holds;
+  cannot read that setting through its port: a conversation they started is the evidence that holds
+  (looked up by the customer where the platform can, :class:`~bridge.domain.ports.Conversations`;
+  otherwise among the brand's recent private messages);
 - at most once per customer per ``once_per_customer_days`` on each platform (a Redis key with that
   expiry), and at most once per case;
 - at most once per question: a survey is worth less than a second, unwanted message, so an attempt
@@ -35,7 +37,7 @@ from bridge.domain.clock import Clock
 from bridge.domain.errors import PlatformError, RateLimited, Rejected
 from bridge.domain.lifecycle import State
 from bridge.domain.model import Case, Mention
-from bridge.domain.ports import DirectMessage, SocialPlatform
+from bridge.domain.ports import Conversations, DirectMessage, SocialPlatform
 from bridge.domain.work import Dispatch
 from bridge.playbook.model import Playbook
 from bridge.playbook.survey_rules import SurveyRules
@@ -156,12 +158,14 @@ class Surveys:
     def _may_write_privately(self, case: Case) -> bool:
         if case.platform in OPEN_PRIVATE_MESSAGES or case.mode == "private":
             return True
+        social = self.socials[case.platform]
         try:
-            messages = self.socials[case.platform].fetch_direct_messages()
+            if isinstance(social, Conversations):  # their conversation with us, however old
+                return social.has_written_privately(case.author_id)
+            return any(m.sender_id == case.author_id for m in social.fetch_direct_messages())
         except PlatformError as exc:
             log.warning("survey_dm_check_failed", case=case.number, error=str(exc))
             raise
-        return any(m.sender_id == case.author_id for m in messages)
 
     def _ask(self, case: Case, rules: SurveyRules, kind: str, customer_key: str) -> str:
         playbook = self._playbook()

@@ -133,3 +133,17 @@ def test_a_tracked_link_is_posted_rewritten_redirects_counts_and_converts(measur
     assert convert(b"{not json").status_code == 400
     assert "no tracked link" in convert({"token": "NoSuchToken1", "order_id": "A-9"}).json()["error"]
     assert case_fields(bridge, number)["link_conversions"] == "1"
+
+
+def test_no_survey_reaches_a_customer_who_never_wrote_to_us_privately(measured: LocalBridge) -> None:
+    bridge = measured
+    number = open_case(bridge, handle="quiet_q")
+    stranger = bridge.rt.store.get(number).author_id
+    bridge.x.add_direct_message("unrelated", sender_id="123456789")  # someone else's conversation
+    draft_and_approve(bridge, number, "Hi @quiet_q, the second charge is refunded today.")
+    bridge.drain(include_scheduled=True)
+    assert not [m for m in bridge.x.direct_messages() if stranger in m.participant_ids]
+    skipped = [e for e in bridge.rt.store.audit(number) if e.action == "survey_skipped"]
+    assert [e.fields["reason"] for e in skipped] == ["no-private-messages"]
+    asked = [r.path for r in bridge.x.requests if r.method == "GET" and "dm_conversations/with" in r.path]
+    assert asked == [f"/2/dm_conversations/with/{stranger}/dm_events"]  # their conversation, looked up
