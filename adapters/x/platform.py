@@ -109,6 +109,10 @@ class XPlatform:
     def fetch_direct_messages(self) -> list[DirectMessage]:
         return self.dms.incoming()
 
+    def has_written_privately(self, user_id: str) -> bool:
+        """Whether ``user_id`` ever wrote to us privately: their conversation with us, read directly."""
+        return any(str(event.sender_id) == user_id for event in self.dms.events(user_id))
+
     def _user_id(self, handle: str) -> str:
         response: Any = translate(self.client.get_user, username=handle.lstrip("@"))
         if response.data is None:

@@ -109,3 +109,7 @@ class Dispatcher:
             at=at,
             job_id=f"{self.queue.name}-report-{kind}-{at:%Y%m%d%H%M}",
         )
+
+    def survey(self, number: int, kind: str, at: datetime | None = None) -> None:
+        """Ask case ``number``'s customer survey question ``kind`` at ``at`` (now when None)."""
+        enqueue(self.queue, jobs.send_survey, number, kind, at=at)

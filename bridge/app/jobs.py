@@ -10,7 +10,14 @@ import structlog
 from rq.job import Job
 
 from bridge.app import runtime
-from bridge.app.metrics import FIRST_RESPONSE, MENTION_TO_CARD, REPLIES_FAILED, REPLIES_POSTED, SLA_BREACHES
+from bridge.app.metrics import (
+    FIRST_RESPONSE,
+    MENTION_TO_CARD,
+    REPLIES_FAILED,
+    REPLIES_POSTED,
+    SLA_BREACHES,
+    SURVEYS_SENT,
+)
 from bridge.domain.errors import Rejected
 
 __all__ = [
@@ -22,6 +29,7 @@ __all__ = [
     "publish_gave_up",
     "refresh_card",
     "report_digest",
+    "send_survey",
     "set_aside_digest",
     "sla_check",
     "social_action",
@@ -96,6 +104,15 @@ def publish(number: int) -> str:
             if first:
                 waited = max(0.0, (rt.clock.now() - case.created_at).total_seconds())
                 rt.meter.observe(FIRST_RESPONSE, waited, platform=case.platform)
+            rt.surveys.plan(number)  # the playbook's survey, if any, after its delay
+    return outcome
+
+
+def send_survey(number: int, kind: str) -> str:
+    rt = runtime.current()
+    outcome = rt.surveys.send(number, kind)
+    if outcome == "sent":
+        rt.meter.count(SURVEYS_SENT, platform=rt.store.get(number).platform, kind=kind)
     return outcome
 
 

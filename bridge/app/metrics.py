@@ -31,12 +31,16 @@ __all__ = [
     "HTTP_SECONDS",
     "JOB_FAILURES",
     "JOB_RETRIES",
+    "LINK_CLICKS",
+    "LINK_CONVERSIONS",
     "MENTION_TO_CARD",
     "POLL_ERRORS",
     "REFUSED_ACTIONS",
     "REPLIES_FAILED",
     "REPLIES_POSTED",
     "SLA_BREACHES",
+    "SURVEYS_ANSWERED",
+    "SURVEYS_SENT",
     "Meter",
     "SharedMetric",
     "families",
@@ -96,6 +100,16 @@ FIRST_RESPONSE = SharedMetric(
     ("platform",),
     buckets=(60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 259200),
 )
+SURVEYS_SENT = SharedMetric(
+    "bridge_surveys_sent_total", "Survey questions sent to customers by private message", ("platform", "kind")
+)
+SURVEYS_ANSWERED = SharedMetric(
+    "bridge_surveys_answered_total", "Survey answers recorded, by score", ("platform", "kind", "score")
+)
+LINK_CLICKS = SharedMetric("bridge_link_clicks_total", "Clicks on tracked links in answers", ("platform",))
+LINK_CONVERSIONS = SharedMetric(
+    "bridge_link_conversions_total", "Conversions the shop reported on tracked links", ("platform",)
+)
 SHARED: tuple[SharedMetric, ...] = (
     CASES_INGESTED,
     REPLIES_POSTED,
@@ -107,6 +121,10 @@ SHARED: tuple[SharedMetric, ...] = (
     POLL_ERRORS,
     MENTION_TO_CARD,
     FIRST_RESPONSE,
+    SURVEYS_SENT,
+    SURVEYS_ANSWERED,
+    LINK_CLICKS,
+    LINK_CONVERSIONS,
 )
 
 

@@ -125,7 +125,8 @@ def _poll_direct_messages(rt: Runtime, name: str, now: float, backoff: Backoff) 
     try:
         messages = rt.socials[name].fetch_direct_messages()
         for message in reversed(messages):  # oldest first, so the thread reads in order
-            rt.followups.attach_direct_message(message)
+            if rt.surveys.answer(message) is None:  # a survey's answer is taken before the case flow
+                rt.followups.attach_direct_message(message)
     except PlatformError as exc:
         log.warning("dm_poll_failed", platform=name, error=str(exc))
         rt.meter.count(POLL_ERRORS, platform=name, kind="direct_messages")

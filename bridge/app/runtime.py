@@ -11,7 +11,7 @@ from rq import Queue
 
 from bridge.app.crisis_dispatch import CrisisDispatcher
 from bridge.app.dispatch import Dispatcher
-from bridge.app.metrics import REFUSED_ACTIONS, Meter
+from bridge.app.metrics import REFUSED_ACTIONS, SURVEYS_ANSWERED, Meter
 from bridge.app.report_digests import ReportDigests
 from bridge.app.set_aside_digest import SetAsideDigest
 from bridge.app.settings import Settings
@@ -39,7 +39,9 @@ from bridge.playbook.source import PlaybookSource
 from bridge.reports.archive import Archiver
 from bridge.reports.charts import Charts
 from bridge.reports.chat_reports import ChatReports
+from bridge.reports.links import TrackedLinks
 from bridge.reports.query import Reports
+from bridge.reports.surveys import Surveys
 from bridge.store.cases import Store
 from bridge.store.history import History, history_url, open_engine
 from bridge.store.redis_conn import connect, resolve_url
@@ -68,19 +70,33 @@ class Runtime:
         self.meter = Meter(self.redis, self.settings.bridge_key_prefix)
         self.outlets = Outlets(self.socials, self.main_accounts)
         self.followups = FollowUps(self.store, self.dispatch)
+        # measuring (bridge/reports): tracked links in drafts, surveys after a case
+        self.links = TrackedLinks(self.store, self.playbooks, self.settings.bridge_public_url, self.clock)
+        self.surveys = Surveys(
+            self.store,
+            self.playbooks,
+            self.socials,
+            self.dispatch,
+            self.clock,
+            self.dispatch.survey,
+            on_answered=lambda a: self.meter.count(
+                SURVEYS_ANSWERED, platform=a.platform, kind=a.kind, score=str(a.score)
+            ),
+        )
         self.desk = Desk(
             self.store,
             self.playbooks,
             self.dispatch,
             self.clock,
             on_refused=lambda action: self.meter.count(REFUSED_ACTIONS, action=action),
+            rewrite_links=self.links.rewrite,
         )
         self.publisher = Publisher(self.store, self.outlets, self.dispatch, self.clock, self.followups)
         self.escalation = Escalation(self.store, self.playbooks, self.chats, self.dispatch, self.clock)
         self.chat_updates = ChatUpdates(
             self.store, self.playbooks, self.chats, self.desk, self.escalation, self.customer_history
         )
-        self.steering = Steering(self.desk)
+        self.steering = Steering(self.desk, on_resolved=self.surveys.plan)
         self.moderation = Moderation(self.store, self.socials, self.dispatch)
         self.out_of_hours = OutOfHoursReplies(
             self.store, self.playbooks, self.socials, self.dispatch, self.clock, self.followups
@@ -107,6 +123,7 @@ class Runtime:
             chats=self.chats.keys(),  # a live view: platforms are added after construction
             crisis=self.crisis,
             set_aside=self.set_aside,
+            answers=self.surveys.answer_mention,
         )
         # measuring the desk (bridge/reports): /bridge report and the scheduled digests
         self.charts = Charts(self.store, self.settings.bridge_public_url)

@@ -39,7 +39,9 @@ class Settings(BaseSettings):
     #: the case history: PostgreSQL (postgresql://…, read with psycopg 3); unset: SQLite under bridge_data_dir
     database_url: str | None = None
     #: where people reach this bridge from outside (https://bridge.example.com): report charts' links
+    # (also: tracked links, playbook measure.tracked_links, become <BRIDGE_PUBLIC_URL>/r/<token>)
     bridge_public_url: str | None = None
+    bridge_conversions_secret: str | None = None  # signs POST /api/conversions (HMAC-SHA256)
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None

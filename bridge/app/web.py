@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 
 from bridge.app.health import Health, start_with
 from bridge.app.metrics import HTTP_REQUESTS, HTTP_SECONDS
+from bridge.app.redirects import CLICK_PATH, tracked_link_routes
 from bridge.app.runtime import Runtime
 from bridge.reports.charts import CHART_ROUTE
 
@@ -50,8 +51,13 @@ class AccessLogger(AbstractAccessLogger):
             status=response.status,
             bytes=response.body_length,
             seconds=round(time, 4),
-            remote=request.remote,
+            remote=None if _private(request) else request.remote,
         )
+
+
+def _private(request: web.BaseRequest) -> bool:
+    """A tracked link's click: who clicked is not ours to keep, not even in a log line."""
+    return request.path.startswith(CLICK_PATH.split("{", 1)[0])
 
 
 def create_app(rt: Runtime, routes: Iterable[Route]) -> web.Application:
@@ -84,6 +90,6 @@ def create_app(rt: Runtime, routes: Iterable[Route]) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     app.router.add_get(CHART_ROUTE.replace("{token}", "{token:[A-Za-z0-9_-]+}"), chart)
-    for method, path, handler in routes:
+    for method, path, handler in [*tracked_link_routes(rt), *routes]:
         app.router.add_route(method, path, handler)
     return app

@@ -92,12 +92,15 @@ class Desk:
         clock: Clock,
         *,
         on_refused: Callable[[str], None] | None = None,
+        rewrite_links: Callable[[int, str], str] | None = None,
     ) -> None:
         self.store = store
         self._playbook = playbook
         self.dispatch = dispatch
         self.clock = clock
         self.on_refused = on_refused or (lambda _action: None)
+        # a draft's links as they will be posted (tracked links, when the playbook says so)
+        self.rewrite_links = rewrite_links or (lambda _number, text: text)
 
     def record_refusal(self, number: int, user: str, action: str, refusal: NotAllowed) -> None:
         """Once per refusal, even when one action refuses inside another (a thread reply's draft)."""
@@ -188,7 +191,9 @@ class Desk:
             raise NotAllowed(f"Only the claimant drafts the answer to {case.ref}; {owner}.")
         if not text.strip():
             raise NotAllowed(f"The draft for {case.ref} is empty; write the answer the customer should read.")
-        body = Draft(number, 0, text.strip(), user, source, self.clock.now()).to_json()
+        # stored as it will be posted: the preview, the length check and the sign-off see these words
+        text = self.rewrite_links(number, text.strip())
+        body = Draft(number, 0, text, user, source, self.clock.now()).to_json()
         outcome = self.store.transition(
             number,
             Action.DRAFT,

@@ -9,6 +9,8 @@ changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bridge.desk.desk import Desk, Done, people, who
 from bridge.domain.errors import NotAllowed
 from bridge.domain.lifecycle import Action, State, allowed
@@ -24,9 +26,10 @@ DEFAULT_MOVE_TO_DM = (
 
 
 class Steering:
-    def __init__(self, desk: Desk) -> None:
+    def __init__(self, desk: Desk, on_resolved: Callable[[int], object] | None = None) -> None:
         self.desk = desk
         self.store = desk.store
+        self.on_resolved = on_resolved or (lambda _number: None)  # e.g. plan the customer's survey
 
     def social_team(self) -> list[str]:
         team = self.desk.playbook.social_team()
@@ -131,6 +134,7 @@ class Steering:
         if not outcome.ok:
             raise NotAllowed(f"Cannot resolve {case.ref}: it is {outcome.state.value}.")
         self.desk.dispatch.refresh_card(number)
+        self.on_resolved(number)
         return Done(f"{case.ref} is resolved.", number)
 
     def reopen(self, number: int, by: str) -> Done:

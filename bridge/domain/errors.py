@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "BadConversion",
     "BridgeError",
     "CardNotPostedYet",
     "ConfigurationError",
@@ -21,6 +22,7 @@ __all__ = [
     "RateLimited",
     "Rejected",
     "SignInRefused",
+    "SignatureRefused",
     "TemplateRefused",
     "Unavailable",
     "UnknownCase",
@@ -107,3 +109,15 @@ class MentionsFileError(ValueError):
 class SignInRefused(BridgeError):
     """A dashboard sign-in the platform did not vouch for: a bad code, a replayed or foreign state,
     a nonce that does not match. The message is safe to show the person."""
+
+
+class SignatureRefused(BridgeError):
+    """A signed webhook (``POST /api/conversions``) whose signature is missing (``missing``) or wrong."""
+
+    def __init__(self, message: str, *, missing: bool) -> None:
+        self.missing = missing
+        super().__init__(message)
+
+
+class BadConversion(ValueError):
+    """A conversion the brand's shop sent that cannot be read; the message says what was expected."""

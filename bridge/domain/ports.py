@@ -19,6 +19,7 @@ __all__ = [
     "CardView",
     "ChartImage",
     "ChatPlatform",
+    "Conversations",
     "CrisisHook",
     "DirectMessage",
     "DraftPreview",
@@ -101,6 +102,14 @@ class BlocksAndReports(Protocol):
     def report(self, handle: str, post_ids: list[str], comment: str) -> None:
         """Report ``handle`` (and their posts) to the moderators of the instance."""
         ...
+
+
+@runtime_checkable
+class Conversations(Protocol):
+    """What a platform that can look up one private conversation (X) offers beside
+    :class:`SocialPlatform`: whether ``user_id`` has written to the brand privately, however long ago."""
+
+    def has_written_privately(self, user_id: str) -> bool: ...
 
 
 @dataclass(frozen=True)

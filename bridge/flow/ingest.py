@@ -59,10 +59,12 @@ class Ingestor:
         chats: Collection[str],
         crisis: CrisisHook | None = None,
         set_aside: SetAsideLedger | None = None,
+        answers: Callable[[Mention], object] | None = None,
     ) -> None:
         """``chats`` names the running chat platforms (a live view: they may be added later);
         ``crisis`` is fed every new case when crisis mode runs; ``set_aside`` notes each case triage
-        sets aside, for the digest that keeps it visible."""
+        sets aside, for the digest that keeps it visible; ``answers`` may take a mention as something
+        else first (a survey's answer, where private messages arrive as mentions): then it makes no case."""
         self.store = store
         self._playbook = playbook
         self.dispatch = dispatch
@@ -71,6 +73,7 @@ class Ingestor:
         self.chats = chats
         self.crisis = crisis
         self.set_aside = set_aside
+        self.answers = answers or (lambda _mention: None)
 
     def ingest(self, mention: Mention) -> Ingested:
         playbook = self._playbook()
@@ -79,6 +82,8 @@ class Ingestor:
         existing = self.store.case_for_post(mention.platform, mention.post_id)
         if existing is not None:
             return Ingested(existing, False, "already a case")
+        if self.answers(mention) is not None:
+            return Ingested(None, False, "an answer to a survey")
         joined = self.followups.attach(mention)  # the customer writing again joins their open case
         if joined is not None:
             return Ingested(joined, False, "follow-up to an open case")

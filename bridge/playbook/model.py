@@ -21,6 +21,7 @@ from bridge.playbook.loader import Loc, load_model, problems_at
 from bridge.playbook.report_rules import ReportRules
 from bridge.playbook.retention_rules import RetentionRules
 from bridge.playbook.routing_rules import Role, RouteConditions, RouteRule
+from bridge.playbook.survey_rules import MeasureRules, SurveyRules
 from bridge.playbook.templates import check_template
 from bridge.playbook.triage_rules import TriageRules
 
@@ -240,6 +241,8 @@ class Playbook(Strict):
     retention: RetentionRules | None = None  # none: nothing is removed
     set_aside: SetAside = Field(default_factory=SetAside)
     reports: ReportRules = Field(default_factory=ReportRules)
+    surveys: SurveyRules | None = None  # none: no customer is asked anything
+    measure: MeasureRules = Field(default_factory=MeasureRules)  # tracked links (off by default)
 
     @model_validator(mode="after")
     def _cross_section_checks(self) -> Playbook:

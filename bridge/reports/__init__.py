@@ -16,4 +16,10 @@ The KPI API (for chat reports, digests and the dashboard):
   target, definition);
 - :mod:`~bridge.reports.forecast` — next week's volume by hour and Erlang C staffing;
 - :mod:`~bridge.reports.overview` — all of it for one cut against the playbook's targets.
+
+Beside them, what feeds the customer-experience KPIs: surveys of customers after a case
+(:mod:`~bridge.reports.surveys`) and tracked links with the shop's conversions
+(:mod:`~bridge.reports.links`, :mod:`~bridge.reports.conversions`).
 """
+
+__all__: list[str] = []

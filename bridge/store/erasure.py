@@ -80,6 +80,7 @@ PERSONAL_FIELDS = (
     "reply_to",
     "posting_to",
     "conversation_id",
+    "survey_comment",  # the words after their survey score (bridge/reports/surveys.py)
 )
 #: Case fields that are never the customer's: left as they are whatever the handle is.
 # fmt: off
@@ -194,6 +195,9 @@ class Eraser:
                 needles.add(kind, value)
             if case.author_id:
                 index.append(self.store.k("author", case.platform, case.author_id))
+                # who was surveyed when, and a survey awaiting their answer (bridge/reports/surveys.py)
+                index.append(self.store.k("survey", "customer", case.platform, case.author_id))
+                index.append(self.store.k("survey", "pending", case.platform, case.author_id))
             for entry in self.store.audit(number):
                 id_field = _TEXT_ACTIONS.get(entry.action)
                 if id_field is None:

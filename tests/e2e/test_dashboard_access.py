@@ -3,6 +3,7 @@ stand-in, Microsoft Entra against its stand-in, and everyone else kept out."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -104,7 +105,7 @@ def test_customer_words_are_shown_as_text_never_as_markup(desk: LocalBridge) -> 
 
 
 @pytest.fixture
-def entra() -> tuple[EntraStandIn, str]:
+def entra() -> Iterator[tuple[EntraStandIn, str]]:
     stand_in = EntraStandIn(client_id="app-id", client_secret="app-password")
     server = BackgroundServer(stand_in.app).start()
     try:
@@ -124,7 +125,7 @@ def test_microsoft_entra_names_the_person_by_object_id_and_checks_nonce_and_tena
     code = answer.headers["Location"].split("code=")[1].split("&")[0]
     person = provider.identify(code, back, "n1")
     assert (person.user_id, person.name, person.provider) == ("5f0e-oid-of-ada", "Ada Lovelace", "entra")
-    with pytest.raises(SignInRefused, match="already redeemed|refused"):
+    with pytest.raises(SignInRefused, match=r"already redeemed|refused"):
         provider.identify(code, back, "n1")  # a code works once
     answer = requests.get(provider.authorize_url(back, "s2", "n2"), allow_redirects=False, timeout=10)
     code = answer.headers["Location"].split("code=")[1].split("&")[0]
