@@ -11,7 +11,6 @@ from bridge.app.dashboard.sessions import Sessions, shared_secret
 from bridge.app.runtime import Runtime
 from bridge.app.web import Route
 from bridge.domain.identity import IdentityProvider
-from bridge.store.history import History, history_url, open_engine
 
 __all__ = ["dashboard_routes"]
 
@@ -26,6 +25,5 @@ def dashboard_routes(rt: Runtime, providers: Mapping[str, IdentityProvider]) -> 
         settings.bridge_dashboard_token,
         settings.bridge_public_url,
     )
-    url = history_url(settings.database_url, settings.bridge_data_dir)
-    pages = DashboardPages(gate, lambda: History(open_engine(url)), rt.store, lambda: rt.playbook, rt.clock)
+    pages = DashboardPages(gate, lambda: rt.history, rt.store, lambda: rt.playbook, rt.clock)
     return [*gate.routes(), *pages.routes()]
