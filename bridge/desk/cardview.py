@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bridge.desk.desk import who
 from bridge.domain.lifecycle import State
-from bridge.domain.model import Case
+from bridge.domain.model import Case, utcnow
 from bridge.domain.ports import CardView
+from bridge.domain.windows import window_label
 
 __all__ = [
     "UNDETERMINED_LANGUAGES",
@@ -73,6 +74,13 @@ VISIBILITY_LABELS = {
 }
 
 
+def _visibility(case: Case) -> str:
+    """Who can read the post, and the platform's window for a private answer where it sets one."""
+    seen = VISIBILITY_LABELS.get(case.visibility, case.visibility)
+    window = window_label(case, utcnow()) if case.state not in (State.POSTED, State.IGNORED) else ""
+    return " · ".join(part for part in (seen, window) if part)
+
+
 def card_view(case: Case) -> CardView:
     return CardView(
         number=case.number,
@@ -97,7 +105,7 @@ def card_view(case: Case) -> CardView:
         claim_due=case.claim_due if case.state in (State.ROUTED, State.REOPENED) else None,
         reply_account=case.reply_account,
         reasons=tuple(case.reasons),
-        visibility=VISIBILITY_LABELS.get(case.visibility, case.visibility),
+        visibility=_visibility(case),
         actions=_ACTIONS.get(case.state, ()),
         draft_version=case.draft_version,
         approved_version=case.approved_version,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "AuthFailed",
     "BridgeError",
     "CardNotPostedYet",
     "ConfigurationError",
@@ -42,6 +43,11 @@ class NotAllowed(BridgeError):
 
 class PlatformError(BridgeError):
     """A social or chat platform failed a call."""
+
+
+class AuthFailed(PlatformError):
+    """The platform refused our credentials (an expired or revoked token): retrying cannot help until
+    someone sets new ones; the text says which."""
 
 
 class RateLimited(PlatformError):

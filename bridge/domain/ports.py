@@ -22,6 +22,7 @@ __all__ = [
     "DirectMessage",
     "DraftPreview",
     "MentionBatch",
+    "PrivateReplies",
     "SocialPlatform",
 ]
 
@@ -99,6 +100,18 @@ class BlocksAndReports(Protocol):
 
     def report(self, handle: str, post_ids: list[str], comment: str) -> None:
         """Report ``handle`` (and their posts) to the moderators of the instance."""
+        ...
+
+
+@runtime_checkable
+class PrivateReplies(Protocol):
+    """What a platform that answers a public comment privately (Facebook, Instagram: one message to
+    the comment's author, within a window) offers beside :class:`SocialPlatform`."""
+
+    def private_reply(self, comment_id: str, text: str) -> PostRef: ...
+
+    def find_private_reply(self, comment_id: str) -> PostRef | None:
+        """Our private reply to ``comment_id``, after a send whose outcome is unknown."""
         ...
 
 

@@ -1,0 +1,147 @@
+"""Facebook and Instagram end to end: Meta's signed webhook deliveries (each sent three times) into the
+real web app, the Graph API's stand-in answering the adapter over HTTP, Slack's stand-in, real Redis,
+jobs run by a real RQ worker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.slack.cards import ACTION_IDS
+from bridge.domain.lifecycle import State
+from standins.harness import LocalBridge
+from standins.meta_graph import PAGE_ID, MetaGraphStandIn
+from standins.meta_webhook import VERIFY_TOKEN, comment_delivery, message_delivery
+from tests.conftest import PLAYBOOK, running_bridge
+from tests.support.desk_steps import draft_and_approve
+
+pytestmark = pytest.mark.e2e
+
+REFUND = "I was charged twice for order 88231, I need a refund"
+
+
+@pytest.fixture
+def bridge(redis_url: str, tmp_path: Path) -> Iterator[LocalBridge]:
+    with running_bridge(PLAYBOOK, redis_url, tmp_path, meta=True) as bridge:
+        yield bridge
+
+
+def graph(bridge: LocalBridge) -> MetaGraphStandIn:
+    assert bridge.meta is not None
+    return bridge.meta
+
+
+def delivered(bridge: LocalBridge, payload: dict[str, Any], platform: str, post_id: str) -> int:
+    """Meta delivers ``payload`` and redelivers it twice: one case, one card."""
+    assert bridge.meta_webhook.deliver(payload, times=3) == [200, 200, 200]
+    bridge.drain()
+    number = bridge.rt.store.case_for_post(platform, post_id)
+    assert number is not None
+    return number
+
+
+def test_comments_and_messages_each_make_one_card_answered_once_in_their_own_form(
+    bridge: LocalBridge,
+) -> None:
+    meta = graph(bridge)
+    fb = meta.add_comment({"id": "5550001", "name": "Maria K."}, REFUND)
+    ig = meta.add_comment(
+        {"id": "1784000077", "username": "tom.b"},
+        "I was charged twice for order 88232, I need a refund",
+        platform="instagram",
+    )
+    dm = meta.add_message("messenger", "24000000000001", "charged twice for order 88231, refund?")
+    ig_dm = meta.add_message(
+        "instagram", "5614879045272581", "I was charged twice for order 88233, I need a refund"
+    )
+    numbers = {
+        "fb": delivered(bridge, comment_delivery(fb), "facebook", fb["id"]),
+        "ig": delivered(bridge, comment_delivery(ig), "instagram", ig["id"]),
+        "dm": delivered(
+            bridge, message_delivery("messenger", dm), "facebook", f"dm:24000000000001:{dm['id']}"
+        ),
+        "ig_dm": delivered(
+            bridge, message_delivery("instagram", ig_dm), "instagram", f"dm:5614879045272581:{ig_dm['id']}"
+        ),
+    }
+    assert len(set(numbers.values())) == 4
+    assert len(bridge.slack.calls_to("chat.postMessage")) == 4  # one card each, whatever the redeliveries
+    card = repr(bridge.card_of(numbers["fb"])["blocks"])
+    assert "Facebook" in card and "Maria K." in card and "private reply possible for 6 d 23 h" in card
+    assert f"https://www.facebook.com/{PAGE_ID}/posts/" in card and "https://www.facebook.com/5550001" in card
+    dm_card = repr(bridge.card_of(numbers["dm"])["blocks"])
+    assert "direct (private)" in dm_card and "24-hour messaging window" in dm_card
+    ig_card = repr(bridge.card_of(numbers["ig"])["blocks"])
+    assert "Instagram" in ig_card and "https://www.instagram.com/tom.b/" in ig_card
+
+    for key, text in [
+        ("fb", "Sorry Maria, refunded today."),
+        ("ig", "Refunded, Tom."),
+        ("dm", "Refund done."),
+        ("ig_dm", "Card refunded."),
+    ]:
+        draft_and_approve(bridge, numbers[key], text)
+        assert bridge.rt.store.get(numbers[key]).state == State.POSTED, key
+
+    replies = {(r["platform"], r["parent_id"]): r for r in meta.replies}
+    assert len(replies) == 2
+    assert replies[("facebook", fb["id"])]["message"] == "Sorry Maria, refunded today."
+    assert replies[("instagram", ig["id"])]["text"] == "Refunded, Tom."
+    sent = {s["recipient"]["id"]: s for s in meta.sent}
+    assert len(meta.sent) == 2 and sent["24000000000001"]["message"]["text"] == "Refund done."
+    assert sent["5614879045272581"]["messaging_type"] == "RESPONSE"
+    assert bridge.rt.store.get(numbers["dm"]).reply_id.startswith("m_")
+
+
+def test_forged_deliveries_and_wrong_verify_token_are_refused(bridge: LocalBridge) -> None:
+    comment = graph(bridge).add_comment({"id": "5550002", "name": "Eve"}, REFUND)
+    payload = comment_delivery(comment)
+    assert bridge.meta_webhook.post(payload, signed="sha256=" + "0" * 64) == 403
+    assert bridge.meta_webhook.post(payload, unsigned=True) == 401
+    assert bridge.meta_webhook.verify("not-our-token") == (403, "verification refused")
+    assert bridge.meta_webhook.verify(VERIFY_TOKEN, "1158201444") == (200, "1158201444")
+    bridge.drain()
+    assert bridge.rt.store.case_for_post("facebook", comment["id"]) is None
+
+
+def test_private_reply_window_and_hide_with_confirmation(bridge: LocalBridge) -> None:
+    meta = graph(bridge)
+    old = meta.add_comment(
+        {"id": "5550003", "name": "Ola"}, REFUND, created=datetime.now(UTC) - timedelta(days=8)
+    )
+    number = delivered(bridge, comment_delivery(old), "facebook", old["id"])
+    refused = bridge.slash("U0EXP1", "C0BILLING", f"dm {number}").json()["text"]
+    assert "no longer possible" in refused and "7 days" in refused
+    bridge.drain()
+    case = bridge.rt.store.get(number)
+    assert case.draft_version == 0 and not case.pending_private  # nobody drafted it
+    thread = [m.get("text", "") for m in bridge.slack.thread(case.channel, case.card_ts)]
+    assert any("private reply" in t and "no longer possible" in t for t in thread)
+    assert "private reply window closed" in repr(bridge.card_of(number)["blocks"])
+
+    fresh = meta.add_comment({"id": "5550004", "name": "Ana"}, REFUND)
+    second = delivered(bridge, comment_delivery(fresh), "facebook", fresh["id"])
+    assert "Drafted" in bridge.slash("U0EXP1", "C0BILLING", f"dm {second}").json()["text"]
+    bridge.drain()
+    version = bridge.rt.store.get(second).draft_version
+    bridge.click("U0APP1", second, ACTION_IDS["approve"], f"{second}:{version}")
+    bridge.drain()
+    assert [s["recipient"] for s in meta.sent] == [{"comment_id": fresh["id"]}]  # one private reply
+    assert meta.replies == []  # nothing public
+    assert bridge.rt.store.get(second).mode == "private"
+
+    bridge.slash("U0SOC1", "C0SOCIAL", f"hide {number}")
+    view = bridge.slack.calls_to("views.open")[-1].params["view"]
+    assert view["callback_id"] == "confirm_action" and f"Reversible with `/bridge unhide {number}`" in repr(
+        view
+    )
+    assert meta.hidden == set()  # nothing before the confirmation
+    bridge.submit("U0SOC1", "confirm_action", view["private_metadata"], {})
+    bridge.drain()
+    assert meta.hidden == {old["id"]}
+    actions = [e.action for e in bridge.rt.store.audit(number)]
+    assert actions[-2:] == ["hide_requested", "hide_done"]
