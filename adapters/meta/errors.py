@@ -54,6 +54,7 @@ class GraphFailure:
     code: int
     subcode: int
     transient: bool
+    for_user: bool = False  # Meta wrote a message for the person (``error_user_msg``): not a glitch
 
 
 class GraphRejected(Rejected):
@@ -91,7 +92,10 @@ def error_of(body: Any) -> GraphFailure | None:
     if isinstance(error, Mapping):
         message = str(error.get("message") or error.get("error_user_msg") or "")
         code = _int(error.get("code")) or _code_in_message(message)
-        return GraphFailure(message, code, _int(error.get("error_subcode")), bool(error.get("is_transient")))
+        subcode = _int(error.get("error_subcode"))
+        return GraphFailure(
+            message, code, subcode, bool(error.get("is_transient")), bool(error.get("error_user_msg"))
+        )
     if "error_type" in body or "error_message" in body:  # the OAuth dialog's flat shape
         return GraphFailure(str(body.get("error_message") or ""), _int(body.get("code")), 0, False)
     return None
@@ -108,14 +112,14 @@ def translate(status: int, body: Any, headers: Mapping[str, str], now: float | N
             return RateLimited("Meta is throttling our calls", now + DEFAULT_WAIT_SECONDS)
         return Rejected(f"Meta's Graph API refused the call (HTTP {status})")
     said = f"Meta said (#{failure.code}): {failure.message}".rstrip(": ")
-    if failure.code in AUTH_CODES:
+    if failure.code in AUTH_CODES or (not failure.code and "access token" in failure.message.lower()):
         return AuthFailed(
             f"{said}. The Page access token is invalid or expired: set a new META_PAGE_ACCESS_TOKEN"
         )
     if failure.code in RATE_LIMIT_CODES:
         wait = usage_wait_seconds(headers, at_percent=100) or DEFAULT_WAIT_SECONDS
         return RateLimited(said, now + wait)
-    if failure.transient or failure.code in TRANSIENT_CODES or status >= 500:
+    if failure.transient or (failure.code in TRANSIENT_CODES and not failure.for_user) or status >= 500:
         return Unavailable(said)
     duplicate = failure.code in DUPLICATE_CODES or failure.subcode in DUPLICATE_SUBCODES
     return GraphRejected(said, failure.code, failure.subcode, duplicate=duplicate)

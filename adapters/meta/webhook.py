@@ -26,9 +26,37 @@ from adapters.meta.ids import (
 )
 from bridge.domain.model import Author, Mention
 
-__all__ = ["Delivery", "IgMentionLookup", "check_signature", "parse_delivery", "verification"]
+__all__ = [
+    "Delivery",
+    "IgMentionLookup",
+    "check_signature",
+    "parse_delivery",
+    "unnamed",
+    "verification",
+]
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
+#: Messaging events that are not a customer's message: skipped, by name.
+EVENTS = (
+    "postback",
+    "read",
+    "delivery",
+    "reaction",
+    "message_edit",
+    "policy-enforcement",
+    "pass_thread_control",
+    "take_thread_control",
+    "request_thread_control",
+    "optin",
+    "referral",
+)
+UNNAMED = "unknown:"
+
+
+def unnamed(post_id: str) -> str:
+    """An author id for a post Meta delivered without its author (a Page mention, a minimal Instagram
+    comment): one per post, so two such posts never pass for one person's follow-up."""
+    return f"{UNNAMED}{post_id}"
 
 
 def check_signature(secret: str, body: bytes, header: str | None) -> bool:
@@ -111,16 +139,18 @@ def _change(out: Delivery, platform: str, change: Any, ours: set[str], account: 
         out.skipped.append(f"{name} {item} {verb}")  # edits, removals, hide echoes, reactions
         return
     mention = _fb_item(value, account, is_mention=name == "mention")
-    if mention.author.id in ours or (mention.author.id == "" and name == "feed"):
+    if mention.author.id in ours:
         out.skipped.append(f"{name} {item} by the Page itself")
         return
     out.mentions.append(mention)
 
 
-def _fb_author(value: Mapping[str, Any]) -> Author:
+def _fb_author(value: Mapping[str, Any], post_id: str) -> Author:
     sender: Mapping[str, Any] = value["from"] if isinstance(value.get("from"), Mapping) else {}
     author_id = _str(sender.get("id") or value.get("sender_id"))
     name = _str(sender.get("name") or value.get("sender_name"))
+    if not author_id:
+        return Author(id=unnamed(post_id), handle="", name=name)
     return Author(id=author_id, handle=author_id, name=name)
 
 
@@ -132,7 +162,7 @@ def _attachment_note(value: Mapping[str, Any]) -> str:
 def _fb_item(value: Mapping[str, Any], account: str, *, is_mention: bool) -> Mention:
     post = _str(value.get("post_id"))
     comment = _str(value.get("comment_id"))
-    author = _fb_author(value)
+    author = _fb_author(value, comment or post)
     text = _str(value.get("message")) + _attachment_note(value)
     parent = _str(value.get("parent_id")) or post
     return Mention(
@@ -146,13 +176,14 @@ def _fb_item(value: Mapping[str, Any], account: str, *, is_mention: bool) -> Men
         conversation_id=post,
         in_reply_to=parent if comment else None,
         visibility="public",
-        author_url=profile_url("facebook", author.id) if author.id else "",
+        author_url=profile_url("facebook", author.id) if author.handle else "",
     )
 
 
 def _ig_comment(out: Delivery, value: Mapping[str, Any], ours: set[str], account: str, *, live: bool) -> None:
     sender: Mapping[str, Any] = value["from"] if isinstance(value.get("from"), Mapping) else {}
-    author = Author(id=_str(sender.get("id")), handle=_str(sender.get("username")), name="")
+    author_id = _str(sender.get("id")) or unnamed(_str(value.get("id")))
+    author = Author(id=author_id, handle=_str(sender.get("username")), name="")
     if author.id in ours:
         out.skipped.append("instagram comment by our own account")
         return
@@ -181,7 +212,7 @@ def _message(out: Delivery, platform: str, event: Any, ours: set[str], account: 
     sender = _str((event.get("sender") or {}).get("id"))
     message = event.get("message")
     if not isinstance(message, Mapping):
-        kinds = [k for k in ("postback", "read", "delivery", "reaction", "policy-enforcement") if k in event]
+        kinds = [k for k in EVENTS if k in event]
         out.skipped.append(f"{platform} {'/'.join(kinds) or 'event'}")
         return
     if message.get("is_echo") or sender in ours or not sender:
