@@ -54,6 +54,7 @@ class MetaState:
     conversations: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     sent: list[dict[str, Any]] = field(default_factory=list)  # every Send API body that went out
     banned: set[str] = field(default_factory=set)
+    people: dict[str, dict[str, str]] = field(default_factory=dict)  # who wrote privately: name, username
     fail_next: GraphError | None = None
     usage_percent: int = 10
 
@@ -130,6 +131,9 @@ class MetaGraphStandIn:
         """A customer's private message to the Page (``messenger``/``facebook``) or Instagram account."""
         kind = "instagram" if platform == "instagram" else "messenger"
         with self._lock:
+            if name:
+                who = {"name": name, **({"username": name.split()[0].lower()} if kind == "instagram" else {})}
+                self.state.people[sender] = who
             message = {
                 "id": f"m_{self.next_id()}",
                 "message": text,
@@ -179,7 +183,7 @@ class MetaGraphStandIn:
                 "from": ours,
                 stamp: iso(_now()),
                 "parent_id": object_id,
-                "object_id": object_id,
+                "object_id": parent.get("object_id", object_id) if parent else object_id,
                 "platform": platform,
                 "hidden": False,
                 "private_reply": "",

@@ -58,7 +58,12 @@ def _post(graph: MetaGraphStandIn, obj: str, edge: str, body: Json) -> Json:
     comments = graph.state.comments
     if edge == "comments":
         made = graph.reply_to(obj, str(body.get("message") or ""), "facebook")
-        return {"id": made["id"]}
+        post, _, number = made["id"].partition("_")
+        link = f"https://www.facebook.com/{PAGE_ID}/posts/{post}?comment_id={number}"
+        return {
+            "id": made["id"],
+            **({"permalink_url": link} if "permalink_url" in str(body.get("fields")) else {}),
+        }
     if edge == "replies":
         return {"id": graph.reply_to(obj, str(body.get("message") or ""), "instagram")["id"]}
     if edge == "messages" and obj == PAGE_ID:
@@ -112,9 +117,14 @@ def _get(graph: MetaGraphStandIn, obj: str, edge: str, query: Json) -> Json:
             "media": {"id": media.get("id"), "permalink": media.get("permalink")},
         }
         return {"mentioned_comment": shown, "id": IG_ID}
+    if not edge and obj in state.people:
+        return {"id": obj, **state.people[obj]}
     if not edge and obj in state.comments:
         comment = state.comments[obj]
         shown = _public(comment, state.comments)
+        on = state.media.get(comment["object_id"])
+        if on is not None:
+            shown["media"] = {"id": on["id"], "permalink": on["permalink"]}
         if comment["private_reply"]:
             shown["private_reply_conversation"] = {"id": comment["private_reply"]}
         return shown

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import structlog
@@ -86,7 +87,7 @@ def process_delivery(body: str) -> int:
         log.warning("meta_webhook_without_platform")
         return 0
     found = parse_delivery(json.loads(body), known.page_id, instagram.account_id if instagram else "")
-    mentions = found.mentions + _looked_up(instagram, found)
+    mentions = [_named(rt, m) for m in found.mentions] + _looked_up(instagram, found)
     opened = 0
     for mention in mentions:
         if _meta(rt, mention.platform) is None:
@@ -98,6 +99,20 @@ def process_delivery(body: str) -> int:
             log.info("case_opened", case=done.number, platform=mention.platform, verdict=done.reason)
     log.info("meta_delivery", mentions=len(mentions), new_cases=opened, skipped=len(found.skipped))
     return opened
+
+
+def _named(rt: Runtime, mention: Mention) -> Mention:
+    """A private message's author by name (and Instagram username), read once per new message."""
+    social = _meta(rt, mention.platform)
+    if social is None or mention.visibility != "direct" or mention.author.name:
+        return mention
+    if rt.store.case_for_post(mention.platform, mention.post_id) is not None:
+        return mention  # a redelivery: its case exists, nothing to read
+    name, username = social.profile(mention.author.id)
+    handle = username or mention.author.handle
+    author = replace(mention.author, name=name, handle=handle)
+    profile = profile_url(mention.platform, username) if username else ""
+    return replace(mention, author=author, author_url=profile or mention.author_url)
 
 
 def _looked_up(instagram: MetaPlatform | None, found: Delivery) -> list[Mention]:

@@ -17,8 +17,8 @@ import structlog
 from adapters.meta import reconcile
 from adapters.meta.errors import GraphRejected
 from adapters.meta.graph import GraphClient, Json
-from adapters.meta.ids import comment_url, dm_parts, inbox_url, post_url
-from bridge.domain.errors import Rejected
+from adapters.meta.ids import dm_parts, inbox_url, post_url
+from bridge.domain.errors import PlatformError, Rejected
 from bridge.domain.model import PostRef
 from bridge.domain.ports import DirectMessage, MentionBatch
 
@@ -101,6 +101,15 @@ class MetaPlatform:
         :meth:`fetch_mentions`), and joins the customer's open case as a follow-up."""
         return []
 
+    def profile(self, user_id: str) -> tuple[str, str]:
+        """(name, username) of someone who wrote to us; Meta's deliveries carry only their id."""
+        try:
+            found = self.graph.get(user_id, fields="name,username")
+        except PlatformError as exc:
+            log.info("meta_profile_unavailable", error=str(exc))
+            return "", ""
+        return str(found.get("name") or ""), str(found.get("username") or "")
+
     # private replies to a comment -----------------------------------------------------------------
     def private_reply(self, comment_id: str, text: str) -> PostRef:
         """The one private message Meta allows in answer to a comment (within 7 days of it)."""
@@ -182,14 +191,13 @@ class FacebookPlatform(MetaPlatform):
     name = "facebook"
 
     def _public_reply(self, in_reply_to: str, text: str) -> PostRef:
-        made = self.graph.post(f"{in_reply_to}/comments", {"message": text})
+        made = self.graph.post(f"{in_reply_to}/comments", {"message": text, "fields": "id,permalink_url"})
         return self._ref(in_reply_to, made)
 
     def _ref(self, in_reply_to: str, item: Json) -> PostRef:
+        """Our comment and its link: Meta's permalink, else facebook.com's address for the id."""
         made = str(item.get("id") or "")
-        url = str(item.get("permalink_url") or "")
-        post = in_reply_to if in_reply_to.count("_") and in_reply_to.split("_")[0] == self.page_id else ""
-        return PostRef(made, url or (comment_url(post, made) if post else post_url(made)))
+        return PostRef(made, str(item.get("permalink_url") or f"https://www.facebook.com/{made}"))
 
     def _replies_to(self, item_id: str) -> list[Json]:
         answer = self.graph.get(
@@ -231,7 +239,13 @@ class InstagramPlatform(MetaPlatform):
         return self._ref(in_reply_to, made)
 
     def _ref(self, in_reply_to: str, item: Json) -> PostRef:
-        return PostRef(str(item.get("id") or ""), str(item.get("permalink") or ""))
+        """Our reply, linked to the media it is under (Instagram comments have no link of their own)."""
+        made = str(item.get("id") or "")
+        try:
+            media = self.graph.get(made, fields="media{id,permalink}").get("media") or {}
+        except PlatformError:  # the reply is out: a missing link must not pass for a failed post
+            media = {}
+        return PostRef(made, str(media.get("permalink") or ""))
 
     def _replies_to(self, item_id: str) -> list[Json]:
         answer = self.graph.get(f"{item_id}/replies", fields="id,from,username,timestamp")

@@ -4,6 +4,7 @@ jobs run by a real RQ worker."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from adapters.slack.cards import ACTION_IDS
 from bridge.domain.lifecycle import State
 from standins.harness import LocalBridge
+from standins.meta_demo import run_meta_demo
 from standins.meta_graph import PAGE_ID, MetaGraphStandIn
 from standins.meta_webhook import VERIFY_TOKEN, comment_delivery, message_delivery
 from tests.conftest import PLAYBOOK, running_bridge
@@ -54,9 +56,11 @@ def test_comments_and_messages_each_make_one_card_answered_once_in_their_own_for
         "I was charged twice for order 88232, I need a refund",
         platform="instagram",
     )
-    dm = meta.add_message("messenger", "24000000000001", "charged twice for order 88231, refund?")
+    dm = meta.add_message(
+        "messenger", "24000000000001", "charged twice for order 88231, refund?", name="Lena S."
+    )
     ig_dm = meta.add_message(
-        "instagram", "5614879045272581", "I was charged twice for order 88233, I need a refund"
+        "instagram", "5614879045272581", "I was charged twice for order 88233, I need a refund", name="Ola N."
     )
     numbers = {
         "fb": delivered(bridge, comment_delivery(fb), "facebook", fb["id"]),
@@ -74,7 +78,8 @@ def test_comments_and_messages_each_make_one_card_answered_once_in_their_own_for
     assert "Facebook" in card and "Maria K." in card and "private reply possible for 6 d 23 h" in card
     assert f"https://www.facebook.com/{PAGE_ID}/posts/" in card and "https://www.facebook.com/5550001" in card
     dm_card = repr(bridge.card_of(numbers["dm"])["blocks"])
-    assert "direct (private)" in dm_card and "24-hour messaging window" in dm_card
+    assert "direct (private)" in dm_card and "24-hour messaging window" in dm_card and "Lena S." in dm_card
+    assert "@ola" in repr(bridge.card_of(numbers["ig_dm"])["blocks"])  # the username Meta told us
     ig_card = repr(bridge.card_of(numbers["ig"])["blocks"])
     assert "Instagram" in ig_card and "https://www.instagram.com/tom.b/" in ig_card
 
@@ -145,3 +150,11 @@ def test_private_reply_window_and_hide_with_confirmation(bridge: LocalBridge) ->
     assert meta.hidden == {old["id"]}
     actions = [e.action for e in bridge.rt.store.audit(number)]
     assert actions[-2:] == ["hide_requested", "hide_done"]
+
+
+def test_the_facebook_demo_answers_each_customer_once_where_they_wrote() -> None:
+    out = io.StringIO()
+    assert run_meta_demo(out) == 0
+    said = out.getvalue()
+    assert "[bridge → facebook] reply under" in said and "[bridge → instagram] reply under" in said
+    assert said.count("(RESPONSE)") == 2 and "Done: each answer went out once" in said
