@@ -57,6 +57,7 @@ class MetaState:
     people: dict[str, dict[str, str]] = field(default_factory=dict)  # who wrote privately: name, username
     fail_next: GraphError | None = None
     usage_percent: int = 10
+    token_expired: bool = False  # every call answers 190 (subcode 463), as after the token expired
 
 
 class MetaGraphStandIn:

@@ -29,6 +29,8 @@ def routes(graph: MetaGraphStandIn) -> list[web.RouteDef]:
         try:
             if request.headers.get("Authorization") != f"Bearer {TOKEN}":
                 raise GraphError(190, "Invalid OAuth access token - Cannot parse access token", 0)
+            if graph.state.token_expired:
+                raise GraphError(190, "Error validating access token: Session has expired", 463)
             fault, graph.state.fail_next = graph.state.fail_next, None
             if fault is not None:
                 raise fault

@@ -102,6 +102,20 @@ def test_comments_and_messages_each_make_one_card_answered_once_in_their_own_for
     assert bridge.rt.store.get(numbers["dm"]).reply_id.startswith("m_")
 
 
+def test_an_expired_token_is_said_once_in_the_thread(bridge: LocalBridge) -> None:
+    meta = graph(bridge)
+    comment = meta.add_comment({"id": "5550006", "name": "Ida"}, REFUND)
+    number = delivered(bridge, comment_delivery(comment), "facebook", comment["id"])
+    meta.state.token_expired = True
+    draft_and_approve(bridge, number, "Refunded today.")
+    bridge.drain(include_scheduled=True)  # every retry fails the same way
+    case = bridge.rt.store.get(number)
+    thread = [m.get("text", "") for m in bridge.slack.thread(case.channel, case.card_ts)]
+    said = [t for t in thread if "refused our credentials" in t]
+    assert len(said) == 1 and "META_PAGE_ACCESS_TOKEN" in said[0] and meta.replies == []
+    assert [e.action for e in bridge.rt.store.audit(number)].count("post_failed") > 1  # it was retried
+
+
 def test_forged_deliveries_and_wrong_verify_token_are_refused(bridge: LocalBridge) -> None:
     comment = graph(bridge).add_comment({"id": "5550002", "name": "Eve"}, REFUND)
     payload = comment_delivery(comment)
@@ -150,6 +164,34 @@ def test_private_reply_window_and_hide_with_confirmation(bridge: LocalBridge) ->
     assert meta.hidden == {old["id"]}
     actions = [e.action for e in bridge.rt.store.audit(number)]
     assert actions[-2:] == ["hide_requested", "hide_done"]
+
+    bridge.slash("U0SOC1", "C0SOCIAL", f"block {number}")  # on Facebook: a ban from the Page
+    view = bridge.slack.calls_to("views.open")[-1].params["view"]
+    assert "Block @5550003, who wrote" in repr(view) and meta.banned == set()
+    bridge.submit("U0SOC1", "confirm_action", view["private_metadata"], {})
+    bridge.drain()
+    assert meta.banned == {"5550003"}
+    assert [e.action for e in bridge.rt.store.audit(number)][-2:] == ["block_requested", "block_done"]
+
+
+def test_what_a_lost_webhook_missed_is_read_by_the_reconciliation_poll(bridge: LocalBridge) -> None:
+    meta = graph(bridge)
+    missed = meta.add_comment({"id": "5550005", "name": "Kai"}, REFUND)  # no delivery came
+    message = meta.add_message(
+        "messenger", "24000000000002", "I was charged twice for order 88240, refund please"
+    )
+    bridge.poll()
+    bridge.drain()
+    number = bridge.rt.store.case_for_post("facebook", missed["id"])
+    assert number is not None and bridge.rt.store.case_for_post(
+        "facebook", f"dm:24000000000002:{message['id']}"
+    )
+    cards = len(bridge.slack.calls_to("chat.postMessage"))
+    assert bridge.meta_webhook.deliver(comment_delivery(missed), times=2) == [200, 200]  # late, twice
+    bridge.poll()
+    bridge.drain()
+    assert len(bridge.slack.calls_to("chat.postMessage")) == cards  # still one card each
+    assert bridge.rt.store.get(number).post_url.endswith(f"comment_id={missed['id'].split('_')[1]}")
 
 
 def test_the_facebook_demo_answers_each_customer_once_where_they_wrote() -> None:
