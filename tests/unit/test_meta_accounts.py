@@ -3,6 +3,8 @@ are ours, and when the bridge connects to Meta at all."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -11,7 +13,9 @@ from adapters.meta.platform import FacebookPlatform, InstagramPlatform
 from adapters.meta.wiring import meta_platforms
 from bridge.app.settings import Settings
 from bridge.domain.errors import ConfigurationError
-from bridge.playbook.model import Accounts, Sla
+from bridge.playbook.loader import load_model
+from bridge.playbook.model import Accounts, Playbook, Sla
+from bridge.triage.routing import route
 
 PAGE = {"page_id": "104000000000001", "page_name": "Acme Help", "instagram_account_id": "17841400000000001"}
 
@@ -46,7 +50,7 @@ def test_meta_is_connected_with_a_page_token_and_the_app_secret() -> None:
 
 def test_the_platforms_follow_the_playbook_or_the_settings() -> None:
     settings = Settings(meta_page_access_token="EAAB", meta_app_secret="s3cret")
-    with pytest.raises(ConfigurationError, match="accounts.facebook.page_id"):
+    with pytest.raises(ConfigurationError, match=r"accounts\.facebook\.page_id"):
         meta_platforms(settings, None)
     named = Accounts.model_validate({"facebook": PAGE}).facebook
     built = meta_platforms(settings, named)
@@ -56,3 +60,21 @@ def test_the_platforms_follow_the_playbook_or_the_settings() -> None:
     assert built["facebook"].graph.root == f"https://graph.facebook.com/{GRAPH_API_VERSION}"
     only_page = meta_platforms(settings.model_copy(update={"meta_page_id": "1"}), None)
     assert list(only_page) == ["facebook"] and only_page["facebook"].page_id == "1"
+
+
+def test_a_rule_can_send_facebook_and_instagram_to_their_own_department() -> None:
+    book = load_model(
+        Path("desk.yml"),
+        Playbook,
+        text="""brand: {name: Acme}
+default_department: social
+departments:
+  social: {slack_channel: C0SOCIAL, approvers: [U1]}
+  meta_desk: {slack_channel: C0META, platforms: [facebook, instagram]}
+""",
+    )
+    assert route(book, "my parcel is late", platform="instagram").reasons == (
+        "routed to meta_desk: posted on Instagram",
+    )
+    assert route(book, "my parcel is late", platform="facebook").department == "meta_desk"
+    assert route(book, "my parcel is late", platform="x").department == "social"
