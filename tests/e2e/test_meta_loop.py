@@ -11,14 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from adapters.slack.cards import ACTION_IDS
+from bridge.domain.clock import ManualClock
 from bridge.domain.lifecycle import State
 from standins.harness import LocalBridge
 from standins.meta_demo import run_meta_demo
 from standins.meta_graph import PAGE_ID, MetaGraphStandIn
 from standins.meta_webhook import VERIFY_TOKEN, comment_delivery, message_delivery
-from tests.conftest import PLAYBOOK, running_bridge
+from tests.conftest import PLAYBOOK, ROOT, running_bridge
+from tests.e2e.test_crisis_statements_platforms import START, approved_statement, statement_text
 from tests.support.desk_steps import draft_and_approve
 
 pytestmark = pytest.mark.e2e
@@ -200,3 +203,24 @@ def test_the_facebook_demo_answers_each_customer_once_where_they_wrote() -> None
     said = out.getvalue()
     assert "[bridge → facebook] reply under" in said and "[bridge → instagram] reply under" in said
     assert said.count("(RESPONSE)") == 2 and "Done: each answer went out once" in said
+
+
+def test_the_crisis_statement_is_posted_on_the_page_and_instagram_says_why_not(
+    redis_url: str, tmp_path: Path
+) -> None:
+    data = yaml.safe_load((ROOT / "playbooks" / "crisis-example.yml").read_text())
+    playbook = tmp_path / "crisis.yml"
+    playbook.write_text(yaml.safe_dump(data))
+    with running_bridge(playbook, redis_url, tmp_path, clock=ManualClock(START), meta=True) as crisis_bridge:
+        incident_id = approved_statement(crisis_bridge)
+        crisis_bridge.drain()
+        text = statement_text(crisis_bridge, incident_id)
+        on_page = [p for p in graph(crisis_bridge).state.posts.values() if p["message"] == text]
+        assert len(on_page) == 1 and on_page[0]["from"]["id"] == PAGE_ID
+        found = crisis_bridge.rt.crisis.incidents.get(incident_id)
+        assert found is not None and list(found.statement_urls) == ["x", "facebook"]
+        assert found.statement_urls["facebook"].endswith(on_page[0]["id"].split("_")[1])
+        fields = crisis_bridge.rt.crisis.incidents.records.get(incident_id)
+        assert (
+            fields.get("statement_refused_instagram") == "1"
+        )  # Instagram posts need media: said, not posted
