@@ -66,10 +66,15 @@ def meta_routes(rt: Runtime) -> list[Route]:
 
 def _queue(rt: Runtime, body: bytes) -> None:
     digest = hashlib.sha256(body).hexdigest()
-    if not rt.store.first_time(f"meta:delivery:{digest}", REDELIVERY_SECONDS):
+    seen = f"meta:delivery:{digest}"
+    if not rt.store.first_time(seen, REDELIVERY_SECONDS):
         log.info("meta_webhook_redelivery", digest=digest[:12])
         return
-    enqueue(rt.queue, process_delivery, body.decode("utf-8", errors="replace"))
+    try:
+        enqueue(rt.queue, process_delivery, body.decode("utf-8", errors="replace"))
+    except Exception:
+        rt.store.r.delete(rt.store.k("once", seen))  # not queued: Meta's redelivery must get through
+        raise
 
 
 def _meta(rt: Runtime, name: str) -> MetaPlatform | None:

@@ -155,6 +155,14 @@ def test_private_reply_window_and_hide_with_confirmation(bridge: LocalBridge) ->
     assert [s["recipient"] for s in meta.sent] == [{"comment_id": fresh["id"]}]  # one private reply
     assert meta.replies == []  # nothing public
     assert bridge.rt.store.get(second).mode == "private"
+    answer = meta.add_message("messenger", "5550004", "order 88231, card ending 4242", name="Ana")
+    assert (
+        delivered(bridge, message_delivery("messenger", answer), "facebook", f"dm:5550004:{answer['id']}")
+        == second
+    )
+    draft_and_approve(bridge, second, "Thanks Ana, the second charge is refunded.")  # joined the case
+    assert meta.sent[-1]["recipient"] == {"id": "5550004"} and meta.sent[-1]["messaging_type"] == "RESPONSE"
+    assert bridge.rt.store.get(second).state == State.POSTED and len(meta.sent) == 2
 
     bridge.slash("U0SOC1", "C0SOCIAL", f"hide {number}")
     view = bridge.slack.calls_to("views.open")[-1].params["view"]
