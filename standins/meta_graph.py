@@ -56,6 +56,7 @@ class MetaState:
     banned: set[str] = field(default_factory=set)
     people: dict[str, dict[str, str]] = field(default_factory=dict)  # who wrote privately: name, username
     fail_next: GraphError | None = None
+    fail_after_write: GraphError | None = None  # the next write is done, then answered with this error
     usage_percent: int = 10
     token_expired: bool = False  # every call answers 190 (subcode 463), as after the token expired
 
@@ -162,8 +163,16 @@ class MetaGraphStandIn:
     def banned(self) -> set[str]:
         return set(self.state.banned)
 
-    def fail_next(self, code: int, message: str, subcode: int = 0, status: int = 400) -> None:
-        self.state.fail_next = GraphError(code, message, subcode, status)
+    def fail_next(
+        self, code: int, message: str, subcode: int = 0, status: int = 400, *, after_write: bool = False
+    ) -> None:
+        """The next call fails; with ``after_write`` the next write is done first (an outcome the
+        bridge cannot know)."""
+        error = GraphError(code, message, subcode, status)
+        if after_write:
+            self.state.fail_after_write = error
+        else:
+            self.state.fail_next = error
 
     # answers (called by the routes) ----------------------------------------------------------------
     def reply_to(self, object_id: str, text: str, platform: str) -> dict[str, Any]:

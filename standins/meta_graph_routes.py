@@ -37,6 +37,11 @@ def routes(graph: MetaGraphStandIn) -> list[web.RouteDef]:
             body: Json = await request.json() if request.can_read_body else {}
             parts = request.match_info["path"].strip("/").split("/")
             answer = _dispatch(graph, request.method, parts, dict(request.query), body)
+            late, graph.state.fail_after_write = graph.state.fail_after_write, None
+            if late is not None and request.method != "POST":
+                graph.state.fail_after_write = late  # kept for the next write
+            elif late is not None:
+                raise late
         except GraphError as exc:
             return web.json_response(exc.body(), status=exc.status, headers=headers)
         return web.json_response(answer, headers=headers)
@@ -90,9 +95,16 @@ def _public(comment: Json, comments: dict[str, Json]) -> Json:
     """A comment as the Graph API shows it; on Facebook a reply names its parent comment."""
     keep = ("id", "from", "message", "text", "created_time", "timestamp", "username", "parent_id")
     shown = {k: comment[k] for k in keep if k in comment}
-    if comment["platform"] == "facebook" and comment["parent_id"] in comments:
-        shown["parent"] = {"id": comment["parent_id"]}
+    if comment["platform"] == "facebook":
+        shown["permalink_url"] = _permalink(comment["id"])
+        if comment["parent_id"] in comments:
+            shown["parent"] = {"id": comment["parent_id"]}
     return shown
+
+
+def _permalink(comment_id: str) -> str:
+    post, _, number = comment_id.partition("_")
+    return f"https://www.facebook.com/{PAGE_ID}/posts/{post}?comment_id={number}"
 
 
 def _get(graph: MetaGraphStandIn, obj: str, edge: str, query: Json) -> Json:
