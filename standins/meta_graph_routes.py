@@ -131,6 +131,12 @@ def _get(graph: MetaGraphStandIn, obj: str, edge: str, query: Json) -> Json:
             "media": {"id": media.get("id"), "permalink": media.get("permalink")},
         }
         return {"mentioned_comment": shown, "id": IG_ID}
+    if not edge and obj in state.posts:
+        post = state.posts[obj]
+        page, _, number = obj.partition("_")
+        return {**post, "permalink_url": f"https://www.facebook.com/{page}/posts/{number}"}
+    if not edge and obj in state.media:
+        return dict(state.media[obj])
     if not edge and obj in state.people:
         return {"id": obj, **state.people[obj]}
     if not edge and obj in state.comments:

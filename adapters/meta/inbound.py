@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import structlog
@@ -107,17 +106,11 @@ def process_delivery(body: str) -> int:
 
 
 def _named(rt: Runtime, mention: Mention) -> Mention:
-    """A private message's author by name (and Instagram username), read once per new message."""
+    """A new comment with its post, a new message with its author's name (a redelivery reads nothing)."""
     social = _meta(rt, mention.platform)
-    if social is None or mention.visibility != "direct" or mention.author.name:
+    if social is None or rt.store.case_for_post(mention.platform, mention.post_id) is not None:
         return mention
-    if rt.store.case_for_post(mention.platform, mention.post_id) is not None:
-        return mention  # a redelivery: its case exists, nothing to read
-    name, username = social.profile(mention.author.id)
-    handle = username or mention.author.handle
-    author = replace(mention.author, name=name, handle=handle)
-    profile = profile_url(mention.platform, username) if username else ""
-    return replace(mention, author=author, author_url=profile or mention.author_url)
+    return social.with_context(mention)
 
 
 def _looked_up(instagram: MetaPlatform | None, found: Delivery) -> list[Mention]:

@@ -10,6 +10,7 @@ reply to the customer's comment (:class:`~bridge.domain.ports.PrivateReplies`).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import structlog
@@ -17,9 +18,9 @@ import structlog
 from adapters.meta import reconcile
 from adapters.meta.errors import GraphRejected
 from adapters.meta.graph import GraphClient, Json
-from adapters.meta.ids import dm_parts, inbox_url, post_url
+from adapters.meta.ids import dm_parts, inbox_url, post_url, profile_url
 from bridge.domain.errors import PlatformError, Rejected
-from bridge.domain.model import PostRef
+from bridge.domain.model import Mention, PostRef
 from bridge.domain.ports import DirectMessage, MentionBatch
 
 __all__ = ["FacebookPlatform", "InstagramPlatform", "MetaPlatform"]
@@ -100,6 +101,38 @@ class MetaPlatform:
         """None here: on Meta every customer message is a mention of its own (webhook and
         :meth:`fetch_mentions`), and joins the customer's open case as a follow-up."""
         return []
+
+    def with_context(self, mention: Mention) -> Mention:
+        """A comment with the post or media it is on (text and link) for its card; a private message
+        with its author's name. Read once per new item; a failed read leaves the mention as it was."""
+        if mention.visibility == "direct":
+            if mention.author.name:
+                return mention
+            name, username = self.profile(mention.author.id)
+            author = replace(mention.author, name=name, handle=username or mention.author.handle)
+            found = profile_url(self.name, username) if username else mention.author_url
+            return replace(mention, author=author, author_url=found)
+        parent = mention.conversation_id or ""
+        if not parent or parent == mention.post_id:
+            return mention
+        try:
+            text, url = self._parent(parent)
+        except PlatformError as exc:
+            log.info("meta_parent_unavailable", error=str(exc))
+            return mention
+        return replace(
+            mention,
+            on_post=text,
+            on_post_url=url,
+            url=mention.url if self.name == "facebook" else url or mention.url,
+        )
+
+    def _parent(self, object_id: str) -> tuple[str, str]:
+        if self.name == "instagram":
+            media = self.graph.get(object_id, fields="caption,permalink")
+            return str(media.get("caption") or ""), str(media.get("permalink") or "")
+        post = self.graph.get(object_id, fields="message,permalink_url")
+        return str(post.get("message") or ""), str(post.get("permalink_url") or post_url(object_id))
 
     def profile(self, user_id: str) -> tuple[str, str]:
         """(name, username) of someone who wrote to us; Meta's deliveries carry only their id."""

@@ -46,7 +46,7 @@ def read(platform: MetaPlatform, since_id: str | None) -> MentionBatch:
     }
     delivery = parse_delivery(payload, platform.page_id, platform.account_id, platform.handle)
     newest = max(times, default=since)
-    return MentionBatch(delivery.mentions, str(newest))
+    return MentionBatch([platform.with_context(m) for m in delivery.mentions], str(newest))
 
 
 def _facebook_feed(platform: MetaPlatform, since: int) -> list[Json]:

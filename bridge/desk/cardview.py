@@ -93,6 +93,8 @@ def card_view(case: Case) -> CardView:
         text=case.text,
         post_url=case.post_url,
         author_url=case.author_url,
+        on_post=case.on_post,
+        on_post_url=case.on_post_url,
         platform=case.platform,
         created_at=case.created_at,
         sla_due=case.sla_due,

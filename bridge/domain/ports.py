@@ -147,6 +147,8 @@ class CardView:
     sentiment: str = ""  # e.g. "negative (-0.62)" or "sentiment unknown" (a language the model cannot read)
     visibility: str = ""  # e.g. "direct (private)" for a Mastodon direct mention; "" where posts have none
     author_url: str = ""  # the author's profile page; "" where the platform gave none
+    on_post: str = ""  # the post or media a comment is on (untrusted text), and its link
+    on_post_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,9 @@ def test_comments_and_messages_each_make_one_card_answered_once_in_their_own_for
     dm_card = repr(bridge.card_of(numbers["dm"])["blocks"])
     assert "direct (private)" in dm_card and "24-hour messaging window" in dm_card and "Lena S." in dm_card
     assert "@ola" in repr(bridge.card_of(numbers["ig_dm"])["blocks"])  # the username Meta told us
+    assert "on “Our new autumn range is in the shops now.” (<https://www.facebook.com/" in card
     ig_card = repr(bridge.card_of(numbers["ig"])["blocks"])
+    assert "on “Autumn range, out now” (<https://www.instagram.com/p/" in ig_card  # the media it is on
     assert "Instagram" in ig_card and "https://www.instagram.com/tom.b/" in ig_card
 
     for key, text in [
