@@ -41,6 +41,12 @@ REDELIVERY_SECONDS = 2 * 86_400
 def meta_routes(rt: Runtime) -> list[Route]:
     secret = rt.settings.meta_app_secret or ""
     verify_token = rt.settings.meta_verify_token or ""
+    if not verify_token:
+        log.warning(
+            "meta_verify_token_missing",
+            effect="Meta cannot subscribe /meta/webhook",
+            fix="set META_VERIFY_TOKEN",
+        )
 
     async def handshake(request: web.Request) -> web.Response:
         status, text = verification(request.query, verify_token)
