@@ -19,7 +19,14 @@ from aiohttp import web
 
 from adapters.meta.ids import profile_url, when
 from adapters.meta.platform import InstagramPlatform, MetaPlatform
-from adapters.meta.webhook import SIGNATURE_HEADER, Delivery, check_signature, parse_delivery, verification
+from adapters.meta.webhook import (
+    SIGNATURE_HEADER,
+    Changed,
+    Delivery,
+    check_signature,
+    parse_delivery,
+    verification,
+)
 from bridge.app import runtime
 from bridge.app.enqueue import enqueue
 from bridge.app.metrics import CASES_INGESTED
@@ -107,8 +114,30 @@ def process_delivery(body: str) -> int:
             opened += 1
             rt.meter.count(CASES_INGESTED, platform=mention.platform, verdict=done.reason)
             log.info("case_opened", case=done.number, platform=mention.platform, verdict=done.reason)
+    for change in found.changed:
+        _changed(rt, change)
     log.info("meta_delivery", mentions=len(mentions), new_cases=opened, skipped=len(found.skipped))
     return opened
+
+
+def _changed(rt: Runtime, change: Changed) -> None:
+    """An edit or removal of a post that is a case: said once in its thread (the case stays)."""
+    number = rt.store.case_for_post(change.platform, change.post_id)
+    once = hashlib.sha256(f"{change.post_id}:{change.verb}:{change.text}".encode()).hexdigest()
+    if number is None or not rt.store.first_time(f"meta:changed:{once}", REDELIVERY_SECONDS):
+        return
+    case = rt.store.get(number)
+    if change.verb == "remove":
+        rt.store.record(number, "customer_removed", case.author_handle, post_id=change.post_id)
+        rt.dispatch.thread_notice(
+            number, f"The customer removed their post on {change.platform.capitalize()}."
+        )
+        return
+    rt.store.record(
+        number, "customer_follow_up", case.author_handle, post_id=change.post_id, text=change.text[:2000]
+    )
+    rt.dispatch.thread_notice(number, "The customer edited their post; it now says:", quote=change.text)
+    rt.dispatch.refresh_card(number)
 
 
 def _named(rt: Runtime, mention: Mention) -> Mention:

@@ -27,6 +27,7 @@ from adapters.meta.ids import (
 from bridge.domain.model import Author, Mention
 
 __all__ = [
+    "Changed",
     "Delivery",
     "IgMentionLookup",
     "check_signature",
@@ -85,10 +86,21 @@ class IgMentionLookup:
     media_id: str
 
 
+@dataclass(frozen=True)
+class Changed:
+    """A customer's comment or post edited (``edited``, with its new words) or removed (``remove``)."""
+
+    platform: str
+    post_id: str
+    verb: str
+    text: str = ""
+
+
 @dataclass
 class Delivery:
     mentions: list[Mention] = field(default_factory=list)
     lookups: list[IgMentionLookup] = field(default_factory=list)
+    changed: list[Changed] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
 
@@ -135,6 +147,11 @@ def _change(out: Delivery, platform: str, change: Any, ours: set[str], account: 
         out.skipped.append(f"field {name}")
         return
     item, verb = _str(value.get("item")), _str(value.get("verb"))
+    if verb in ("edited", "remove") and item in ("comment", "post", "status"):
+        target = _str(value.get("comment_id") or value.get("post_id"))
+        out.changed.append(Changed("facebook", target, verb, _str(value.get("message"))))
+        out.skipped.append(f"{name} {item} {verb}")  # not a new case: said in the case's thread
+        return
     if verb != "add" or item not in ("comment", "post", "status", "photo", "video"):
         out.skipped.append(f"{name} {item} {verb}")  # edits, removals, hide echoes, reactions
         return

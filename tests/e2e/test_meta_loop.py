@@ -205,6 +205,15 @@ def test_what_a_lost_webhook_missed_is_read_by_the_reconciliation_poll(bridge: L
     bridge.drain()
     assert len(bridge.slack.calls_to("chat.postMessage")) == cards  # still one card each
     assert bridge.rt.store.get(number).post_url.endswith(f"comment_id={missed['id'].split('_')[1]}")
+    edited = comment_delivery(missed)
+    edited["entry"][0]["changes"][0]["value"].update(verb="edited", message="refund still missing!!")
+    bridge.meta_webhook.deliver(edited, times=2)
+    bridge.drain()
+    case = bridge.rt.store.get(number)
+    thread = [m.get("text", "") for m in bridge.slack.thread(case.channel, case.card_ts)]
+    assert sum("edited their post" in t for t in thread) == 1 and any(
+        "refund still missing" in t for t in thread
+    )
 
 
 def test_the_facebook_demo_answers_each_customer_once_where_they_wrote() -> None:

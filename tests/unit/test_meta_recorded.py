@@ -14,7 +14,7 @@ import pytest
 
 from adapters.meta.errors import GraphRejected, error_of, translate, usage_wait_seconds
 from adapters.meta.ids import when
-from adapters.meta.webhook import Delivery, parse_delivery
+from adapters.meta.webhook import Changed, Delivery, parse_delivery
 from bridge.domain.errors import AuthFailed, PlatformError, RateLimited, Rejected, Unavailable
 from tests.conftest import shared_data
 
@@ -44,6 +44,19 @@ def skipped(reason: str) -> Check:
     def check(payload: Any) -> None:
         out = parsed(payload)
         assert out.mentions == [] and out.lookups == [] and out.skipped and reason in out.skipped[0]
+
+    return check
+
+
+def changed(verb: str) -> Check:
+    """An edit or removal is no new case: it is said in the case's thread, with the new words."""
+
+    def check(payload: Any) -> None:
+        skipped(f"feed comment {verb}")(payload)
+        value = payload["entry"][0]["changes"][0]["value"]
+        assert parsed(payload).changed == [
+            Changed("facebook", value["comment_id"], verb, value.get("message", ""))
+        ]
 
     return check
 
@@ -229,9 +242,9 @@ CHECKS: dict[str, Check] = {
     f"{W}feed-comment-add-25.json": by_page_or_visitor("Tester", "and the next one"),
     f"{W}feed-comment-add-with-photo.json": by_page_or_visitor("Tester", "and the next one [photo]"),
     f"{W}feed-comment-add-with-video.json": by_page_or_visitor("Tester", "and the next one [video]"),
-    f"{W}feed-comment-edited-25.json": skipped("feed comment edited"),
+    f"{W}feed-comment-edited-25.json": changed("edited"),
     f"{W}feed-comment-hide.json": skipped("feed comment hide"),
-    f"{W}feed-comment-remove-25.json": skipped("feed comment remove"),
+    f"{W}feed-comment-remove-25.json": changed("remove"),
     f"{W}feed-comment-unhide.json": skipped("feed comment unhide"),
     f"{W}feed-post-add-25.json": mention(
         "facebook", f"{PAGE}_7293787835232", "8423678347823", "Let's check this"
