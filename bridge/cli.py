@@ -233,6 +233,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from standins.bluesky_demo import run_bluesky_demo
 
         return run_bluesky_demo(sys.stdout)
+    if getattr(args, "facebook", False):
+        from standins.meta_demo import run_meta_demo
+
+        return run_meta_demo(sys.stdout)
     from standins.demo import run_demo
 
     return run_demo(sys.stdout)
@@ -289,6 +293,9 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--teams", action="store_true", help="the same loop in Microsoft Teams")
     demo.add_argument("--mastodon", action="store_true", help="the same loop with a Mastodon instance")
     demo.add_argument("--bluesky", action="store_true", help="the same loop with a Bluesky account")
+    demo.add_argument(
+        "--facebook", action="store_true", help="the same loop with a Facebook Page and its Instagram account"
+    )
     demo.set_defaults(func=cmd_demo)
     case = sub.add_parser("case", help="print a case's timeline")
     case.add_argument("number", help="the case number, like 1042 or #1042")

@@ -50,6 +50,8 @@ def build(settings: Settings, clock: Clock | None = None) -> Runtime:
         _add_mastodon(settings, rt)
     if settings.bluesky_configured:
         _add_bluesky(settings, rt)
+    if settings.meta_configured:
+        _add_meta(settings, rt)
     return rt
 
 
@@ -81,6 +83,15 @@ def _add_bluesky(settings: Settings, rt: Runtime) -> None:
     rt.socials["bluesky"] = BlueskyPlatform(make_session(settings), account.handle if account else "")
     limit = CharacterLimit(max_characters=MAX_GRAPHEMES, characters_reserved_per_url=LINK_DISPLAY_GRAPHEMES)
     use_character_limit("bluesky", lambda: limit)
+
+
+def _add_meta(settings: Settings, rt: Runtime) -> None:
+    """The Facebook Page, and the Instagram account linked to it when the playbook names one: one
+    Graph API client with the Page token for both; inbound comes by webhook (``/meta/webhook``)."""
+    from adapters.meta.wiring import meta_platforms
+
+    for name, social in meta_platforms(settings, rt.playbook.accounts.facebook).items():
+        rt.socials[name] = social
 
 
 def _main_x_account(settings: Settings, rt: Runtime) -> tuple[str, str] | None:
@@ -125,6 +136,10 @@ def web_routes(rt: Runtime) -> list[Route]:
         from adapters.teams.app import messages_route
 
         routes.append(("POST", "/api/messages", messages_route(rt)))
+    if settings.meta_configured:
+        from adapters.meta.inbound import meta_routes
+
+        routes.extend(meta_routes(rt))
     return routes
 
 

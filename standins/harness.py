@@ -30,6 +30,11 @@ from standins.bluesky_api import APP_PASSWORD as BLUESKY_APP_PASSWORD
 from standins.bluesky_api import BlueskyStandIn
 from standins.mastodon_api import TOKEN as MASTODON_TOKEN
 from standins.mastodon_api import MastodonStandIn
+from standins.meta_graph import IG_ID, PAGE_ID, MetaGraphStandIn
+from standins.meta_graph import TOKEN as META_TOKEN
+from standins.meta_webhook import APP_SECRET as META_APP_SECRET
+from standins.meta_webhook import VERIFY_TOKEN as META_VERIFY_TOKEN
+from standins.meta_webhook import MetaWebhookSender
 from standins.server import BackgroundServer
 from standins.slack_api import SlackStandIn
 from standins.slack_requests import (
@@ -83,11 +88,14 @@ class LocalBridge:
         channel_interval_ms: int = 0,
         mastodon: bool = False,
         bluesky: bool = False,
+        meta: bool = False,
     ) -> None:
         """``x_main_account`` (handle, user id) adds the main brand account, with its own tokens,
         beside the care handle; the playbook should name it as ``accounts.x.main_handle``.
         ``mastodon`` adds a Mastodon instance's stand-in (:attr:`mastodon`) and connects the bridge to it;
-        ``bluesky`` adds a Bluesky PDS's stand-in (:attr:`bluesky`) the same way."""
+        ``bluesky`` adds a Bluesky PDS's stand-in (:attr:`bluesky`) the same way; ``meta`` a Graph
+        API stand-in (:attr:`meta`) for a Facebook Page and its Instagram account, and Meta's webhook
+        sender (:attr:`meta_webhook`) pointed at the bridge."""
         self.playbook = playbook
         self.redis_url = redis_url
         self.data_dir = data_dir or Path("var")
@@ -107,6 +115,8 @@ class LocalBridge:
             }
         self.mastodon = MastodonStandIn(handle=x_handle) if mastodon else None
         self.bluesky = BlueskyStandIn() if bluesky else None
+        self.meta = MetaGraphStandIn() if meta else None
+        self.meta_webhook: MetaWebhookSender
         self.run_id = uuid.uuid4().hex[:10]
         self._servers: list[BackgroundServer] = []
         self.rt: Runtime
@@ -140,12 +150,28 @@ class LocalBridge:
             **self.x_main,
             **mastodon,
             **self._start_bluesky(),
+            **self._start_meta(),
         )
         self.rt = build(settings, self.clock)
         runtime.install(self.rt)
         self.web = BackgroundServer(build_web_app(self.rt)).start()
         self._servers.append(self.web)
+        self.meta_webhook = MetaWebhookSender(self.web.url + "/meta/webhook")
         return self
+
+    def _start_meta(self) -> dict[str, Any]:
+        if self.meta is None:
+            return {}
+        server = BackgroundServer(self.meta.app).start()
+        self._servers.append(server)
+        return {
+            "meta_graph_url": server.url,
+            "meta_page_access_token": META_TOKEN,
+            "meta_app_secret": META_APP_SECRET,
+            "meta_verify_token": META_VERIFY_TOKEN,
+            "meta_page_id": PAGE_ID,
+            "meta_instagram_account_id": IG_ID,
+        }
 
     def _start_bluesky(self) -> dict[str, Any]:
         if self.bluesky is None:
@@ -168,6 +194,8 @@ class LocalBridge:
         if self.bluesky is not None:
             use_character_limit("bluesky", None)
             self.rt.socials["bluesky"].close()  # type: ignore[attr-defined]  # its HTTP connections
+        if self.meta is not None:
+            self.rt.socials["facebook"].close()  # type: ignore[attr-defined]  # its HTTP connections
 
     def __enter__(self) -> LocalBridge:
         return self.start()

@@ -17,6 +17,7 @@ from bridge.domain.ports import CardView, DraftPreview
 SECTION_TEXT_MAX = 3000
 AUTHOR_NAME_MAX = 1000  # leaves the handle, its link and the followers room within SECTION_TEXT_MAX
 CONTEXT_TEXT_MAX = 2000
+ON_POST_MAX = 200  # the post a comment is on: enough to recognise it
 FALLBACK_TEXT_MAX = 300
 MAX_QUOTED_LINES = 40
 BUTTON_VALUE_MAX = 2000
@@ -97,7 +98,7 @@ def _triage_fields(card: CardView) -> list[dict[str, Any]]:
     if card.reply_account:
         fields.append(_mrkdwn(f"*Answer from*\n@{escape(card.reply_account)}"))
     if card.customer_history:
-        fields.append(_mrkdwn(f"*Customer history*\n{cut(card.customer_history, CONTEXT_TEXT_MAX)}"))
+        fields.append(_mrkdwn(f"*Customer history*\n{escape(cut(card.customer_history, CONTEXT_TEXT_MAX))}"))
     return fields
 
 
@@ -116,6 +117,15 @@ def _profile(card: CardView) -> str:
     return f"<{escape(url)}|{handle}>"
 
 
+def _on_post(card: CardView) -> str:
+    """The post or media a comment is on: its words cut and inert, its link live only when plain."""
+    said = f"“{cut(card.on_post, ON_POST_MAX)}”" if card.on_post else "a post"
+    url = card.on_post_url
+    if url.startswith(("https://", "http://")) and not any(c in url for c in "|<> \n"):
+        said = f"{said} (<{escape(url)}|open>)"
+    return f"on {said}"
+
+
 def card_blocks(card: CardView) -> list[dict[str, Any]]:
     platform = PLATFORM_NAMES.get(card.platform, card.platform)
     # escaped once, piece by piece (the name cut within the limit): the profile link stays live
@@ -130,6 +140,8 @@ def card_blocks(card: CardView) -> list[dict[str, Any]]:
     link = f"<{escape(card.post_url)}|View on {platform}>" if card.post_url else ""
     if card.visibility:
         link = " · ".join(p for p in (f"visibility: {escape(card.visibility)}", link) if p)
+    if card.on_post or card.on_post_url:
+        link = " · ".join(p for p in (link, _on_post(card)) if p)
     blocks: list[dict[str, Any]] = [
         {
             "type": "header",

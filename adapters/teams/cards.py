@@ -40,6 +40,7 @@ __all__ = [
 
 REASONS_MAX = 1000
 CHOICES_MAX = 100
+ON_POST_MAX = 200  # the post a comment is on: enough to recognise it
 
 #: Button labels: the contract in DESIGN.md, the same words as on Slack.
 LABELS = {
@@ -50,7 +51,13 @@ LABELS = {
     "approve": "Approve",
     "request_changes": "Request changes",
 }
-PLATFORM_NAMES = {"x": "X", "facebook": "Facebook", "instagram": "Instagram", "mastodon": "Mastodon"}
+PLATFORM_NAMES = {
+    "x": "X",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "mastodon": "Mastodon",
+    "bluesky": "Bluesky",
+}
 PLATFORM_NAMES["bluesky"] = "Bluesky"
 
 VERBS = {
@@ -185,6 +192,10 @@ def _case_card(
     link = _link(card.post_url, f"View on {platform}") if card.post_url else ""
     if card.visibility:
         link = " · ".join(p for p in (f"visibility: {escape(card.visibility)}", link) if p)
+    if card.on_post or card.on_post_url:
+        said = f"“{escape(card.on_post[:ON_POST_MAX])}”" if card.on_post else "a post"
+        opened = _link(card.on_post_url, "open")
+        link = " · ".join(p for p in (link, f"on {said}" + (f" ({opened})" if opened else "")) if p)
     body: list[dict[str, Any]] = [
         text_block(escape(f"Case #{card.number} · {platform} mention"), size="Large", weight="Bolder"),
         text_block(author),

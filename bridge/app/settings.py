@@ -68,6 +68,15 @@ class Settings(BaseSettings):
     bluesky_app_password: str | None = None
     bluesky_service_url: str = "https://bsky.social"  # the account's PDS, or the public entryway
 
+    # Facebook Page and its linked Instagram professional account, through Meta's webhook and Graph API
+    meta_app_secret: str | None = None  # signs webhook deliveries (X-Hub-Signature-256)
+    meta_verify_token: str | None = None  # the token typed into the app dashboard's webhook settings
+    meta_page_access_token: str | None = None  # a Page token: comments, messages, moderation
+    meta_graph_url: str = "https://graph.facebook.com"
+    meta_page_id: str | None = None  # when the playbook's accounts.facebook does not name the Page
+    meta_instagram_account_id: str | None = None
+    meta_human_agent: bool = False  # the Page may send HUMAN_AGENT-tagged answers (up to 7 days)
+
     teams_app_id: str | None = None
     teams_app_password: str | None = None
     teams_tenant_id: str | None = None
@@ -102,12 +111,17 @@ class Settings(BaseSettings):
         return bool(self.bluesky_handle and self.bluesky_app_password)
 
     @property
+    def meta_configured(self) -> bool:
+        return bool(self.meta_page_access_token and self.meta_app_secret)
+
+    @property
     def socials_configured(self) -> list[str]:
         """The social platforms this deployment reads mentions from: the poller has work when any."""
         configured = {
             "x": self.x_configured,
             "mastodon": self.mastodon_configured,
             "bluesky": self.bluesky_configured,
+            "facebook": self.meta_configured,
         }
         return [name for name, on in configured.items() if on]
 

@@ -212,7 +212,13 @@ def incident_notice(incident: Incident, alert: Alert) -> Notice:
     )
 
 
-PLATFORM_NAMES = {"x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky"}
+PLATFORM_NAMES = {
+    "x": "X",
+    "mastodon": "Mastodon",
+    "bluesky": "Bluesky",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+}
 
 
 def platform_name(platform: str) -> str:

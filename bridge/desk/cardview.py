@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bridge.desk.desk import who
 from bridge.domain.lifecycle import State
-from bridge.domain.model import Case
+from bridge.domain.model import Case, utcnow
 from bridge.domain.ports import CardView
+from bridge.domain.windows import window_label
 from bridge.store.history import CustomerHistory
 
 __all__ = [
@@ -87,6 +88,13 @@ def history_label(history: CustomerHistory) -> str:
     return f"{history.earlier} earlier case{plural} · last #{history.last_number}{when}: {', '.join(how)}"
 
 
+def _visibility(case: Case) -> str:
+    """Who can read the post, and the platform's window for a private answer where it sets one."""
+    seen = VISIBILITY_LABELS.get(case.visibility, case.visibility)
+    window = window_label(case, utcnow()) if case.state not in (State.POSTED, State.IGNORED) else ""
+    return " · ".join(part for part in (seen, window) if part)
+
+
 def card_view(case: Case) -> CardView:
     return CardView(
         number=case.number,
@@ -99,6 +107,8 @@ def card_view(case: Case) -> CardView:
         text=case.text,
         post_url=case.post_url,
         author_url=case.author_url,
+        on_post=case.on_post,
+        on_post_url=case.on_post_url,
         platform=case.platform,
         created_at=case.created_at,
         sla_due=case.sla_due,
@@ -111,7 +121,7 @@ def card_view(case: Case) -> CardView:
         claim_due=case.claim_due if case.state in (State.ROUTED, State.REOPENED) else None,
         reply_account=case.reply_account,
         reasons=tuple(case.reasons),
-        visibility=VISIBILITY_LABELS.get(case.visibility, case.visibility),
+        visibility=_visibility(case),
         actions=_ACTIONS.get(case.state, ()),
         draft_version=case.draft_version,
         approved_version=case.approved_version,

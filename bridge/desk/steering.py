@@ -15,12 +15,19 @@ from bridge.desk.desk import Desk, Done, people, who
 from bridge.domain.errors import NotAllowed
 from bridge.domain.lifecycle import Action, State, allowed
 from bridge.domain.model import Case
+from bridge.domain.windows import private_window
 from bridge.playbook.templates import case_context, render
 
-__all__ = ["DEFAULT_MOVE_TO_DM", "Steering"]
+__all__ = ["DEFAULT_MOVE_TO_DM", "DEFAULT_PRIVATE_REPLY", "Steering"]
 
 DEFAULT_MOVE_TO_DM = (
     "Hi @{{ author.handle }}, we'd like to sort this out with you personally. Please send us a direct "
+    "message with your order or account number and we'll take it from there."
+)
+
+#: Where the move to private is the private reply itself (Meta): it goes to the customer's inbox.
+DEFAULT_PRIVATE_REPLY = (
+    "Hi, thanks for your comment. We'd like to sort this out with you personally: reply to this "
     "message with your order or account number and we'll take it from there."
 )
 
@@ -188,11 +195,14 @@ class Steering:
                 else ""
             )
             raise NotAllowed(f"Cannot move {case.ref} to private messages: it is {case.state.value}{hint}.")
+        self._check_window(case)
         took = not case.claimant
         if took:
             self.take(number, user, "move it to private messages")
         playbook = self.desk.playbook
         template = getattr(playbook.templates, "move_to_dm", None) or DEFAULT_MOVE_TO_DM
+        if private_window(case, self.desk.clock.now()) is not None:
+            template = playbook.templates.custom.get("private_reply") or DEFAULT_PRIVATE_REPLY
         text = render(str(template), case_context(self.store.get(number), playbook.brand.name))
         try:
             done = self.desk.draft(number, user, text, source="dm", private=True)
@@ -206,6 +216,23 @@ class Steering:
             number,
             done.version,
         )
+
+    def _check_window(self, case: Case) -> None:
+        """Where the platform answers privately only within a window (Meta), refuse a move outside
+        it before anyone drafts, and say so in the case's thread."""
+        window = private_window(case, self.desk.clock.now())
+        if window is None:
+            return
+        if window.kind == "messaging":
+            raise NotAllowed(f"{case.ref} is already a private message: answer it in the thread.")
+        if not window.open:
+            said = (
+                f"A private reply to {case.ref} is no longer possible: {case.platform.capitalize()} allows "
+                f"one within 7 days of the comment (closed {window.closes_at:%Y-%m-%d %H:%M} UTC). "
+                "Answer publicly in this thread instead."
+            )
+            self.desk.dispatch.thread_notice(case.number, said)
+            raise NotAllowed(said)
 
     def _how_to_take_over(self, case: Case, user: str) -> str:
         """What actually lets ``user`` act on a case someone else claimed, if anything does."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "AuthFailed",
     "BadConversion",
     "BridgeError",
     "CardNotPostedYet",
@@ -45,6 +46,11 @@ class NotAllowed(BridgeError):
 
 class PlatformError(BridgeError):
     """A social or chat platform failed a call."""
+
+
+class AuthFailed(PlatformError):
+    """The platform refused our credentials (an expired or revoked token): retrying cannot help until
+    someone sets new ones; the text says which."""
 
 
 class RateLimited(PlatformError):

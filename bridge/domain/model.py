@@ -45,6 +45,8 @@ class Mention:
     is_retweet: bool = False
     visibility: str = ""  # who can see the post where the platform says (Mastodon: public ... direct)
     author_url: str = ""  # the author's profile page, built by the adapter from the platform's own data
+    on_post: str = ""  # a comment's post or media (Facebook, Instagram): its text, where the adapter read it
+    on_post_url: str = ""  # and its link
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,8 @@ class Case:
     visibility: str = ""  # the customer's post's visibility where the platform has one (Mastodon)
     author_url: str = ""  # the author's profile page on their platform, for the card's handle link
     customer_history: str = ""  # the card's line about the customer's earlier cases, in the bridge's words
+    on_post: str = ""  # the post or media the customer's comment is on: its text (Meta)
+    on_post_url: str = ""  # and its link
 
     @property
     def ref(self) -> str:

@@ -24,6 +24,7 @@ __all__ = [
     "DirectMessage",
     "DraftPreview",
     "MentionBatch",
+    "PrivateReplies",
     "SocialPlatform",
 ]
 
@@ -123,6 +124,18 @@ class ChartImage:
     url: str = ""
 
 
+@runtime_checkable
+class PrivateReplies(Protocol):
+    """What a platform that answers a public comment privately (Facebook, Instagram: one message to
+    the comment's author, within a window) offers beside :class:`SocialPlatform`."""
+
+    def private_reply(self, comment_id: str, text: str) -> PostRef: ...
+
+    def find_private_reply(self, comment_id: str) -> PostRef | None:
+        """Our private reply to ``comment_id``, after a send whose outcome is unknown."""
+        ...
+
+
 @dataclass(frozen=True)
 class CardView:
     """Everything a case card shows, decided by the core; adapters only render it."""
@@ -158,6 +171,8 @@ class CardView:
     #: the customer's earlier cases, e.g. "2 earlier cases · last #1012: resolved, ended negative";
     #: "" for a first case. The bridge's words, but rendered escaped (it repeats stored values)
     customer_history: str = ""
+    on_post: str = ""  # the post or media a comment is on (untrusted text), and its link
+    on_post_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -133,6 +133,8 @@ class Ingestor:
             conversation_id=mention.conversation_id or "",
             visibility=mention.visibility,
             author_url=mention.author_url,
+            on_post=mention.on_post,
+            on_post_url=mention.on_post_url,
             department=decision.department,
             verdict=triage.verdict.value,
             kind=triage.kind.value,

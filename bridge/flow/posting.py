@@ -24,7 +24,7 @@ from bridge.domain.clock import Clock
 from bridge.domain.errors import PlatformError, RateLimited, Rejected, Unavailable
 from bridge.domain.lifecycle import Action, State
 from bridge.domain.model import Case, PostRef
-from bridge.domain.ports import SocialPlatform
+from bridge.domain.ports import PrivateReplies, SocialPlatform
 from bridge.flow.followups import FollowUps
 from bridge.flow.outlets import Outlet, Outlets
 from bridge.flow.posting_lease import PostingLeases
@@ -84,6 +84,12 @@ def record_posted(
 
 def _private(case: Case) -> bool:
     return case.mode == "private"
+
+
+def _moving_private(case: Case) -> bool:
+    """The move to private messages: on a platform that answers a comment privately (Meta, a
+    :class:`PrivateReplies`) the signed-off answer is that private reply itself."""
+    return bool(case.pending_private) and case.mode != "private"
 
 
 def _target(case: Case) -> str:
@@ -168,12 +174,16 @@ class Poster:
     @staticmethod
     def _already_out(case: Case, social: SocialPlatform, text: str) -> PostRef | None:
         """This attempt's answer if it went out although we never heard so (not an earlier round's)."""
+        if isinstance(social, PrivateReplies) and _moving_private(case):
+            return social.find_private_reply(_target(case))
         if _private(case):
             return social.find_direct_message(case.author_id, text, newer_than=case.posting_after)
         return social.find_reply(_target(case), newer_than=case.posting_after)
 
     @staticmethod
     def _send(case: Case, social: SocialPlatform, text: str) -> PostRef:
+        if isinstance(social, PrivateReplies) and _moving_private(case):
+            return social.private_reply(_target(case), text)
         if _private(case):
             return social.send_direct_message(case.author_id, text)
         return social.reply(_target(case), text)

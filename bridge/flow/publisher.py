@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import structlog
 
 from bridge.domain.clock import Clock
-from bridge.domain.errors import PlatformError, Rejected, Unavailable
+from bridge.domain.errors import AuthFailed, PlatformError, Rejected, Unavailable
 from bridge.domain.lifecycle import Action
 from bridge.domain.model import Case, PostRef
 from bridge.domain.work import Dispatch
@@ -60,6 +60,14 @@ class Publisher:
                 "and retry; it will not post twice.",
             )
             raise  # RQ retries with back-off; the retry looks for our reply first
+        except AuthFailed as exc:  # said once in the thread: every retry fails the same way until fixed
+            if self.store.first_time(f"auth_failed_notice:{number}"):
+                platform = self.store.get(number).platform.upper()
+                self.dispatch.thread_notice(
+                    number,
+                    f"{platform} refused our credentials: {exc}. Nothing was posted; the bridge retries.",
+                )
+            raise
         except PlatformError as exc:  # e.g. credentials refused: people must hear of it now
             self.dispatch.thread_notice(
                 number,

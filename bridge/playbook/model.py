@@ -18,6 +18,7 @@ from bridge.domain.errors import PlaybookError
 from bridge.playbook.crisis_rules import CrisisRules
 from bridge.playbook.hours import OpeningHours
 from bridge.playbook.loader import Loc, load_model, problems_at
+from bridge.playbook.meta_account import FacebookAccount
 from bridge.playbook.report_rules import ReportRules
 from bridge.playbook.retention_rules import RetentionRules
 from bridge.playbook.routing_rules import Role, RouteConditions, RouteRule
@@ -86,6 +87,7 @@ class Accounts(Strict):
     x: XAccount | None = None
     mastodon: MastodonAccount | None = None
     bluesky: BlueskyAccount | None = None
+    facebook: FacebookAccount | None = None
     answer_from: AnswerFrom = Field(default_factory=AnswerFrom)
 
     def handle(self, platform: str, role: Role) -> str:
@@ -94,6 +96,8 @@ class Accounts(Strict):
             return self.mastodon.handle if role == "care" else ""
         if platform == "bluesky" and self.bluesky is not None:
             return self.bluesky.handle if role == "care" else ""
+        if platform in ("facebook", "instagram") and self.facebook is not None:
+            return self.facebook.handle(platform) if role == "care" else ""
         if platform != "x" or self.x is None:
             return ""
         return (self.x.main_handle or "") if role == "main" else self.x.handle
@@ -105,6 +109,8 @@ class Accounts(Strict):
         if platform == "bluesky" and self.bluesky is not None:
             sky = self.bluesky
             return author_id == sky.did or handle.lstrip("@").casefold() == sky.handle.casefold()
+        if platform in ("facebook", "instagram") and self.facebook is not None:
+            return self.facebook.is_ours(platform, author_id, handle)
         x = self.x
         if platform != "x" or x is None:
             return False

@@ -3,10 +3,10 @@
 A rule names conditions of several kinds: the text (keywords, phrases, regular expressions, hashtags,
 example phrases), the language, the account that was mentioned (the main brand account or the care
 handle), the author (named lists such as VIPs or press, or single handles), the kind of matter
-(service issue or brand matter) and the platform the mention came from (x, mastodon, bluesky). A rule
-matches when **every kind it names holds**; within the text kinds, any one listed item is enough. A
-department's own keys form its first rule; ``rules:`` adds more. Rules are tried by ``priority`` (higher
-first), ties in playbook order.
+(service issue or brand matter) and the platform the mention came from (x, mastodon, bluesky, facebook,
+instagram). A rule matches when **every kind it names holds**; within the text kinds, any one listed
+item is enough. A department's own keys form its first rule; ``rules:`` adds more. Rules are tried by
+``priority`` (higher first), ties in playbook order.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from bridge.text.language import UNDETERMINED
 
 Role = Literal["care", "main"]
 KindName = Literal["service", "brand"]
-PlatformName = Literal["x", "mastodon", "bluesky"]
+PlatformName = Literal["x", "mastodon", "bluesky", "facebook", "instagram"]
 
 #: An example phrase matches when the mention holds at least this share of its topic words.
 DEFAULT_EXAMPLE_SHARE = 0.6

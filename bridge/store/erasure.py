@@ -6,6 +6,7 @@ Every key that holds a customer's words or identity (``P`` is ``BRIDGE_KEY_PREFI
 ``P case:N`` (hash)                       their post's ``text``, ``author_handle``, ``author_name``,
                                           ``author_id``, ``author_followers``, ``post_id``,
                                           ``post_url``, ``author_url`` (their profile page),
+                                          ``on_post``/``on_post_url`` (the post they commented on),
                                           ``reply_to`` and ``posting_to`` (their newest post),
                                           ``conversation_id``
 ``P case:N:audit`` (stream)               the case's timeline: ``ingested`` (post id),
@@ -77,6 +78,8 @@ PERSONAL_FIELDS = (
     "post_id",
     "post_url",
     "author_url",
+    "on_post",
+    "on_post_url",
     "reply_to",
     "posting_to",
     "conversation_id",

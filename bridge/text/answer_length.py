@@ -14,6 +14,15 @@ __all__ = ["CharacterLimit", "answer_length", "use_character_limit"]
 
 DIRECT_MESSAGE_MAX_CHARACTERS = 10_000
 
+#: Meta's limits, public (a comment) and private (a message): Facebook comments 8,000 characters,
+#: Messenger messages 2,000; Instagram comments 2,200, Instagram messages 1,000. Posted as written.
+META_LIMITS = {
+    ("facebook", False): 8000,
+    ("facebook", True): 2000,
+    ("instagram", False): 2200,
+    ("instagram", True): 1000,
+}
+
 _limits: dict[str, Callable[[], CharacterLimit]] = {}
 
 
@@ -26,13 +35,21 @@ def use_character_limit(platform: str, limit: Callable[[], CharacterLimit] | Non
         _limits[platform] = limit
 
 
+def _plain(text: str, most: int) -> LengthCheck:
+    blank = not text.strip()
+    size = len(text)
+    over = max(0, size - most)
+    return LengthCheck(size, most, not blank and not over, over, blank=blank)
+
+
 def answer_length(case: Case, text: str) -> LengthCheck:
+    private = case.visibility == "direct" or case.mode == "private" or bool(case.pending_private)
+    meta = META_LIMITS.get((case.platform, private))
+    if meta is not None:
+        return _plain(text, meta)
     limit = _limits.get(case.platform)
     if limit is not None:
         return count_characters(text, limit(), addressee=case.author_handle)
     if case.mode != "private":
         return check_length(text)
-    blank = not text.strip()
-    size = len(text)
-    over = max(0, size - DIRECT_MESSAGE_MAX_CHARACTERS)
-    return LengthCheck(size, DIRECT_MESSAGE_MAX_CHARACTERS, not blank and not over, over, blank=blank)
+    return _plain(text, DIRECT_MESSAGE_MAX_CHARACTERS)

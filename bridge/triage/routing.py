@@ -170,7 +170,13 @@ class Router:
 
 
 #: How a reason names a platform (the playbook's own keys are lower case).
-PLATFORM_NAMES = {"x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky"}
+PLATFORM_NAMES = {
+    "x": "X",
+    "mastodon": "Mastodon",
+    "bluesky": "Bluesky",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+}
 
 _routers: dict[int, tuple[Playbook, Router]] = {}
 MAX_CACHED_ROUTERS = 16

@@ -73,7 +73,10 @@ def test_triage_routes_by_the_platform_the_mention_came_from() -> None:
 def test_an_unknown_platform_names_its_line_and_key() -> None:
     text = BOOK.replace("platforms: [mastodon, bluesky]", "platforms: [mastodon, threads]")
     assert problems(text) == [
-        "desk.yml:7: departments.fediverse.platforms[1]: Input should be 'x', 'mastodon' or 'bluesky'"
+        (
+            "desk.yml:7: departments.fediverse.platforms[1]: "
+            "Input should be 'x', 'mastodon', 'bluesky', 'facebook' or 'instagram'"
+        )
     ]
 
 
