@@ -168,13 +168,16 @@ def build_core(settings: Settings, clock: Clock | None = None) -> Runtime:
     url = resolve_url(settings.redis_url, settings.bridge_data_dir)
     client = connect(url)
     queue = Queue(settings.bridge_queue, connection=client)
+    clock = clock or SystemClock()
     return Runtime(
         settings=settings,
         redis=client,
-        store=Store(client, settings.bridge_key_prefix, on_closed=Dispatcher(queue).archive_case),
+        store=Store(
+            client, settings.bridge_key_prefix, on_closed=Dispatcher(queue).archive_case, clock=clock
+        ),
         queue=queue,
         playbooks=PlaybookSource(settings.bridge_playbook),
-        clock=clock or SystemClock(),
+        clock=clock,
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import redis
 
+from bridge.domain.clock import Clock, SystemClock
 from bridge.domain.errors import UnknownCase
 from bridge.domain.lifecycle import TRANSITIONS, Action, State
 from bridge.domain.model import Case, Draft, MessageRef, utcnow
@@ -72,13 +73,20 @@ class Store:
     """The bridge's state in one Redis database; ``prefix`` keeps tenants or tests apart."""
 
     def __init__(
-        self, client: redis.Redis, prefix: str = "bridge:", on_closed: Callable[[int], None] | None = None
+        self,
+        client: redis.Redis,
+        prefix: str = "bridge:",
+        on_closed: Callable[[int], None] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         """``on_closed`` is told the number of every case a transition closes (posted, resolved,
-        ignored): the application archives it into the case history."""
+        ignored): the application archives it into the case history. ``clock`` stamps the audit:
+        the runtime's, so the timeline and every measure taken from it (the KPIs) share the time
+        the rest of the bridge decides by."""
         self.r = client
         self.prefix = prefix
         self.on_closed = on_closed
+        self.clock: Clock = clock or SystemClock()
         self._create = client.register_script(_CREATE_ONCE)
         self._transition = TransitionScript(client)
         self._tracker = CaseTracker(client, prefix)
@@ -93,7 +101,7 @@ class Store:
         audit = {
             "action": "ingested",
             "by": by,
-            "at": utcnow().isoformat(),
+            "at": self.clock.now().isoformat(),
             "platform": case.platform,
             "post_id": case.post_id,
         }
@@ -142,7 +150,7 @@ class Store:
     ) -> Outcome:
         """Apply ``action`` atomically if the lifecycle table and every guard allow it."""
         rule = TRANSITIONS[action]
-        audit = {"action": action.value, "by": by, "at": utcnow().isoformat()}
+        audit = {"action": action.value, "by": by, "at": self.clock.now().isoformat()}
         audit.update({k: str(v) for k, v in (detail or {}).items()})
         encoded = {k: (None if v is None else _to_str(v)) for k, v in (values or {}).items()}
         change = Change(
@@ -219,14 +227,14 @@ class Store:
 
     def record(self, number: int, action: str, by: str, **detail: object) -> None:
         """Append an audit entry that changes no state (a message posted, a refusal shown)."""
-        entry = {"action": action, "by": by, "at": utcnow().isoformat(), "case": str(number)}
+        entry = {"action": action, "by": by, "at": self.clock.now().isoformat(), "case": str(number)}
         entry.update({k: str(v) for k, v in detail.items()})
         self.r.xadd(self.k("case", number, "audit"), entry)  # type: ignore[arg-type]
         self.r.xadd(self.k("audit"), entry, maxlen=GLOBAL_AUDIT_MAXLEN, approximate=True)  # type: ignore[arg-type]
 
     def record_global(self, action: str, by: str, **detail: object) -> None:
         """Append an audit entry about no single case (a mute, a playbook reload)."""
-        entry = {"action": action, "by": by, "at": utcnow().isoformat()}
+        entry = {"action": action, "by": by, "at": self.clock.now().isoformat()}
         entry.update({k: str(v) for k, v in detail.items()})
         self.r.xadd(self.k("audit"), entry, maxlen=GLOBAL_AUDIT_MAXLEN, approximate=True)  # type: ignore[arg-type]
 

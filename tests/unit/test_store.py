@@ -3,6 +3,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
+from bridge.domain.clock import ManualClock
 from bridge.domain.lifecycle import Action, State
 from bridge.domain.model import Case
 from bridge.store.cases import FIRST_CASE_NUMBER, Store
@@ -91,3 +92,17 @@ def test_first_time_is_true_once(store: Store) -> None:
     assert store.first_time("event:Ev1")
     assert not store.first_time("event:Ev1")
     assert store.first_time("event:Ev2")
+
+
+def test_the_audit_is_stamped_by_the_runtimes_clock(store: Store) -> None:
+    """KPIs are measured from the timeline: it must tell the time the rest of the bridge decides by."""
+    clock = ManualClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    timed = Store(store.r, store.prefix, clock=clock)
+    number, _ = timed.create_case_once(routed_case("p-clock"))
+    clock.advance(minutes=7)
+    timed.transition(number, Action.CLAIM, "U0EXP1", values={"claimant": "U0EXP1"})
+    stamps = [(entry.action, entry.at) for entry in timed.audit(number)]
+    assert stamps == [
+        ("ingested", datetime(2026, 11, 2, 9, 0, tzinfo=UTC)),
+        ("claim", datetime(2026, 11, 2, 9, 7, tzinfo=UTC)),
+    ]

@@ -17,9 +17,10 @@ __all__ = ["dashboard_routes"]
 
 def dashboard_routes(rt: Runtime, providers: Mapping[str, IdentityProvider]) -> list[Route]:
     settings = rt.settings
-    secret = shared_secret(rt.redis, settings.bridge_key_prefix, settings.bridge_dashboard_secret)
     gate = Gate(
-        Sessions(secret),
+        Sessions(
+            lambda: shared_secret(rt.redis, settings.bridge_key_prefix, settings.bridge_dashboard_secret)
+        ),
         lambda: rt.playbook,
         providers,
         settings.bridge_dashboard_token,

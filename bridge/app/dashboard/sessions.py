@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import redis
@@ -45,10 +46,20 @@ def shared_secret(client: redis.Redis, prefix: str, configured: str | None) -> b
 
 
 class Sessions:
-    """Issues and reads signed values: session cookies and the short-lived sign-in state."""
+    """Issues and reads signed values: session cookies and the short-lived sign-in state.
 
-    def __init__(self, secret: bytes) -> None:
-        self._secret = secret
+    The secret is asked for on first use, not at start-up: the web process must serve ``/healthz``
+    while Redis (where a drawn secret lives) does not answer."""
+
+    def __init__(self, secret: Callable[[], bytes]) -> None:
+        self._find_secret = secret
+        self._known: bytes | None = None
+
+    @property
+    def _secret(self) -> bytes:
+        if self._known is None:
+            self._known = self._find_secret()
+        return self._known
 
     def sign(self, payload: dict[str, object]) -> str:
         body = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
