@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 import pytest
+import requests
 
 from adapters.slack.cards import ACTION_IDS
 from bridge.domain.lifecycle import State
@@ -73,6 +74,12 @@ def test_a_closed_case_reaches_the_history_the_export_the_report_and_the_next_ca
         report = bridge.slash("U0SOC1", "C0SOCIAL", "report billing today").json()
         assert report["response_type"] == "ephemeral"
         assert "*Desk report · billing · today*" in report["text"] and "• *Cases*: 1" in report["text"]
+        kept = list(bridge.rt.redis.scan_iter(match=bridge.rt.store.k("chart", "*")))
+        token = kept[0].decode().rsplit(":", 1)[1]
+        chart = requests.get(f"{bridge.web.url}/reports/charts/{token}.png", timeout=5)
+        assert chart.status_code == 200 and chart.headers["Content-Type"] == "image/png"
+        assert chart.content.startswith(b"\x89PNG")
+        assert requests.get(f"{bridge.web.url}/reports/charts/{'x' * 32}.png", timeout=5).status_code == 404
 
         assert bridge.rt.report_digests.run("daily") == "posted"
         assert bridge.rt.report_digests.run("daily") == "already posted"

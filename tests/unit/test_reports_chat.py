@@ -38,7 +38,7 @@ def rt(redis_url: str, tmp_path: Path) -> Iterator[Runtime]:
     ):
         runtime.history.save(
             CaseFacts(
-                number=1001 + index,
+                number=9001 + index,
                 platform="x",
                 created_at=now - timedelta(days=1, hours=index),
                 closed_at=now - timedelta(hours=20),
@@ -108,3 +108,32 @@ def test_the_next_digest_is_at_its_time_in_the_desks_zone() -> None:
     assert next_due("weekly", Digest(at="12:00", day="sun"), after, berlin) == datetime(
         2026, 12, 6, 11, 0, tzinfo=UTC
     )
+
+
+def test_the_backfill_command_writes_closed_cases_the_history_lacks(
+    rt: Runtime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bridge.app.history_commands import backfill
+    from bridge.domain.lifecycle import Action
+    from bridge.store.closing import CaseTracker
+    from tests.support.cases import routed_case
+
+    number, _ = rt.store.create_case_once(routed_case("4711"))
+    rt.store.transition(number, Action.RESOLVE, "U0SOC1")
+    rt.redis.delete(CaseTracker(rt.redis, rt.store.prefix).to_archive_key)  # its job was lost
+    assert backfill(lambda: rt) == 0
+    assert "1 closed cases written (4 in the history)" in capsys.readouterr().out
+    assert rt.history.get(number) is not None
+
+
+def test_configured_digests_are_scheduled_once_for_their_next_time(rt: Runtime, tmp_path: Path) -> None:
+    from rq.registry import ScheduledJobRegistry
+
+    playbook = tmp_path / "desk.yml"
+    playbook.write_text(PLAYBOOK.read_text() + "\nreports: {daily: {at: '08:00'}, weekly: {day: mon}}\n")
+    settings = rt.settings.model_copy(update={"bridge_playbook": playbook})
+    runtime = build_core(settings)
+    assert runtime.report_digests.ensure_scheduled() == ["daily", "weekly"]
+    assert runtime.report_digests.ensure_scheduled() == []
+    assert ScheduledJobRegistry(queue=runtime.queue).count == 2
+    assert runtime.report_digests.run("daily") == "nowhere"  # no chat platform in this runtime
