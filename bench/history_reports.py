@@ -139,7 +139,10 @@ def main() -> int:
         timed("totals by expert, last 30 days", lambda: reports.totals_by(month, "expert"))
         timed("volume by hour of week per department", lambda: reports.volume_by_hour(Cut(), "department"))
         timed("daily volume, last 30 days", lambda: reports.daily_volume(month))
-        timed("overview (all KPIs, forecast, Erlang C)", lambda: overview(reports, playbook, month, now))
+        timed(
+            "overview, last 30 days (KPIs, forecast, staff)", lambda: overview(reports, playbook, month, now)
+        )
+        timed("overview, all 100,000 cases", lambda: overview(reports, playbook, Cut(), now))
         timed("customer history for a card", lambda: history.customer("x", "4242", "customer4242", 10**9))
         timed(
             "search: handle + department",

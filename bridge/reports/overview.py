@@ -61,8 +61,8 @@ def overview(
 ) -> Overview:
     """Every figure for ``cut`` as of ``now``; ``live`` adds the backlog (open cases in Redis)."""
     rules = playbook.reports
-    shown = figures(reports.totals(cut), targets_for(playbook, cut.platform))
     by_platform = reports.totals_by(cut, "platform")
+    shown = figures(sum(by_platform.values(), Totals()), targets_for(playbook, cut.platform))
     zone = playbook.hours.zone if playbook.hours else None
     local = now.astimezone(zone) if zone else now
     monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)

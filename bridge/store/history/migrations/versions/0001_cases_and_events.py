@@ -92,6 +92,7 @@ def upgrade() -> None:
     op.create_index("ix_cases_author_id", "cases", ["platform", "author_id"])
     op.create_index("ix_cases_department", "cases", ["department", "created_at"])
     op.create_index("ix_cases_state", "cases", ["state"])
+    op.create_index("ix_cases_week", "cases", ["week", "hour_of_week"])
     op.create_table(
         "case_events",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
