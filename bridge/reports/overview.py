@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bridge.playbook.model import Playbook
 from bridge.reports.backlog import Backlog
 from bridge.reports.forecast import Forecast, forecast, staff_plan
 from bridge.reports.kpis import Cut, Figure, Targets, Totals, figures
-from bridge.reports.query import Reports, previous_weeks
+from bridge.reports.periods import previous_weeks
+
+if TYPE_CHECKING:
+    from bridge.reports.query import Reports
 
 __all__ = ["Overview", "PlatformSla", "overview", "targets_for"]
 
