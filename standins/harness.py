@@ -89,6 +89,7 @@ class LocalBridge:
         mastodon: bool = False,
         bluesky: bool = False,
         meta: bool = False,
+        database_url: str | None = None,
     ) -> None:
         """``x_main_account`` (handle, user id) adds the main brand account, with its own tokens,
         beside the care handle; the playbook should name it as ``accounts.x.main_handle``.
@@ -99,6 +100,7 @@ class LocalBridge:
         self.playbook = playbook
         self.redis_url = redis_url
         self.data_dir = data_dir or Path("var")
+        self.database_url = database_url  # the case history; None: SQLite under data_dir
         self.clock = clock
         self.channel_interval_ms = channel_interval_ms  # 0: no pacing, so tests do not wait
         self.signing_secret = secrets.token_hex(16)
@@ -135,6 +137,7 @@ class LocalBridge:
         settings = Settings(
             redis_url=self.redis_url,
             bridge_data_dir=self.data_dir,
+            database_url=self.database_url,
             bridge_playbook=self.playbook,
             bridge_queue=f"bridge-{self.run_id}",
             bridge_key_prefix=f"bridge-{self.run_id}:",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import redis
 from rq import Queue
@@ -40,13 +41,15 @@ from bridge.reports.archive import Archiver
 from bridge.reports.charts import Charts
 from bridge.reports.chat_reports import ChatReports
 from bridge.reports.links import TrackedLinks
-from bridge.reports.query import Reports
 from bridge.reports.surveys import Surveys
 from bridge.store.cases import Store
-from bridge.store.history import History, history_url, open_engine
 from bridge.store.redis_conn import connect, resolve_url
 from bridge.triage.learning.active import use_model_file
 from bridge.triage.learning.model import MODEL_FILE
+
+if TYPE_CHECKING:
+    from bridge.reports.query import Reports
+    from bridge.store.history import History
 
 __all__ = ["Runtime", "build_core", "current", "install"]
 
@@ -146,15 +149,19 @@ class Runtime:
     # the case history (SQL), opened and migrated on first use ----------------------------------------
     @cached_property
     def history(self) -> History:
+        from bridge.store.history import History, history_url, open_engine  # SQLAlchemy on use
+
         url = history_url(self.settings.database_url, self.settings.bridge_data_dir)
         return History(open_engine(url))
 
     @cached_property
     def archiver(self) -> Archiver:
-        return Archiver(self.store, self.history, self.playbooks)
+        return Archiver(self.store, lambda: self.history, self.playbooks)
 
     @cached_property
     def reports(self) -> Reports:
+        from bridge.reports.query import Reports  # SQLAlchemy on use
+
         return Reports(self.history.engine)
 
     def customer_history(self, case: Case) -> str:

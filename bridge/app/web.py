@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable
 
@@ -15,6 +16,7 @@ from bridge.app.health import Health, start_with
 from bridge.app.metrics import HTTP_REQUESTS, HTTP_SECONDS
 from bridge.app.redirects import CLICK_PATH, tracked_link_routes
 from bridge.app.runtime import Runtime
+from bridge.reports.chart import warm_up
 from bridge.reports.charts import CHART_ROUTE
 
 __all__ = ["AccessLogger", "Handler", "Route", "access_log", "create_app"]
@@ -87,6 +89,7 @@ def create_app(rt: Runtime, routes: Iterable[Route]) -> web.Application:
             body=png, content_type="image/png", headers={"Cache-Control": "private, max-age=86400"}
         )
 
+    threading.Thread(target=warm_up, name="chart-warm-up", daemon=True).start()
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     app.router.add_get(CHART_ROUTE.replace("{token}", "{token:[A-Za-z0-9_-]+}"), chart)

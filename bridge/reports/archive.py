@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import structlog
 
@@ -20,9 +21,11 @@ from bridge.playbook.model import Playbook
 from bridge.reports.facts import Scorer, build_facts, events_from
 from bridge.store.cases import FIRST_CASE_NUMBER, Store
 from bridge.store.closing import CaseTracker
-from bridge.store.history import History
 from bridge.store.transitions import text as _s
 from bridge.triage.triager import Triager
+
+if TYPE_CHECKING:
+    from bridge.store.history import History
 
 __all__ = ["ARCHIVE_BATCH", "Archiver", "triage_scorer"]
 
@@ -45,14 +48,24 @@ def triage_scorer(playbook: Playbook) -> Scorer:
 
 class Archiver:
     def __init__(
-        self, store: Store, history: History, playbook: Callable[[], Playbook], scorer: Scorer | None = None
+        self,
+        store: Store,
+        history: Callable[[], History],
+        playbook: Callable[[], Playbook],
+        scorer: Scorer | None = None,
     ) -> None:
+        """``history`` opens the case history when a case is first written: a worker whose hourly
+        sweep finds nothing to archive never connects to (or migrates) the database."""
         self.store = store
-        self.history = history
+        self._history = history
         self._playbook = playbook
         self._scorer = scorer
         self._tracker = CaseTracker(store.r, store.prefix)
         self._remove_if_same = store.r.register_script(_REMOVE_IF_SAME)
+
+    @property
+    def history(self) -> History:
+        return self._history()
 
     def _score(self) -> Scorer:
         if self._scorer is None:

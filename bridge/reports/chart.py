@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 
-__all__ = ["CHART_DPI", "volume_chart"]
+__all__ = ["CHART_DPI", "volume_chart", "warm_up"]
 
 CHART_DPI = 72
 _SIZE_INCHES = (6.0, 2.2)
@@ -33,3 +33,9 @@ def volume_chart(daily: Mapping[str, int], title: str) -> bytes:
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=CHART_DPI, metadata={"Software": None})
     return out.getvalue()
+
+
+def warm_up() -> None:
+    """Import and exercise matplotlib once (about a second, cold), so the first ``/bridge report``
+    answers within Slack's three seconds: the web process calls this in the background at start."""
+    volume_chart({"2026-01-01": 1}, "warm-up")

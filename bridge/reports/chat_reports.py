@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bridge.desk.commands import CommandReply
 from bridge.domain.clock import Clock
@@ -22,9 +23,11 @@ from bridge.reports.charts import Charts
 from bridge.reports.kpis import Cut
 from bridge.reports.overview import overview
 from bridge.reports.periods import DEFAULT_PERIOD, PERIOD_HELP, Period, looks_like_period, parse_period
-from bridge.reports.query import Reports
 from bridge.reports.summary import summary_text, title_of
 from bridge.store.cases import Store
+
+if TYPE_CHECKING:
+    from bridge.reports.query import Reports
 
 __all__ = ["USAGE", "ChatReport", "ChatReports"]
 

@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, TextIO
 
 from bridge.store.history import CaseFacts
@@ -49,18 +50,22 @@ def csv_lines(rows: Iterable[CaseFacts]) -> Iterator[str]:
     writer = csv.writer(line, lineterminator="\n")
     writer.writerow(COLUMNS)
     yield line.text
+    values = attrgetter(*COLUMNS)
     for row in rows:
-        writer.writerow([_cell(getattr(row, name)) for name in COLUMNS])
+        writer.writerow([_cell(value) for value in values(row)])
         yield line.text
 
 
+_FORMULA = frozenset("=+-@\t\r")
+
+
 def _cell(value: Any) -> Any:
-    value = _plain(value)
+    kind = type(value)
+    if kind is str:
+        return "'" + value if value and value[0] in _FORMULA else value
     if value is None:
         return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return value.isoformat() if kind is datetime else value
 
 
 def write_cases(rows: Iterable[CaseFacts], form: str, out: TextIO) -> int:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bridge.playbook.model import Playbook
@@ -157,6 +158,80 @@ def _int(raw: Mapping[str, str], name: str) -> int | None:
         return None
 
 
+def _about(raw: Mapping[str, str], events: Sequence[Event], playbook: Playbook) -> dict[str, Any]:
+    """Who and what: the case's cuts (platform, department, expert …) and the customer."""
+    handle = raw.get("author_handle", "")
+    return {
+        "number": int(raw["number"]),
+        "platform": raw.get("platform", ""),
+        "state": raw.get("state", ""),
+        "outcome": raw.get("state", ""),
+        "department": raw.get("department", ""),
+        "expert": raw.get("claimant", "")
+        or next((e.actor for e in reversed(events) if e.kind in CLAIMS), ""),
+        "approver": raw.get("approver", ""),
+        "service_model": playbook.service_model,
+        "kind": raw.get("kind", ""),
+        "verdict": raw.get("verdict", ""),
+        "priority": raw.get("priority", ""),
+        "language": raw.get("lang", ""),
+        "author_handle": handle,
+        "author_handle_folded": handle.lstrip("@").casefold(),
+        "author_id": raw.get("author_id", ""),
+        "text": raw.get("text", ""),
+        "post_url": raw.get("post_url", ""),
+        "erased_on": raw.get("erased_on", ""),
+    }
+
+
+def _timing(created: datetime, times: _Times, events: Sequence[Event], state: str) -> dict[str, Any]:
+    """When things happened, and how long they took."""
+    first_any = min(times.any_reply, default=None)
+    first_human = min(times.human, default=None)
+    resolves = [e.at for e in events if e.kind == "resolve"]
+    resolved_at = (
+        resolves[-1] if resolves else (times.human[-1] if state == "posted" and times.human else None)
+    )
+    responses, response_seconds = _responses(times)
+    handled, handling_seconds = _handling(times)
+    return {
+        "first_reply_at": first_any,
+        "first_human_reply_at": first_human,
+        "claimed_at": min(times.claims, default=None),
+        "answered_at": times.human[-1] if times.human else None,
+        "resolved_at": resolved_at,
+        "first_reply_seconds": _seconds(created, first_any),
+        "first_human_reply_seconds": _seconds(created, first_human),
+        "response_count": responses,
+        "response_seconds": response_seconds,
+        "handled_count": handled,
+        "handling_seconds": handling_seconds,
+        "resolution_seconds": _seconds(created, resolved_at),
+        "answers": len(times.human),
+        "reopened": sum(1 for e in events if e.kind == "reopen"),
+    }
+
+
+def _feelings(
+    raw: Mapping[str, str], events: Sequence[Event], playbook: Playbook, score: Scorer
+) -> dict[str, Any]:
+    """Sentiment at the start and the end, and what the surveys and tracked links recorded."""
+    given = raw.get("polarity", "") if raw.get("polarity") != "unknown" else ""
+    start = float(raw["sentiment"]) if raw.get("sentiment") not in (None, "") else None
+    end, later = _sentiment_end(raw, events, score)
+    return {
+        "sentiment_start": start,
+        "sentiment_end": end,
+        "polarity_start": _polarity(playbook, start, given),
+        "polarity_end": _polarity(playbook, end, "" if later else given),
+        "csat": _int(raw, "csat"),
+        "nps": _int(raw, "nps"),
+        "survey_comment": raw.get("survey_comment") or None,
+        "link_clicks": _int(raw, "link_clicks") or 0,
+        "link_conversions": _int(raw, "link_conversions") or 0,
+    }
+
+
 def build_facts(
     raw: Mapping[str, str], events: Sequence[Event], playbook: Playbook, score: Scorer, now: datetime
 ) -> CaseFacts:
@@ -164,86 +239,27 @@ def build_facts(
     created = _utc(datetime.fromisoformat(raw["created_at"]))
     times = _times(created, events)
     closing = [e for e in events if e.kind in CLOSING_ACTIONS]
-    closed_at = closing[-1].at if closing else now
-    set_aside = (
-        any(e.kind == "ignore" and e.actor == _SET_ASIDE_BY for e in events[:3])
-        and raw.get("cardless") == "1"
+    set_aside = raw.get("cardless") == "1" and any(
+        e.kind == "ignore" and e.actor == _SET_ASIDE_BY for e in events[:3]
     )
-    needed = not set_aside and (
-        bool(times.human) or any(e.kind == "card_posted" for e in events) or bool(raw.get("card_ts"))
-    )
-    first_any = min(times.any_reply, default=None)
+    carded = any(e.kind == "card_posted" for e in events) or bool(raw.get("card_ts"))
+    needed = not set_aside and (bool(times.human) or carded)
     first_human = min(times.human, default=None)
-    resolves = [e.at for e in events if e.kind == "resolve"]
-    resolved_at = (
-        resolves[-1]
-        if resolves
-        else (times.human[-1] if raw.get("state") == "posted" and times.human else None)
-    )
-    responses, response_seconds = _responses(times)
-    handled, handling_seconds = _handling(times)
     target, open_minutes, met = _sla(playbook, raw.get("platform", ""), created, first_human, needed)
-    start = float(raw["sentiment"]) if raw.get("sentiment") not in (None, "") else None
-    end, later = _sentiment_end(raw, events, score)
     hour, week = week_slot(created, playbook.hours.zone if playbook.hours else None)
-    handle = raw.get("author_handle", "")
     return CaseFacts(
-        number=int(raw["number"]),
-        platform=raw.get("platform", ""),
         created_at=created,
-        closed_at=closed_at,
-        state=raw.get("state", ""),
-        outcome=raw.get("state", ""),
+        closed_at=closing[-1].at if closing else now,
         hour_of_week=hour,
         week=week,
-        department=raw.get("department", ""),
-        expert=raw.get("claimant", "") or next((e.actor for e in reversed(events) if e.kind in CLAIMS), ""),
-        approver=raw.get("approver", ""),
-        service_model=playbook.service_model,
-        kind=raw.get("kind", ""),
-        verdict=raw.get("verdict", ""),
-        priority=raw.get("priority", ""),
-        language=raw.get("lang", ""),
-        sentiment_start=start,
-        sentiment_end=end,
-        polarity_start=_polarity(
-            playbook, start, raw.get("polarity", "") if raw.get("polarity") != "unknown" else ""
-        ),
-        polarity_end=_polarity(
-            playbook,
-            end,
-            "" if later else (raw.get("polarity", "") if raw.get("polarity") != "unknown" else ""),
-        ),
-        author_handle=handle,
-        author_handle_folded=handle.lstrip("@").casefold(),
-        author_id=raw.get("author_id", ""),
-        text=raw.get("text", ""),
-        post_url=raw.get("post_url", ""),
-        first_reply_at=first_any,
-        first_human_reply_at=first_human,
-        claimed_at=min(times.claims, default=None),
-        answered_at=times.human[-1] if times.human else None,
-        resolved_at=resolved_at,
-        first_reply_seconds=_seconds(created, first_any),
-        first_human_reply_seconds=_seconds(created, first_human),
-        response_count=responses,
-        response_seconds=response_seconds,
-        handled_count=handled,
-        handling_seconds=handling_seconds,
-        resolution_seconds=_seconds(created, resolved_at),
-        answers=len(times.human),
-        reopened=sum(1 for e in events if e.kind == "reopen"),
         needed_response=needed,
         set_aside=set_aside,
         sla_minutes=target,
         sla_open_minutes=open_minutes,
         sla_met=met,
-        csat=_int(raw, "csat"),
-        nps=_int(raw, "nps"),
-        survey_comment=raw.get("survey_comment") or None,
-        link_clicks=_int(raw, "link_clicks") or 0,
-        link_conversions=_int(raw, "link_conversions") or 0,
-        erased_on=raw.get("erased_on", ""),
+        **_about(raw, events, playbook),
+        **_timing(created, times, events, raw.get("state", "")),
+        **_feelings(raw, events, playbook, score),
     )
 
 

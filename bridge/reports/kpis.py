@@ -129,6 +129,14 @@ class Totals:
             self.promoters += f.nps >= PROMOTER_FROM
             self.detractors += f.nps <= DETRACTOR_UP_TO
 
+    def __add__(self, other: Totals) -> Totals:
+        """Totals are counts and sums, so the totals of two sets of cases add up field by field
+        (the overview adds the per-platform totals instead of asking the database twice)."""
+        out = Totals()
+        for f in fields(self):
+            setattr(out, f.name, getattr(self, f.name) + getattr(other, f.name))
+        return out
+
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> Totals:
         out = cls()

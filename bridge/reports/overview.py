@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bridge.playbook.model import Playbook
 from bridge.reports.backlog import Backlog
 from bridge.reports.forecast import Forecast, forecast, staff_plan
 from bridge.reports.kpis import Cut, Figure, Targets, Totals, figures
-from bridge.reports.query import Reports, previous_weeks
+from bridge.reports.periods import previous_weeks
+
+if TYPE_CHECKING:
+    from bridge.reports.query import Reports
 
 __all__ = ["Overview", "PlatformSla", "overview", "targets_for"]
 
@@ -61,8 +65,8 @@ def overview(
 ) -> Overview:
     """Every figure for ``cut`` as of ``now``; ``live`` adds the backlog (open cases in Redis)."""
     rules = playbook.reports
-    shown = figures(reports.totals(cut), targets_for(playbook, cut.platform))
     by_platform = reports.totals_by(cut, "platform")
+    shown = figures(sum(by_platform.values(), Totals()), targets_for(playbook, cut.platform))
     zone = playbook.hours.zone if playbook.hours else None
     local = now.astimezone(zone) if zone else now
     monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)

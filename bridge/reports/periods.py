@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from bridge.domain.errors import NotAllowed
 
-__all__ = ["DEFAULT_PERIOD", "PERIOD_HELP", "Period", "looks_like_period", "parse_period"]
+__all__ = ["DEFAULT_PERIOD", "PERIOD_HELP", "Period", "looks_like_period", "parse_period", "previous_weeks"]
 
 DEFAULT_PERIOD = "7d"
 PERIOD_HELP = (
@@ -91,3 +91,8 @@ def parse_period(word: str, now: datetime, zone: tzinfo | None = None) -> Period
             raise NotAllowed(f"{word!r} ends before it starts.")
         return Period(_midnight(first, zone), _midnight(last + timedelta(days=1), zone), f"{first} to {last}")
     raise NotAllowed(f"{word!r} is not a period. Try {PERIOD_HELP}.")
+
+
+def previous_weeks(monday: datetime, count: int) -> list[str]:
+    """The ``count`` Mondays before ``monday``'s week, oldest first, as YYYY-MM-DD."""
+    return [(monday - timedelta(weeks=i)).date().isoformat() for i in range(count, 0, -1)]

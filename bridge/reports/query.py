@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, and_, case, func, literal, select
 
 from bridge.reports.kpis import Cut, Totals
+from bridge.reports.periods import previous_weeks  # re-exported: the forecast's weeks, named there
 from bridge.store.history import CaseRow, naive
 
 __all__ = ["HOURS_OF_WEEK", "Reports", "WeekCounts", "previous_weeks"]
@@ -146,8 +146,3 @@ class Reports:
         query = select(day.label("day"), func.count()).where(*_where(cut)).group_by(day).order_by(day)
         with self.engine.connect() as conn:
             return {str(d): int(n) for d, n in conn.execute(query)}
-
-
-def previous_weeks(monday: datetime, count: int) -> list[str]:
-    """The ``count`` Mondays before ``monday``'s week, oldest first, as YYYY-MM-DD."""
-    return [(monday - timedelta(weeks=i)).date().isoformat() for i in range(count, 0, -1)]

@@ -26,17 +26,21 @@ PRIVATE = "my IBAN is DE89370400440532013000"
 OTHER = "@AcmeHelp the courier left my parcel in the rain"
 
 
-def cli(bridge: LocalBridge, *argv: str) -> subprocess.CompletedProcess[str]:
-    """``python -m bridge.cli ...`` on the bridge's Redis, key prefix, queue, playbook and data."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "X_", "TEAMS_"))}
+def cli(
+    bridge: LocalBridge, *argv: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m bridge.cli ...`` on the bridge's Redis, key prefix, queue, playbook and data
+    (``env`` adds to the environment)."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "X_", "TEAMS_"))}
     settings = bridge.rt.settings
-    env.update(
+    base.update(
         REDIS_URL=str(bridge.redis_url),
         BRIDGE_KEY_PREFIX=settings.bridge_key_prefix,
         BRIDGE_QUEUE=settings.bridge_queue,
         BRIDGE_PLAYBOOK=str(settings.bridge_playbook),
         BRIDGE_DATA_DIR=str(settings.bridge_data_dir),
     )
+    env = {**base, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "bridge.cli", *argv], env=env, capture_output=True, text=True, timeout=120
     )

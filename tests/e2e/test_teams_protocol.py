@@ -19,7 +19,7 @@ from tests.conftest import shared_data
 from tests.e2e.conftest import TEAMS_PLAYBOOK, running_teams
 from tests.e2e.test_concierge_loop import open_case
 from tests.e2e.test_teams_loop import shown
-from tests.support.adaptive_cards import texts, titles
+from tests.support.adaptive_cards import errors, texts, titles, validator
 
 pytestmark = pytest.mark.e2e
 
@@ -230,3 +230,15 @@ def test_an_app_id_without_password_or_tenant_is_refused_at_start(redis_url: str
     )
     with pytest.raises(ConfigurationError, match="TEAMS_APP_PASSWORD"):
         build(settings)
+
+
+def test_the_report_comes_as_a_card_with_its_chart_inline(teams: LocalTeamsBridge) -> None:
+    assert teams.mention("sam", "report 7d").status == 200
+    teams.drain()
+    sent = answers_in(teams, teams.last_thread)[-1]
+    card = sent["attachments"][0]["content"]
+    assert "Desk report · all departments · last 7 days" in texts(card)
+    image = next(item for item in card["body"] if item["type"] == "Image")
+    assert image["url"].startswith("data:image/png;base64,") and image["altText"].startswith("Cases per day")
+    assert "First response (human reply)" in json.dumps(card, ensure_ascii=False)
+    assert errors(validator(), card) == []

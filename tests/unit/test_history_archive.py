@@ -26,7 +26,8 @@ PLAYBOOK_NOW = load_playbook(PLAYBOOK)
 
 @pytest.fixture
 def archiver(store: Store, tmp_path: Path) -> Archiver:
-    return Archiver(store, sqlite_history(tmp_path), lambda: PLAYBOOK_NOW, scorer=lambda text: 0.5)
+    history = sqlite_history(tmp_path)
+    return Archiver(store, lambda: history, lambda: PLAYBOOK_NOW, scorer=lambda text: 0.5)
 
 
 def closed(store: Store, post_id: str, handle: str = "maria") -> int:

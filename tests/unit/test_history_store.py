@@ -123,3 +123,14 @@ def test_erasure_replaces_the_customer_and_their_words_but_keeps_the_figures(his
     assert events[2].actor == "U0EXP1"
     assert history.get(1002) is not None and history.get(1002).text == "hi"  # type: ignore[union-attr]
     assert history.find_customer("@carol", "") == []
+
+
+def test_the_migrations_build_exactly_the_models_schema(history: History) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from bridge.store.history import Base
+
+    with history.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert differences == []

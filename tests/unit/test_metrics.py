@@ -56,3 +56,24 @@ def test_a_count_that_cannot_reach_redis_is_dropped_not_raised() -> None:
         port = sock.getsockname()[1]
     meter = Meter(quick_client(f"redis://127.0.0.1:{port}/0"), "gone:")
     meter.count(REPLIES_FAILED, platform="x", reason="rejected")  # the work it counts goes on
+
+
+def test_first_response_by_platform_and_the_backlog_are_exposed_from_every_process(store: Store) -> None:
+    from bridge.app.health import Health
+    from bridge.app.metrics import FIRST_RESPONSE
+    from tests.support.cases import routed_case
+
+    Meter(store.r, store.prefix).observe(FIRST_RESPONSE, 600, platform="x")
+    Meter(store.r, store.prefix).observe(FIRST_RESPONSE, 7000, platform="mastodon")
+    for post, platform in (("1", "x"), ("2", "x"), ("3", "mastodon")):
+        store.create_case_once(routed_case(post, platform=platform))
+    health = Health(store.r, "metrics-test-queue", store.prefix)
+    health.status = health.check()
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(health)
+    text = generate_latest(registry).decode()
+    assert 'bridge_first_response_seconds_bucket{le="900",platform="x"} 1.0' in text
+    assert 'bridge_first_response_seconds_bucket{le="3600",platform="mastodon"} 0.0' in text
+    assert 'bridge_backlog_cases{platform="x"} 2.0' in text
+    assert 'bridge_backlog_cases{platform="mastodon"} 1.0' in text
+    assert "bridge_backlog_oldest_seconds " in text

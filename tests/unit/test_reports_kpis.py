@@ -157,3 +157,8 @@ def test_volume_by_hour_of_week_counts_each_case_in_its_slot(tmp_path: Path) -> 
     history.save(_case(5, hour_of_week=10, department="legal"), [])
     volume = Reports(history.engine).volume_by_hour(Cut(), by="department")
     assert volume["billing"][0] == 3 and volume["legal"][0] == 1 and volume["legal"][10] == 1
+
+
+def test_totals_add_up_so_per_platform_totals_make_the_whole() -> None:
+    parts = sla_by_platform(CASES)
+    assert parts["x"] + parts["mastodon"] == totals(CASES)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bridge.app.dashboard.gate import Gate
-from bridge.app.dashboard.pages import DashboardPages
 from bridge.app.dashboard.sessions import Sessions, shared_secret
 from bridge.app.runtime import Runtime
 from bridge.app.web import Route
@@ -16,6 +15,9 @@ __all__ = ["dashboard_routes"]
 
 
 def dashboard_routes(rt: Runtime, providers: Mapping[str, IdentityProvider]) -> list[Route]:
+    """Only the web process builds these, so only it loads SQLAlchemy (workers and the CLI stay light)."""
+    from bridge.app.dashboard.pages import DashboardPages  # noqa: PLC0415
+
     settings = rt.settings
     gate = Gate(
         Sessions(

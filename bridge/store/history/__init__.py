@@ -6,10 +6,39 @@ by the Alembic migrations shipped in ``migrations/``). Imports only SQLAlchemy, 
 domain; what goes into a row is decided higher up (:mod:`bridge.reports.facts`).
 """
 
-from bridge.store.history.engine import HISTORY_FILE, forget_engines, history_url, migrate, open_engine
-from bridge.store.history.history import STREAM_BATCH, History, Search
-from bridge.store.history.models import Base, CaseEventRow, CaseRow
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from bridge.store.history.records import CaseFacts, CustomerHistory, Event, aware, naive
+
+if TYPE_CHECKING:
+    from bridge.store.history.engine import HISTORY_FILE, forget_engines, history_url, migrate, open_engine
+    from bridge.store.history.history import STREAM_BATCH, History, Search
+    from bridge.store.history.models import Base, CaseEventRow, CaseRow
+
+#: Loaded on first use: SQLAlchemy and Alembic take about half a second to import, which every
+#: process (worker, CLI) would otherwise pay at start whether or not it touches the history.
+_LAZY = {
+    "HISTORY_FILE": "engine",
+    "forget_engines": "engine",
+    "history_url": "engine",
+    "migrate": "engine",
+    "open_engine": "engine",
+    "STREAM_BATCH": "history",
+    "History": "history",
+    "Search": "history",
+    "Base": "models",
+    "CaseEventRow": "models",
+    "CaseRow": "models",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = [
     "HISTORY_FILE",

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 __all__ = ["HISTORY_FILE", "MIGRATIONS", "forget_engines", "history_url", "migrate", "open_engine"]
 
@@ -47,6 +46,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
 
 def open_engine(url: str, *, migrated: bool = True) -> Engine:
     """One engine per URL per process, migrated to the newest schema on first use."""
+    from sqlalchemy import create_engine, event  # see the package's lazy imports
+
     with _lock:
         engine = _engines.get(url)
         if engine is not None:
@@ -64,6 +65,9 @@ def open_engine(url: str, *, migrated: bool = True) -> Engine:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Run the shipped migrations up to ``revision`` on ``engine``."""
+    from alembic import command  # see the package's lazy imports
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:

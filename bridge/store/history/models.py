@@ -84,6 +84,7 @@ class CaseRow(Base):
         Index("ix_cases_author_id", "platform", "author_id"),
         Index("ix_cases_department", "department", "created_at"),
         Index("ix_cases_state", "state"),
+        Index("ix_cases_week", "week", "hour_of_week"),
     )
 
 

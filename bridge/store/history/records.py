@@ -107,11 +107,17 @@ class CaseFacts:
     @classmethod
     def from_row(cls, row: Any) -> CaseFacts:
         """From a ``cases`` row (an ORM object or a result row with the same names)."""
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            value = getattr(row, f.name)
-            values[f.name] = aware(value) if isinstance(value, datetime) else value
+        mapping = getattr(row, "_mapping", None)  # a result row: its mapping is the quick way in
+        values = dict(mapping) if mapping is not None else {name: getattr(row, name) for name in _NAMES}
+        for name in _TIMES:
+            value = values[name]
+            if value is not None:
+                values[name] = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
         return cls(**values)
+
+
+_NAMES = tuple(f.name for f in fields(CaseFacts))
+_TIMES = tuple(f.name for f in fields(CaseFacts) if f.name.endswith("_at"))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,99 @@
+"""A case closed through the real loop (X → Slack → sign-off → X) lands in the case history, on the
+PostgreSQL at 127.0.0.1:5432 when one answers there and in SQLite otherwise; ``bridge export`` finds
+it, ``/bridge report`` counts it, the daily digest posts, and the customer's next card says who is
+writing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
+
+import pytest
+import requests
+
+from adapters.slack.cards import ACTION_IDS
+from bridge.domain.lifecycle import State
+from standins.harness import LocalBridge
+from tests.conftest import PLAYBOOK, running_bridge
+from tests.e2e.test_concierge_loop import REFUND, open_case
+from tests.e2e.test_erasure import cli
+from tests.support.history import postgres_schema, postgres_url
+
+pytestmark = pytest.mark.e2e
+
+
+@contextmanager
+def history_bridge(redis_url: str, tmp_path: Path) -> Iterator[LocalBridge]:
+    playbook = tmp_path / "desk.yml"
+    playbook.write_text(PLAYBOOK.read_text() + "\nreports: {daily: {at: '08:00'}}\n")
+    server = postgres_url()
+    database: AbstractContextManager[str | None] = postgres_schema(server) if server else nullcontext(None)
+    with (
+        database as database_url,
+        running_bridge(playbook, redis_url, tmp_path, database_url=database_url) as bridge,
+    ):
+        yield bridge
+
+
+def answer(bridge: LocalBridge, number: int) -> None:
+    bridge.click("U0EXP1", number, ACTION_IDS["claim"])
+    bridge.reply_in_thread("U0EXP1", number, "Hi @maria_k, the second charge is refunded today.")
+    bridge.drain()
+    bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:1")
+    bridge.drain()
+
+
+def test_a_closed_case_reaches_the_history_the_export_the_report_and_the_next_card(
+    redis_url: str, tmp_path: Path
+) -> None:
+    with history_bridge(redis_url, tmp_path) as bridge:
+        number = open_case(bridge, REFUND)
+        answer(bridge, number)
+        assert bridge.rt.store.get(number).state == State.POSTED
+        facts = bridge.rt.history.get(number)  # archived by the job its closing queued
+        assert facts is not None and (facts.state, facts.expert, facts.approver) == (
+            "posted",
+            "U0EXP1",
+            "U0APP1",
+        )
+        assert facts.answers == 1 and facts.needed_response and facts.first_human_reply_seconds is not None
+        assert facts.sla_minutes == 15 and facts.department == "billing"
+        assert "claim" in [e.kind for e in bridge.rt.history.events(number)]
+
+        env = {"DATABASE_URL": bridge.rt.settings.database_url or ""}
+        exported = cli(bridge, "export", "cases", "--since", "1d", "--format", "csv", env=env)
+        assert exported.returncode == 0, exported.stderr
+        rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+        assert [(r["number"], r["author_handle"], r["state"]) for r in rows] == [
+            (str(number), "maria_k", "posted")
+        ]
+        report = bridge.slash("U0SOC1", "C0SOCIAL", "report billing today").json()
+        assert report["response_type"] == "ephemeral"
+        assert "*Desk report · billing · today*" in report["text"] and "• *Cases*: 1" in report["text"]
+        kept = list(bridge.rt.redis.scan_iter(match=bridge.rt.store.k("chart", "*")))
+        token = kept[0].decode().rsplit(":", 1)[1]
+        chart = requests.get(f"{bridge.web.url}/reports/charts/{token}.png", timeout=5)
+        assert chart.status_code == 200 and chart.headers["Content-Type"] == "image/png"
+        assert chart.content.startswith(b"\x89PNG")
+        assert requests.get(f"{bridge.web.url}/reports/charts/{'x' * 32}.png", timeout=5).status_code == 404
+
+        assert bridge.rt.report_digests.run("daily") == "posted"
+        assert bridge.rt.report_digests.run("daily") == "already posted"
+        digest = [
+            m
+            for m in bridge.slack.messages["C0SOCIAL"]
+            if "Daily desk report" in json.dumps(m, ensure_ascii=False)
+        ]
+        assert len(digest) == 1
+
+        bridge.slash("U0SOC1", "C0SOCIAL", f"resolve {number}")
+        bridge.drain()
+        again = open_case(bridge, "@AcmeHelp my invoice is wrong now")
+        card = json.dumps(bridge.card_of(again), ensure_ascii=False)
+        assert (
+            "Customer history" in card and f"1 earlier case · last #{number}" in card and "resolved" in card
+        )
