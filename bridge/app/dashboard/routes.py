@@ -16,7 +16,7 @@ __all__ = ["dashboard_routes"]
 
 def dashboard_routes(rt: Runtime, providers: Mapping[str, IdentityProvider]) -> list[Route]:
     """Only the web process builds these, so only it loads SQLAlchemy (workers and the CLI stay light)."""
-    from bridge.app.dashboard.pages import DashboardPages  # noqa: PLC0415
+    from bridge.app.dashboard.pages import DashboardPages
 
     settings = rt.settings
     gate = Gate(
