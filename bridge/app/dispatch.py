@@ -113,3 +113,7 @@ class Dispatcher:
     def survey(self, number: int, kind: str, at: datetime | None = None) -> None:
         """Ask case ``number``'s customer survey question ``kind`` at ``at`` (now when None)."""
         enqueue(self.queue, jobs.send_survey, number, kind, at=at)
+
+    def read_engagement(self, number: int, post_id: str, at: datetime) -> None:
+        """Read the likes, replies and reposts of our answer ``post_id`` in case ``number`` at ``at``."""
+        enqueue(self.queue, jobs.read_engagement, number, post_id, at=at)

@@ -27,6 +27,7 @@ __all__ = [
     "post_preview",
     "publish",
     "publish_gave_up",
+    "read_engagement",
     "refresh_card",
     "report_digest",
     "send_survey",
@@ -105,7 +106,13 @@ def publish(number: int) -> str:
                 waited = max(0.0, (rt.clock.now() - case.created_at).total_seconds())
                 rt.meter.observe(FIRST_RESPONSE, waited, platform=case.platform)
             rt.surveys.plan(number)  # the playbook's survey, if any, after its delay
+            rt.engagement.plan(number)  # a public answer's likes, replies and reposts, read back later
     return outcome
+
+
+def read_engagement(number: int, post_id: str) -> str:
+    """Record the reactions to our public answer ``post_id`` on case ``number``."""
+    return runtime.current().engagement.read(number, post_id)
 
 
 def send_survey(number: int, kind: str) -> str:

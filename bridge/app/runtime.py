@@ -23,6 +23,7 @@ from bridge.desk.desk import Desk
 from bridge.desk.steering import Steering
 from bridge.domain.clock import Clock, SystemClock
 from bridge.domain.errors import NoRuntime
+from bridge.domain.lifecycle import FINISHED_STATES
 from bridge.domain.model import Case
 from bridge.domain.ports import ChatPlatform, SocialPlatform
 from bridge.flow.chat_updates import ChatUpdates
@@ -39,16 +40,20 @@ from bridge.playbook.source import PlaybookSource
 from bridge.reports.archive import Archiver
 from bridge.reports.charts import Charts
 from bridge.reports.chat_reports import ChatReports
+from bridge.reports.engagement import EngagementReads
 from bridge.reports.links import TrackedLinks
 from bridge.reports.query import Reports
-from bridge.reports.surveys import Surveys
+from bridge.reports.surveys import Answered, Surveys
 from bridge.store.cases import Store
 from bridge.store.history import History, history_url, open_engine
 from bridge.store.redis_conn import connect, resolve_url
+from bridge.store.transitions import text as _s
 from bridge.triage.learning.active import use_model_file
 from bridge.triage.learning.model import MODEL_FILE
 
 __all__ = ["Runtime", "build_core", "current", "install"]
+
+_FINISHED = frozenset(state.value for state in FINISHED_STATES)
 
 
 @dataclass
@@ -71,7 +76,13 @@ class Runtime:
         self.outlets = Outlets(self.socials, self.main_accounts)
         self.followups = FollowUps(self.store, self.dispatch)
         # measuring (bridge/reports): tracked links in drafts, surveys after a case
-        self.links = TrackedLinks(self.store, self.playbooks, self.settings.bridge_public_url, self.clock)
+        self.links = TrackedLinks(
+            self.store,
+            self.playbooks,
+            self.settings.bridge_public_url,
+            self.clock,
+            on_counted=self.rearchive,
+        )
         self.surveys = Surveys(
             self.store,
             self.playbooks,
@@ -79,9 +90,15 @@ class Runtime:
             self.dispatch,
             self.clock,
             self.dispatch.survey,
-            on_answered=lambda a: self.meter.count(
-                SURVEYS_ANSWERED, platform=a.platform, kind=a.kind, score=str(a.score)
-            ),
+            on_answered=self._survey_answered,
+        )
+        self.engagement = EngagementReads(
+            self.store,
+            self.playbooks,
+            self.outlets,
+            self.clock,
+            self.dispatch.read_engagement,
+            on_recorded=self.rearchive,
         )
         self.desk = Desk(
             self.store,
@@ -156,6 +173,19 @@ class Runtime:
     @cached_property
     def reports(self) -> Reports:
         return Reports(self.history.engine)
+
+    def rearchive(self, number: int) -> None:
+        """Something was recorded on case ``number`` after it may have closed (engagement, a click,
+        a conversion, a survey answer): a closed case is written to the history again (an upsert)."""
+        state = self.store.r.hget(self.store.k("case", number), "state")
+        if state is not None and _s(state) in _FINISHED:
+            self.dispatch.archive_case(number)
+
+    def _survey_answered(self, answered: Answered) -> None:
+        self.meter.count(
+            SURVEYS_ANSWERED, platform=answered.platform, kind=answered.kind, score=str(answered.score)
+        )
+        self.rearchive(answered.number)
 
     def customer_history(self, case: Case) -> str:
         """The new card's line about the customer's earlier cases."""
