@@ -23,7 +23,8 @@ import structlog
 
 from bridge.domain.clock import Clock
 from bridge.domain.errors import Rejected
-from bridge.domain.ports import Engagement
+from bridge.domain.model import Case
+from bridge.domain.ports import Engagement, PrivateReplies
 from bridge.flow.outlets import Outlets
 from bridge.playbook.model import Playbook
 from bridge.store.cases import Store
@@ -56,19 +57,30 @@ class EngagementReads:
         self.schedule = schedule
         self.on_recorded = on_recorded or (lambda _number: None)
 
-    def plan(self, number: int) -> datetime | None:
+    def plan(self, number: int, before: Case) -> datetime | None:
         """Case ``number``'s answer was just posted: queue the read of its reactions, if it was a
-        public answer and the playbook measures engagement. Returns when the read is due."""
+        public answer and the playbook measures engagement. ``before`` is the case as it was before
+        posting (the post itself may move it to private messages: X's public hand-off does). Returns
+        when the read is due."""
         hours = self._playbook().measure.engagement_hours
-        if hours <= 0:
+        if hours <= 0 or self._private_answer(before):
             return None
         case = self.store.get(number)
-        if case.mode == "private" or not case.reply_id or case.visibility == "direct":
-            return None  # a private answer: nobody but the customer sees it, nothing to count
+        if not case.reply_id:
+            return None
         at = self.clock.now() + timedelta(hours=hours)
         self.schedule(number, case.reply_id, at)
         log.info("engagement_read_planned", case=number, post_id=case.reply_id, at=at.isoformat())
         return at
+
+    def _private_answer(self, case: Case) -> bool:
+        """Whether the answer posted for ``case`` (as it was before posting) went privately: a direct
+        message, a reply to a direct mention (Mastodon, Meta's messages), or Meta's private reply that
+        moves a comment to private messages."""
+        if case.mode == "private" or case.visibility == "direct":
+            return True
+        social = self.outlets.care.get(case.platform)
+        return bool(case.pending_private) and isinstance(social, PrivateReplies)
 
     def read(self, number: int, post_id: str) -> str:
         """Read the reactions to our post ``post_id`` and record them on case ``number``; returns what
