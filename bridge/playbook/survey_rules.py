@@ -7,6 +7,8 @@ the links in our answers.
 the section nobody is asked anything. ``measure.tracked_links`` rewrites every link in an approved
 answer to the bridge's own short redirect, so clicks and conversions count per case. Both are off
 unless the playbook turns them on: asking customers and counting their clicks must be chosen.
+``measure.engagement_hours`` (on, 24 hours, by default; 0 turns it off) reads back the likes, replies
+and reposts of each public answer that long after it was posted: only our own posts' public counts.
 """
 
 from __future__ import annotations
