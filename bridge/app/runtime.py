@@ -4,6 +4,7 @@ platforms and the services. Jobs find it here; tests install their own."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property
 
 import redis
@@ -51,9 +52,11 @@ from bridge.store.transitions import text as _s
 from bridge.triage.learning.active import use_model_file
 from bridge.triage.learning.model import MODEL_FILE
 
-__all__ = ["Runtime", "build_core", "current", "install"]
+__all__ = ["REARCHIVE_COALESCE_SECONDS", "Runtime", "build_core", "current", "install"]
 
 _FINISHED = frozenset(state.value for state in FINISHED_STATES)
+#: Clicks and conversions on a closed case write it to the history at most once in this window.
+REARCHIVE_COALESCE_SECONDS = 60
 
 
 @dataclass
@@ -81,7 +84,7 @@ class Runtime:
             self.playbooks,
             self.settings.bridge_public_url,
             self.clock,
-            on_counted=self.rearchive,
+            on_counted=self.rearchive_soon,
         )
         self.surveys = Surveys(
             self.store,
@@ -174,12 +177,24 @@ class Runtime:
     def reports(self) -> Reports:
         return Reports(self.history.engine)
 
-    def rearchive(self, number: int) -> None:
-        """Something was recorded on case ``number`` after it may have closed (engagement, a click,
-        a conversion, a survey answer): a closed case is written to the history again (an upsert)."""
+    def _closed(self, number: int) -> bool:
         state = self.store.r.hget(self.store.k("case", number), "state")
-        if state is not None and _s(state) in _FINISHED:
+        return state is not None and _s(state) in _FINISHED
+
+    def rearchive(self, number: int) -> None:
+        """Something was recorded on case ``number`` after it may have closed (its engagement, a
+        survey answer): a closed case is written to the history again (an upsert)."""
+        if self._closed(number):
             self.dispatch.archive_case(number)
+
+    def rearchive_soon(self, number: int) -> None:
+        """A click or a conversion on case ``number``: as :meth:`rearchive`, but once per
+        :data:`REARCHIVE_COALESCE_SECONDS` however many clicks a popular answer gets, a little after
+        the window closes, so the one write sees every click counted in it."""
+        key = self.store.k("rearchive", number)
+        if self._closed(number) and self.redis.set(key, 1, nx=True, ex=REARCHIVE_COALESCE_SECONDS):
+            at = self.clock.now() + timedelta(seconds=REARCHIVE_COALESCE_SECONDS + 1)
+            self.dispatch.archive_case(number, at=at)
 
     def _survey_answered(self, answered: Answered) -> None:
         self.meter.count(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bridge.app.runtime import Runtime, build_core
+from bridge.app.runtime import REARCHIVE_COALESCE_SECONDS, Runtime, build_core
 from bridge.app.settings import Settings
 from bridge.domain.clock import ManualClock
 from bridge.domain.errors import PlaybookError
@@ -65,6 +65,22 @@ def test_a_closed_case_is_archived_again_when_something_lands_on_it_and_an_open_
     rt._survey_answered(Answered(number, "csat", 4, "x"))
     assert queued(rt) == [("archive_case", (number,))]
     assert rt.meter.read()["bridge_surveys_answered_total"], "and still counted"
+
+
+def test_a_burst_of_clicks_on_a_closed_case_archives_it_once_after_the_window(rt: Runtime) -> None:
+    number = rt.store.create_case_once(routed_case("504"))[0]
+    token = rt.links.token_for(number, "https://shop.acme.com/b")
+    rt.links.click(token)  # open: nothing to archive
+    rt.store.r.hset(rt.store.k("case", number), "state", "posted")
+    for _ in range(3):
+        rt.links.click(token)
+    rt.links.convert(token, "B-1", 5.0)
+    registry = rt.queue.scheduled_job_registry
+    (job_id,) = registry.get_job_ids()
+    due = registry.get_scheduled_time(rt.queue.fetch_job(job_id)) - rt.clock.now()
+    # after the window (RQ keeps whole seconds, and a moment has passed since)
+    assert REARCHIVE_COALESCE_SECONDS - 1 < due.total_seconds() <= REARCHIVE_COALESCE_SECONDS + 1
+    assert queued(rt) == [] and rt.store.get(number).state.value == "posted"
 
 
 def test_clicks_and_counted_conversions_tell_their_case_and_a_replayed_order_does_not(store: Store) -> None:
