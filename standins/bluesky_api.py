@@ -140,6 +140,18 @@ class BlueskyStandIn:
             self.state.notifications.append(entities.notification(post, "reply" if ours else "mention"))
             return post
 
+    def set_engagement(
+        self, uri: str, *, likes: int = 0, replies: int = 0, reposts: int = 0, quotes: int = 0
+    ) -> None:
+        """What people did with post ``uri``: its counts in every post view from now on."""
+        with self._lock:
+            self.state.posts[uri]["counts"] = {
+                "likeCount": likes,
+                "replyCount": replies,
+                "repostCount": reposts,
+                "quoteCount": quotes,
+            }
+
     def url_of(self, post: dict[str, Any]) -> str:
         return entities.post_url(post["author"]["handle"], post["uri"])
 

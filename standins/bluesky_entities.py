@@ -62,7 +62,8 @@ def post_url(handle: str, uri: str) -> str:
 
 
 def post_view(post: dict[str, Any]) -> dict[str, Any]:
-    """app.bsky.feed.defs#postView of a stored post ({uri, cid, author, record, indexedAt})."""
+    """app.bsky.feed.defs#postView of a stored post ({uri, cid, author, record, indexedAt}, and
+    ``counts``: its likeCount, replyCount, repostCount, quoteCount where a test set them)."""
     return {
         "uri": post["uri"],
         "cid": post["cid"],
@@ -72,6 +73,7 @@ def post_view(post: dict[str, Any]) -> dict[str, Any]:
         "repostCount": 0,
         "likeCount": 0,
         "quoteCount": 0,
+        **post.get("counts", {}),  # set by a test: what people did with the post
         "indexedAt": post["indexedAt"],
         "labels": [],
         "viewer": {},

@@ -147,6 +147,14 @@ class MastodonStandIn:
         """The brand's own statuses, oldest first."""
         return [s for s in self.state.statuses.values() if s["account"]["id"] == self.me["id"]]
 
+    def set_engagement(
+        self, status_id: str, *, favourites: int = 0, replies: int = 0, reblogs: int = 0
+    ) -> None:
+        """What people did with status ``status_id``: its counts from now on."""
+        with self._lock:
+            status = self.state.statuses[status_id]
+            status.update(favourites_count=favourites, replies_count=replies, reblogs_count=reblogs)
+
     def fail_next_post(
         self, status: int = 500, *, after_write: bool = False, stall_seconds: float = 0.0
     ) -> None:

@@ -127,6 +127,11 @@ class MetaGraphStandIn:
             self.state.comments[comment_id] = comment
             return comment
 
+    def set_engagement(self, comment_id: str, *, likes: int = 0, replies: int = 0) -> None:
+        """What people did with comment ``comment_id`` (ours, usually): its likes and replies."""
+        with self._lock:
+            self.state.comments[comment_id].update(likes_set=likes, replies_set=replies)
+
     def add_message(
         self, platform: str, sender: str, text: str, *, name: str = "", created: datetime | None = None
     ) -> dict[str, Any]:

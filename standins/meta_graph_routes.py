@@ -102,6 +102,22 @@ def _public(comment: Json, comments: dict[str, Json]) -> Json:
     return shown
 
 
+def _counts(comment: Json, comments: dict[str, Json], fields: str) -> Json:
+    """A comment's reactions, where asked for: ``like_count``; on Facebook ``comment_count``, on
+    Instagram the ``replies`` edge. A test's numbers (``set_engagement``) win over the replies held."""
+    replies = [c["id"] for c in comments.values() if c["parent_id"] == comment["id"]]
+    if "replies_set" in comment:
+        replies = [f"{comment['id']}{n:03d}" for n in range(comment["replies_set"])]
+    counts: Json = {}
+    if "like_count" in fields:
+        counts["like_count"] = comment.get("likes_set", 0)
+    if comment["platform"] == "facebook" and "comment_count" in fields:
+        counts["comment_count"] = len(replies)
+    if comment["platform"] == "instagram" and re.search(r"\breplies\b", fields):
+        counts["replies"] = {"data": [{"id": r} for r in replies]}
+    return counts
+
+
 def _permalink(comment_id: str) -> str:
     post, _, number = comment_id.partition("_")
     return f"https://www.facebook.com/{PAGE_ID}/posts/{post}?comment_id={number}"
@@ -147,7 +163,7 @@ def _get(graph: MetaGraphStandIn, obj: str, edge: str, query: Json) -> Json:
             shown["media"] = {"id": on["id"], "permalink": on["permalink"]}
         if comment["private_reply"]:
             shown["private_reply_conversation"] = {"id": comment["private_reply"]}
-        return shown
+        return {**shown, **_counts(comment, state.comments, str(query.get("fields") or ""))}
     raise GraphError(
         100, f"Object with ID '{obj}' does not exist, cannot be loaded due to missing permissions"
     )

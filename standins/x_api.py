@@ -194,6 +194,15 @@ class XStandIn:
             found = self.store.posts.get(post_id)
             return dataclasses.replace(found) if found else None
 
+    def set_engagement(
+        self, post_id: str, *, likes: int = 0, replies: int = 0, reposts: int = 0, quotes: int = 0
+    ) -> None:
+        """What people did with post ``post_id``: its ``public_metrics`` from now on."""
+        with self.store.lock:
+            post = self.store.posts[post_id]
+            post.like_count, post.reply_count = likes, replies
+            post.retweet_count, post.quote_count = reposts, quotes
+
     def posts(self) -> list[XPost]:
         """Copies of every live post, oldest first."""
         return list(reversed(self.store.select(lambda p: True)))

@@ -20,7 +20,7 @@ from adapters.bluesky.client import BlueskySession
 from adapters.bluesky.text import RichText, plain_text, rich_text
 from bridge.domain.errors import Rejected
 from bridge.domain.model import Author, Mention, PostRef
-from bridge.domain.ports import DirectMessage, MentionBatch
+from bridge.domain.ports import DirectMessage, MentionBatch, PostEngagement
 from bridge.text.character_length import addressed
 
 log = structlog.get_logger(__name__)
@@ -53,6 +53,20 @@ def _created(value: str | None) -> datetime:
         return datetime.fromisoformat(value or "").astimezone(UTC)
     except ValueError:
         return datetime.now(UTC)
+
+
+def engagement_of(view: Any) -> PostEngagement:
+    """An ``app.bsky.feed.defs#postView``'s counts in the core's words (quotes count as reposts);
+    the lexicon makes every count optional."""
+
+    def count(name: str) -> int:
+        return int(getattr(view, name, None) or 0)
+
+    return PostEngagement(
+        likes=count("like_count"),
+        replies=count("reply_count"),
+        reposts=count("repost_count") + count("quote_count"),
+    )
 
 
 def _strong(uri: str, cid: str) -> models.ComAtprotoRepoStrongRef.Main:
@@ -148,6 +162,12 @@ class BlueskyPlatform:
         return self._create_post(
             rich, models.AppBskyFeedPost.ReplyRef(root=root, parent=_strong(parent.uri, parent.cid))
         )
+
+    def engagement(self, post_id: str) -> PostEngagement | None:
+        """Likes, replies and reposts of our post ``post_id`` (its at:// uri); None once it is gone
+        (getPosts leaves out what it cannot find)."""
+        found = self.session.call(lambda c: c.get_posts([post_id])).posts
+        return engagement_of(found[0]) if found else None
 
     def _own_posts(self) -> list[Any]:
         params = {"repo": self.did, "collection": POST, "limit": OWN_RECORDS}

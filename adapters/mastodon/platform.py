@@ -15,14 +15,14 @@ from typing import Any
 from urllib.parse import quote
 
 import structlog
-from mastodon import Mastodon
+from mastodon import Mastodon, MastodonNotFoundError
 
 from adapters.mastodon.errors import translate
 from adapters.mastodon.streaming import MentionStream
 from adapters.mastodon.text import plain_text
-from bridge.domain.errors import PlatformError
+from bridge.domain.errors import PlatformError, Rejected
 from bridge.domain.model import Author, Mention, PostRef
-from bridge.domain.ports import DirectMessage, MentionBatch
+from bridge.domain.ports import DirectMessage, MentionBatch, PostEngagement
 from bridge.text.answer_length import CharacterLimit
 from bridge.text.character_length import addressed
 
@@ -54,6 +54,22 @@ def post_url(instance: str, acct: str, status_id: str) -> str:
     ``url`` is whatever the author's server declared, and the card makes it a live link."""
     profile = profile_url(instance, acct)
     return f"{profile}/{quote(status_id, safe='')}" if profile and status_id else ""
+
+
+def engagement_of(status: Any) -> PostEngagement | None:
+    """A status's counts in the core's words (quotes, where the instance has them, as reposts);
+    None for a direct status: a private message has no public reactions."""
+    if status.get("visibility") == "direct":
+        return None
+
+    def count(name: str) -> int:
+        return int(status.get(name) or 0)
+
+    return PostEngagement(
+        likes=count("favourites_count"),
+        replies=count("replies_count"),
+        reposts=count("reblogs_count") + count("quotes_count"),
+    )
 
 
 def mention_text(status: Any) -> str:
@@ -179,6 +195,16 @@ class MastodonPlatform:
             if str(status.get("in_reply_to_id") or "") == str(in_reply_to):
                 return PostRef(str(status["id"]), str(status.get("url") or ""))
         return None
+
+    def engagement(self, post_id: str) -> PostEngagement | None:
+        """Favourites, replies and boosts of our status ``post_id``; None once it is deleted."""
+        try:
+            status: Any = translate(self.client, self.client.status, post_id)
+        except Rejected as exc:
+            if isinstance(exc.__cause__, MastodonNotFoundError):
+                return None
+            raise
+        return engagement_of(status)
 
     def post(self, text: str) -> PostRef:
         """A statement: a public status of its own (crisis mode)."""

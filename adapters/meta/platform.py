@@ -15,13 +15,13 @@ from typing import Any
 
 import structlog
 
-from adapters.meta import reconcile
+from adapters.meta import engagement, reconcile
 from adapters.meta.errors import GraphRejected
 from adapters.meta.graph import GraphClient, Json
 from adapters.meta.ids import dm_parts, inbox_url, post_url, profile_url
 from bridge.domain.errors import PlatformError, Rejected
 from bridge.domain.model import Mention, PostRef
-from bridge.domain.ports import DirectMessage, MentionBatch
+from bridge.domain.ports import DirectMessage, MentionBatch, PostEngagement
 
 __all__ = ["FacebookPlatform", "InstagramPlatform", "MetaPlatform"]
 
@@ -193,6 +193,10 @@ class MetaPlatform:
 
     def _ref(self, in_reply_to: str, item: Json) -> PostRef:
         raise NotImplementedError
+
+    def engagement(self, post_id: str) -> PostEngagement | None:
+        """Likes and replies of our public answer ``post_id`` (a comment); None for a message."""
+        return engagement.read(self.graph, post_id, self.name)
 
     def fetch_mentions(self, since_id: str | None) -> MentionBatch:
         """The reconciliation read: what a missed webhook lost (see :mod:`adapters.meta.reconcile`)."""

@@ -10,7 +10,7 @@ import tweepy
 from adapters.x.errors import translate
 from bridge.domain.errors import Rejected
 from bridge.domain.model import Author, Mention, PostRef
-from bridge.domain.ports import DirectMessage, MentionBatch
+from bridge.domain.ports import DirectMessage, MentionBatch, PostEngagement
 
 TWEET_FIELDS = [
     "author_id",
@@ -26,6 +26,20 @@ PAGE_SIZE = 100
 
 def post_url(handle: str, post_id: str) -> str:
     return f"https://x.com/{handle or 'i'}/status/{post_id}"
+
+
+def engagement_of(public_metrics: dict[str, Any] | None) -> PostEngagement:
+    """A post's ``public_metrics`` in the core's words: quotes count as reposts, as retweets do."""
+    metrics = public_metrics or {}
+
+    def count(name: str) -> int:
+        return int(metrics.get(name) or 0)
+
+    return PostEngagement(
+        likes=count("like_count"),
+        replies=count("reply_count"),
+        reposts=count("retweet_count") + count("quote_count"),
+    )
 
 
 def profile_url(handle: str) -> str:
@@ -145,6 +159,16 @@ class XPlatform:
                 if ref.type == "replied_to" and str(ref.id) == str(in_reply_to):
                     return PostRef(str(tweet.id), post_url(self.handle, str(tweet.id)))
         return None
+
+    def engagement(self, post_id: str) -> PostEngagement | None:
+        """Likes, replies and reposts of our post ``post_id``; None when X no longer has it (X answers
+        a deleted post's lookup with an error in a 200, not with data)."""
+        response: Any = translate(
+            self.client.get_tweet, post_id, tweet_fields=["public_metrics"], user_auth=True
+        )
+        if response.data is None:
+            return None
+        return engagement_of(response.data.public_metrics)
 
     def post(self, text: str) -> PostRef:
         """A statement: a post of its own, not a reply (crisis mode)."""

@@ -92,11 +92,12 @@ class Dispatcher:
     def set_aside_digest(self, at: datetime) -> None:
         enqueue(self.queue, jobs.set_aside_digest, at=at)
 
-    def archive_case(self, number: int) -> None:
-        """Write a case that just closed into the case history. Never fails the transition that
-        closed it: the case is also noted in Redis, and the hourly sweep archives what was missed."""
+    def archive_case(self, number: int, at: datetime | None = None) -> None:
+        """Write a case that just closed into the case history (at ``at``, when given). Never fails
+        the transition that closed it: the case is also noted in Redis, and the hourly sweep archives
+        what was missed."""
         try:
-            enqueue(self.queue, jobs.archive_case, number)
+            enqueue(self.queue, jobs.archive_case, number, at=at)
         except redis.RedisError as exc:
             log.warning("archive_not_queued", case=number, error=str(exc))
 
@@ -113,3 +114,7 @@ class Dispatcher:
     def survey(self, number: int, kind: str, at: datetime | None = None) -> None:
         """Ask case ``number``'s customer survey question ``kind`` at ``at`` (now when None)."""
         enqueue(self.queue, jobs.send_survey, number, kind, at=at)
+
+    def read_engagement(self, number: int, post_id: str, at: datetime) -> None:
+        """Read the likes, replies and reposts of our answer ``post_id`` in case ``number`` at ``at``."""
+        enqueue(self.queue, jobs.read_engagement, number, post_id, at=at)

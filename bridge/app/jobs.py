@@ -27,6 +27,7 @@ __all__ = [
     "post_preview",
     "publish",
     "publish_gave_up",
+    "read_engagement",
     "refresh_card",
     "report_digest",
     "send_survey",
@@ -93,7 +94,8 @@ def out_of_hours_ack(number: int) -> str:
 
 def publish(number: int) -> str:
     rt = runtime.current()
-    first = not rt.store.get(number).reply_id  # no answer of ours in this case yet
+    before = rt.store.get(number)
+    first = not before.reply_id  # no answer of ours in this case yet
     outcome = rt.publisher.publish(number)
     if outcome in _POSTED or outcome == "rejected":
         case = rt.store.get(number)
@@ -105,7 +107,13 @@ def publish(number: int) -> str:
                 waited = max(0.0, (rt.clock.now() - case.created_at).total_seconds())
                 rt.meter.observe(FIRST_RESPONSE, waited, platform=case.platform)
             rt.surveys.plan(number)  # the playbook's survey, if any, after its delay
+            rt.engagement.plan(number, before)  # a public answer's likes, replies, reposts, read later
     return outcome
+
+
+def read_engagement(number: int, post_id: str) -> str:
+    """Record the reactions to our public answer ``post_id`` on case ``number``."""
+    return runtime.current().engagement.read(number, post_id)
 
 
 def send_survey(number: int, kind: str) -> str:

@@ -4,6 +4,7 @@ platforms and the services. Jobs find it here; tests install their own."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from bridge.desk.desk import Desk
 from bridge.desk.steering import Steering
 from bridge.domain.clock import Clock, SystemClock
 from bridge.domain.errors import NoRuntime
+from bridge.domain.lifecycle import FINISHED_STATES
 from bridge.domain.model import Case
 from bridge.domain.ports import ChatPlatform, SocialPlatform
 from bridge.flow.chat_updates import ChatUpdates
@@ -40,10 +42,12 @@ from bridge.playbook.source import PlaybookSource
 from bridge.reports.archive import Archiver
 from bridge.reports.charts import Charts
 from bridge.reports.chat_reports import ChatReports
+from bridge.reports.engagement import EngagementReads
 from bridge.reports.links import TrackedLinks
-from bridge.reports.surveys import Surveys
+from bridge.reports.surveys import Answered, Surveys
 from bridge.store.cases import Store
 from bridge.store.redis_conn import connect, resolve_url
+from bridge.store.transitions import text as _s
 from bridge.triage.learning.active import use_model_file
 from bridge.triage.learning.model import MODEL_FILE
 
@@ -51,7 +55,11 @@ if TYPE_CHECKING:
     from bridge.reports.query import Reports
     from bridge.store.history import History
 
-__all__ = ["Runtime", "build_core", "current", "install"]
+__all__ = ["REARCHIVE_COALESCE_SECONDS", "Runtime", "build_core", "current", "install"]
+
+_FINISHED = frozenset(state.value for state in FINISHED_STATES)
+#: Clicks and conversions on a closed case write it to the history at most once in this window.
+REARCHIVE_COALESCE_SECONDS = 60
 
 
 @dataclass
@@ -74,7 +82,13 @@ class Runtime:
         self.outlets = Outlets(self.socials, self.main_accounts)
         self.followups = FollowUps(self.store, self.dispatch)
         # measuring (bridge/reports): tracked links in drafts, surveys after a case
-        self.links = TrackedLinks(self.store, self.playbooks, self.settings.bridge_public_url, self.clock)
+        self.links = TrackedLinks(
+            self.store,
+            self.playbooks,
+            self.settings.bridge_public_url,
+            self.clock,
+            on_counted=self.rearchive_soon,
+        )
         self.surveys = Surveys(
             self.store,
             self.playbooks,
@@ -82,9 +96,15 @@ class Runtime:
             self.dispatch,
             self.clock,
             self.dispatch.survey,
-            on_answered=lambda a: self.meter.count(
-                SURVEYS_ANSWERED, platform=a.platform, kind=a.kind, score=str(a.score)
-            ),
+            on_answered=self._survey_answered,
+        )
+        self.engagement = EngagementReads(
+            self.store,
+            self.playbooks,
+            self.outlets,
+            self.clock,
+            self.dispatch.read_engagement,
+            on_recorded=self.rearchive,
         )
         self.desk = Desk(
             self.store,
@@ -163,6 +183,31 @@ class Runtime:
         from bridge.reports.query import Reports  # SQLAlchemy on use
 
         return Reports(self.history.engine)
+
+    def _closed(self, number: int) -> bool:
+        state = self.store.r.hget(self.store.k("case", number), "state")
+        return state is not None and _s(state) in _FINISHED
+
+    def rearchive(self, number: int) -> None:
+        """Something was recorded on case ``number`` after it may have closed (its engagement, a
+        survey answer): a closed case is written to the history again (an upsert)."""
+        if self._closed(number):
+            self.dispatch.archive_case(number)
+
+    def rearchive_soon(self, number: int) -> None:
+        """A click or a conversion on case ``number``: as :meth:`rearchive`, but once per
+        :data:`REARCHIVE_COALESCE_SECONDS` however many clicks a popular answer gets, a little after
+        the window closes, so the one write sees every click counted in it."""
+        key = self.store.k("rearchive", number)
+        if self._closed(number) and self.redis.set(key, 1, nx=True, ex=REARCHIVE_COALESCE_SECONDS):
+            at = self.clock.now() + timedelta(seconds=REARCHIVE_COALESCE_SECONDS + 1)
+            self.dispatch.archive_case(number, at=at)
+
+    def _survey_answered(self, answered: Answered) -> None:
+        self.meter.count(
+            SURVEYS_ANSWERED, platform=answered.platform, kind=answered.kind, score=str(answered.score)
+        )
+        self.rearchive(answered.number)
 
     def customer_history(self, case: Case) -> str:
         """The new card's line about the customer's earlier cases."""

@@ -23,7 +23,9 @@ __all__ = [
     "CrisisHook",
     "DirectMessage",
     "DraftPreview",
+    "Engagement",
     "MentionBatch",
+    "PostEngagement",
     "PrivateReplies",
     "SocialPlatform",
 ]
@@ -111,6 +113,26 @@ class Conversations(Protocol):
     :class:`SocialPlatform`: whether ``user_id`` has written to the brand privately, however long ago."""
 
     def has_written_privately(self, user_id: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class PostEngagement:
+    """How people reacted to one of our public posts, as the platform counts it when asked: likes
+    (favourites), replies, and reposts (boosts, retweets and quotes together)."""
+
+    likes: int = 0
+    replies: int = 0
+    reposts: int = 0
+
+
+@runtime_checkable
+class Engagement(Protocol):
+    """What a platform that can count reactions to a post offers beside :class:`SocialPlatform`."""
+
+    def engagement(self, post_id: str) -> PostEngagement | None:
+        """The counts of our post ``post_id``; None when the post is gone (deleted, or not ours to
+        read) or is not public (a private message has no likes)."""
+        ...
 
 
 @dataclass(frozen=True)

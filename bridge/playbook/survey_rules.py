@@ -7,6 +7,8 @@ the links in our answers.
 the section nobody is asked anything. ``measure.tracked_links`` rewrites every link in an approved
 answer to the bridge's own short redirect, so clicks and conversions count per case. Both are off
 unless the playbook turns them on: asking customers and counting their clicks must be chosen.
+``measure.engagement_hours`` (on, 24 hours, by default; 0 turns it off) reads back the likes, replies
+and reposts of each public answer that long after it was posted: only our own posts' public counts.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ DEFAULT_SURVEY_DELAY_MINUTES = 60
 DEFAULT_ONCE_PER_CUSTOMER_DAYS = 30
 DEFAULT_ANSWER_DAYS = 7
 DEFAULT_LINK_DAYS = 365
+DEFAULT_ENGAGEMENT_HOURS = 24.0
 #: Platforms the bridge can reach customers on privately.
 PRIVATE_MESSAGE_PLATFORMS = ("x", "mastodon", "bluesky", "facebook", "instagram")
 
@@ -89,9 +92,13 @@ class SurveyRules(BaseModel):
 
 class MeasureRules(BaseModel):
     """``tracked_links``: links in approved answers go through ``<BRIDGE_PUBLIC_URL>/r/<token>``,
-    which redirects and counts a click; a link keeps working ``link_days`` after it was drafted."""
+    which redirects and counts a click; a link keeps working ``link_days`` after it was drafted.
+    ``engagement_hours``: how long after a public answer is posted the bridge reads back its likes,
+    replies and reposts from the platform (0: never). On by default: it reads only our own posts'
+    public counts, nothing about the customer."""
 
     model_config = ConfigDict(extra="forbid")
 
     tracked_links: bool = False
     link_days: int = Field(default=DEFAULT_LINK_DAYS, ge=1)
+    engagement_hours: float = Field(default=DEFAULT_ENGAGEMENT_HOURS, ge=0, le=90 * 24)

@@ -27,6 +27,7 @@ LABELS: dict[str, str] = {
     "nps": "NPS",
     "link_clicks": "Link clicks",
     "link_conversions": "Conversions",
+    "engagement": "Engagement per answer",
     "backlog": "Open cases (backlog)",
     "backlog_oldest": "Oldest open case",
     "backlog_average_age": "Average age of open cases",
@@ -75,6 +76,10 @@ DEFINITIONS: dict[str, str] = {
     ),
     "link_clicks": "Clicks on tracked links in the brand's answers.",
     "link_conversions": "Conversions the shop reported for those links.",
+    "engagement": (
+        "Mean likes + replies + reposts of the brand's latest public answer in a case, read back from "
+        "the platform measure.engagement_hours after posting; over answers that were read."
+    ),
     "backlog": "Cases open now (routed, claimed, drafted, approved, reopened, private or monitored).",
     "backlog_oldest": "Age of the oldest open case, from the customer's first message.",
     "backlog_average_age": "Mean age of the open cases.",

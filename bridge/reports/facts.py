@@ -229,6 +229,9 @@ def _feelings(
         "survey_comment": raw.get("survey_comment") or None,
         "link_clicks": _int(raw, "link_clicks") or 0,
         "link_conversions": _int(raw, "link_conversions") or 0,
+        "engagement_likes": _int(raw, "engagement_likes"),
+        "engagement_replies": _int(raw, "engagement_replies"),
+        "engagement_reposts": _int(raw, "engagement_reposts"),
     }
 
 

@@ -82,6 +82,8 @@ class Totals:
     detractors: int = 0
     link_clicks: int = 0
     link_conversions: int = 0
+    engaged_n: int = 0  # public answers whose engagement was read
+    engagement_sum: int = 0  # their likes, replies and reposts together
 
     def add(self, f: CaseFacts) -> None:
         self.cases += 1
@@ -107,6 +109,11 @@ class Totals:
         self._surveys(f)
         self.link_clicks += f.link_clicks
         self.link_conversions += f.link_conversions
+        if f.engagement_likes is not None:
+            self.engaged_n += 1
+            self.engagement_sum += (
+                f.engagement_likes + (f.engagement_replies or 0) + (f.engagement_reposts or 0)
+            )
 
     def _sentiment(self, f: CaseFacts) -> None:
         if f.sentiment_start is not None:
@@ -280,4 +287,7 @@ def figures(t: Totals, targets: Targets | None = None) -> list[Figure]:
         Figure("nps", nps, "score", t.nps_n, goal.nps, higher_is_better=True),
         Figure("link_clicks", float(t.link_clicks), "cases", t.link_clicks),
         Figure("link_conversions", float(t.link_conversions), "cases", t.link_conversions),
+        Figure(
+            "engagement", _mean(t.engagement_sum, t.engaged_n), "score", t.engaged_n, higher_is_better=True
+        ),
     ]

@@ -135,9 +135,17 @@ class TrackedLinks:
     """Tokens in Redis: ``link:<token>`` (its case, address and counts) and, per case, address → token."""
 
     def __init__(
-        self, store: Store, playbook: Callable[[], Playbook], public_url: str | None, clock: Clock
+        self,
+        store: Store,
+        playbook: Callable[[], Playbook],
+        public_url: str | None,
+        clock: Clock,
+        on_counted: Callable[[int], object] | None = None,
     ) -> None:
+        """``on_counted`` is told the case of every click and conversion counted (the application
+        re-archives a closed case, so the case history sees the new counts)."""
         self.store = store
+        self.on_counted = on_counted or (lambda _number: None)
         self._playbook = playbook
         self.public_url = (public_url or "").strip().rstrip("/")
         if self.public_url and not LINK.fullmatch(self.public_url):
@@ -208,7 +216,10 @@ class TrackedLinks:
         if link is None:
             return None
         found = self._click(keys=[self._key(token), self.store.k("case", "")])
-        return link if found else None
+        if not found:
+            return None
+        self.on_counted(link.case)
+        return link
 
     def convert(self, token: str, order_id: str, value: float) -> tuple[Counted, TrackedLink | None]:
         """Count a conversion on ``token`` once per ``order_id`` (every time when there is none)."""
@@ -223,6 +234,7 @@ class TrackedLinks:
         outcome = Counted(_s(result[0]))
         if outcome is Counted.COUNTED:
             self.store.record(link.case, "conversion", "shop", token=token, order_id=order_id, value=value)
+            self.on_counted(link.case)
         return outcome, link
 
     def of_case(self, number: int) -> list[LinkCounts]:

@@ -68,6 +68,12 @@ def _aggregates() -> list[ColumnElement[Any]]:
         _count(c.nps <= 6).label("detractors"),
         _sum(c.link_clicks).label("link_clicks"),
         _sum(c.link_conversions).label("link_conversions"),
+        _n(c.engagement_likes).label("engaged_n"),
+        _sum(
+            func.coalesce(c.engagement_likes, 0)
+            + func.coalesce(c.engagement_replies, 0)
+            + func.coalesce(c.engagement_reposts, 0)
+        ).label("engagement_sum"),
     ]
 
 

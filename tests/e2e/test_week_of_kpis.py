@@ -72,6 +72,7 @@ class Scripted:
     nps: str = ""
     link_clicks: int = 0
     conversions: int = 0
+    engagement: tuple[int, int, int] = (0, 0, 0)  # likes, replies, reposts of our last answer a day later
     number: int = 0
     posted: dict[str, float] = field(default_factory=dict)
 
@@ -87,6 +88,7 @@ SCRIPT = [
         "09:00",
         "@AcmeHelp I was charged twice for order 1001, refund please",
         "ann",
+        engagement=(3, 1, 2),
         claim=4,
         answer=10,
         csat="5 - quick and kind",
@@ -131,6 +133,7 @@ SCRIPT = [
         "09:30",
         "@AcmeHelp charged twice on order 1007, refund?",
         "fay",
+        engagement=(4, 0, 0),
         claim=5,
         answer=14,
         csat="⭐⭐⭐⭐",
@@ -265,6 +268,12 @@ def test_a_week_of_desk_activity_gives_the_kpis_worked_out_by_hand(
 
 
 def surveys_and_links(bridge: LocalBridge, clock: ManualClock) -> None:
+    """Saturday: answers were liked, surveys go out and are answered, a link is clicked and bought from."""
+    for case in SCRIPT:
+        likes, replies, reposts = case.engagement
+        answer = bridge.rt.store.get(case.number).reply_id
+        if answer:
+            bridge.x.set_engagement(answer, likes=likes, replies=replies, reposts=reposts)
     at(clock, MONDAY + timedelta(days=5, hours=12))
     bridge.drain(include_scheduled=True)
     for case in SCRIPT:
@@ -353,4 +362,6 @@ def worked_out() -> dict[str, float]:
         "nps": 100 * (sum(1 for s in npss if s >= 9) - sum(1 for s in npss if s <= 6)) / len(npss),
         "link_clicks": 2,
         "link_conversions": 1,
+        # every public answer is read a day later; the counts are its last answer's
+        "engagement": statistics.mean(sum(c.engagement) for c in answered),
     }

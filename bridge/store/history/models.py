@@ -75,6 +75,10 @@ class CaseRow(Base):
     survey_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     link_clicks: Mapped[int] = mapped_column(Integer, default=0)
     link_conversions: Mapped[int] = mapped_column(Integer, default=0)
+    # our latest public answer's likes, replies and reposts, read back a while after posting
+    engagement_likes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    engagement_replies: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    engagement_reposts: Mapped[int | None] = mapped_column(Integer, nullable=True)
     erased_on: Mapped[str] = mapped_column(String(10), default="")
 
     __table_args__ = (

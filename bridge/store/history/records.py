@@ -94,6 +94,9 @@ class CaseFacts:
     survey_comment: str | None = None
     link_clicks: int = 0
     link_conversions: int = 0
+    engagement_likes: int | None = None  # None: not read (private answer, not due yet, post gone)
+    engagement_replies: int | None = None
+    engagement_reposts: int | None = None
     erased_on: str = ""
 
     def columns(self) -> dict[str, Any]:
