@@ -98,7 +98,7 @@ def _triage_fields(card: CardView) -> list[dict[str, Any]]:
     if card.reply_account:
         fields.append(_mrkdwn(f"*Answer from*\n@{escape(card.reply_account)}"))
     if card.customer_history:
-        fields.append(_mrkdwn(f"*Customer history*\n{escape(cut(card.customer_history, CONTEXT_TEXT_MAX))}"))
+        fields.append(_mrkdwn(f"*Customer history*\n{cut(card.customer_history, CONTEXT_TEXT_MAX)}"))
     return fields
 
 
