@@ -200,9 +200,10 @@ class Steering:
         if took:
             self.take(number, user, "move it to private messages")
         playbook = self.desk.playbook
-        template = getattr(playbook.templates, "move_to_dm", None) or DEFAULT_MOVE_TO_DM
+        worded = playbook.templates.named(case.platform)
+        template = worded.get("move_to_dm") or DEFAULT_MOVE_TO_DM
         if private_window(case, self.desk.clock.now()) is not None:
-            template = playbook.templates.custom.get("private_reply") or DEFAULT_PRIVATE_REPLY
+            template = worded.get("private_reply") or DEFAULT_PRIVATE_REPLY
         text = render(str(template), case_context(self.store.get(number), playbook.brand.name))
         try:
             done = self.desk.draft(number, user, text, source="dm", private=True)

@@ -68,7 +68,7 @@ class OutOfHoursReplies:
         social = self.socials.get(case.platform)
         if social is None:
             return f"no {case.platform} connection"
-        template = playbook.templates.named()[playbook.out_of_hours.template]
+        template = playbook.templates.named(case.platform)[playbook.out_of_hours.template]
         text = render(template, case_context(case, playbook.brand.name, playbook.hours, now)).strip()
         length = answer_length(case, text)
         if not length.valid:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from bridge.domain.errors import PlaybookError
 from bridge.playbook.crisis_rules import CrisisRules
@@ -21,7 +21,7 @@ from bridge.playbook.loader import Loc, load_model, problems_at
 from bridge.playbook.meta_account import FacebookAccount
 from bridge.playbook.report_rules import ReportRules
 from bridge.playbook.retention_rules import RetentionRules
-from bridge.playbook.routing_rules import Role, RouteConditions, RouteRule
+from bridge.playbook.routing_rules import PlatformName, Role, RouteConditions, RouteRule
 from bridge.playbook.survey_rules import MeasureRules, SurveyRules
 from bridge.playbook.templates import check_template
 from bridge.playbook.triage_rules import TriageRules
@@ -183,6 +183,9 @@ class Templates(Strict):
     out_of_hours: str = DEFAULT_TEMPLATES["out_of_hours"]
     closing: str = DEFAULT_TEMPLATES["closing"]
     custom: dict[str, str] = Field(default_factory=dict)  # more named templates
+    #: wording per platform where it differs (e.g. no @handle on Facebook, a shorter closing on X):
+    #: ``platforms: {facebook: {draft: "Hi {{ author.name }}, "}}``; any template above may be named
+    platforms: dict[str, dict[str, str]] = Field(default_factory=dict)
 
     _checked = field_validator(
         "draft", "acknowledgement", "apology", "move_to_dm", "out_of_hours", "closing"
@@ -207,9 +210,50 @@ class Templates(Strict):
             raise problems_at("Templates", found)
         return templates
 
-    def named(self) -> dict[str, str]:
-        """Every template an expert can pick, in the order the Draft modal lists them."""
-        return {**{name: getattr(self, name) for name in DEFAULT_TEMPLATES}, **self.custom}
+    @field_validator("platforms")
+    @classmethod
+    def _per_platform(
+        cls, overrides: dict[str, dict[str, str]], info: ValidationInfo
+    ) -> dict[str, dict[str, str]]:
+        """A platform's template must replace one that exists, and be a template that renders."""
+        known = {"draft", *DEFAULT_TEMPLATES, *(info.data.get("custom") or {})}
+        found: list[tuple[Loc, str]] = []
+        platforms = get_args(PlatformName)
+        for platform, templates in overrides.items():
+            if platform not in platforms:
+                found.append(
+                    ((platform,), f"{platform!r} is not a platform (one of: {', '.join(platforms)})")
+                )
+                continue
+            for name, text in templates.items():
+                if name not in known:
+                    expected = ", ".join(sorted(known))
+                    found.append(
+                        ((platform, name), f"no template {name!r} to word differently (one of: {expected})")
+                    )
+                    continue
+                try:
+                    check_template(text)
+                except ValueError as exc:
+                    found.append(((platform, name), str(exc)))
+        if found:
+            raise problems_at("Templates", found)
+        return overrides
+
+    def named(self, platform: str = "") -> dict[str, str]:
+        """Every template an expert can pick, in the order the Draft modal lists them, worded for
+        ``platform`` where the playbook words it differently there."""
+        every = {
+            "draft": self.draft,
+            **{name: getattr(self, name) for name in DEFAULT_TEMPLATES},
+            **self.custom,
+        }
+        every.update(self.platforms.get(platform, {}))
+        return {name: text for name, text in every.items() if name != "draft"}
+
+    def draft_for(self, platform: str) -> str:
+        """What a new draft starts with on ``platform``."""
+        return self.platforms.get(platform, {}).get("draft", self.draft)
 
 
 class OutOfHours(Strict):

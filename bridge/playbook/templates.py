@@ -155,7 +155,8 @@ class TemplateChoice:
 
 def starting_text(case: Case, playbook: Playbook, now: datetime) -> str:
     """What a new draft starts with: the playbook's ``draft`` template, rendered for this case."""
-    return render(playbook.templates.draft, case_context(case, playbook.brand.name, playbook.hours, now))
+    template = playbook.templates.draft_for(case.platform)
+    return render(template, case_context(case, playbook.brand.name, playbook.hours, now))
 
 
 def draft_choices(case: Case, playbook: Playbook, now: datetime) -> list[TemplateChoice]:
@@ -168,7 +169,7 @@ def draft_choices(case: Case, playbook: Playbook, now: datetime) -> list[Templat
             + (" (suggested)" if name == case.template else ""),
             render(text, context).strip(),
         )
-        for name, text in playbook.templates.named().items()
+        for name, text in playbook.templates.named(case.platform).items()
     ]
     choices.sort(key=lambda c: c.name != case.template)
     return choices

@@ -286,13 +286,13 @@ def surveys_and_links(bridge: LocalBridge, clock: ManualClock) -> None:
                 )
             for order in range(case.conversions):
                 body = json.dumps({"token": token, "order_id": f"W-{order}"}).encode()
-                answer = requests.post(
+                sold = requests.post(
                     f"{bridge.web.url}/api/conversions",
                     data=body,
                     timeout=5,
                     headers={"Content-Type": "application/json", SIGNATURE_HEADER: sign(SECRET, body)},
                 )
-                assert answer.status_code == 200
+                assert sold.status_code == 200
         customer = bridge.rt.store.get(case.number).author_id
         for said in (case.csat, case.nps):
             if said:

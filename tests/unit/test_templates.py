@@ -134,3 +134,31 @@ def test_draft_choices_are_rendered_and_the_suggested_one_comes_first() -> None:
 
 def test_a_new_draft_starts_from_the_draft_template() -> None:
     assert starting_text(case(), playbook(), SATURDAY_EVENING) == "Hi @maria_k, "
+
+
+def test_a_platform_may_word_a_template_differently() -> None:
+    """Facebook and Instagram have no @handle to open with; X keeps the playbook's wording."""
+    worded = {
+        "facebook": {"draft": "Hi {{ author.name }}, ", "closing": "Thanks {{ author.name }}, take care."},
+    }
+    book = playbook(templates={"platforms": worded, "custom": {"thanks": "Thanks!"}})
+    on_facebook = case(platform="facebook", author_handle="", author_name="Maria K.")
+    assert starting_text(on_facebook, book, SATURDAY_EVENING) == "Hi Maria K., "
+    assert starting_text(case(), book, SATURDAY_EVENING) == "Hi @maria_k, "
+    closings = {c.name: c.text for c in draft_choices(on_facebook, book, SATURDAY_EVENING)}
+    assert closings["closing"] == "Thanks Maria K., take care."
+    assert closings["thanks"] == "Thanks!"  # not worded for Facebook: the playbook's own
+    assert "draft" not in closings
+
+
+@pytest.mark.parametrize(
+    ("worded", "problem"),
+    [
+        ({"facebook": {"closng": "Bye"}}, r"templates\.platforms\.facebook\.closng\s+no template 'closng'"),
+        ({"myspace": {"draft": "Hi"}}, r"templates\.platforms\.myspace\s+'myspace' is not a platform"),
+        ({"x": {"draft": "{{ nope }}"}}, r"templates\.platforms\.x\.draft\s+unknown placeholder"),
+    ],
+)
+def test_a_platforms_templates_are_checked_like_the_others(worded: dict[str, Any], problem: str) -> None:
+    with pytest.raises(ValidationError, match=problem):
+        playbook(templates={"platforms": worded})
