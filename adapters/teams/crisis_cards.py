@@ -63,6 +63,8 @@ EDIT_LABELS = {"statement": "The statement", "bulk": "The bulk reply"}
 
 # The core writes Slack's mrkdwn; once escaped, its *bold* reads \*bold\*.
 _ESCAPED_BOLD = re.compile(r"\\\*([^*\n]+?)\\\*")
+# ... and its _italic_ (a report's definitions) reads \_italic\_, never inside a word like a\_b
+_ESCAPED_ITALIC = re.compile(r"(?<![\w\\])\\_([^_\n]+?)\\_(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ def _words(text: str, limit: int, name_of: NameOf) -> str:
     """The bridge's own words: people by name, its links live, the rest escaped, ``*bold*`` bold."""
     if len(text) > limit:
         text = text[:limit] + " …"
-    return _ESCAPED_BOLD.sub(r"**\1**", render_people(text, name_of))
+    return _ESCAPED_ITALIC.sub(r"_\1_", _ESCAPED_BOLD.sub(r"**\1**", render_people(text, name_of)))
 
 
 def _head(notice: Notice, name_of: NameOf, limit: int) -> list[dict[str, Any]]:

@@ -65,6 +65,16 @@ def backfill(runtime: Callable[[], Runtime]) -> int:
     return 0
 
 
+def _help_of(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    """A command group run without its subcommand prints its help and exits 2."""
+
+    def print_help(_args: argparse.Namespace) -> int:
+        parser.print_help()
+        return 2
+
+    return print_help
+
+
 def add_history_commands(sub: Any, runtime: Callable[[], Runtime]) -> None:
     """The ``export`` and ``history`` commands on the ``bridge`` parser."""
     export = sub.add_parser("export", help="export closed cases from the case history")
@@ -75,10 +85,10 @@ def add_history_commands(sub: Any, runtime: Callable[[], Runtime]) -> None:
     cases.add_argument("--format", choices=("csv", "jsonl"), default="csv", help="default: %(default)s")
     cases.add_argument("--output", "-o", help="write to this file instead of standard output")
     cases.set_defaults(func=export_cases)
-    export.set_defaults(func=lambda _args: (export.print_help(), 2)[1])
+    export.set_defaults(func=_help_of(export))
     history = sub.add_parser("history", help="the case history (SQL): backfill")
     tools = history.add_subparsers(title="history commands")
     tools.add_parser(
         "backfill", help="write closed cases still in Redis that the history does not have yet"
     ).set_defaults(func=lambda _args: backfill(runtime))
-    history.set_defaults(func=lambda _args: (history.print_help(), 2)[1])
+    history.set_defaults(func=_help_of(history))

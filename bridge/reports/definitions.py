@@ -58,8 +58,8 @@ DEFINITIONS: dict[str, str] = {
     ),
     "reopen_rate": "Share of answered cases that the customer reopened at least once by writing again.",
     "needed_response": (
-        "Share of cases that needed a response: they got a card or an answer and triage did not set "
-        "them aside."
+        "Share of cases that needed a response: answered, or given a card and neither ignored by a "
+        "person nor monitored as a troll (set-aside cases never need one)."
     ),
     "set_aside": "Cases triage set aside without a card (noise, spam, our own posts).",
     "sentiment_start": "Mean sentiment (VADER compound, −1 to +1) of the customer's first message.",

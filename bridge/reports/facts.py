@@ -12,7 +12,8 @@ and repeated in :mod:`bridge.reports.definitions`, which people read next to eve
 - the case is resolved when it was last resolved, or for a case left answered, at its last answer;
 - the SLA is met when the first human reply came within the platform's target, counting only open
   minutes when the playbook says so (``sla.respect_hours``); it applies to cases that needed a
-  response (they got a card or an answer and were not set aside by triage).
+  response: answered, or given a card and neither ignored by a person nor monitored (a troll), and
+  not set aside by triage.
 """
 
 from __future__ import annotations
@@ -246,7 +247,9 @@ def build_facts(
         e.kind == "ignore" and e.actor == _SET_ASIDE_BY for e in events[:3]
     )
     carded = any(e.kind == "card_posted" for e in events) or bool(raw.get("card_ts"))
-    needed = not set_aside and (bool(times.human) or carded)
+    # a person who ignored it, or a monitored troll, decided it needed no answer
+    waived = raw.get("state") == "ignored" or raw.get("verdict") == "monitor"
+    needed = not set_aside and (bool(times.human) or (carded and not waived))
     first_human = min(times.human, default=None)
     target, open_minutes, met = _sla(playbook, raw.get("platform", ""), created, first_human, needed)
     hour, week = week_slot(created, playbook.hours.zone if playbook.hours else None)

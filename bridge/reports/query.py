@@ -148,7 +148,19 @@ class Reports:
 
     def daily_volume(self, cut: Cut) -> dict[str, int]:
         """Cases per day of creation (UTC), for trend charts."""
-        day = func.substr(func.cast(CaseRow.created_at, CaseRow.week.type), 1, 10)
+        day = _day()
         query = select(day.label("day"), func.count()).where(*_where(cut)).group_by(day).order_by(day)
         with self.engine.connect() as conn:
             return {str(d): int(n) for d, n in conn.execute(query)}
+
+    def totals_by_day(self, cut: Cut) -> dict[str, Totals]:
+        """Totals per day of creation (UTC, YYYY-MM-DD), oldest first: every KPI's trend."""
+        day = _day()
+        query = select(day.label("group"), *_aggregates()).where(*_where(cut)).group_by(day).order_by(day)
+        with self.engine.connect() as conn:
+            return {str(r.group): Totals.from_mapping(dict(r._mapping)) for r in conn.execute(query)}
+
+
+def _day() -> ColumnElement[Any]:
+    """The UTC day of a case's first message as YYYY-MM-DD, the same on SQLite and PostgreSQL."""
+    return func.substr(func.cast(CaseRow.created_at, CaseRow.week.type), 1, 10)

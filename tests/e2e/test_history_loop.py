@@ -10,6 +10,7 @@ import io
 import json
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ import requests
 
 from adapters.slack.cards import ACTION_IDS
 from bridge.domain.lifecycle import State
+from bridge.reports.kpis import Cut, figures
 from standins.harness import LocalBridge
 from tests.conftest import PLAYBOOK, running_bridge
 from tests.e2e.test_concierge_loop import REFUND, open_case
@@ -24,6 +26,9 @@ from tests.e2e.test_erasure import cli
 from tests.support.history import postgres_schema, postgres_url
 
 pytestmark = pytest.mark.e2e
+
+PARCEL = "@AcmeHelp my parcel never arrived, tracking says delivered"
+PRAISE = "@AcmeHelp thank you so much, great service as always!"
 
 
 @contextmanager
@@ -39,12 +44,34 @@ def history_bridge(redis_url: str, tmp_path: Path) -> Iterator[LocalBridge]:
         yield bridge
 
 
-def answer(bridge: LocalBridge, number: int) -> None:
-    bridge.click("U0EXP1", number, ACTION_IDS["claim"])
-    bridge.reply_in_thread("U0EXP1", number, "Hi @maria_k, the second charge is refunded today.")
+def answer(bridge: LocalBridge, number: int, expert: str = "U0EXP1") -> None:
+    bridge.click(expert, number, ACTION_IDS["claim"])
+    bridge.reply_in_thread(expert, number, f"Hi, case {number} is sorted now: thanks for your patience.")
     bridge.drain()
     bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:1")
     bridge.drain()
+
+
+def check_kpis_of_a_script(bridge: LocalBridge, first_answer_seconds: float) -> None:
+    """Two more cases by script: Tom's, posted 40 minutes ago and answered now (late for X's 15),
+    and praise that triage sets aside; the KPIs are then worked out here from that script."""
+    forty_minutes_ago = datetime.now(UTC) - timedelta(minutes=40)
+    post = bridge.x.add_mention(PARCEL, author_handle="tom_b", created_at=forty_minutes_ago)
+    bridge.poll()
+    bridge.drain()
+    late = bridge.rt.store.case_for_post("x", post)
+    assert late is not None
+    answer(bridge, late, expert="U0LOG1")
+    bridge.x.add_mention(PRAISE, author_handle="fan_f")
+    bridge.poll()
+    bridge.drain()
+    shown = {f.key: f for f in figures(bridge.rt.reports.totals(Cut()))}
+    assert (shown["cases"].value, shown["set_aside"].value) == (3, 1)
+    assert shown["needed_response"].value == pytest.approx(200 / 3)  # Maria's and Tom's of the three
+    assert shown["sla_attainment"].value == pytest.approx(50.0)  # Maria's in time, Tom's 40 min late
+    expected = (first_answer_seconds + 40 * 60) / 2 / 60  # minutes, over the two answered
+    assert shown["first_response_human"].value == pytest.approx(expected, abs=0.5)
+    assert shown["reopen_rate"].value == 0.0
 
 
 def test_a_closed_case_reaches_the_history_the_export_the_report_and_the_next_card(
@@ -63,14 +90,16 @@ def test_a_closed_case_reaches_the_history_the_export_the_report_and_the_next_ca
         assert facts.answers == 1 and facts.needed_response and facts.first_human_reply_seconds is not None
         assert facts.sla_minutes == 15 and facts.department == "billing"
         assert "claim" in [e.kind for e in bridge.rt.history.events(number)]
+        check_kpis_of_a_script(bridge, facts.first_human_reply_seconds)
 
         env = {"DATABASE_URL": bridge.rt.settings.database_url or ""}
         exported = cli(bridge, "export", "cases", "--since", "1d", "--format", "csv", env=env)
         assert exported.returncode == 0, exported.stderr
         rows = list(csv.DictReader(io.StringIO(exported.stdout)))
-        assert [(r["number"], r["author_handle"], r["state"]) for r in rows] == [
-            (str(number), "maria_k", "posted")
+        assert (str(number), "maria_k", "posted") in [
+            (r["number"], r["author_handle"], r["state"]) for r in rows
         ]
+        assert len(rows) == 3
         report = bridge.slash("U0SOC1", "C0SOCIAL", "report billing today").json()
         assert report["response_type"] == "ephemeral"
         assert "*Desk report · billing · today*" in report["text"] and "• *Cases*: 1" in report["text"]

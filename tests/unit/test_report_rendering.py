@@ -39,6 +39,10 @@ def test_a_digest_notice_carries_its_chart_on_both_platforms() -> None:
     body = notice_card(notice)["body"]
     image = next(item for item in body if item["type"] == "Image")
     assert image["url"].startswith("data:image/png;base64,")  # small: inline, no public URL needed
+    words = json.dumps(body, ensure_ascii=False)
+    assert "**Cases**: 3" in words  # the report's mrkdwn as Teams markdown
+    defined = notice_card(Notice(title="t", text="• *SLA*: 90% — _share within target_ of snake_case"))
+    assert "— _share within target_ of snake\\\\_case" in json.dumps(defined, ensure_ascii=False)
     big = ChartImage("big", b"x" * INLINE_IMAGE_MAX, CHART.url)
     body = notice_card(Notice(title="t", image=big))["body"]
     assert next(item for item in body if item["type"] == "Image")["url"] == CHART.url

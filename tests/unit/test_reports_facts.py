@@ -123,3 +123,15 @@ def test_the_week_slot_is_in_the_desk_zone() -> None:
         0,
         "2026-11-02",
     )
+
+
+def test_a_case_a_person_ignored_needed_no_response() -> None:
+    playbook = load_playbook(PLAYBOOK)
+    timeline = [
+        {"action": "card_posted", "by": "bridge", "at": at(1)},
+        {"action": "ignore", "by": "U0SOC1", "at": at(3), "reason": "troll"},
+    ]
+    facts = build_facts(raw(state="ignored"), events_from(timeline), playbook, lambda t: 0.0, T0)
+    assert not facts.needed_response and not facts.set_aside and facts.sla_met is None
+    unanswered = build_facts(raw(state="resolved"), events_from(timeline[:1]), playbook, lambda t: 0.0, T0)
+    assert unanswered.needed_response and unanswered.sla_met is False  # closed without an answer: missed

@@ -162,3 +162,13 @@ def test_volume_by_hour_of_week_counts_each_case_in_its_slot(tmp_path: Path) -> 
 def test_totals_add_up_so_per_platform_totals_make_the_whole() -> None:
     parts = sla_by_platform(CASES)
     assert parts["x"] + parts["mastodon"] == totals(CASES)
+
+
+def test_totals_by_day_are_each_days_pure_totals(tmp_path: Path) -> None:
+    history = sqlite_history(tmp_path)
+    spread = [_case(n, created_at=T0 + timedelta(days=n % 2)) for n in range(1, 5)]
+    for facts in spread:
+        history.save(facts, [])
+    by_day = Reports(history.engine).totals_by_day(Cut())
+    assert list(by_day) == ["2026-11-02", "2026-11-03"]
+    assert by_day["2026-11-03"] == totals([f for f in spread if f.number % 2])

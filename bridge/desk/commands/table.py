@@ -76,9 +76,9 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     ),
     Subcommand(
         "report",
-        "[department|1042] [period]",
-        "the desk's KPIs against targets (with a case number: report its author to their instance's "
-        "moderators, social team only, confirmed first)",
+        "[department] [period]",
+        "the desk's KPIs against targets; `report 1042` reports a case's author to their instance's "
+        "moderators (social team only, confirmed first)",
     ),
     Subcommand("hours", "", "opening hours and whether the desk is open now"),
     Subcommand("help", "", "this list"),

@@ -16,9 +16,20 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-__all__ = ["HISTORY_FILE", "MIGRATIONS", "forget_engines", "history_url", "migrate", "open_engine"]
+__all__ = [
+    "HEAD_REVISION",
+    "HISTORY_FILE",
+    "MIGRATIONS",
+    "forget_engines",
+    "history_url",
+    "migrate",
+    "open_engine",
+]
 
 HISTORY_FILE = "history.sqlite3"
+#: The newest migration in ``migrations/versions`` (a test keeps the two in step): a database already
+#: there is used without loading Alembic, which matters in RQ's work horses, forked for every job.
+HEAD_REVISION = "0001"
 MIGRATIONS = Path(__file__).with_name("migrations")
 _SQLITE_BUSY_MS = 10_000
 
@@ -57,10 +68,22 @@ def open_engine(url: str, *, migrated: bool = True) -> Engine:
         engine = create_engine(url, pool_pre_ping=True)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-        if migrated:
+        if migrated and _revision(engine) != HEAD_REVISION:
             migrate(engine)
         _engines[url] = engine
         return engine
+
+
+def _revision(engine: Engine) -> str | None:
+    """The schema version the database says it has; None before the first migration."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except SQLAlchemyError:  # no table yet: a new database
+        return None
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:

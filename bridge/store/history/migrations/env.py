@@ -7,6 +7,8 @@ from alembic import context
 
 from bridge.store.history.models import Base
 
+__all__: list[str] = []  # Alembic runs this file; it exports nothing
+
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
 with context.begin_transaction():
