@@ -24,8 +24,8 @@ The KPI API (for chat reports, digests and the dashboard):
 
 Surveys (CSAT/NPS) and tracked links live beside these (``surveys*.py``, ``links*.py``); their
 answers reach the KPIs through the case's ``csat``, ``nps``, ``survey_comment``, ``link_clicks`` and
-``link_conversions`` fields, copied into the history when the case closes (and again when they arrive later); so does
-the engagement read back from the platforms (:mod:`~bridge.reports.engagement`).
+``link_conversions`` fields, copied into the history when the case closes (and again when they
+arrive later); so does the engagement read back from the platforms (:mod:`~bridge.reports.engagement`).
 """
 
 __all__: list[str] = []
