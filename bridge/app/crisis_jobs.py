@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from bridge.app import runtime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bridge.app.runtime import Runtime
+
 
 __all__ = [
     "bulk_reply",
@@ -19,45 +23,53 @@ __all__ = [
 ]
 
 
+def _runtime() -> Runtime:
+    """The process's runtime. Imported on use: the runtime builds the dispatchers, which name these
+    jobs, so a module-level import would make ``import bridge.app.dispatch`` on its own circular."""
+    from bridge.app.runtime import current
+
+    return current()
+
+
 def post_alert(alert_id: int) -> str:
-    return runtime.current().crisis.board.post_alert(alert_id)
+    return _runtime().crisis.board.post_alert(alert_id)
 
 
 def refresh_alert(alert_id: int) -> str:
-    return runtime.current().crisis.board.refresh_alert(alert_id)
+    return _runtime().crisis.board.refresh_alert(alert_id)
 
 
 def realert(alert_id: int) -> str:
-    return runtime.current().crisis.board.realert(alert_id)
+    return _runtime().crisis.board.realert(alert_id)
 
 
 def digest(alert_id: int) -> str:
-    return runtime.current().crisis.board.digest(alert_id)
+    return _runtime().crisis.board.digest(alert_id)
 
 
 def tick() -> str:
-    return runtime.current().crisis.monitor.tick()
+    return _runtime().crisis.monitor.tick()
 
 
 def mass_card(alert_id: int, chat: str, channel: str) -> str:
-    return runtime.current().crisis.folding.render(alert_id, chat, channel)
+    return _runtime().crisis.folding.render(alert_id, chat, channel)
 
 
 def open_incident(incident_id: int) -> str:
-    return runtime.current().crisis.board.open_incident(incident_id)
+    return _runtime().crisis.board.open_incident(incident_id)
 
 
 def preview(incident_id: int, what: str, version: int) -> str:
-    return runtime.current().crisis.board.preview(incident_id, what, version)
+    return _runtime().crisis.board.preview(incident_id, what, version)
 
 
 def post_statement(incident_id: int) -> str:
-    return runtime.current().crisis.statement.post(incident_id)
+    return _runtime().crisis.statement.post(incident_id)
 
 
 def bulk_reply(incident_id: int) -> str:
-    return runtime.current().crisis.bulk.run(incident_id)
+    return _runtime().crisis.bulk.run(incident_id)
 
 
 def incident_notice(incident_id: int, text: str, leadership: bool = False) -> str:
-    return runtime.current().crisis.board.incident_notice(incident_id, text, leadership)
+    return _runtime().crisis.board.incident_notice(incident_id, text, leadership)

@@ -6,10 +6,11 @@ The worker binds the case number to every log line of a job whose first argument
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import structlog
 from rq.job import Job
 
-from bridge.app import runtime
 from bridge.app.metrics import (
     FIRST_RESPONSE,
     MENTION_TO_CARD,
@@ -19,6 +20,9 @@ from bridge.app.metrics import (
     SURVEYS_SENT,
 )
 from bridge.domain.errors import Rejected
+
+if TYPE_CHECKING:
+    from bridge.app.runtime import Runtime
 
 __all__ = [
     "archive_case",
@@ -44,8 +48,16 @@ log = structlog.get_logger(__name__)
 _POSTED = ("posted", "recovered")
 
 
+def _runtime() -> Runtime:
+    """The process's runtime. Imported on use: the runtime builds the dispatchers, which name these
+    jobs, so a module-level import would make ``import bridge.app.dispatch`` on its own circular."""
+    from bridge.app.runtime import current
+
+    return current()
+
+
 def post_card(number: int) -> None:
-    rt = runtime.current()
+    rt = _runtime()
     case = rt.store.get(number)
     try:
         rt.chat_updates.post_card(number)
@@ -59,27 +71,27 @@ def post_card(number: int) -> None:
 
 
 def refresh_card(number: int) -> None:
-    runtime.current().chat_updates.refresh_card(number)
+    _runtime().chat_updates.refresh_card(number)
 
 
 def post_preview(number: int, version: int) -> None:
-    runtime.current().chat_updates.post_preview(number, version)
+    _runtime().chat_updates.post_preview(number, version)
 
 
 def thread_notice(number: int, text: str, quote: str = "") -> None:
-    runtime.current().chat_updates.thread_notice(number, text, quote)
+    _runtime().chat_updates.thread_notice(number, text, quote)
 
 
 def tell(chat: str, channel: str, user: str, text: str) -> None:
-    runtime.current().chat_updates.tell(chat, channel, user, text)
+    _runtime().chat_updates.tell(chat, channel, user, text)
 
 
 def social_action(action: str, target: str, by: str, chat: str = "", channel: str = "") -> str:
-    return runtime.current().moderation.run(action, target, by, chat, channel)
+    return _runtime().moderation.run(action, target, by, chat, channel)
 
 
 def sla_check(number: int, kind: str) -> str:
-    rt = runtime.current()
+    rt = _runtime()
     outcome = rt.escalation.check(number, kind)
     if kind == "deadline" and outcome in ("alerted", "nowhere"):
         department = rt.store.get(number).department
@@ -89,11 +101,11 @@ def sla_check(number: int, kind: str) -> str:
 
 
 def out_of_hours_ack(number: int) -> str:
-    return runtime.current().out_of_hours.acknowledge(number)
+    return _runtime().out_of_hours.acknowledge(number)
 
 
 def publish(number: int) -> str:
-    rt = runtime.current()
+    rt = _runtime()
     before = rt.store.get(number)
     first = not before.reply_id  # no answer of ours in this case yet
     outcome = rt.publisher.publish(number)
@@ -113,11 +125,11 @@ def publish(number: int) -> str:
 
 def read_engagement(number: int, post_id: str) -> str:
     """Record the reactions to our public answer ``post_id`` on case ``number``."""
-    return runtime.current().engagement.read(number, post_id)
+    return _runtime().engagement.read(number, post_id)
 
 
 def send_survey(number: int, kind: str) -> str:
-    rt = runtime.current()
+    rt = _runtime()
     outcome = rt.surveys.send(number, kind)
     if outcome == "sent":
         rt.meter.count(SURVEYS_SENT, platform=rt.store.get(number).platform, kind=kind)
@@ -125,25 +137,25 @@ def send_survey(number: int, kind: str) -> str:
 
 
 def set_aside_digest() -> str:
-    return runtime.current().set_aside_digest.run()
+    return _runtime().set_aside_digest.run()
 
 
 def archive_case(number: int) -> str:
     """Write a case that closed into the case history (idempotent: an upsert by number)."""
-    rt = runtime.current()
+    rt = _runtime()
     written = rt.archiver.archive_noted(number, rt.clock.now())
     return "archived" if written else "not closed"
 
 
 def report_digest(kind: str) -> str:
-    return runtime.current().report_digests.run(kind)
+    return _runtime().report_digests.run(kind)
 
 
 def publish_gave_up(job: Job, connection: object, *exc_info: object) -> None:
     """RQ calls this after every failed attempt; only the last one needs a person."""
     if job.retries_left:
         return
-    rt = runtime.current()
+    rt = _runtime()
     number = int(job.args[0])
     rt.publisher.gave_up(number, str(exc_info[1]) if len(exc_info) > 1 else "")
     rt.meter.count(REPLIES_FAILED, platform=rt.store.get(number).platform, reason="gave_up")

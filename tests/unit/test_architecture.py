@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -28,3 +30,21 @@ def test_core_module_imports_no_platform_sdk(path: Path) -> None:
     assert not [m for m in modules if m.split(".")[0] in SDKS]
     if path.name not in COMPOSITION_ROOT:
         assert not [m for m in modules if m.split(".")[0] in ("adapters", "standins")]
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "bridge.app.dispatch",
+        "bridge.app.crisis_dispatch",
+        "bridge.app.health",
+        "bridge.app.web",
+        "bridge.app.jobs",
+    ],
+)
+def test_each_app_module_imports_first_in_a_fresh_interpreter(module: str) -> None:
+    """RQ imports a job's module by name in a fresh work process: no import order may be needed."""
+    done = subprocess.run(
+        [sys.executable, "-c", f"import {module}"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
