@@ -98,7 +98,10 @@ def _triage_fields(card: CardView) -> list[dict[str, Any]]:
     if card.reply_account:
         fields.append(_mrkdwn(f"*Answer from*\n@{escape(card.reply_account)}"))
     if card.customer_history:
-        fields.append(_mrkdwn(f"*Customer history*\n{cut(card.customer_history, CONTEXT_TEXT_MAX)}"))
+        earlier = cut(card.customer_history, CONTEXT_TEXT_MAX)
+        if card.customer_history_url.startswith(("https://", "http://")):  # the bridge's own address
+            earlier += f" (<{escape(card.customer_history_url)}|see them>)"
+        fields.append(_mrkdwn(f"*Customer history*\n{earlier}"))
     return fields
 
 

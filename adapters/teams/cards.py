@@ -143,7 +143,9 @@ def _triage_facts(card: CardView) -> list[dict[str, str]]:
     if card.reply_account:
         facts.append({"title": "Answer from", "value": escape("@" + card.reply_account)})
     if card.customer_history:
-        facts.append({"title": "Customer history", "value": escape(card.customer_history)})
+        earlier = escape(card.customer_history)
+        link = _link(card.customer_history_url, "see them")
+        facts.append({"title": "Customer history", "value": f"{earlier} ({link})" if link else earlier})
     return facts
 
 

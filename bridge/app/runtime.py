@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 import redis
 from rq import Queue
@@ -209,10 +210,15 @@ class Runtime:
         )
         self.rearchive(answered.number)
 
-    def customer_history(self, case: Case) -> str:
-        """The new card's line about the customer's earlier cases."""
+    def customer_history(self, case: Case) -> tuple[str, str]:
+        """The new card's line about the customer's earlier cases, and the dashboard's list of them
+        (when the bridge has a public address)."""
         found = self.history.customer(case.platform, case.author_id, case.author_handle, before=case.number)
-        return history_label(found)
+        line = history_label(found)
+        base = (self.settings.bridge_public_url or "").rstrip("/")
+        handle = case.author_handle.lstrip("@")
+        url = f"{base}/dashboard/cases?{urlencode({'handle': handle})}" if line and base and handle else ""
+        return line, url
 
 
 def build_core(settings: Settings, clock: Clock | None = None) -> Runtime:

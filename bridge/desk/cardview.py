@@ -128,4 +128,5 @@ def card_view(case: Case) -> CardView:
         language=language_label(case),
         sentiment=sentiment_label(case),
         customer_history=case.customer_history,
+        customer_history_url=case.customer_history_url,
     )

@@ -149,6 +149,7 @@ class Case:
     visibility: str = ""  # the customer's post's visibility where the platform has one (Mastodon)
     author_url: str = ""  # the author's profile page on their platform, for the card's handle link
     customer_history: str = ""  # the card's line about the customer's earlier cases, in the bridge's words
+    customer_history_url: str = ""  # and where the dashboard lists them ("" without a public address)
     on_post: str = ""  # the post or media the customer's comment is on: its text (Meta)
     on_post_url: str = ""  # and its link
 

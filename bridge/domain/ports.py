@@ -193,6 +193,7 @@ class CardView:
     #: the customer's earlier cases, e.g. "2 earlier cases · last #1012: resolved, ended negative";
     #: "" for a first case. The bridge's words, but rendered escaped (it repeats stored values)
     customer_history: str = ""
+    customer_history_url: str = ""  # the dashboard's list of those cases; "" when the bridge has no address
     on_post: str = ""  # the post or media a comment is on (untrusted text), and its link
     on_post_url: str = ""
 

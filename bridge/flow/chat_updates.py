@@ -36,7 +36,7 @@ class ChatUpdates:
         chats: Mapping[str, ChatPlatform],
         desk: Desk,
         escalation: Escalation,
-        customer_history: Callable[[Case], str] | None = None,
+        customer_history: Callable[[Case], tuple[str, str]] | None = None,
     ) -> None:
         """``customer_history`` says in a line what the customer's earlier cases were (from the case
         history); the new card shows it."""
@@ -53,13 +53,13 @@ class ChatUpdates:
         if self.customer_history is None or case.customer_history:
             return case
         try:
-            line = self.customer_history(case)
+            line, url = self.customer_history(case)
         except Exception:  # the history is another database: its outage must not stop cards
             log.warning("customer_history_unavailable", case=case.number, exc_info=True)
             return case
         if line:
-            self.store.set_fields(case.number, {"customer_history": line})
-            case.customer_history = line
+            self.store.set_fields(case.number, {"customer_history": line, "customer_history_url": url})
+            case.customer_history, case.customer_history_url = line, url
         return case
 
     def _home(self, case: Case) -> tuple[str, str] | None:

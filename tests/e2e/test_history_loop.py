@@ -19,7 +19,7 @@ import requests
 from adapters.slack.cards import ACTION_IDS
 from bridge.domain.lifecycle import State
 from bridge.reports.kpis import Cut, figures
-from standins.harness import LocalBridge
+from standins.harness import DASHBOARD_TOKEN, LocalBridge
 from tests.conftest import PLAYBOOK, running_bridge
 from tests.e2e.test_concierge_loop import REFUND, open_case
 from tests.e2e.test_erasure import cli
@@ -121,8 +121,13 @@ def test_a_closed_case_reaches_the_history_the_export_the_report_and_the_next_ca
 
         bridge.slash("U0SOC1", "C0SOCIAL", f"resolve {number}")
         bridge.drain()
+        bridge.rt.settings.bridge_public_url = bridge.web.url  # the dashboard is reachable: link to it
         again = open_case(bridge, "@AcmeHelp my invoice is wrong now")
         card = json.dumps(bridge.card_of(again), ensure_ascii=False)
         assert (
             "Customer history" in card and f"1 earlier case · last #{number}" in card and "resolved" in card
         )
+        listed = f"{bridge.web.url}/dashboard/cases?handle=maria_k"
+        assert f"<{listed}|see them>" in card
+        page = requests.get(listed, headers={"Authorization": f"Bearer {DASHBOARD_TOKEN}"}, timeout=10)
+        assert page.status_code == 200 and f"#{number}" in page.text  # the earlier case, from the history

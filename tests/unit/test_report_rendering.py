@@ -54,3 +54,14 @@ def test_the_customer_history_line_is_rendered_inert() -> None:
     assert "*Customer history*" in slack and "<!channel>" not in slack and "&lt;!channel&gt;" in slack
     teams = json.dumps(case_card(view), ensure_ascii=False)
     assert "Customer history" in teams and "](https://evil.example)" not in teams
+
+
+def test_the_customer_history_links_to_the_dashboards_list_of_their_cases() -> None:
+    url = "https://bridge.example/dashboard/cases?handle=maria_k"
+    view = card(customer_history="2 earlier cases · last #1012: resolved", customer_history_url=url)
+    slack = json.dumps(card_blocks(view), ensure_ascii=False)
+    assert f"(<{url}|see them>)" in slack
+    teams = json.dumps(case_card(view), ensure_ascii=False)
+    assert f"([see them]({url}))" in teams
+    sly = card(customer_history="1 earlier case", customer_history_url="javascript:alert(1)")
+    assert "javascript" not in json.dumps(card_blocks(sly)) + json.dumps(case_card(sly))
