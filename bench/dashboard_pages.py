@@ -4,7 +4,8 @@ Fills a fresh SQLite history (or ``--database-url``, e.g. the machine's PostgreS
 closed cases spread over the last 26 weeks across platforms, departments and experts, starts the real
 web app on a private embedded Redis, and times every dashboard page and the export through HTTP with
 the dashboard token, warm (after one unmeasured load). Figures only; the target is under 1 s a page
-with 100,000 cases.
+with 100,000 cases. With ``--database-url`` the cases go into a schema of the bench's own, dropped at
+the end.
 
     .venv/bin/python bench/dashboard_pages.py [--cases 100000] [--rounds 5] [--database-url URL]
 """
@@ -16,11 +17,12 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -32,6 +34,7 @@ from bridge.store.redis_conn import embedded_url  # noqa: E402
 from bridge.wiring import build, build_web_app  # noqa: E402
 from standins.server import BackgroundServer  # noqa: E402
 from tests.support.dashboard import closed_case  # noqa: E402
+from tests.support.history import postgres_schema  # noqa: E402
 
 TOKEN = "bench-dashboard-token"  # noqa: S105  # a local bench's own
 PLATFORMS = ("x", "x", "x", "facebook", "instagram", "mastodon", "bluesky")
@@ -57,9 +60,6 @@ def fill(url: str, count: int, now: datetime) -> float:
     engine = open_engine(url)
     started = time.perf_counter()
     span = timedelta(weeks=26).total_seconds()
-    with engine.begin() as conn:
-        conn.execute(text("DELETE FROM case_events"))
-        conn.execute(text("DELETE FROM cases"))
     batch: list[dict[str, object]] = []
     for i in range(1, count + 1):
         created = now - timedelta(seconds=span * (count - i) / count) - timedelta(hours=1)
@@ -91,15 +91,18 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     args = parser.parse_args()
     configure(level="WARNING")
-    with tempfile.TemporaryDirectory() as folder:
-        data_dir = Path(folder)
-        url = history_url(args.database_url, data_dir)
+    with ExitStack() as stack:
+        data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        # PostgreSQL: a schema of the bench's own, dropped afterwards, so nothing of yours is touched
+        named = history_url(args.database_url, data_dir) if args.database_url else None
+        database_url = stack.enter_context(postgres_schema(named)) if named else None
+        url = history_url(database_url, data_dir)
         took = fill(url, args.cases, datetime.now(UTC))
         print(f"history: {args.cases:,} closed cases in {url.split(':')[0]}, filled in {took:.1f} s")
         settings = Settings(
             redis_url=embedded_url(data_dir / "redis"),
             bridge_data_dir=data_dir,
-            database_url=args.database_url,
+            database_url=database_url,
             bridge_dashboard_token=TOKEN,
             bridge_key_prefix="bench-dashboard:",
         )
