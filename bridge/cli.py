@@ -201,6 +201,7 @@ def cmd_playbook_test(args: argparse.Namespace) -> int:
 
     playbook = load_playbook(Path(args.playbook))
     try:
+        judged_by = _dry_run_model(args.model)
         at = datetime.fromisoformat(args.at) if args.at else None
         tried = try_mentions(playbook, Path(args.mentions), at)
     except (MentionsFileError, OSError, ValueError) as exc:
@@ -210,13 +211,31 @@ def cmd_playbook_test(args: argparse.Namespace) -> int:
         report = "\n".join([*(as_json(item) for item in tried), summary_json(tried)])
     else:
         model = playbook.service_model.replace("_", "-")
-        head = f"{args.playbook}: {playbook.brand.name}, {model} model; a dry run, nothing is posted\n"
+        head = (
+            f"{args.playbook}: {playbook.brand.name}, {model} model; triage by {judged_by}; "
+            "a dry run, nothing is posted\n"
+        )
         report = "\n".join([head, *(describe(item) for item in tried), "", summary(tried)])
     try:
         print(report)
     except BrokenPipeError:  # `| head`: the reader has seen enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
+
+
+def _dry_run_model(named: str | None) -> str:
+    """Triage the dry run as the bridge would: with the fitted model ``--model`` names, else the one
+    ``bridge triage fit`` saved under ``BRIDGE_DATA_DIR``, else the rules alone. Says which."""
+    from bridge.app.settings import Settings
+    from bridge.triage.learning.active import active_model, use_model_file
+    from bridge.triage.learning.model import MODEL_FILE
+
+    path = Path(named) if named else Settings().bridge_data_dir / MODEL_FILE
+    if named and not path.is_file():
+        raise OSError(f"no fitted model at {path} (bridge triage fit saves one)")
+    use_model_file(path if path.is_file() else None)
+    model = active_model()
+    return f"the rules and the model fitted {model.fitted_at} ({path})" if model else "the rules"
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -326,6 +345,10 @@ def _playbook_commands(sub: Any) -> None:
     )
     dry.add_argument("--at", help="decide every mention at this ISO time (default: its created_at)")
     dry.add_argument("--json", action="store_true", help="one JSON object per mention, then a summary")
+    dry.add_argument(
+        "--model",
+        help="a fitted triage model (default: the one bridge triage fit saved in BRIDGE_DATA_DIR, if any)",
+    )
     dry.set_defaults(func=cmd_playbook_test)
     _suggest_command(playbook)
 

@@ -49,11 +49,12 @@ def test_schema_prints_a_json_schema_and_can_write_a_file(
 
 
 def test_a_dry_run_prints_each_decision_and_a_summary_without_contacting_anything(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("BRIDGE_DATA_DIR", str(tmp_path))  # no fitted model there: the rules alone
     code, out, _ = run(capsys, "playbook", "test", str(RETAILER), str(SAMPLE))
     assert code == 0
-    assert "Northwind Home, concierge model; a dry run, nothing is posted" in out
+    assert "Northwind Home, concierge model; triage by the rules; a dry run, nothing is posted" in out
     lines = out.splitlines()
     maria = next(i for i, line in enumerate(lines) if "@maria_k" in line)
     assert lines[maria].split()[2:5] == ["respond", "billing", "normal"]

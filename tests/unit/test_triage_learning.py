@@ -297,3 +297,34 @@ def test_playbook_suggest_prints_what_reassignments_teach_and_writes_nothing(
     assert '"refund"' not in out  # billing's rules match it already
     assert PLAYBOOK.read_text() == before
     assert suggest(playbook, Store(store.r, "nobody-moved-anything:")).startswith("# No reassignments")
+
+
+def test_the_dry_run_triages_with_the_fitted_model_as_the_bridge_would(
+    store: Store,
+    playbook: Playbook,
+    tmp_path: Path,
+    no_model: None,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    simulate_month(store, playbook, posts=300)
+    Harvester(store, playbook).run(LATER)
+    result = fit(LabelStore(store).labels("need"), date(2026, 12, 1))
+    assert result.fitted is not None
+    result.fitted.save(tmp_path / MODEL_FILE)
+    mentions = tmp_path / "mentions.jsonl"
+    mentions.write_text(f'{{"text": "{CONSIDERING}"}}\n', encoding="utf-8")
+
+    def dry_run(*extra: str) -> tuple[int, str, str]:
+        code = main(["playbook", "test", str(PLAYBOOK), str(mentions), "--json", *extra])
+        out, err = capsys.readouterr()
+        return code, out.splitlines()[0] if out else "", err
+
+    monkeypatch.setenv("BRIDGE_DATA_DIR", str(tmp_path))  # where bridge triage fit saved it
+    code, with_model, _ = dry_run()
+    assert code == 0 and '"verdict": "respond"' in with_model and "model: 0." in with_model
+    monkeypatch.setenv("BRIDGE_DATA_DIR", str(tmp_path / "no-model-here"))
+    code, rules_alone, _ = dry_run()
+    assert code == 0 and '"verdict": "noise"' in rules_alone
+    code, _, err = dry_run("--model", str(tmp_path / "none.npz"))
+    assert code == 2 and "no fitted model at" in err
