@@ -29,7 +29,7 @@ __all__ = [
 HISTORY_FILE = "history.sqlite3"
 #: The newest migration in ``migrations/versions`` (a test keeps the two in step): a database already
 #: there is used without loading Alembic, which matters in RQ's work horses, forked for every job.
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 MIGRATIONS = Path(__file__).with_name("migrations")
 _SQLITE_BUSY_MS = 10_000
 
