@@ -39,7 +39,9 @@ redis.call('SET', KEYS[1], n)
 local case_key = ARGV[1] .. n
 local fields = cjson.decode(ARGV[2])
 fields['number'] = tostring(n)
-for k, v in pairs(fields) do redis.call('HSET', case_key, k, v) end
+local flat = {}
+for k, v in pairs(fields) do table.insert(flat, k); table.insert(flat, v) end
+redis.call('HSET', case_key, unpack(flat))
 local audit = cjson.decode(ARGV[4])
 local entry = {'case', tostring(n)}
 for k, v in pairs(audit) do table.insert(entry, k); table.insert(entry, v) end
