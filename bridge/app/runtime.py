@@ -34,6 +34,7 @@ from bridge.playbook.model import Playbook
 from bridge.playbook.source import PlaybookSource
 from bridge.store.cases import Store
 from bridge.store.redis_conn import connect, resolve_url
+from bridge.store.timers import CaseTimers
 from bridge.triage.learning.active import use_model_file
 from bridge.triage.learning.model import MODEL_FILE
 
@@ -55,7 +56,8 @@ class Runtime:
     def __post_init__(self) -> None:
         """Each service is built with everything it needs, lowest first."""
         use_model_file(self.settings.bridge_data_dir / MODEL_FILE)  # triage's fitted model, if saved
-        self.dispatch = Dispatcher(self.queue)
+        self.timers = CaseTimers(self.redis, self.store.k("timers"))
+        self.dispatch = Dispatcher(self.queue, self.timers)
         self.meter = Meter(self.redis, self.settings.bridge_key_prefix)
         self.outlets = Outlets(self.socials, self.main_accounts)
         self.followups = FollowUps(self.store, self.dispatch)

@@ -13,9 +13,9 @@ thread to finish, so an idle worker took a minute to stop on SIGTERM, and every 
 test harness a minute to return. Our workers wait at most :data:`COMMAND_POLL_SECONDS` instead.
 
 The deployed worker also keeps things alive every :data:`LIVENESS_SECONDS` (RQ looks every ten
-minutes): it restarts a scheduler process that ended, and runs the recovery sweep. A stop request
-ends a job still running after :data:`JOB_STOP_GRACE_SECONDS` (the job is retried, a post is
-finished by the next start, exactly once).
+minutes): it restarts a scheduler process that ended, runs the recovery sweep and fires the SLA
+timers that are due (:mod:`bridge.app.sla_timers`). A stop request ends a job still running after
+:data:`JOB_STOP_GRACE_SECONDS` (the job is retried, a post is finished by the next start, once).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from bridge.app.metrics import JOB_FAILURES, JOB_RETRIES
 from bridge.app.recovery import recovery_for
 from bridge.app.retention import start_hourly
 from bridge.app.scheduler import BridgeScheduler
+from bridge.app.sla_timers import fire_due
 from bridge.domain.errors import NoRuntime
 
 __all__ = [
@@ -179,8 +180,8 @@ class BridgeWorker(_Observed, _PromptCommandListener, SimpleWorker):
         )
 
     def run_maintenance_tasks(self) -> None:
-        """RQ's maintenance and the hourly retention sweep every 10 minutes; the scheduler and
-        orphaned posts every :data:`LIVENESS_SECONDS`."""
+        """RQ's maintenance and the hourly retention sweep every 10 minutes; the scheduler, orphaned
+        posts and due SLA timers every :data:`LIVENESS_SECONDS`."""
         if self.last_cleaned_at is None or now() - self.last_cleaned_at > timedelta(
             seconds=self.maintenance_interval
         ):
@@ -189,6 +190,7 @@ class BridgeWorker(_Observed, _PromptCommandListener, SimpleWorker):
         self._liveness_checked_at = time.monotonic()
         self._restart_scheduler()
         self._sweep_orphaned_posts()
+        self._fire_due_timers()
 
     def _queue_retention_sweep(self) -> None:
         """The hourly retention sweep, queued by one worker (an hourly record in Redis decides)."""
@@ -251,6 +253,20 @@ class BridgeWorker(_Observed, _PromptCommandListener, SimpleWorker):
             raise  # RQ's loop waits for Redis with a back-off
         except Exception:
             log.exception("recovery_sweep_failed")
+
+    def _fire_due_timers(self) -> None:
+        """The SLA timers that are due (:mod:`bridge.app.sla_timers`); an error is logged, never
+        allowed to end the worker."""
+        if self._burst or self._asked_to_stop:
+            return
+        try:
+            fire_due(runtime.current())
+        except NoRuntime:
+            return
+        except (redis.ConnectionError, redis.TimeoutError):
+            raise
+        except Exception:
+            log.exception("sla_timers_failed")
 
     # stopping ----------------------------------------------------------------------------------
     def request_stop(self, signum: Any, frame: Any) -> None:
