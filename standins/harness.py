@@ -12,7 +12,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import requests
 from rq.job import Job
@@ -22,6 +22,7 @@ from bridge.app import runtime
 from bridge.app.poller import poll_once
 from bridge.app.runtime import Runtime
 from bridge.app.settings import Settings
+from bridge.app.sla_timers import fire_due
 from bridge.app.workers import InlineWorker
 from bridge.domain.clock import Clock
 from bridge.text.answer_length import use_character_limit
@@ -54,7 +55,7 @@ from standins.x_api import XStandIn
 
 BOT_TOKEN = "xoxb-test-token"
 DASHBOARD_TOKEN = "dashboard-token-for-tests"  # a stand-in's, not a secret
-TIMER_JOB = "bridge.app.jobs.sla_check"
+TIMER_JOB = "bridge.app.jobs.sla_check"  # SLA timers were jobs; now see bridge.store.timers
 MAIN_ACCESS_TOKEN = "1100000002-main-access-token"
 X_TOKENS: dict[str, Any] = {
     "x_bearer_token": "x-bearer",
@@ -63,6 +64,14 @@ X_TOKENS: dict[str, Any] = {
     "x_access_token": "2244994945-access-token",
     "x_access_token_secret": "ats",
 }
+
+
+@dataclass(frozen=True)
+class PendingTimer:
+    """An SLA timer waiting: ``args`` (case number, kind) as its job had, ``at`` an epoch second."""
+
+    args: tuple[int, str]
+    at: float
 
 
 @dataclass(frozen=True)
@@ -234,23 +243,32 @@ class LocalBridge:
             done += before
         return done
 
-    def scheduled(self, *, timers: bool = False) -> list[Job]:
-        """Scheduled jobs: SLA timers when ``timers``, else everything else (retries, deferred posts)."""
+    @overload
+    def scheduled(self, *, timers: Literal[False] = False) -> list[Job]: ...
+    @overload
+    def scheduled(self, *, timers: Literal[True]) -> list[PendingTimer]: ...
+    def scheduled(self, *, timers: bool = False) -> list[Job] | list[PendingTimer]:
+        """SLA timers when ``timers`` (:mod:`bridge.store.timers`), else scheduled jobs (retries,
+        deferred posts)."""
+        if timers:
+            return [PendingTimer((number, kind), at) for number, kind, at in self.rt.timers.pending()]
         registry = ScheduledJobRegistry(queue=self.rt.queue)
         jobs = [Job.fetch(job_id, connection=self.rt.redis) for job_id in registry.get_job_ids()]
-        return [j for j in jobs if (j.func_name == TIMER_JOB) == timers]
+        return [j for j in jobs if j.func_name != TIMER_JOB]
 
     def scheduled_count(self) -> int:
         return len(self.scheduled())
 
     def release_scheduled(self, *, retries: bool = True, timers: bool = False) -> int:
-        """Move scheduled jobs to the queue now, as time passing would."""
+        """Move scheduled jobs to the queue now, and fire every SLA timer now, as time passing would
+        (a timer not due by the bridge's clock sets itself again)."""
         registry = ScheduledJobRegistry(queue=self.rt.queue)
-        chosen = (self.scheduled() if retries else []) + (self.scheduled(timers=True) if timers else [])
+        chosen = self.scheduled() if retries else []
         for job in chosen:
             registry.remove(job)
             self.rt.queue.enqueue_job(job)
-        return len(chosen)
+        fired = fire_due(self.rt, everything=True) if timers else 0
+        return len(chosen) + fired
 
     # inbound Slack requests -------------------------------------------------------------------------
     def send(self, signed: SignedRequest) -> Answer:

@@ -76,10 +76,12 @@ class Connector:
     def call(self, conversation: str, what: str, fn: Callable[[], T]) -> T:
         """Run one connector call for ``conversation`` at the allowed pace."""
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            if self.app_pacer is not None:
-                self.app_pacer.wait_turn(APP_PACE_KEY)
+            # the conversation first: a job's first call to a busy conversation is put off, not slept
+            # (bridge.store.pacing); the app-wide pace, a few milliseconds, is then waited in place
             if self.conversation_pacer is not None and conversation:
                 self.conversation_pacer.wait_turn(conversation)
+            if self.app_pacer is not None:
+                self.app_pacer.wait_turn(APP_PACE_KEY)
             try:
                 return fn()
             except HttpOperationError as exc:

@@ -20,6 +20,7 @@ from rq import Queue
 
 from bridge.app import jobs
 from bridge.app.enqueue import enqueue
+from bridge.store.timers import CaseTimers
 
 __all__ = [
     "TELL_COALESCE_SECONDS",
@@ -45,9 +46,10 @@ def tell_queue(queue: Queue) -> Queue:
 class Dispatcher:
     """Queues the job that does what the core asked for."""
 
-    def __init__(self, queue: Queue) -> None:
+    def __init__(self, queue: Queue, timers: CaseTimers | None = None) -> None:
         self.queue = queue
         self.tells = tell_queue(queue)
+        self.timers = timers
 
     @property
     def queues(self) -> list[Queue]:
@@ -81,7 +83,12 @@ class Dispatcher:
         enqueue(self.queue, jobs.social_action, action, target, by, chat, channel)
 
     def sla_check(self, number: int, kind: str, at: datetime) -> None:
-        enqueue(self.queue, jobs.sla_check, number, kind, at=at)
+        """A timer in one sorted set (:mod:`bridge.store.timers`), fired by the workers' liveness pass;
+        without one, a scheduled job as before."""
+        if self.timers is not None:
+            self.timers.set(number, kind, at)
+        else:
+            enqueue(self.queue, jobs.sla_check, number, kind, at=at)
 
     def out_of_hours_ack(self, number: int) -> None:
         enqueue(self.queue, jobs.out_of_hours_ack, number)

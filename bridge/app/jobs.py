@@ -6,9 +6,13 @@ The worker binds the case number to every log line of a job whose first argument
 
 from __future__ import annotations
 
+import math
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import structlog
+from rq import Retry, get_current_job
 from rq.job import Job
 
 from bridge.app.metrics import (
@@ -19,18 +23,21 @@ from bridge.app.metrics import (
     SLA_BREACHES,
     SURVEYS_SENT,
 )
-from bridge.domain.errors import Rejected
+from bridge.domain.errors import PaceDeferred, Rejected
+from bridge.store.pacing import deferrable
 
 if TYPE_CHECKING:
     from bridge.app.runtime import Runtime
 
 __all__ = [
+    "MAX_PACE_DEFERRALS",
     "archive_case",
     "out_of_hours_ack",
     "post_card",
     "post_preview",
     "publish",
     "publish_gave_up",
+    "put_off_when_busy",
     "read_engagement",
     "refresh_card",
     "report_digest",
@@ -47,6 +54,9 @@ log = structlog.get_logger(__name__)
 #: What :meth:`Publisher.publish` returns when the answer is out (``recovered``: found already out).
 _POSTED = ("posted", "recovered")
 
+#: How often one job may be put off for its channel's slot (once is the rule: the slot is then held).
+MAX_PACE_DEFERRALS = 100
+
 
 def _runtime() -> Runtime:
     """The process's runtime. Imported on use: the runtime builds the dispatchers, which name these
@@ -56,30 +66,56 @@ def _runtime() -> Runtime:
     return current()
 
 
-def post_card(number: int) -> None:
+def put_off_when_busy(send: Callable[[], object]) -> Retry | None:
+    """Run ``send``; when its first send finds the channel busy, a ``Retry`` that schedules the job for
+    the slot it now holds (RQ runs the same job again then), instead of sleeping in the worker while
+    other channels wait. Only for work that changes nothing before its first send: the job runs again
+    from the start."""
+    job = get_current_job()
+    if job is None:  # called directly, not by a worker: sends wait in place
+        send()
+        return None
+    with deferrable(job.id):
+        try:
+            send()
+        except PaceDeferred as exc:
+            # whole seconds from now, rounded so the job is due no earlier than its slot
+            seconds = max(1, math.ceil(exc.until) - math.floor(time.time()))
+            log.info("job_deferred_for_channel_pace", channel=exc.channel, seconds=seconds)
+            return Retry(max=MAX_PACE_DEFERRALS, interval=seconds)
+    return None
+
+
+def post_card(number: int) -> Retry | None:
     rt = _runtime()
     case = rt.store.get(number)
     try:
-        rt.chat_updates.post_card(number)
+        if case.card is None:  # a first post sends before it writes: it may wait for its slot off the worker
+            deferred = put_off_when_busy(lambda: rt.chat_updates.post_card(number))
+            if deferred is not None:
+                return deferred
+        else:  # a refresh or a move, which may write first: its sends wait in place
+            rt.chat_updates.post_card(number)
     except Rejected as exc:  # for good (an unknown channel …): retrying for half an hour cannot help
         rt.chat_updates.card_refused(number, str(exc))
-        return
+        return None
     if case.card is None:  # the first time: how long the customer's post took to reach people
         waited = max(0.0, (rt.clock.now() - case.created_at).total_seconds())
         rt.meter.observe(MENTION_TO_CARD, waited, platform=case.platform)
         log.info("card_posted", department=case.department, mention_to_card_seconds=round(waited, 1))
+    return None
 
 
 def refresh_card(number: int) -> None:
     _runtime().chat_updates.refresh_card(number)
 
 
-def post_preview(number: int, version: int) -> None:
-    _runtime().chat_updates.post_preview(number, version)
+def post_preview(number: int, version: int) -> Retry | None:
+    return put_off_when_busy(lambda: _runtime().chat_updates.post_preview(number, version))
 
 
-def thread_notice(number: int, text: str, quote: str = "") -> None:
-    _runtime().chat_updates.thread_notice(number, text, quote)
+def thread_notice(number: int, text: str, quote: str = "") -> Retry | None:
+    return put_off_when_busy(lambda: _runtime().chat_updates.thread_notice(number, text, quote))
 
 
 def tell(chat: str, channel: str, user: str, text: str) -> None:

@@ -2,7 +2,7 @@
 
 Counts that matter across the deployment (cases, replies, refusals, job failures, SLA breaches, poll
 errors, mention-to-card time) are kept in Redis, because they happen in many processes: web
-processes, pollers and RQ workers, whose work horses are forked per job and live for one job, and
+processes, pollers and RQ workers (a worker forked a work horse per job until it ran jobs itself), and
 workers serve no ``/metrics`` of their own. Each process adds to the same Redis hashes; any web
 process's ``/metrics`` shows the total. (prometheus_client's multiprocess mode was the alternative:
 it needs one shared folder, so processes on different machines would not add up, and it writes a

@@ -11,20 +11,36 @@ next poll go on. Redis being away is the caller's to wait out (:func:`bridge.cli
 
 from __future__ import annotations
 
+import zlib
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
 import redis
 import structlog
 
 from bridge.app.metrics import CASES_INGESTED, POLL_ERRORS
 from bridge.app.runtime import Runtime
 from bridge.domain.errors import PlatformError, RateLimited
+from bridge.domain.model import Mention
 from bridge.domain.ports import SocialPlatform
 
-__all__ = ["FAILURE_BACKOFF_MAX_SECONDS", "Backoff", "cursor_name", "poll_once"]
+__all__ = [
+    "FAILURE_BACKOFF_MAX_SECONDS",
+    "INGEST_THREADS",
+    "PARALLEL_FROM",
+    "Backoff",
+    "cursor_name",
+    "poll_once",
+]
 
 log = structlog.get_logger(__name__)
 
 FAILURE_BACKOFF_MAX_SECONDS = 300
 """The longest a platform that keeps failing unexpectedly is left alone between two tries."""
+PARALLEL_FROM = 16
+"""A batch of at least this many mentions is ingested by several threads."""
+INGEST_THREADS = 4
 
 
 def cursor_name(platform: str) -> str:
@@ -94,17 +110,49 @@ def _poll_mentions(rt: Runtime, name: str, social: SocialPlatform, now: float) -
         log.exception("poll_failed", platform=name, error=str(exc))
         rt.meter.count(POLL_ERRORS, platform=name, kind="failed")
         return 0.0, False
-    created = 0
-    for mention in sorted(batch.mentions, key=lambda m: int(m.post_id) if m.post_id.isdigit() else 0):
-        ingested = rt.ingestor.ingest(mention)
-        if ingested.created:
-            created += 1
-            rt.meter.count(CASES_INGESTED, platform=mention.platform, verdict=ingested.reason)
-            log.info("case_opened", case=ingested.number, platform=mention.platform, verdict=ingested.reason)
+    created = _ingest_all(
+        rt, sorted(batch.mentions, key=lambda m: int(m.post_id) if m.post_id.isdigit() else 0)
+    )
     if batch.newest_id:
         rt.store.set_cursor(cursor_name(name), batch.newest_id)
     log.info("polled", platform=name, seen=len(batch.mentions), new_cases=created, since_id=batch.newest_id)
     return 0.0, True
+
+
+def _ingest_one(rt: Runtime, mention: Mention) -> int:
+    ingested = rt.ingestor.ingest(mention)
+    if not ingested.created:
+        return 0
+    rt.meter.count(CASES_INGESTED, platform=mention.platform, verdict=ingested.reason)
+    log.info("case_opened", case=ingested.number, platform=mention.platform, verdict=ingested.reason)
+    return 1
+
+
+def _ingest_lane(rt: Runtime, mentions: list[Mention]) -> int:
+    return sum(_ingest_one(rt, mention) for mention in mentions)
+
+
+def _ingest_all(rt: Runtime, mentions: list[Mention]) -> int:
+    """Ingest ``mentions`` (oldest first); returns how many cases were opened.
+
+    Ingest mostly waits for Redis, so a large batch (a crisis) is ingested by
+    :data:`INGEST_THREADS` threads, each taking whole authors in order: a customer's second post
+    still finds the case their first opened. Replies within a conversation come after, in order, so
+    they find the case of the post they answer."""
+    if len(mentions) < PARALLEL_FROM:
+        return _ingest_lane(rt, mentions)
+    lanes: dict[int, list[Mention]] = defaultdict(list)
+    replies = []
+    for mention in mentions:
+        if mention.in_reply_to or (mention.conversation_id and mention.conversation_id != mention.post_id):
+            replies.append(mention)
+        else:
+            lanes[zlib.crc32(f"{mention.platform}:{mention.author.id}".encode()) % INGEST_THREADS].append(
+                mention
+            )
+    with ThreadPoolExecutor(INGEST_THREADS, thread_name_prefix="ingest") as pool:
+        created = sum(pool.map(partial(_ingest_lane, rt), lanes.values()))
+    return created + _ingest_lane(rt, replies)
 
 
 def _readers(rt: Runtime) -> list[tuple[str, SocialPlatform]]:

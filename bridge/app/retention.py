@@ -3,6 +3,7 @@ the check the workers make in their maintenance to start it (once an hour across
 
 from __future__ import annotations
 
+import multiprocessing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -76,7 +77,14 @@ def sweep(
 
 
 def sweep_job() -> str:
-    """The job body: the labels harvested, then one sweep with the process's playbook."""
+    """The job body, in a child process: the labels harvested, then one sweep with the process's
+    playbook. The harvest loads triage's language data (about 80 MB), which a worker running jobs in
+    its own process would otherwise keep for as long as it lives; the child gives it back."""
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        return str(pool.apply(_sweep_now))
+
+
+def _sweep_now() -> str:
     rt = runtime.current()
     now = datetime.now(UTC)
     # the desk's decisions become triage's anonymous labels before their cases may leave Redis

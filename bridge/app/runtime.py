@@ -48,6 +48,7 @@ from bridge.reports.links import TrackedLinks
 from bridge.reports.surveys import Answered, Surveys
 from bridge.store.cases import Store
 from bridge.store.redis_conn import connect, resolve_url
+from bridge.store.timers import CaseTimers
 from bridge.store.transitions import text as _s
 from bridge.triage.learning.active import use_model_file
 from bridge.triage.learning.model import MODEL_FILE
@@ -78,7 +79,8 @@ class Runtime:
     def __post_init__(self) -> None:
         """Each service is built with everything it needs, lowest first."""
         use_model_file(self.settings.bridge_data_dir / MODEL_FILE)  # triage's fitted model, if saved
-        self.dispatch = Dispatcher(self.queue)
+        self.timers = CaseTimers(self.redis, self.store.k("timers"))
+        self.dispatch = Dispatcher(self.queue, self.timers)
         self.meter = Meter(self.redis, self.settings.bridge_key_prefix)
         self.outlets = Outlets(self.socials, self.main_accounts)
         self.followups = FollowUps(self.store, self.dispatch)

@@ -1,4 +1,11 @@
-"""RQ workers that stop promptly, stay alive through Redis restarts and finish orphaned posts.
+"""RQ workers that run jobs in their own process, stop promptly, stay alive through Redis restarts
+and finish orphaned posts.
+
+A job runs in the worker's own process, not in a work horse forked for it: a fork per job cost
+about 15 ms of CPU per card, six times the job's own work. The job's time limit still holds (RQ's
+death penalty raises in the worker's main thread when it runs out), and a worker killed mid-job
+takes its job with it; the job waits in RQ's started registry and a post is finished by the
+recovery sweep of :mod:`bridge.app.recovery` (the publisher's idempotency keeps it at once).
 
 RQ listens for commands (stop, kill the work horse) on a pub/sub channel, read by a thread that
 waits up to 60 s for a message. Since redis-py 8.2, ``PubSubWorkerThread.stop()`` waits for that
@@ -6,15 +13,15 @@ thread to finish, so an idle worker took a minute to stop on SIGTERM, and every 
 test harness a minute to return. Our workers wait at most :data:`COMMAND_POLL_SECONDS` instead.
 
 The deployed worker also keeps things alive every :data:`LIVENESS_SECONDS` (RQ looks every ten
-minutes): it restarts a scheduler process that ended, and runs the recovery sweep of
-:mod:`bridge.app.recovery`. A stop request ends a job still running after
-:data:`HORSE_STOP_GRACE_SECONDS` (the post is finished by the next start, exactly once), and a
-work horse dies with its worker instead of posting on as an orphan.
+minutes): it restarts a scheduler process that ended, runs the recovery sweep and fires the SLA
+timers that are due (:mod:`bridge.app.sla_timers`). A stop request ends a job still running after
+:data:`JOB_STOP_GRACE_SECONDS` (the job is retried, a post is finished by the next start, once).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
 import time
@@ -23,23 +30,23 @@ from typing import Any
 
 import redis
 import structlog
-from rq import Queue, SimpleWorker, Worker
+from rq import Queue, SimpleWorker
 from rq.job import Job
 from rq.utils import now
 
 from bridge.app import runtime
-from bridge.app.lifeline import die_with_parent
 from bridge.app.logs import bound
 from bridge.app.metrics import JOB_FAILURES, JOB_RETRIES
 from bridge.app.recovery import recovery_for
 from bridge.app.retention import start_hourly
 from bridge.app.scheduler import BridgeScheduler
+from bridge.app.sla_timers import fire_due
 from bridge.domain.errors import NoRuntime
 
 __all__ = [
     "CASE_JOBS_MODULE",
     "COMMAND_POLL_SECONDS",
-    "HORSE_STOP_GRACE_SECONDS",
+    "JOB_STOP_GRACE_SECONDS",
     "LIVENESS_SECONDS",
     "RECONNECT_MAX_SECONDS",
     "BridgeWorker",
@@ -51,8 +58,8 @@ log = structlog.get_logger(__name__)
 
 LIVENESS_SECONDS = 2.0
 """How often an idle worker checks its scheduler and sweeps for orphaned posts."""
-HORSE_STOP_GRACE_SECONDS = 3.0
-"""How long a stop request lets a running job finish before its work horse is killed."""
+JOB_STOP_GRACE_SECONDS = 3.0
+"""How long a stop request lets a running job finish before it is interrupted."""
 RECONNECT_MAX_SECONDS = 5.0
 """The longest wait between two tries while Redis is away."""
 
@@ -102,12 +109,18 @@ class _Observed:
     """Every line logged while a case job runs, RQ's own included, carries the case number; a
     failed attempt is counted as a retry or, with no retry left, as a failure."""
 
+    _running_job: str | None = None
+
     def perform_job(self, job: Job, queue: Queue) -> bool:
         number = case_of(job)
-        if number is None:
-            return bool(super().perform_job(job, queue))  # type: ignore[misc]
-        with bound(case=number):
-            return bool(super().perform_job(job, queue))  # type: ignore[misc]
+        self._running_job = job.id
+        try:
+            if number is None:
+                return bool(super().perform_job(job, queue))  # type: ignore[misc]
+            with bound(case=number):
+                return bool(super().perform_job(job, queue))  # type: ignore[misc]
+        finally:
+            self._running_job = None
 
     def handle_job_failure(
         self, job: Job, queue: Queue, started_job_registry: Any = None, exc_string: str = ""
@@ -119,8 +132,8 @@ class _Observed:
         super().handle_job_failure(job, queue, started_job_registry, exc_string)  # type: ignore[misc]
 
 
-class BridgeWorker(_Observed, _PromptCommandListener, Worker):
-    """The deployed worker: forks a work horse per job, with the scheduler."""
+class BridgeWorker(_Observed, _PromptCommandListener, SimpleWorker):
+    """The deployed worker: runs jobs in its own process (no fork per job), with the scheduler."""
 
     max_connection_wait_time = RECONNECT_MAX_SECONDS
 
@@ -167,8 +180,8 @@ class BridgeWorker(_Observed, _PromptCommandListener, Worker):
         )
 
     def run_maintenance_tasks(self) -> None:
-        """RQ's maintenance and the hourly retention sweep every 10 minutes; the scheduler and
-        orphaned posts every :data:`LIVENESS_SECONDS`."""
+        """RQ's maintenance and the hourly retention sweep every 10 minutes; the scheduler, orphaned
+        posts and due SLA timers every :data:`LIVENESS_SECONDS`."""
         if self.last_cleaned_at is None or now() - self.last_cleaned_at > timedelta(
             seconds=self.maintenance_interval
         ):
@@ -177,6 +190,7 @@ class BridgeWorker(_Observed, _PromptCommandListener, Worker):
         self._liveness_checked_at = time.monotonic()
         self._restart_scheduler()
         self._sweep_orphaned_posts()
+        self._fire_due_timers()
 
     def _queue_retention_sweep(self) -> None:
         """The hourly retention sweep, queued by one worker (an hourly record in Redis decides)."""
@@ -240,27 +254,40 @@ class BridgeWorker(_Observed, _PromptCommandListener, Worker):
         except Exception:
             log.exception("recovery_sweep_failed")
 
+    def _fire_due_timers(self) -> None:
+        """The SLA timers that are due (:mod:`bridge.app.sla_timers`); an error is logged, never
+        allowed to end the worker."""
+        if self._burst or self._asked_to_stop:
+            return
+        try:
+            fire_due(runtime.current())
+        except NoRuntime:
+            return
+        except (redis.ConnectionError, redis.TimeoutError):
+            raise
+        except Exception:
+            log.exception("sla_timers_failed")
+
     # stopping ----------------------------------------------------------------------------------
     def request_stop(self, signum: Any, frame: Any) -> None:
         self._asked_to_stop = True
         super().request_stop(signum, frame)
 
     def handle_warm_shutdown_request(self) -> None:
+        """A job still running after the grace is interrupted: RQ's second stop request raises
+        ``SystemExit`` in this process's main thread, inside the job, which RQ records as a failed
+        attempt (its retry is scheduled) before the loop ends."""
         super().handle_warm_shutdown_request()
-        horse = self.horse_pid
-        if horse:
-            timer = threading.Timer(HORSE_STOP_GRACE_SECONDS, self._stop_horse, args=(horse,))
+        job = self._running_job  # not asked of Redis: this runs in a signal handler
+        if job:
+            timer = threading.Timer(JOB_STOP_GRACE_SECONDS, self._stop_job, args=(job,))
             timer.daemon = True
             timer.start()
 
-    def _stop_horse(self, horse: int) -> None:
-        if self.horse_pid == horse:
-            log.warning("job_stopped_for_shutdown", horse_pid=horse, grace_seconds=HORSE_STOP_GRACE_SECONDS)
-            self.kill_horse()
-
-    def setup_work_horse_signals(self) -> None:
-        super().setup_work_horse_signals()
-        die_with_parent(signal.SIGKILL, parent=self.pid)
+    def _stop_job(self, job: str) -> None:
+        if self._running_job == job:
+            log.warning("job_stopped_for_shutdown", job=job, grace_seconds=JOB_STOP_GRACE_SECONDS)
+            os.kill(os.getpid(), signal.SIGTERM)
 
 
 class InlineWorker(_Observed, _PromptCommandListener, SimpleWorker):

@@ -13,12 +13,14 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import time
 from collections.abc import Sequence
 
 import redis
 
 __all__ = [
     "BANDS",
+    "FORGET_PER_CALL",
     "LABEL_CHARS",
     "MIN_TOKENS",
     "NUM_PERMUTATIONS",
@@ -39,6 +41,7 @@ ROWS_PER_BAND = NUM_PERMUTATIONS // BANDS  # threshold ≈ (1/BANDS) ** (1/ROWS_
 SHINGLE_WORDS = 2
 MIN_TOKENS = 3  # shorter texts ("help!!") are too generic to cluster
 LABEL_CHARS = 60
+FORGET_PER_CALL = 4  # idle clusters forgotten per mention: more than one, so a backlog drains
 _MERSENNE = (1 << 61) - 1
 _MASK = (1 << 32) - 1
 
@@ -52,7 +55,9 @@ _PERMUTATIONS = [
 ]
 
 _ASSIGN = """
--- KEYS: band keys; ARGV: 1 sequence key, 2 ttl seconds, 3 label key prefix, 4 label
+-- KEYS: band keys; ARGV: 1 key prefix (…crisis:), 2 ttl seconds, 3 label, 4 now (s, the bridge's
+-- clock), 5 the mention's minute, 6 how many idle clusters to forget
+local p, ttl, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[4])
 local votes, best, best_votes = {}, nil, 0
 for i, key in ipairs(KEYS) do
   local id = redis.call('GET', key)
@@ -65,15 +70,47 @@ for i, key in ipairs(KEYS) do
 end
 local new = 0
 if not best then
-  best = tostring(redis.call('INCR', ARGV[1]))
+  best = tostring(redis.call('INCR', p .. 'lsh:seq'))
   new = 1
-  redis.call('SET', ARGV[3] .. best, ARGV[4], 'EX', tonumber(ARGV[2]))
+  redis.call('SET', p .. 'lsh:label:' .. best, ARGV[3], 'EX', ttl)
 else
-  redis.call('EXPIRE', ARGV[3] .. best, tonumber(ARGV[2]))
+  redis.call('EXPIRE', p .. 'lsh:label:' .. best, ttl)
 end
+local owned = p .. 'lsh:bands:' .. best  -- the band keys naming this cluster, by when last matched
 for i, key in ipairs(KEYS) do
-  redis.call('SET', key, best, 'NX', 'EX', tonumber(ARGV[2]))
-  if redis.call('GET', key) == best then redis.call('EXPIRE', key, tonumber(ARGV[2])) end
+  redis.call('SET', key, best, 'NX', 'EX', ttl)
+  if redis.call('GET', key) == best then
+    redis.call('EXPIRE', key, ttl)
+    redis.call('ZADD', owned, now, key)
+  end
+end
+for _, key in ipairs(redis.call('ZRANGEBYSCORE', owned, '-inf', now - ttl, 'LIMIT', 0, 20)) do
+  if redis.call('GET', key) == best then redis.call('DEL', key) end  -- a band not matched for ttl
+  redis.call('ZREM', owned, key)
+end
+redis.call('EXPIRE', owned, ttl)
+redis.call('ZADD', p .. 'lsh:seen', now, best)
+redis.call('ZADD', p .. 'lsh:born', 'LT', tonumber(ARGV[5]), best)
+-- forget clusters idle for longer than ttl by the bridge's clock (not Redis' expiry alone, which
+-- a replay in compressed time never reaches): their bands, label, counts, examples and cases
+local idle = redis.call('ZRANGEBYSCORE', p .. 'lsh:seen', '-inf', now - ttl, 'LIMIT', 0, tonumber(ARGV[6]))
+for _, id in ipairs(idle) do
+  local topic = p .. 't:cluster-' .. id .. ':'
+  if redis.call('EXISTS', p .. 'active:cluster-' .. id) == 1 then
+    redis.call('ZADD', p .. 'lsh:seen', now, id)  -- an open alert keeps its cluster
+  else
+    for _, key in ipairs(redis.call('ZRANGE', p .. 'lsh:bands:' .. id, 0, -1)) do
+      if redis.call('GET', key) == id then redis.call('DEL', key) end
+    end
+    local last = math.floor(tonumber(redis.call('ZSCORE', p .. 'lsh:seen', id)) / 60)
+    local first = math.max(tonumber(redis.call('ZSCORE', p .. 'lsh:born', id) or last), last - 1440)
+    for m = first, last do redis.call('DEL', topic .. 'm:' .. m) end
+    for h = math.floor(first / 60), math.floor(last / 60) do redis.call('DEL', topic .. 'h:' .. h) end
+    redis.call('DEL', p .. 'lsh:bands:' .. id, p .. 'lsh:label:' .. id, topic .. 'recent', topic .. 'cases',
+      topic .. 'pruned')
+    redis.call('ZREM', p .. 'lsh:seen', id)
+    redis.call('ZREM', p .. 'lsh:born', id)
+  end
 end
 return {best, new}
 """
@@ -126,24 +163,32 @@ def jaccard(a: str, b: str) -> float:
 
 
 class ClusterIndex:
-    """The LSH buckets of recent mentions, in Redis with a time to live: clusters that stop growing
-    are forgotten, clusters that keep growing keep their id."""
+    """The LSH buckets of recent mentions: clusters that stop growing are forgotten (by the bridge's
+    clock, with everything counted for them, so the state is bounded by the window, not by the
+    traffic; Redis' expiry as a backstop), clusters that keep growing keep their id."""
 
     def __init__(self, client: redis.Redis, prefix: str) -> None:
         self.r = client
         self.prefix = prefix
         self._assign = client.register_script(_ASSIGN)
 
-    def assign(self, text: str, ttl_seconds: int) -> tuple[str, bool] | None:
-        """The cluster id for ``text`` and whether it is new; None for text too short to cluster."""
+    def assign(
+        self, text: str, ttl_seconds: int, now: float | None = None, minute: int | None = None
+    ) -> tuple[str, bool] | None:
+        """The cluster id for ``text`` and whether it is new; None for text too short to cluster.
+
+        ``now`` (the bridge's clock, epoch seconds) and ``minute`` (the mention's, as counted) date
+        the cluster; clusters idle for ``ttl_seconds`` by that clock are forgotten, a few per call."""
         tokens = normalise(text)
         if len(tokens) < MIN_TOKENS:
             return None
         sig = signature(tokens)
         keys = [f"{self.prefix}lsh:{b}" for b in bands(sig)]
         label = " ".join(tokens)[:LABEL_CHARS]
+        now = time.time() if now is None else now
+        minute = int(now // 60) if minute is None else minute
         best, new = self._assign(
-            keys=keys, args=[f"{self.prefix}lsh:seq", ttl_seconds, f"{self.prefix}lsh:label:", label]
+            keys=keys, args=[self.prefix, ttl_seconds, label, now, minute, FORGET_PER_CALL]
         )
         cluster = best.decode() if isinstance(best, bytes) else str(best)
         return f"cluster-{cluster}", bool(int(new))

@@ -7,7 +7,9 @@ Mondays 09:00), plus one over all hours for slots not seen yet. Hours in which t
 alert are not learned, so one fire does not teach the bridge that fires are normal. Clusters are too
 young for weeks of history: their baseline is their own previous two hours, which tells a sudden
 burst from a question people ask all day. Counting, folding and summing are one Lua script, so one
-mention costs one round trip and several pollers count without racing.
+mention costs one round trip and several pollers count without racing. Buckets that no window reads
+any more are deleted by the bridge's clock as mentions arrive, so the state is bounded by the
+windows, not by the traffic (Redis' expiry stays as the backstop).
 """
 
 from __future__ import annotations
@@ -65,6 +67,22 @@ if ARGV[13] == '1' then
   if ARGV[5] == '1' then redis.call('HINCRBY', hkey, 'neg', 1) end
   if redis.call('EXISTS', ARGV[14]) == 1 then redis.call('HSET', hkey, 'alert', 1) end
   redis.call('EXPIRE', hkey, tonumber(learn and ARGV[10] or ARGV[9]))
+  -- buckets that fell out of every window go now, by our clock (a few per mention), not only
+  -- when Redis' expiry comes: minutes older than the window and an hour; a cluster's hours older
+  -- than its trailing hours
+  local pruned = p .. 'pruned'
+  local oldest_m, oldest_h = now_m - window - 60, hour - trailing - 1
+  local marks = redis.call('HMGET', pruned, 'm', 'h')
+  local from_m, from_h = tonumber(marks[1] or oldest_m), tonumber(marks[2] or oldest_h)
+  local to_m = math.min(oldest_m, from_m + 50)
+  for m = from_m, to_m - 1 do redis.call('DEL', p .. 'm:' .. m) end
+  local to_h = from_h
+  if not learn then
+    to_h = math.min(oldest_h, from_h + 5)
+    for h = from_h, to_h - 1 do redis.call('DEL', p .. 'h:' .. h) end
+  end
+  redis.call('HSET', pruned, 'm', math.max(from_m, to_m), 'h', math.max(from_h, to_h))
+  redis.call('EXPIRE', pruned, tonumber(learn and ARGV[10] or ARGV[9]))
 end
 if learn then
   local last = tonumber(redis.call('GET', p .. 'last_hour') or '-1')

@@ -19,7 +19,7 @@ import structlog
 from bridge.crisis.alerts import Alert
 from bridge.crisis.bulk import BulkReplies
 from bridge.crisis.clusters import ClusterIndex
-from bridge.crisis.counts import RollingCounts, WindowStats
+from bridge.crisis.counts import RollingCounts, WindowStats, minute_of
 from bridge.crisis.detector import Decision, Example, Verdict, decide, explain
 from bridge.crisis.folding import MassCards
 from bridge.crisis.incident import IncidentState
@@ -74,14 +74,16 @@ class CrisisMonitor(CrisisService):
             log.exception("crisis_observe_failed", case=number)
             return False
 
-    def _topic(self, rules: CrisisRules, text: str) -> tuple[str, Thresholds, bool] | None:
-        rule = rules.rule_for(text)
+    def _topic(self, rules: CrisisRules, mention: Mention) -> tuple[str, Thresholds, bool] | None:
+        rule = rules.rule_for(mention.text)
         if rule is not None:
             return rule.topic, rule, True
         if not rules.clusters.enabled:
             return None
         ttl = (rules.clusters.window_minutes + rules.clusters.calm_minutes) * 60 * 2
-        found = self.clusters.assign(text, ttl)
+        now = self.clock.now()
+        minute = min(minute_of(mention.created_at), minute_of(now))  # as the counts date it
+        found = self.clusters.assign(mention.text, ttl, now.timestamp(), minute)
         return (found[0], rules.clusters, False) if found else None
 
     def _negative(self, mention: Mention, case: Case) -> bool:
@@ -95,7 +97,7 @@ class CrisisMonitor(CrisisService):
         return self._sentiment(mention.text) <= NEGATIVE_BELOW
 
     def _observe(self, rules: CrisisRules, mention: Mention, case: Case, number: int) -> bool:
-        found = self._topic(rules, mention.text)
+        found = self._topic(rules, mention)
         if found is None:
             return False
         topic, rule, learn = found

@@ -18,6 +18,7 @@ __all__ = [
     "MentionsFileError",
     "NoRuntime",
     "NotAllowed",
+    "PaceDeferred",
     "PlatformError",
     "PlaybookError",
     "RateLimited",
@@ -59,6 +60,16 @@ class RateLimited(PlatformError):
     def __init__(self, message: str, retry_at: float) -> None:
         super().__init__(message)
         self.retry_at = retry_at
+
+
+class PaceDeferred(BridgeError):
+    """A job's channel is busy until ``until`` (an epoch second), whose slot the job now holds: the
+    worker runs the job again then, instead of the job sleeping while other channels wait."""
+
+    def __init__(self, channel: str, until: float) -> None:
+        super().__init__(f"channel {channel} is busy until {until:.3f}")
+        self.channel = channel
+        self.until = until
 
 
 class Unavailable(PlatformError):

@@ -25,7 +25,9 @@ class Dispatch(Protocol):
 
     def social_action(self, action: str, target: str, by: str, chat: str = "", channel: str = "") -> None: ...
 
-    def sla_check(self, number: int, kind: str, at: datetime) -> None: ...
+    def sla_check(self, number: int, kind: str, at: datetime) -> None:
+        """The case's ``kind`` timer, due at ``at``: a timer in Redis, not a job (setting it again
+        moves it); the workers check it when it is due, at least once."""
 
     def out_of_hours_ack(self, number: int) -> None:
         """Tell the customer when the desk is back; the job posts at most once per case."""

@@ -30,8 +30,9 @@ __all__ = ["FIRST_CASE_NUMBER", "AuditEntry", "Outcome", "Store"]
 FIRST_CASE_NUMBER = 1000
 
 _CREATE_ONCE = """
--- KEYS[1] mention key, KEYS[2] sequence, KEYS[3] global audit; ARGV[1] case hash prefix,
--- ARGV[2] case fields json, ARGV[3] first number, ARGV[4] audit json, ARGV[5] audit maxlen
+-- KEYS[1] mention key, KEYS[2] sequence, KEYS[3] global audit, KEYS[4] open cases; ARGV[1] case
+-- hash prefix, ARGV[2] case fields json, ARGV[3] first number, ARGV[4] audit json, ARGV[5] audit
+-- maxlen, ARGV[6] the case's ingest time (its score among the open cases)
 local existing = redis.call('GET', KEYS[1])
 if existing then return {0, tonumber(existing)} end
 redis.call('SETNX', KEYS[2], ARGV[3])
@@ -40,12 +41,15 @@ redis.call('SET', KEYS[1], n)
 local case_key = ARGV[1] .. n
 local fields = cjson.decode(ARGV[2])
 fields['number'] = tostring(n)
-for k, v in pairs(fields) do redis.call('HSET', case_key, k, v) end
+local flat = {}
+for k, v in pairs(fields) do table.insert(flat, k); table.insert(flat, v) end
+redis.call('HSET', case_key, unpack(flat))
 local audit = cjson.decode(ARGV[4])
 local entry = {'case', tostring(n)}
 for k, v in pairs(audit) do table.insert(entry, k); table.insert(entry, v) end
 redis.call('XADD', case_key .. ':audit', '*', unpack(entry))
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', unpack(entry))
+redis.call('ZADD', KEYS[4], ARGV[6], n)
 return {1, n}
 """
 
@@ -106,17 +110,21 @@ class Store:
             "post_id": case.post_id,
         }
         created, number = self._create(
-            keys=[self.k("post", case.platform, case.post_id), self.k("seq"), self.k("audit")],
+            keys=[
+                self.k("post", case.platform, case.post_id),
+                self.k("seq"),
+                self.k("audit"),
+                self.k("open"),
+            ],
             args=[
                 self.k("case", ""),
                 json.dumps(fields),
                 FIRST_CASE_NUMBER,
                 json.dumps(audit),
                 GLOBAL_AUDIT_MAXLEN,
+                case.ingested_at.timestamp(),
             ],
         )
-        if created:
-            self.r.zadd(self.k("open"), {str(number): case.ingested_at.timestamp()})
         return int(number), bool(created)
 
     def case_for_post(self, platform: str, post_id: str) -> int | None:
@@ -229,8 +237,10 @@ class Store:
         """Append an audit entry that changes no state (a message posted, a refusal shown)."""
         entry = {"action": action, "by": by, "at": self.clock.now().isoformat(), "case": str(number)}
         entry.update({k: str(v) for k, v in detail.items()})
-        self.r.xadd(self.k("case", number, "audit"), entry)  # type: ignore[arg-type]
-        self.r.xadd(self.k("audit"), entry, maxlen=GLOBAL_AUDIT_MAXLEN, approximate=True)  # type: ignore[arg-type]
+        pipe = self.r.pipeline(transaction=False)  # one round trip for both streams
+        pipe.xadd(self.k("case", number, "audit"), entry)  # type: ignore[arg-type]
+        pipe.xadd(self.k("audit"), entry, maxlen=GLOBAL_AUDIT_MAXLEN, approximate=True)  # type: ignore[arg-type]
+        pipe.execute()
 
     def record_global(self, action: str, by: str, **detail: object) -> None:
         """Append an audit entry about no single case (a mute, a playbook reload)."""

@@ -1,28 +1,75 @@
 """Send slots per channel, shared by every worker through Redis.
 
 Chat platforms throttle bursts into one channel (Slack: about one message per second). Each sender
-reserves the next free slot for its channel and waits until then, so many workers together still keep
-the pace without talking to each other.
+reserves the next free slot for its channel, so many workers together keep the pace without talking
+to each other.
+
+A job never sleeps for its slot when it can be put off instead: inside :func:`deferrable`, a job whose
+first send finds its channel busy keeps the slot it was given, under the job's own name, and raises
+:class:`~bridge.domain.errors.PaceDeferred`; the worker schedules the job for that slot and takes other
+work meanwhile, so one busy channel no longer holds up every other channel on that worker. When the
+job runs again it finds its slot held and sends at once. Only the job's first send is put off, before
+it has changed anything; later sends of the same job (a card and then a note in its thread) wait in
+place, as every send outside a job does.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 import redis
 
-__all__ = ["DEFAULT_INTERVAL_MS", "ChannelPacer"]
+from bridge.domain.errors import PaceDeferred
+
+__all__ = ["DEFAULT_INTERVAL_MS", "ChannelPacer", "Turn", "deferrable"]
 
 _RESERVE = """
--- KEYS[1] next free slot (ms); ARGV[1] now (ms), ARGV[2] interval (ms)
+-- KEYS[1] next free slot (ms), KEYS[2] a slot held for one job (or a key never set)
+-- ARGV[1] now (ms), ARGV[2] interval (ms), ARGV[3] '1': hold a future slot under KEYS[2]
+-- returns {ms until the slot, 1 when it was held already}
 local now = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local held = redis.call('GET', KEYS[2])
+if held then
+  redis.call('DEL', KEYS[2])
+  return {tonumber(held) - now, 1}
+end
 local slot = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
-redis.call('SET', KEYS[1], slot + tonumber(ARGV[2]), 'PX', tonumber(ARGV[2]) * 10 + 60000)
-return slot - now
+redis.call('SET', KEYS[1], slot + interval, 'PX', slot + interval - now + 60000)
+if slot > now and ARGV[3] == '1' then
+  redis.call('SET', KEYS[2], slot, 'PX', slot - now + 600000)
+end
+return {slot - now, 0}
 """
 
 DEFAULT_INTERVAL_MS = 1000
+
+
+@dataclass
+class Turn:
+    """One run of one job: ``holder`` names its held slots; ``committed`` once it may have sent."""
+
+    holder: str
+    committed: bool = False
+
+
+_turn: ContextVar[Turn | None] = ContextVar("pace_turn", default=None)
+
+
+@contextmanager
+def deferrable(holder: str) -> Iterator[Turn]:
+    """Within this block, the first send to a busy channel raises ``PaceDeferred`` instead of sleeping;
+    ``holder`` (the job's id) must be the same when the job runs again for its slot."""
+    turn = Turn(holder)
+    token = _turn.set(turn)
+    try:
+        yield turn
+    finally:
+        _turn.reset(token)
 
 
 class ChannelPacer:
@@ -40,17 +87,32 @@ class ChannelPacer:
         self._now_ms = now_ms or (lambda: int(time.time() * 1000))
         self._sleep = sleep
 
+    def _take(self, channel: str, holder: str) -> tuple[int, bool, int]:
+        """(ms to wait, whether the slot was held for ``holder`` already, now in ms)."""
+        now = self._now_ms()
+        keys = [f"{self.prefix}pace:{channel}", f"{self.prefix}pace-held:{channel}:{holder}"]
+        wait_ms, held = self._reserve(keys=keys, args=[now, self.interval_ms, 1 if holder else 0])
+        return max(0, int(wait_ms)), bool(held), now
+
     def reserve(self, channel: str) -> float:
         """Reserve the channel's next slot; returns the seconds to wait before sending."""
         if self.interval_ms <= 0:
             return 0.0
-        wait_ms = self._reserve(
-            keys=[f"{self.prefix}pace:{channel}"], args=[self._now_ms(), self.interval_ms]
-        )
-        return max(0, int(wait_ms)) / 1000
+        return self._take(channel, "")[0] / 1000
 
     def wait_turn(self, channel: str) -> float:
-        wait = self.reserve(channel)
+        """Wait for the channel's slot, or, for a job's first send, raise ``PaceDeferred`` with it."""
+        if self.interval_ms <= 0:
+            return 0.0
+        turn = _turn.get()
+        if turn is None or turn.committed:
+            wait = self.reserve(channel)
+        else:
+            wait_ms, held, now = self._take(channel, turn.holder)
+            if wait_ms > 0 and not held:
+                raise PaceDeferred(channel, (now + wait_ms) / 1000)
+            wait = wait_ms / 1000  # a held slot due a moment later than the scheduler's whole second
+            turn.committed = True
         if wait > 0:
             self._sleep(wait)
         return wait

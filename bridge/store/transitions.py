@@ -38,11 +38,14 @@ if ARGV[5] ~= '' then
   counter = tostring(redis.call('HINCRBY', KEYS[1], ARGV[5], 1))
   if ARGV[7] ~= '' then redis.call('HSET', KEYS[4], counter, ARGV[7]) end
 end
+local sets, dels = {}, {}
 for k, v in pairs(cjson.decode(ARGV[4])) do
-  if v == cjson.null then redis.call('HDEL', KEYS[1], k) else redis.call('HSET', KEYS[1], k, v) end
+  if v == cjson.null then table.insert(dels, k) else table.insert(sets, k); table.insert(sets, v) end
 end
 local new_state = state
-if ARGV[2] ~= '' then new_state = ARGV[2]; redis.call('HSET', KEYS[1], 'state', new_state) end
+if ARGV[2] ~= '' then new_state = ARGV[2]; table.insert(sets, 'state'); table.insert(sets, new_state) end
+if #dels > 0 then redis.call('HDEL', KEYS[1], unpack(dels)) end
+if #sets > 0 then redis.call('HSET', KEYS[1], unpack(sets)) end
 local entry = cjson.decode(ARGV[9])
 for _, v in ipairs({'from', state, 'to', new_state}) do table.insert(entry, v) end
 if counter ~= '' then table.insert(entry, 'version'); table.insert(entry, counter) end

@@ -181,3 +181,25 @@ def test_the_workers_maintenance_queues_the_hourly_sweep_and_a_worker_runs_it(
 
         learned = LabelStore(bridge.rt.store).labels("need")
         assert len(learned) == 1, "the ignore-with-a-reason was kept as a label before the case left"
+
+
+def test_the_hourly_sweep_harvests_in_a_child_process_so_the_worker_keeps_its_memory(
+    local_bridge: LocalBridge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The harvest loads triage's language data (about 80 MB); a worker that runs jobs in its own
+    process kept it for good after the first hourly sweep."""
+    from bridge.app import retention
+
+    key = local_bridge.rt.store.k("test", "harvested-in")
+
+    class Recording:
+        def __init__(self, store: object, playbook: object) -> None:
+            pass
+
+        def run(self, now: datetime) -> None:
+            local_bridge.rt.redis.set(key, os.getpid())
+
+    monkeypatch.setattr(retention, "Harvester", Recording)
+    assert retention.sweep_job() == "no retention policy"
+    harvested_in = int(local_bridge.rt.redis.get(key) or 0)
+    assert harvested_in and harvested_in != os.getpid()

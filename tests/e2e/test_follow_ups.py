@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.slack.cards import ACTION_IDS
+from bridge.app.poller import PARALLEL_FROM
 from bridge.domain.lifecycle import State
 from standins.harness import LocalBridge
 from tests.e2e.test_concierge_loop import buttons, claimed_draft, open_case, x_posts
@@ -76,3 +77,22 @@ def test_after_resolution_the_same_author_gets_a_new_case(local_bridge: LocalBri
     bridge.drain()
     assert bridge.rt.store.case_for_post("x", later) == number + 1
     assert cards_posted(bridge) == 2
+
+
+def test_in_a_crisis_sized_batch_a_customers_second_post_still_joins_their_first(
+    local_bridge: LocalBridge,
+) -> None:
+    """A large batch is ingested by several threads; one author's posts stay in order in one of them."""
+    bridge = local_bridge
+    bridge.x.add_mention("@AcmeHelp my refund never arrived", author_handle="maria_k", author_name="Maria K.")
+    for i in range(PARALLEL_FROM + 4):
+        bridge.x.add_mention(
+            f"@AcmeHelp where is my parcel {i}", author_handle=f"user{i}", author_name=f"U {i}"
+        )
+    bridge.x.add_mention("@AcmeHelp hello?? anyone there", author_handle="maria_k", author_name="Maria K.")
+    bridge.poll()
+    bridge.drain()
+    assert len(bridge.rt.store.open_cases()) == PARALLEL_FROM + 5  # one case per customer
+    assert cards_posted(bridge) == PARALLEL_FROM + 5
+    maria = [n for n in bridge.rt.store.open_cases() if bridge.rt.store.get(n).author_handle == "maria_k"]
+    assert len(maria) == 1 and "hello?? anyone there" in " ".join(thread_texts(bridge, maria[0]))

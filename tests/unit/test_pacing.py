@@ -1,7 +1,13 @@
+"""Slots per channel: a burst is spread one per interval, and a job is put off to its slot rather
+than sleeping for it (the slot held under the job's name until it runs again)."""
+
 from __future__ import annotations
 
+import pytest
+
+from bridge.domain.errors import PaceDeferred
 from bridge.store.cases import Store
-from bridge.store.pacing import ChannelPacer
+from bridge.store.pacing import ChannelPacer, deferrable
 
 
 def test_a_burst_into_one_channel_is_spread_one_slot_per_interval(store: Store) -> None:
@@ -25,3 +31,32 @@ def test_wait_turn_sleeps_for_the_reserved_slot(store: Store) -> None:
 def test_zero_interval_turns_pacing_off(store: Store) -> None:
     pacer = ChannelPacer(store.r, store.prefix, interval_ms=0)
     assert [pacer.reserve("C1") for _ in range(3)] == [0.0, 0.0, 0.0]
+
+
+def test_a_jobs_first_send_to_a_busy_channel_is_put_off_to_a_slot_it_holds(store: Store) -> None:
+    now = [1_000_000]
+    slept: list[float] = []
+    pacer = ChannelPacer(store.r, store.prefix, interval_ms=1000, now_ms=lambda: now[0], sleep=slept.append)
+    with deferrable("job-a"):
+        assert pacer.wait_turn("C1") == 0.0  # the channel is free: sends at once
+    with deferrable("job-b"), pytest.raises(PaceDeferred) as busy:
+        pacer.wait_turn("C1")
+    assert busy.value.until == 1_001.0  # the next slot, one interval on
+    with deferrable("job-c"):
+        assert pacer.wait_turn("C2") == 0.0  # another channel is not held up by C1
+    with deferrable("job-d"), pytest.raises(PaceDeferred) as later:
+        pacer.wait_turn("C1")
+    assert later.value.until == 1_002.0  # job-b's slot stays taken while it waits
+    now[0] = 1_001_000
+    with deferrable("job-b"):
+        assert pacer.wait_turn("C1") == 0.0  # back at its slot: sends without taking another
+        assert pacer.wait_turn("C1") == 2.0  # its second send waits in place, after job-d's slot
+    assert slept == [2.0]
+
+
+def test_outside_a_job_a_send_waits_in_place(store: Store) -> None:
+    slept: list[float] = []
+    pacer = ChannelPacer(store.r, store.prefix, interval_ms=1000, now_ms=lambda: 7_000, sleep=slept.append)
+    pacer.wait_turn("C3")
+    pacer.wait_turn("C3")
+    assert slept == [1.0]
