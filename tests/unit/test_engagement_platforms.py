@@ -29,7 +29,7 @@ from bridge.domain.ports import Engagement, PostEngagement
 from standins.bluesky_api import APP_PASSWORD, BlueskyStandIn
 from standins.mastodon_api import TOKEN as MASTODON_TOKEN
 from standins.mastodon_api import MastodonStandIn
-from standins.meta_graph import IG_ID, PAGE_ID, TOKEN, MetaGraphStandIn
+from standins.meta_graph import IG_ID, PAGE_ID, MetaGraphStandIn
 from standins.server import BackgroundServer
 from standins.x_api import XStandIn
 from tests.conftest import shared_data
@@ -134,13 +134,6 @@ def test_bluesky_reads_the_counts_of_a_recorded_post_view() -> None:
 
 
 # Facebook and Instagram ---------------------------------------------------------------------------
-@pytest.fixture
-def meta() -> Iterator[tuple[MetaGraphStandIn, GraphClient]]:
-    standin = MetaGraphStandIn()
-    with BackgroundServer(standin.app) as server:
-        graph = GraphClient(server.url, TOKEN)
-        yield standin, graph
-        graph.close()
 
 
 def test_facebook_and_instagram_count_likes_and_replies_of_our_comment(

@@ -3,7 +3,6 @@ Meta enforces, answers whose outcome was lost, an Instagram @mention's text read
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,17 +11,7 @@ from adapters.meta.graph import GraphClient
 from adapters.meta.ids import dm_id
 from adapters.meta.platform import FacebookPlatform, InstagramPlatform
 from bridge.domain.errors import Rejected
-from standins.meta_graph import IG_ID, PAGE_ID, TOKEN, MetaGraphStandIn
-from standins.server import BackgroundServer
-
-
-@pytest.fixture
-def meta() -> Iterator[tuple[MetaGraphStandIn, GraphClient]]:
-    standin = MetaGraphStandIn()
-    with BackgroundServer(standin.app) as server:
-        graph = GraphClient(server.url, TOKEN)
-        yield standin, graph
-        graph.close()
+from standins.meta_graph import IG_ID, PAGE_ID, MetaGraphStandIn
 
 
 def test_after_24_hours_a_message_goes_only_with_human_agent_where_the_page_has_it(
