@@ -71,6 +71,8 @@ def test_a_playbook_expert_signs_in_with_slack_and_lands_on_the_page_asked_for(d
     _session, page = slack_sign_in(desk, "U0EXP1", "Erin Expert")
     assert page.status_code == 200 and page.url.endswith("/dashboard/people")
     assert "Erin Expert" in page.text and "U0EXP2" in page.text  # the experts' table
+    logistics = next(row for row in page.text.split("<tr>") if "<td>logistics</td>" in row)
+    assert logistics.count("<td>") == 10 and "<td>3</td><td>1</td>" in logistics  # clicks, conversions
     asked = desk.slack.sign_in.authorize_requests[-1]
     assert asked["team"] == desk.slack.workspace.team_id  # straight to the bridge's workspace
     assert asked["nonce"] and asked["state"]

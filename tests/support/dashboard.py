@@ -55,6 +55,8 @@ def fill(history: History, now: datetime) -> list[CaseFacts]:
             extra.update(department="logistics", sla_met=False, first_reply_seconds=1800.0)
         if i % 5 == 0:
             extra.update(csat=4 + i % 2, nps=9, survey_comment=f"thanks for case {i}")
+        if i == 7:  # logistics: one answer's link clicked three times, one sale
+            extra.update(link_clicks=3, link_conversions=1)
         cases.append(closed_case(i, created, **extra))
     cases.append(
         closed_case(

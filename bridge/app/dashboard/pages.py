@@ -34,7 +34,16 @@ from bridge.store.history import CaseFacts, CaseRow, History
 
 __all__ = ["DashboardPages"]
 
-PEOPLE_KEYS = ("cases", "first_response_human", "handling", "sla_attainment", "reopen_rate", "csat_average")
+PEOPLE_KEYS = (
+    "cases",
+    "first_response_human",
+    "handling",
+    "sla_attainment",
+    "reopen_rate",
+    "csat_average",
+    "link_clicks",
+    "link_conversions",
+)
 SURVEY_KEYS = ("csat_average", "csat_satisfied", "nps")
 RECENT_COMMENTS = 50
 EXPORT_FORMATS = {"csv": ("text/csv", csv_lines), "jsonl": ("application/x-ndjson", jsonl_lines)}
