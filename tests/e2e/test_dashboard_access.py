@@ -3,6 +3,7 @@ stand-in, Microsoft Entra against its stand-in, and everyone else kept out."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -65,6 +66,13 @@ def test_the_token_as_a_bearer_downloads_the_export(desk: LocalBridge) -> None:
     assert export.headers["Content-Disposition"].startswith('attachment; filename="cases-')
     numbers = sorted(int(line.split('"number": ')[1].split(",")[0]) for line in export.text.splitlines())
     assert numbers[-1] == 43 and len(numbers) >= 40  # the last 30 days by default
+    logistics = requests.get(
+        desk.web.url + "/dashboard/export?format=jsonl&department=logistics",
+        headers={"Authorization": f"Bearer {DASHBOARD_TOKEN}"},
+        timeout=10,
+    )
+    departments = {json.loads(line)["department"] for line in logistics.text.splitlines()}
+    assert departments == {"logistics"}  # the page's filters apply to its download
 
 
 def test_a_playbook_expert_signs_in_with_slack_and_lands_on_the_page_asked_for(desk: LocalBridge) -> None:

@@ -245,7 +245,8 @@ class DashboardPages:
             }
         )
         await response.prepare(request)
-        rows = self._history.stream(filters.cut.since, filters.cut.until)
+        cut = filters.cut
+        rows = (row for row in self._history.stream(cut.since, cut.until) if cut.matches(row))
         loop = asyncio.get_running_loop()
         chunks = _chunks(lines(rows))
         while True:
