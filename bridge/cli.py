@@ -304,7 +304,7 @@ def parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="an RQ worker (with scheduler) for outbound calls")
     worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     worker.set_defaults(func=cmd_worker)
-    poll = sub.add_parser("poll", help="read X mentions and open cases")
+    poll = sub.add_parser("poll", help="read mentions on every configured platform and open cases")
     poll.add_argument("--once", action="store_true", help="poll once and exit instead of every minute")
     poll.set_defaults(func=cmd_poll)
     sub.add_parser("run", help="serve, worker and poll together").set_defaults(func=cmd_run)
