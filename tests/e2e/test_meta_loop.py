@@ -128,6 +128,9 @@ def test_forged_deliveries_and_wrong_verify_token_are_refused(bridge: LocalBridg
     assert bridge.meta_webhook.post(payload, unsigned=True) == 401
     assert bridge.meta_webhook.verify("not-our-token") == (403, "verification refused")
     assert bridge.meta_webhook.verify(VERIFY_TOKEN, "1158201444") == (200, "1158201444")
+    assert bridge.meta_webhook.post(b"{not json") == 400  # signed, but no delivery: refused, not queued
+    assert bridge.meta_webhook.post({"object": "page"}) == 400
+    assert bridge.rt.queue.count == 0
     bridge.drain()
     assert bridge.rt.store.case_for_post("facebook", comment["id"]) is None
 
