@@ -20,6 +20,7 @@ A case is compacted only when, at that moment (one script):
 - it is still closed since the same time and no write to the history is pending for it;
 - its timeline has not grown since it was read, and triage's harvest has taken its labels
   (``learned`` is the timeline's length), so learning loses nothing;
+- no tracked link of its answers is live and no survey waits for its customer's answer;
 - the history confirms it holds the case as read: ``confirm`` is given the hash and timeline and
   answers from the database. A history that is down or behind confirms nothing: nothing is lost.
 """
@@ -110,6 +111,8 @@ class Compaction:
         timeline = self.retention._timeline(number)
         if not raw or not timeline or not _quiet(timeline, cutoff) or not _harvested(raw, timeline):
             return False
+        if self._may_still_hear(number, raw):
+            return False
         if not self.confirm(number, raw, timeline):
             return False
         if policy.audit == "export":
@@ -141,6 +144,17 @@ class Compaction:
             *dropped,
         ]
         return bool(self._compact(keys=keys, args=args))
+
+    def _may_still_hear(self, number: int, raw: dict[str, str]) -> bool:
+        """A tracked link of its answer (kept ``measure.link_days``) or a survey its customer may still
+        answer would add to the case: it stays whole, so its clicks, conversions and answer still
+        reach the history (removal at ``closed_case_days`` ends that, as before)."""
+        if self.r.exists(self.store.k("links", "case", number)):
+            return True
+        pending = self.r.get(
+            self.store.k("survey", "pending", raw.get("platform", ""), raw.get("author_id", ""))
+        )
+        return bool(pending) and json.loads(_s(pending)).get("case") == number
 
 
 def _quiet(timeline: list[dict[str, str]], cutoff: float) -> bool:

@@ -171,3 +171,17 @@ def test_compaction_can_be_turned_off(store: Store, archiver: Archiver, tmp_path
     swept = sweep(store, rules, tmp_path, a_week_later(), archiver=archiver)
     assert swept is not None and swept.compacted == []
     assert store.get(number).text == TEXT
+
+
+def test_a_case_with_a_live_tracked_link_or_a_pending_survey_stays_whole(
+    store: Store, archiver: Archiver, tmp_path: Path
+) -> None:
+    linked, surveyed = answered(store, "906"), answered(store, "907")
+    store.r.hset(store.k("links", "case", linked), "https://acme.example/refunds", "tok123")
+    store.r.set(store.k("survey", "pending", "x", "9907"), f'{{"case": {surveyed}, "kind": "csat"}}')
+    archiver.drain(datetime.now(UTC))
+    harvested(store, linked)
+    harvested(store, surveyed)
+    assert compacted(store, tmp_path, archiver, a_week_later()) == []
+    store.r.delete(store.k("survey", "pending", "x", "9907"))  # answered, or its time ran out
+    assert compacted(store, tmp_path, archiver, a_week_later()) == [surveyed]
