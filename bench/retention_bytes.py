@@ -5,7 +5,8 @@ approve, post, a follow-up, resolve), then sums ``MEMORY USAGE`` over every key 
 prefix: all of them, and the case's own keys. Then, with ``audit: keep``, the hourly job's steps run
 as if 8 days had passed (triage's harvest, the case history, the sweep): closed cases are compacted
 (``compact_after_days``, 7 by default) and measured again; ``post`` is the post keys that still
-recognise their posts. Then the sweep runs as if 91 days had passed and the same is measured again,
+recognise their posts; the triage labels the harvest keeps (anonymous, ``LABEL_DAYS``) are shown
+apart. Then the sweep runs as if 91 days had passed and the same is measured again,
 once with ``audit: keep`` and once with ``audit: drop``. Figures only.
 
     .venv/bin/python bench/retention_bytes.py [--cases 200]
@@ -44,7 +45,7 @@ def usage(bridge: LocalBridge) -> Counter[str]:
     for key in r.scan_iter(match=prefix + "*", count=1000):
         name = key.decode()[len(prefix) :]
         kind = "case" if name.startswith("case:") else "audit" if name == "audit" else "other"
-        kind = "post" if name.startswith("post:") else kind
+        kind = "post" if name.startswith("post:") else "labels" if name.startswith("learning:") else kind
         sizes[kind] += int(r.memory_usage(key, samples=0) or 0)
     return sizes
 
@@ -72,7 +73,7 @@ def report(label: str, sizes: Counter[str], cases: int) -> None:
     print(
         f"{label:<32} {total / cases:>8.0f} B/case  (case keys {sizes['case'] / cases:.0f}, "
         f"post keys {sizes['post'] / cases:.0f}, audit stream {sizes['audit'] / cases:.0f}, "
-        f"other {sizes['other'] / cases:.0f})"
+        f"triage labels {sizes['labels'] / cases:.0f}, other {sizes['other'] / cases:.0f})"
     )
 
 
@@ -84,7 +85,10 @@ def compact(bridge: LocalBridge, cases: int) -> None:
     rt.archiver.drain(later)
     swept = sweep(rt.store, RetentionRules(), rt.settings.bridge_data_dir, later, archiver=rt.archiver)
     assert swept is not None and len(swept.compacted) == cases, swept
-    report("compacted after 7 quiet days", usage(bridge), cases)
+    sizes = usage(bridge)
+    report("compacted after 7 quiet days", sizes, cases)
+    left = (sizes["case"] + sizes["post"]) / cases
+    print(f"{'  left of each closed case':<32} {left:>8.0f} B/case  (stub + post keys)")
 
 
 def main() -> int:
