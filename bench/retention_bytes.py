@@ -2,8 +2,12 @@
 
 Runs whole cases through the real bridge (X stand-in → Slack stand-in: ingest, card, claim, draft,
 approve, post, a follow-up, resolve), then sums ``MEMORY USAGE`` over every key of the bridge's
-prefix: all of them, and the case's own keys. Then the retention sweep runs as if 91 days had passed
-and the same is measured again, once with ``audit: keep`` and once with ``audit: drop``. Figures only.
+prefix: all of them, and the case's own keys. Then, with ``audit: keep``, the hourly job's steps run
+as if 8 days had passed (triage's harvest, the case history, the sweep): closed cases are compacted
+(``compact_after_days``, 7 by default) and measured again; ``post`` is the post keys that still
+recognise their posts; the triage labels the harvest keeps (anonymous, ``LABEL_DAYS``) are shown
+apart. Then the sweep runs as if 91 days had passed and the same is measured again,
+once with ``audit: keep`` and once with ``audit: drop``. Figures only.
 
     .venv/bin/python bench/retention_bytes.py [--cases 200]
 """
@@ -23,8 +27,11 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.slack.cards import ACTION_IDS  # noqa: E402
 from bridge.app.logs import configure  # noqa: E402
+from bridge.app.retention import sweep  # noqa: E402
 from bridge.domain.model import utcnow  # noqa: E402
+from bridge.playbook.retention_rules import RetentionRules  # noqa: E402
 from bridge.store.retention import Policy, Retention  # noqa: E402
+from bridge.triage.learning.harvest import Harvester  # noqa: E402
 from standins.harness import LocalBridge  # noqa: E402
 
 TEXT = "@AcmeHelp I was charged twice for order {i}, I need a refund for the second payment please"
@@ -38,6 +45,7 @@ def usage(bridge: LocalBridge) -> Counter[str]:
     for key in r.scan_iter(match=prefix + "*", count=1000):
         name = key.decode()[len(prefix) :]
         kind = "case" if name.startswith("case:") else "audit" if name == "audit" else "other"
+        kind = "post" if name.startswith("post:") else "labels" if name.startswith("learning:") else kind
         sizes[kind] += int(r.memory_usage(key, samples=0) or 0)
     return sizes
 
@@ -64,8 +72,23 @@ def report(label: str, sizes: Counter[str], cases: int) -> None:
     total = sum(sizes.values())
     print(
         f"{label:<32} {total / cases:>8.0f} B/case  (case keys {sizes['case'] / cases:.0f}, "
-        f"audit stream {sizes['audit'] / cases:.0f}, other {sizes['other'] / cases:.0f})"
+        f"post keys {sizes['post'] / cases:.0f}, audit stream {sizes['audit'] / cases:.0f}, "
+        f"triage labels {sizes['labels'] / cases:.0f}, other {sizes['other'] / cases:.0f})"
     )
+
+
+def compact(bridge: LocalBridge, cases: int) -> None:
+    """The hourly job's steps a week and a day after the cases closed: harvest, history, sweep."""
+    later = utcnow() + timedelta(days=8)
+    rt = bridge.rt
+    Harvester(rt.store, rt.playbook).run(later)
+    rt.archiver.drain(later)
+    swept = sweep(rt.store, RetentionRules(), rt.settings.bridge_data_dir, later, archiver=rt.archiver)
+    assert swept is not None and len(swept.compacted) == cases, swept
+    sizes = usage(bridge)
+    report("compacted after 7 quiet days", sizes, cases)
+    left = (sizes["case"] + sizes["post"]) / cases
+    print(f"{'  left of each closed case':<32} {left:>8.0f} B/case  (stub + post keys)")
 
 
 def main() -> int:
@@ -84,7 +107,8 @@ def main() -> int:
             for i in range(args.cases):
                 whole_case(bridge, i)
             if audit == "keep":
-                report(f"{args.cases} resolved cases, live", usage(bridge), args.cases)
+                report(f"{args.cases} resolved cases, closed", usage(bridge), args.cases)
+                compact(bridge, args.cases)
             policy = Policy(closed_case_days=90, audit=audit, audit_days=90)
             swept = Retention(bridge.rt.store).sweep(policy, utcnow() + timedelta(days=91))
             assert len(swept.removed) == args.cases, swept

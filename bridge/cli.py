@@ -142,26 +142,9 @@ def cmd_playbook_suggest(_args: argparse.Namespace) -> int:
 
 
 def cmd_case(args: argparse.Namespace) -> int:
-    from bridge.domain.errors import UnknownCase
-    from bridge.store.timeline import format_timeline
+    from bridge.app.history_commands import case_timeline
 
-    rt = _runtime()
-    number = args.number.lstrip("#")
-    if not number.isdigit():
-        print(f"A case number looks like 1042 or #1042, not {args.number!r}.", file=sys.stderr)
-        return 2
-    try:
-        print(format_timeline(rt.store.get(int(number)), rt.store.audit(int(number))))
-    except UnknownCase as exc:
-        print(str(exc), file=sys.stderr)
-        if rt.settings.redis_url is None:
-            print(
-                f"(Looked in the embedded Redis under {rt.settings.bridge_data_dir}. `bridge demo` keeps "
-                "none of its cases: it runs on a throwaway Redis, deleted when it ends.)",
-                file=sys.stderr,
-            )
-        return 1
-    return 0
+    return case_timeline(_runtime(), args.number)
 
 
 def cmd_playbook_check(args: argparse.Namespace) -> int:

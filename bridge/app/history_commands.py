@@ -1,4 +1,5 @@
-"""``bridge export cases`` and ``bridge history backfill``: the case history from the command line.
+"""``bridge export cases``, ``bridge history backfill`` and ``bridge case``: the case history from
+the command line.
 
 Export reads only the history (no Redis needed), streamed; backfill walks Redis for closed cases the
 history does not have yet (those closed before it existed) and writes them.
@@ -17,7 +18,7 @@ from typing import Any
 from bridge.app.runtime import Runtime
 from bridge.app.settings import Settings
 
-__all__ = ["add_history_commands", "backfill", "export_cases", "parse_moment"]
+__all__ = ["add_history_commands", "backfill", "case_timeline", "export_cases", "parse_moment"]
 
 _DAYS_AGO = re.compile(r"^(\d{1,4})d$")
 
@@ -92,3 +93,31 @@ def add_history_commands(sub: Any, runtime: Callable[[], Runtime]) -> None:
         "backfill", help="write closed cases still in Redis that the history does not have yet"
     ).set_defaults(func=lambda _args: backfill(runtime))
     history.set_defaults(func=_help_of(history))
+
+
+def case_timeline(rt: Runtime, reference: str) -> int:
+    """``bridge case 1042``: the case's timeline from Redis while it is there, else from the case
+    history (a compacted or removed case)."""
+    from bridge.domain.errors import UnknownCase
+    from bridge.store.timeline import format_archived_timeline, format_timeline
+
+    number = reference.lstrip("#")
+    if not number.isdigit():
+        print(f"A case number looks like 1042 or #1042, not {reference!r}.", file=sys.stderr)
+        return 2
+    try:
+        print(format_timeline(rt.store.get(int(number)), rt.store.audit(int(number))))
+    except UnknownCase as exc:
+        facts = rt.history.get(int(number))
+        if facts is not None:
+            print(format_archived_timeline(facts, rt.history.events(int(number))))
+            return 0
+        print(str(exc), file=sys.stderr)
+        if rt.settings.redis_url is None:
+            print(
+                f"(Looked in the embedded Redis under {rt.settings.bridge_data_dir}. `bridge demo` keeps "
+                "none of its cases: it runs on a throwaway Redis, deleted when it ends.)",
+                file=sys.stderr,
+            )
+        return 1
+    return 0

@@ -48,6 +48,7 @@ def policy_from(rules: RetentionRules | None, data_dir: Path) -> Policy | None:
         audit=rules.audit,
         audit_days=rules.audit_kept_days,
         export_dir=folder if folder.is_absolute() else data_dir / folder,
+        compact_after_days=rules.compact_after_days,
     )
 
 
@@ -60,11 +61,12 @@ def sweep(
     archiver: Archiver | None = None,
 ) -> Swept | None:
     """Apply the playbook's policy; None (and no expiry on closing cases) when it has none. With an
-    ``archiver`` every case goes to the case history before it leaves Redis, and the history drops
-    cases closed longer ago than ``history_days``."""
+    ``archiver`` every case goes to the case history before it leaves Redis, closed cases it holds
+    are compacted once quiet ``compact_after_days``, and the history drops cases closed longer ago
+    than ``history_days``."""
     policy = policy_from(rules, data_dir)
     before = None if archiver is None else (lambda numbers: archiver.archive_many(numbers, now))
-    retention = Retention(store, before_removal=before)
+    retention = Retention(store, before_removal=before, confirm=None if archiver is None else archiver.holds)
     if policy is None or rules is None:
         retention.publish(None)
         return None
@@ -98,7 +100,10 @@ def _sweep_now() -> str:
     )
     if swept is None:
         return "no retention policy"
-    return f"removed {len(swept.removed)} cases, trimmed {swept.audit_trimmed} audit entries"
+    return (
+        f"removed {len(swept.removed)} cases, compacted {len(swept.compacted)}, "
+        f"trimmed {swept.audit_trimmed} audit entries"
+    )
 
 
 def start_hourly(store: Store, queue: Queue, now: datetime) -> bool:

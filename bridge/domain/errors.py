@@ -13,6 +13,7 @@ __all__ = [
     "BadConversion",
     "BridgeError",
     "CardNotPostedYet",
+    "CaseCompacted",
     "ConfigurationError",
     "MalformedButton",
     "MentionsFileError",
@@ -39,6 +40,22 @@ class UnknownCase(BridgeError):
     def __init__(self, reference: str) -> None:
         super().__init__(f"There is no case {reference}.")
         self.reference = reference
+
+
+class CaseCompacted(UnknownCase):
+    """The case closed long enough ago that Redis keeps only a stub; its facts and timeline are in the
+    case history. Still an :class:`UnknownCase` to everything live (nothing can act on it), with a
+    message that says where it went."""
+
+    def __init__(self, reference: str, closed_on: str = "") -> None:
+        super().__init__(reference)
+        when = f" (closed {closed_on})" if closed_on else ""
+        message = (
+            f"Case {reference}{when} is archived: only the case history keeps it now, so it cannot be "
+            f"reopened or changed. `bridge case {reference.lstrip('#')}` shows its timeline; if the "
+            "customer writes again, their new message opens a new case with their history."
+        )
+        self.args = (message,)
 
 
 class NotAllowed(BridgeError):

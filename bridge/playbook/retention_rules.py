@@ -17,6 +17,7 @@ from bridge.playbook.loader import Loc, problems_at
 
 __all__ = [
     "DEFAULT_CLOSED_CASE_DAYS",
+    "DEFAULT_COMPACT_AFTER_DAYS",
     "DEFAULT_EXPORT_DIR",
     "DEFAULT_HISTORY_DAYS",
     "AuditPolicy",
@@ -24,6 +25,7 @@ __all__ = [
 ]
 
 DEFAULT_CLOSED_CASE_DAYS = 90
+DEFAULT_COMPACT_AFTER_DAYS = 7  # a closed case quiet this long keeps only its post keys in Redis
 DEFAULT_HISTORY_DAYS = 730  # the case history (reports, search) keeps closed cases two years
 DEFAULT_EXPORT_DIR = "exports"  # under BRIDGE_DATA_DIR unless absolute
 
@@ -43,6 +45,9 @@ class RetentionRules(BaseModel):
     export_dir: str | None = None  # unset: DEFAULT_EXPORT_DIR
     #: the case history (SQL) keeps a closed case this long after it closed; never shorter than Redis
     history_days: int | None = Field(default=None, ge=1)  # unset: DEFAULT_HISTORY_DAYS
+    #: a closed case the history holds, quiet this many days, leaves Redis but for its post keys and a
+    #: stub (:mod:`bridge.store.compaction`); null: it stays whole until ``closed_case_days``
+    compact_after_days: int | None = Field(default=DEFAULT_COMPACT_AFTER_DAYS, ge=1)
 
     @model_validator(mode="after")
     def _options_fit_the_policy(self) -> RetentionRules:

@@ -10,15 +10,15 @@ history existed (``bridge history backfill``, and one batch per hourly retention
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import structlog
 
 from bridge.domain.lifecycle import FINISHED_STATES
 from bridge.playbook.model import Playbook
-from bridge.reports.facts import Scorer, build_facts, events_from
+from bridge.reports.facts import CLOSING_ACTIONS, Scorer, build_facts, events_from
 from bridge.store.cases import FIRST_CASE_NUMBER, Store
 from bridge.store.closing import CaseTracker
 from bridge.store.transitions import text as _s
@@ -86,6 +86,26 @@ class Archiver:
         self.history.save(facts, events)
         return True
 
+    def holds(self, number: int, raw: Mapping[str, str], timeline: Sequence[Mapping[str, str]]) -> bool:
+        """Whether the history holds case ``number`` as Redis has it (``raw`` its hash, ``timeline``
+        its audit entries): same state, same timeline, same closing time. The check before Redis lets
+        the case go (:mod:`bridge.store.compaction`); a history that cannot be read holds nothing."""
+        from sqlalchemy.exc import SQLAlchemyError  # loaded with the history, not with every worker
+
+        try:
+            facts = self.history.get(number)
+            stored = self.history.events(number) if facts is not None else []
+        except (SQLAlchemyError, OSError):  # the database is down: keep the case whole in Redis
+            log.warning("history_unreadable", case=number, exc_info=True)
+            return False
+        events = events_from(timeline)
+        if facts is None or facts.state != raw.get("state") or len(stored) != len(events):
+            return False
+        if events and (not _near(stored[-1].at, events[-1].at) or stored[-1].kind != events[-1].kind):
+            return False
+        closing = [e for e in events if e.kind in CLOSING_ACTIONS]
+        return not closing or _near(facts.closed_at, closing[-1].at)
+
     def archive_noted(self, number: int, now: datetime) -> bool:
         """Archive one case and take its to-archive note off unless it closed again meanwhile."""
         score = self.store.r.zscore(self._tracker.to_archive_key, str(number))
@@ -137,3 +157,8 @@ class Archiver:
             written += self.archive_many(closed, now)
         self.store.r.set(marker, last + 1)
         return written, last + 1
+
+
+def _near(a: datetime, b: datetime) -> bool:
+    """The same moment, give or take what a database's time column may round away."""
+    return abs(a - b) < timedelta(seconds=1)

@@ -17,10 +17,10 @@ from typing import Any
 import redis
 
 from bridge.domain.clock import Clock, SystemClock
-from bridge.domain.errors import UnknownCase
+from bridge.domain.errors import CaseCompacted, UnknownCase
 from bridge.domain.lifecycle import TRANSITIONS, Action, State
 from bridge.domain.model import Case, Draft, MessageRef, utcnow
-from bridge.store.closing import CaseTracker
+from bridge.store.closing import CaseTracker, stub_key
 from bridge.store.transitions import GLOBAL_AUDIT_MAXLEN, Change, TransitionScript
 from bridge.store.transitions import text as _s
 
@@ -134,6 +134,9 @@ class Store:
     def get(self, number: int | str) -> Case:
         raw = self.r.hgetall(self.k("case", number))
         if not raw:
+            stub = self.r.get(stub_key(self.prefix, number))
+            if stub:  # compacted (bridge.store.compaction): the case history has it
+                raise CaseCompacted(f"#{number}", json.loads(_s(stub)).get("closed", "")[:10])
             raise UnknownCase(f"#{number}")
         return Case.from_hash(_decode(raw))
 

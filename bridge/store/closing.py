@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import redis
 
-__all__ = ["GRACE_SECONDS", "CaseTracker", "case_keys"]
+__all__ = ["GRACE_SECONDS", "CaseTracker", "case_keys", "stub_key"]
 
 #: Redis expires a closed case this long after the sweep would have removed it: the sweep goes first,
 #: counting and exporting; the expiry is only the safety net.
@@ -43,6 +43,12 @@ return 1
 def case_keys(prefix: str, number: int | str) -> list[str]:
     """The keys that grow with a case: its hash, its timeline, its drafts, its chat messages."""
     return [f"{prefix}case:{number}{part}" for part in ("", ":audit", ":drafts", ":msgs")]
+
+
+def stub_key(prefix: str, number: int | str) -> str:
+    """What is left of a compacted case (:mod:`bridge.store.compaction`): its state, when it closed and
+    the post keys kept to recognise its posts, without a word of the customer's."""
+    return f"{prefix}case:{number}:compacted"
 
 
 class CaseTracker:

@@ -11,7 +11,9 @@ it, hourly from the workers (:mod:`bridge.app.workers`) or on demand with ``brid
    indexes, after its anonymous figures are added to the day's counts (``stats:day:<date>``: cases
    by platform, verdict, department, priority, final state; answers and first-response seconds) and,
    with ``audit: export``, after it is written with its timeline to a JSON-lines file;
-4. with ``audit: drop`` or ``export`` the audit stream loses entries older than ``audit_days`` (XTRIM
+4. with ``compact_after_days``, closed cases the case history holds and that have been quiet that
+   long keep only their post keys and a small stub in Redis (:mod:`bridge.store.compaction`);
+5. with ``audit: drop`` or ``export`` the audit stream loses entries older than ``audit_days`` (XTRIM
    MINID), exported first with ``export``.
 
 A case reopened between the sweep's read and its removal is left alone: the removal script checks
@@ -31,7 +33,7 @@ from typing import Any
 
 from bridge.domain.lifecycle import FINISHED_STATES
 from bridge.store.cases import FIRST_CASE_NUMBER, Store
-from bridge.store.closing import GRACE_SECONDS, CaseTracker, case_keys
+from bridge.store.closing import GRACE_SECONDS, CaseTracker, case_keys, stub_key
 from bridge.store.transitions import text as _s
 
 __all__ = [
@@ -94,6 +96,7 @@ class Policy:
     audit: str = "keep"  # keep, drop or export
     audit_days: int = 0  # 0: closed_case_days
     export_dir: Path | None = None  # needed for audit: export
+    compact_after_days: int | None = None  # None: closed cases keep everything until removed
 
     @property
     def closed_seconds(self) -> int:
@@ -104,17 +107,25 @@ class Policy:
 class Swept:
     backfilled: int = 0
     removed: list[int] = field(default_factory=list)
+    compacted: list[int] = field(default_factory=list)
     audit_trimmed: int = 0
     exported: list[Path] = field(default_factory=list)
 
 
 class Retention:
-    def __init__(self, store: Store, before_removal: Callable[[list[int]], object] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        before_removal: Callable[[list[int]], object] | None = None,
+        confirm: Callable[[int, dict[str, str], list[dict[str, str]]], bool] | None = None,
+    ) -> None:
         """``before_removal`` is given each batch of cases about to leave Redis, first: the
         application writes them to the case history (an upsert, so cases already there are only
-        refreshed)."""
+        refreshed). ``confirm`` says whether the case history holds a case as Redis has it: without
+        it no case is compacted (:mod:`bridge.store.compaction`)."""
         self.store = store
         self.before_removal = before_removal
+        self.confirm = confirm
         self.r = store.r
         self.tracker = CaseTracker(store.r, store.prefix)
         self._remove = store.r.register_script(_REMOVE)
@@ -150,13 +161,18 @@ class Retention:
                 self.before_removal([n for n, _ in records])
             if policy.audit == "export" and records:
                 path = self._export_dir(policy) / f"cases-{now:%Y-%m-%d}.jsonl"
-                _append(path, (self._case_record(n) for n, _ in records))
+                # a compacted case was written to the export when it was compacted
+                _append(path, (c for c in (self._case_record(n) for n, _ in records) if c["facts"]))
                 if path not in swept.exported:
                     swept.exported.append(path)
             removed = [n for n, closed_at in records if self._remove_case(n, closed_at)]
             swept.removed += removed
             if len(records) < SWEEP_BATCH or not removed:  # the last batch, or none would go
                 break
+        if self.confirm is not None and policy.compact_after_days:
+            from bridge.store.compaction import Compaction  # it builds on this module
+
+            swept.compacted = Compaction(self, self.confirm).run(policy, now, lambda: _spent(deadline))
         if policy.audit in ("drop", "export"):
             swept.audit_trimmed = self._trim_audit(policy, now, swept)
         return swept
@@ -191,6 +207,10 @@ class Retention:
         counts = day_counts(raw, timeline) if raw else {}
         day = (raw.get("ingested_at") or datetime.fromtimestamp(closed_at, UTC).isoformat())[:10]
         keys = [*case_keys(self.store.prefix, number), *self._indexes(raw, timeline)]
+        if not raw:  # compacted: its figures were counted then, only its stub and post keys are left
+            stub = self.r.get(stub_key(self.store.prefix, number))
+            kept = json.loads(_s(stub)).get("keep", []) if stub else []
+            keys += [stub_key(self.store.prefix, number), *(self.store.prefix + k for k in kept)]
         args: list[Any] = [number, repr(closed_at), ",".join(sorted(FINISHED_STATES))]
         for name, value in counts.items():
             args += [name, value]

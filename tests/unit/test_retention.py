@@ -80,7 +80,8 @@ def test_retention_options_that_do_not_fit_the_audit_policy_are_refused_at_their
     assert problems(GOOD + "retention:\n  keep_days: 3\n") == [
         (
             "desk.yml:6: retention.keep_days: unknown key "
-            "(expected one of: audit, audit_days, closed_case_days, export_dir, history_days)"
+            "(expected one of: audit, audit_days, closed_case_days, compact_after_days, export_dir, "
+            "history_days)"
         )
     ]
 
