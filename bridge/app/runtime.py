@@ -41,7 +41,7 @@ from bridge.flow.set_aside import SetAsideLedger
 from bridge.playbook.model import Playbook
 from bridge.playbook.source import PlaybookSource
 from bridge.reports.archive import Archiver
-from bridge.reports.charts import Charts
+from bridge.reports.chart_links import Charts
 from bridge.reports.chat_reports import ChatReports
 from bridge.reports.engagement import EngagementReads
 from bridge.reports.links import TrackedLinks

@@ -17,7 +17,7 @@ from bridge.app.metrics import HTTP_REQUESTS, HTTP_SECONDS
 from bridge.app.redirects import CLICK_PATH, tracked_link_routes
 from bridge.app.runtime import Runtime
 from bridge.reports.chart import warm_up
-from bridge.reports.charts import CHART_ROUTE
+from bridge.reports.chart_links import CHART_ROUTE
 
 __all__ = ["AccessLogger", "Handler", "Route", "access_log", "create_app"]
 
@@ -81,7 +81,7 @@ def create_app(rt: Runtime, routes: Iterable[Route]) -> web.Application:
         return web.Response(body=text, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     async def chart(request: web.Request) -> web.Response:
-        """A report's chart, by its unguessable token (:mod:`bridge.reports.charts`)."""
+        """A report's chart, by its unguessable token (:mod:`bridge.reports.chart_links`)."""
         png = await asyncio.to_thread(rt.charts.get, request.match_info["token"])
         if png is None:
             raise web.HTTPNotFound()

@@ -19,7 +19,7 @@ from bridge.domain.ports import ChartImage
 from bridge.playbook.model import Playbook
 from bridge.reports.backlog import backlog
 from bridge.reports.chart import volume_chart
-from bridge.reports.charts import Charts
+from bridge.reports.chart_links import Charts
 from bridge.reports.kpis import Cut
 from bridge.reports.overview import overview
 from bridge.reports.periods import DEFAULT_PERIOD, PERIOD_HELP, Period, looks_like_period, parse_period
