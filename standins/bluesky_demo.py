@@ -9,16 +9,12 @@ answered as a reply that names the customer (a mention facet) under the thread's
 from __future__ import annotations
 
 import sys
-import tempfile
-from pathlib import Path
 from typing import Any, TextIO
 
 from adapters.slack.cards import ACTION_IDS
-from bridge.app.settings import DEFAULT_PLAYBOOK, Settings
-from bridge.playbook.model import Playbook, load_playbook
-from bridge.store.redis_conn import shutdown_embedded
+from bridge.playbook.model import Playbook
 from standins.bluesky_api import BlueskyStandIn
-from standins.demo import THROWAWAY, Transcript, cast_for, x_accounts
+from standins.demo import THROWAWAY, Transcript, cast_for, play_demo
 from standins.harness import LocalBridge
 
 #: (handle, name, text): the brand's @handle is prepended by the stand-in.
@@ -33,20 +29,7 @@ ANSWERS = {
 
 
 def run_bluesky_demo(out: TextIO = sys.stdout) -> int:
-    settings = Settings()
-    playbook_path = Path(settings.bridge_playbook if settings.bridge_playbook.exists() else DEFAULT_PLAYBOOK)
-    playbook = load_playbook(playbook_path)
-    accounts = x_accounts(playbook)
-    with (
-        tempfile.TemporaryDirectory(prefix="bridge-bluesky-demo-") as data_dir,
-        LocalBridge(
-            playbook=playbook_path, redis_url=None, data_dir=Path(data_dir), bluesky=True, **accounts
-        ) as bridge,
-    ):
-        ok = _play(bridge, playbook, Transcript(out))
-        bridge.stop()
-        shutdown_embedded(Path(data_dir))
-    return 0 if ok else 1
+    return play_demo("bluesky-demo", _play, out, bluesky=True)
 
 
 def _posted(pds: BlueskyStandIn, post: dict[str, Any]) -> list[dict[str, Any]]:

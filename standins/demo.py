@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -105,19 +106,42 @@ class Transcript:
         self.seen_x = len(posts)
 
 
-def run_demo(out: TextIO = sys.stdout) -> int:
+Play = Callable[[LocalBridge, Playbook, "Transcript"], bool]
+
+
+def play_demo(
+    name: str, play: Play, out: TextIO, *, mastodon: bool = False, bluesky: bool = False, meta: bool = False
+) -> int:
+    """Every demo's frame: the playbook ``BRIDGE_PLAYBOOK`` names (else the sample), a throwaway data
+    folder and embedded Redis, the bridge with the platforms' stand-ins asked for, then ``play``;
+    0 when it says the loop went as it should."""
     settings = Settings()
     playbook_path = Path(settings.bridge_playbook if settings.bridge_playbook.exists() else DEFAULT_PLAYBOOK)
     playbook = load_playbook(playbook_path)
     accounts = x_accounts(playbook)
     with (
-        tempfile.TemporaryDirectory(prefix="bridge-demo-") as data_dir,
-        LocalBridge(playbook=playbook_path, redis_url=None, data_dir=Path(data_dir), **accounts) as bridge,
+        tempfile.TemporaryDirectory(prefix=f"bridge-{name}-") as data_dir,
+        LocalBridge(
+            playbook=playbook_path,
+            redis_url=None,
+            data_dir=Path(data_dir),
+            mastodon=mastodon,
+            bluesky=bluesky,
+            meta=meta,
+            **accounts,
+        ) as bridge,
     ):
-        ok = _play(bridge, playbook, str(accounts.get("x_handle") or "AcmeHelp"), Transcript(out))
+        ok = play(bridge, playbook, Transcript(out))
         bridge.stop()
         shutdown_embedded(Path(data_dir))
     return 0 if ok else 1
+
+
+def run_demo(out: TextIO = sys.stdout) -> int:
+    def on_x(bridge: LocalBridge, playbook: Playbook, t: Transcript) -> bool:
+        return _play(bridge, playbook, bridge.x.handle, t)
+
+    return play_demo("demo", on_x, out)
 
 
 def _play(bridge: LocalBridge, playbook: Playbook, brand: str, t: Transcript) -> bool:

@@ -8,16 +8,12 @@ become cases; each is claimed, drafted, signed off and answered in its thread wi
 from __future__ import annotations
 
 import sys
-import tempfile
-from pathlib import Path
 from typing import TextIO
 
 from adapters.mastodon.text import plain_text
 from adapters.slack.cards import ACTION_IDS
-from bridge.app.settings import DEFAULT_PLAYBOOK, Settings
-from bridge.playbook.model import Playbook, load_playbook
-from bridge.store.redis_conn import shutdown_embedded
-from standins.demo import THROWAWAY, Transcript, cast_for, x_accounts
+from bridge.playbook.model import Playbook
+from standins.demo import THROWAWAY, Transcript, cast_for, play_demo
 from standins.harness import LocalBridge
 from standins.mastodon_api import MastodonStandIn
 
@@ -33,20 +29,7 @@ ANSWERS = {
 
 
 def run_mastodon_demo(out: TextIO = sys.stdout) -> int:
-    settings = Settings()
-    playbook_path = Path(settings.bridge_playbook if settings.bridge_playbook.exists() else DEFAULT_PLAYBOOK)
-    playbook = load_playbook(playbook_path)
-    accounts = x_accounts(playbook)
-    with (
-        tempfile.TemporaryDirectory(prefix="bridge-mastodon-demo-") as data_dir,
-        LocalBridge(
-            playbook=playbook_path, redis_url=None, data_dir=Path(data_dir), mastodon=True, **accounts
-        ) as bridge,
-    ):
-        ok = _play(bridge, playbook, Transcript(out))
-        bridge.stop()
-        shutdown_embedded(Path(data_dir))
-    return 0 if ok else 1
+    return play_demo("mastodon-demo", _play, out, mastodon=True)
 
 
 def _play(bridge: LocalBridge, playbook: Playbook, t: Transcript) -> bool:

@@ -11,15 +11,11 @@ in the form its platform allows: a reply under the comment, or a message in the 
 from __future__ import annotations
 
 import sys
-import tempfile
-from pathlib import Path
 from typing import TextIO
 
 from adapters.slack.cards import ACTION_IDS
-from bridge.app.settings import DEFAULT_PLAYBOOK, Settings
-from bridge.playbook.model import Playbook, load_playbook
-from bridge.store.redis_conn import shutdown_embedded
-from standins.demo import THROWAWAY, Transcript, cast_for, x_accounts
+from bridge.playbook.model import Playbook
+from standins.demo import THROWAWAY, Transcript, cast_for, play_demo
 from standins.harness import LocalBridge
 from standins.meta_graph import MetaGraphStandIn
 from standins.meta_webhook import comment_delivery, message_delivery
@@ -40,20 +36,7 @@ CUSTOMERS = [
 
 
 def run_meta_demo(out: TextIO = sys.stdout) -> int:
-    settings = Settings()
-    playbook_path = Path(settings.bridge_playbook if settings.bridge_playbook.exists() else DEFAULT_PLAYBOOK)
-    playbook = load_playbook(playbook_path)
-    accounts = x_accounts(playbook)
-    with (
-        tempfile.TemporaryDirectory(prefix="bridge-facebook-demo-") as data_dir,
-        LocalBridge(
-            playbook=playbook_path, redis_url=None, data_dir=Path(data_dir), meta=True, **accounts
-        ) as bridge,
-    ):
-        ok = _play(bridge, playbook, Transcript(out))
-        bridge.stop()
-        shutdown_embedded(Path(data_dir))
-    return 0 if ok else 1
+    return play_demo("facebook-demo", _play, out, meta=True)
 
 
 def _arrive(bridge: LocalBridge, meta: MetaGraphStandIn, where: str, who: str, text: str) -> tuple[str, str]:
