@@ -18,7 +18,7 @@ from standins.bluesky_api import BlueskyStandIn
 from standins.bluesky_demo import run_bluesky_demo
 from standins.harness import LocalBridge
 from tests.conftest import PLAYBOOK, running_bridge
-from tests.support.desk_steps import draft_and_approve
+from tests.support.desk_steps import draft_and_approve, drafted_preview
 
 pytestmark = pytest.mark.e2e
 
@@ -103,11 +103,9 @@ def test_a_mention_deep_in_someone_elses_thread_is_answered_under_the_same_root(
 
 def test_the_preview_counts_300_graphemes(bridge: LocalBridge) -> None:
     number, _ = open_case(bridge)
-    bridge.click("U0EXP1", number, ACTION_IDS["claim"])
-    bridge.reply_in_thread("U0EXP1", number, "👨‍👩‍👧‍👧" * 290)  # 290 graphemes, "@maria.bsky.social " 19 more
-    bridge.drain()
-    case = bridge.rt.store.get(number)
-    preview = repr(bridge.slack.thread(case.channel, case.card_ts)[-1]["blocks"])
+    preview = drafted_preview(
+        bridge, number, "👨‍👩‍👧‍👧" * 290
+    )  # 290 graphemes, "@maria.bsky.social " 19 more
     assert "309/300" in preview and "9 over the limit" in preview
     bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:1")
     bridge.drain()

@@ -16,7 +16,7 @@ from bridge.domain.lifecycle import State
 from standins.harness import LocalBridge
 from standins.mastodon_api import MastodonStandIn
 from standins.mastodon_demo import run_mastodon_demo
-from tests.support.desk_steps import draft_and_approve
+from tests.support.desk_steps import draft_and_approve, drafted_preview
 
 pytestmark = pytest.mark.e2e
 
@@ -78,11 +78,7 @@ def test_a_direct_mention_is_answered_directly_with_its_content_warning(bridge: 
 def test_the_preview_counts_against_the_instances_own_limit(bridge: LocalBridge) -> None:
     instance(bridge).max_characters = 100
     number, _ = open_case(bridge)
-    bridge.click("U0EXP1", number, ACTION_IDS["claim"])
-    bridge.reply_in_thread("U0EXP1", number, "x" * 95)  # "@maria " makes it 102
-    bridge.drain()
-    case = bridge.rt.store.get(number)
-    preview = repr(bridge.slack.thread(case.channel, case.card_ts)[-1]["blocks"])
+    preview = drafted_preview(bridge, number, "x" * 95)  # "@maria " makes it 102
     assert "102/100" in preview and "2 over the limit" in preview
     bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:1")
     bridge.drain()

@@ -15,3 +15,12 @@ def draft_and_approve(bridge: LocalBridge, number: int, text: str) -> None:
     assert bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:{version}").status == 200
     assert bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:{version}").status == 200
     bridge.drain()
+
+
+def drafted_preview(bridge: LocalBridge, number: int, text: str) -> str:
+    """An expert claims and drafts ``text``; the preview the bridge posted in the thread, as text."""
+    bridge.click("U0EXP1", number, ACTION_IDS["claim"])
+    bridge.reply_in_thread("U0EXP1", number, text)
+    bridge.drain()
+    case = bridge.rt.store.get(number)
+    return repr(bridge.slack.thread(case.channel, case.card_ts)[-1]["blocks"])
