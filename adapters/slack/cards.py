@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from adapters.slack.text import cut, escape, escape_keeping_people, quote
+from bridge.domain.platforms import PLATFORM_NAMES
 from bridge.domain.ports import CardView, DraftPreview
 
 SECTION_TEXT_MAX = 3000
@@ -42,13 +43,6 @@ LABELS = {
     "draft": "Draft",
     "approve": "Approve",
     "request_changes": "Request changes",
-}
-PLATFORM_NAMES = {
-    "x": "X",
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
 }
 
 

@@ -25,6 +25,7 @@ from adapters.teams.cardkit import (
     text_block,
 )
 from adapters.teams.text import cut, escape, escape_keeping_links, render_people
+from bridge.domain.platforms import PLATFORM_NAMES
 from bridge.domain.ports import CardView, DraftPreview
 
 __all__ = [
@@ -51,14 +52,6 @@ LABELS = {
     "approve": "Approve",
     "request_changes": "Request changes",
 }
-PLATFORM_NAMES = {
-    "x": "X",
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-}
-PLATFORM_NAMES["bluesky"] = "Bluesky"
 
 VERBS = {
     "claim": "case_claim",

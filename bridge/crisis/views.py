@@ -14,6 +14,7 @@ from bridge.crisis.detector import Example
 from bridge.crisis.incident import Incident, IncidentState
 from bridge.crisis.ports import Notice, NoticeButton
 from bridge.desk.desk import who
+from bridge.domain.platforms import PLATFORM_NAMES
 
 __all__ = [
     "BROWSE_WORDS",
@@ -210,15 +211,6 @@ def incident_notice(incident: Incident, alert: Alert) -> Notice:
         quotes=example_quotes(alert.explanation.examples),
         key=f"incident:{incident.id}",
     )
-
-
-PLATFORM_NAMES = {
-    "x": "X",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-}
 
 
 def platform_name(platform: str) -> str:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bridge.domain.platforms import PLATFORM_NAMES
 from bridge.playbook.model import Playbook
 from bridge.playbook.patterns import Matcher
 from bridge.playbook.routing_rules import DEFAULT_EXAMPLE_SHARE, MIN_EXAMPLE_WORDS, RouteConditions, RouteRule
@@ -168,15 +169,6 @@ class Router:
             return entry, why
         return None
 
-
-#: How a reason names a platform (the playbook's own keys are lower case).
-PLATFORM_NAMES = {
-    "x": "X",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-}
 
 _routers: dict[int, tuple[Playbook, Router]] = {}
 MAX_CACHED_ROUTERS = 16
