@@ -14,11 +14,11 @@ import pytest
 from adapters.slack.cards import ACTION_IDS
 from bridge.app.poller import cursor_name
 from bridge.domain.lifecycle import State
-from standins.bluesky_api import BlueskyStandIn
 from standins.bluesky_demo import run_bluesky_demo
 from standins.harness import LocalBridge
 from tests.conftest import PLAYBOOK, running_bridge
 from tests.support.desk_steps import draft_and_approve, drafted_preview
+from tests.support.platforms import pds
 
 pytestmark = pytest.mark.e2e
 
@@ -30,11 +30,6 @@ CUSTOMER = "maria.bsky.social"
 def bridge(redis_url: str, tmp_path: Path) -> Iterator[LocalBridge]:
     with running_bridge(PLAYBOOK, redis_url, tmp_path, bluesky=True) as running:
         yield running
-
-
-def pds(bridge: LocalBridge) -> BlueskyStandIn:
-    assert bridge.bluesky is not None
-    return bridge.bluesky
 
 
 def open_case(bridge: LocalBridge, text: str = REFUND, **options: Any) -> tuple[int, dict[str, Any]]:

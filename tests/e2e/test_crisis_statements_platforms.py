@@ -15,9 +15,9 @@ import yaml
 from bridge.crisis.incident import Incident, IncidentState
 from bridge.domain.clock import ManualClock
 from standins.harness import LocalBridge
-from standins.mastodon_api import MastodonStandIn
 from tests.conftest import ROOT, running_bridge
 from tests.support.crisis_notices import explanation
+from tests.support.platforms import instance
 
 pytestmark = pytest.mark.e2e
 
@@ -41,11 +41,6 @@ def bridge(redis_url: str, tmp_path: Path) -> Iterator[LocalBridge]:
         mastodon=True,
     ) as running:
         yield running
-
-
-def instance(bridge: LocalBridge) -> MastodonStandIn:
-    assert bridge.mastodon is not None
-    return bridge.mastodon
 
 
 def approved_statement(bridge: LocalBridge) -> int:

@@ -14,9 +14,9 @@ from adapters.slack.cards import ACTION_IDS
 from bridge.app.poller import cursor_name
 from bridge.domain.lifecycle import State
 from standins.harness import LocalBridge
-from standins.mastodon_api import MastodonStandIn
 from standins.mastodon_demo import run_mastodon_demo
 from tests.support.desk_steps import draft_and_approve, drafted_preview
+from tests.support.platforms import instance
 
 pytestmark = pytest.mark.e2e
 
@@ -26,11 +26,6 @@ REFUND = "I was charged twice for order 88231, I need a refund"
 @pytest.fixture
 def bridge(mastodon_bridge: LocalBridge) -> LocalBridge:
     return mastodon_bridge
-
-
-def instance(bridge: LocalBridge) -> MastodonStandIn:
-    assert bridge.mastodon is not None
-    return bridge.mastodon
 
 
 def open_case(bridge: LocalBridge, text: str = REFUND, **options: Any) -> tuple[int, dict[str, Any]]:

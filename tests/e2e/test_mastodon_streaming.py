@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from standins.harness import LocalBridge
-from standins.mastodon_api import TOKEN, MastodonStandIn
+from standins.mastodon_api import TOKEN
 from tests.faults.bridge_processes import BridgeProcess, bridge_environment, wait_until
+from tests.support.platforms import instance
 
 pytestmark = pytest.mark.e2e
 
@@ -21,11 +22,6 @@ REFUND = "I was charged twice for order 88231, I need a refund"
 @pytest.fixture
 def bridge(mastodon_bridge: LocalBridge) -> LocalBridge:
     return mastodon_bridge
-
-
-def instance(bridge: LocalBridge) -> MastodonStandIn:
-    assert bridge.mastodon is not None
-    return bridge.mastodon
 
 
 def test_a_mention_pushed_on_the_stream_becomes_one_card_without_waiting_for_the_poll(

@@ -18,11 +18,12 @@ from bridge.domain.clock import ManualClock
 from bridge.domain.lifecycle import State
 from standins.harness import LocalBridge
 from standins.meta_demo import run_meta_demo
-from standins.meta_graph import PAGE_ID, MetaGraphStandIn
+from standins.meta_graph import PAGE_ID
 from standins.meta_webhook import VERIFY_TOKEN, comment_delivery, message_delivery
 from tests.conftest import PLAYBOOK, ROOT, running_bridge
 from tests.e2e.test_crisis_statements_platforms import START, approved_statement, statement_text
 from tests.support.desk_steps import draft_and_approve
+from tests.support.platforms import graph
 
 pytestmark = pytest.mark.e2e
 
@@ -33,11 +34,6 @@ REFUND = "I was charged twice for order 88231, I need a refund"
 def bridge(redis_url: str, tmp_path: Path) -> Iterator[LocalBridge]:
     with running_bridge(PLAYBOOK, redis_url, tmp_path, meta=True) as bridge:
         yield bridge
-
-
-def graph(bridge: LocalBridge) -> MetaGraphStandIn:
-    assert bridge.meta is not None
-    return bridge.meta
 
 
 def delivered(bridge: LocalBridge, payload: dict[str, Any], platform: str, post_id: str) -> int:
