@@ -7,26 +7,14 @@ font). Labels are the playbook's names and numbers, never a customer's words.
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from bridge.reports.chart import new_figure
 
 __all__ = ["DAYS", "heat_map_svg", "trend_svg"]
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_drawing = threading.Lock()  # pyplot's state is per process; the web process may draw from threads
-
-
-def _pyplot() -> Any:
-    """pyplot on the file-only Agg backend, imported on first use (it costs a few hundred ms)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    matplotlib.rcParams["svg.fonttype"] = "none"  # text as text: no embedded glyphs, no fonts to load
-    matplotlib.rcParams["svg.hashsalt"] = "bridge"  # the same chart draws the same bytes
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def _svg(figure: Any) -> str:
@@ -38,36 +26,28 @@ def _svg(figure: Any) -> str:
 
 def trend_svg(daily: Mapping[str, int], title: str) -> str:
     """Cases per day as a line."""
-    plt = _pyplot()
-    with _drawing:
-        figure, axes = plt.subplots(figsize=(8, 2.4))
-        try:
-            days = list(daily)
-            axes.plot(range(len(days)), [daily[d] for d in days], marker="o", markersize=2, color="#2d6fa3")
-            step = max(1, len(days) // 8)
-            axes.set_xticks(range(0, len(days), step), [days[i][5:] for i in range(0, len(days), step)])
-            axes.set_ylabel("cases")
-            axes.set_ylim(bottom=0)
-            axes.set_title(title, fontsize=10)
-            axes.grid(alpha=0.3)
-            return _svg(figure)
-        finally:
-            plt.close(figure)
+    figure = new_figure((8, 2.4))
+    axes = figure.add_subplot()
+    days = list(daily)
+    axes.plot(range(len(days)), [daily[d] for d in days], marker="o", markersize=2, color="#2d6fa3")
+    step = max(1, len(days) // 8)
+    axes.set_xticks(range(0, len(days), step), [days[i][5:] for i in range(0, len(days), step)])
+    axes.set_ylabel("cases")
+    axes.set_ylim(bottom=0)
+    axes.set_title(title, fontsize=10)
+    axes.grid(alpha=0.3)
+    return _svg(figure)
 
 
 def heat_map_svg(per_hour: Sequence[float], title: str) -> str:
     """168 values (Monday 00:00 first) as a days × hours grid."""
-    plt = _pyplot()
     grid = [list(per_hour[day * 24 : day * 24 + 24]) for day in range(7)]
-    with _drawing:
-        figure, axes = plt.subplots(figsize=(8, 2.6))
-        try:
-            image = axes.imshow(grid, aspect="auto", cmap="Blues")
-            axes.set_yticks(range(7), list(DAYS))
-            axes.set_xticks(range(0, 24, 2), [f"{h:02d}" for h in range(0, 24, 2)])
-            axes.set_xlabel("hour of day (the desk's time zone)")
-            axes.set_title(title, fontsize=10)
-            figure.colorbar(image, ax=axes, label="cases")
-            return _svg(figure)
-        finally:
-            plt.close(figure)
+    figure = new_figure((8, 2.6))
+    axes = figure.add_subplot()
+    image = axes.imshow(grid, aspect="auto", cmap="Blues")
+    axes.set_yticks(range(7), list(DAYS))
+    axes.set_xticks(range(0, 24, 2), [f"{h:02d}" for h in range(0, 24, 2)])
+    axes.set_xlabel("hour of day (the desk's time zone)")
+    axes.set_title(title, fontsize=10)
+    figure.colorbar(image, ax=axes, label="cases")
+    return _svg(figure)
