@@ -117,8 +117,8 @@ class DashboardPages:
 
     def _volume(self, filters: Filters) -> dict[str, Any]:
         now = self._clock.now()
-        hours = self._reports.volume_by_hour(filters.cut).get("all", [0] * 168)
         by_platform = self._reports.volume_by_hour(filters.cut, "platform")
+        hours = [sum(counts[hour] for counts in by_platform.values()) for hour in range(168)]  # all of them
         report = overview(self._reports, self._playbook(), filters.cut, now)
         plan = report.forecast
         rows = [
