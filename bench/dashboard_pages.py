@@ -1,7 +1,7 @@
 """Dashboard page timings with many closed cases in the history.
 
 Fills a fresh SQLite history (or ``--database-url``, e.g. the machine's PostgreSQL) with ``--cases``
-closed cases spread over the last 26 weeks across platforms, departments and experts, starts the real
+closed cases, the same synthetic year as ``bench/history_reports.py``, starts the real
 web app on a private embedded Redis, and times every dashboard page and the export through HTTP with
 the dashboard token, warm (after one unmeasured load). Figures only; the target is under 1 s a page
 with 100,000 cases. With ``--database-url`` the cases go into a schema of the bench's own, dropped at
@@ -18,28 +18,24 @@ import sys
 import tempfile
 import time
 from contextlib import ExitStack
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
-from sqlalchemy import insert
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.history_reports import fill  # noqa: E402
 from bridge.app.logs import configure  # noqa: E402
 from bridge.app.settings import Settings  # noqa: E402
-from bridge.store.history import CaseRow, history_url, open_engine  # noqa: E402
+from bridge.store.history import History, history_url, open_engine  # noqa: E402
 from bridge.store.redis_conn import embedded_url  # noqa: E402
 from bridge.wiring import build, build_web_app  # noqa: E402
 from standins.server import BackgroundServer  # noqa: E402
-from tests.support.dashboard import closed_case  # noqa: E402
 from tests.support.history import postgres_schema  # noqa: E402
 
 TOKEN = "bench-dashboard-token"  # noqa: S105  # a local bench's own
-PLATFORMS = ("x", "x", "x", "facebook", "instagram", "mastodon", "bluesky")
-DEPARTMENTS = ("social", "billing", "logistics")
-EXPERTS = ("U0EXP1", "U0EXP2", "U0LOG1", "U0SOC1")
 PAGES = (
     "/dashboard",
     "/dashboard?since=2000-01-01",  # every case, not the default last 30 days
@@ -49,39 +45,10 @@ PAGES = (
     "/dashboard/people?since=2000-01-01",
     "/dashboard/surveys",
     "/dashboard/cases",
-    "/dashboard/cases?text=bill%2042",
+    "/dashboard/cases?text=broken",
     "/dashboard/cases?handle=customer77",
     "/dashboard/cases/4242",
 )
-
-
-def fill(url: str, count: int, now: datetime) -> float:
-    """``count`` closed cases over 26 weeks, inserted in batches; returns the seconds it took."""
-    engine = open_engine(url)
-    started = time.perf_counter()
-    span = timedelta(weeks=26).total_seconds()
-    batch: list[dict[str, object]] = []
-    for i in range(1, count + 1):
-        created = now - timedelta(seconds=span * (count - i) / count) - timedelta(hours=1)
-        facts = closed_case(
-            i,
-            created,
-            platform=PLATFORMS[i % len(PLATFORMS)],
-            department=DEPARTMENTS[i % len(DEPARTMENTS)],
-            expert=EXPERTS[i % len(EXPERTS)],
-            csat=(i % 5) + 1 if i % 4 == 0 else None,
-            nps=i % 11 if i % 6 == 0 else None,
-            sla_met=i % 9 != 0,
-        )
-        batch.append(facts.columns())
-        if len(batch) == 5000:
-            with engine.begin() as conn:
-                conn.execute(insert(CaseRow), batch)
-            batch = []
-    if batch:
-        with engine.begin() as conn:
-            conn.execute(insert(CaseRow), batch)
-    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -97,7 +64,7 @@ def main() -> None:
         named = history_url(args.database_url, data_dir) if args.database_url else None
         database_url = stack.enter_context(postgres_schema(named)) if named else None
         url = history_url(database_url, data_dir)
-        took = fill(url, args.cases, datetime.now(UTC))
+        took = fill(History(open_engine(url)), args.cases, datetime.now(UTC))  # history_reports' year
         print(f"history: {args.cases:,} closed cases in {url.split(':')[0]}, filled in {took:.1f} s")
         settings = Settings(
             redis_url=embedded_url(data_dir / "redis"),

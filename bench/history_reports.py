@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ from bridge.reports.kpis import Cut  # noqa: E402
 from bridge.reports.overview import overview  # noqa: E402
 from bridge.reports.query import Reports  # noqa: E402
 from bridge.store.history import CaseFacts, CaseRow, History, Search, history_url, open_engine  # noqa: E402
+from tests.support.history import postgres_schema  # noqa: E402
 
 PLAYBOOK = ROOT / "playbooks" / "acme.yml"
 PLATFORMS = ("x", "x", "x", "mastodon", "bluesky")
@@ -121,8 +123,12 @@ def main() -> int:
     parser.add_argument("--database-url", help="default: a fresh SQLite file in a temporary folder")
     args = parser.parse_args()
     now = datetime.now(UTC)
-    with tempfile.TemporaryDirectory() as folder:
-        history = History(open_engine(history_url(args.database_url, Path(folder))))
+    with ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        url = history_url(args.database_url, folder)
+        if args.database_url:  # a schema of the bench's own, dropped afterwards: nothing of yours touched
+            url = stack.enter_context(postgres_schema(url))
+        history = History(open_engine(url))
         seconds = fill(history, args.cases, now)
         print(
             f"history_reports: {args.cases:,} closed cases on {history.engine.dialect.name}, "
