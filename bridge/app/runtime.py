@@ -26,7 +26,6 @@ from bridge.desk.desk import Desk
 from bridge.desk.steering import Steering
 from bridge.domain.clock import Clock, SystemClock
 from bridge.domain.errors import NoRuntime
-from bridge.domain.lifecycle import FINISHED_STATES
 from bridge.domain.model import Case
 from bridge.domain.ports import ChatPlatform, SocialPlatform
 from bridge.flow.chat_updates import ChatUpdates
@@ -49,7 +48,6 @@ from bridge.reports.surveys import Answered, Surveys
 from bridge.store.cases import Store
 from bridge.store.redis_conn import connect, resolve_url
 from bridge.store.timers import CaseTimers
-from bridge.store.transitions import text as _s
 from bridge.triage.learning.active import use_model_file
 from bridge.triage.learning.model import MODEL_FILE
 
@@ -59,7 +57,6 @@ if TYPE_CHECKING:
 
 __all__ = ["REARCHIVE_COALESCE_SECONDS", "Runtime", "build_core", "current", "install"]
 
-_FINISHED = frozenset(state.value for state in FINISHED_STATES)
 #: Clicks and conversions on a closed case write it to the history at most once in this window.
 REARCHIVE_COALESCE_SECONDS = 60
 
@@ -187,14 +184,10 @@ class Runtime:
 
         return Reports(self.history.engine)
 
-    def _closed(self, number: int) -> bool:
-        state = self.store.r.hget(self.store.k("case", number), "state")
-        return state is not None and _s(state) in _FINISHED
-
     def rearchive(self, number: int) -> None:
         """Something was recorded on case ``number`` after it may have closed (its engagement, a
         survey answer): a closed case is written to the history again (an upsert)."""
-        if self._closed(number):
+        if self.store.is_closed(number):
             self.dispatch.archive_case(number)
 
     def rearchive_soon(self, number: int) -> None:
@@ -202,7 +195,7 @@ class Runtime:
         :data:`REARCHIVE_COALESCE_SECONDS` however many clicks a popular answer gets, a little after
         the window closes, so the one write sees every click counted in it."""
         key = self.store.k("rearchive", number)
-        if self._closed(number) and self.redis.set(key, 1, nx=True, ex=REARCHIVE_COALESCE_SECONDS):
+        if self.store.is_closed(number) and self.redis.set(key, 1, nx=True, ex=REARCHIVE_COALESCE_SECONDS):
             at = self.clock.now() + timedelta(seconds=REARCHIVE_COALESCE_SECONDS + 1)
             self.dispatch.archive_case(number, at=at)
 

@@ -16,10 +16,9 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from bridge.domain.lifecycle import FINISHED_STATES
 from bridge.playbook.model import Playbook
 from bridge.reports.facts import CLOSING_ACTIONS, Scorer, build_facts, events_from
-from bridge.store.cases import FIRST_CASE_NUMBER, Store
+from bridge.store.cases import CLOSED_STATE_VALUES, FIRST_CASE_NUMBER, Store
 from bridge.store.closing import CaseTracker
 from bridge.store.transitions import text as _s
 from bridge.triage.triager import Triager
@@ -31,7 +30,7 @@ __all__ = ["ARCHIVE_BATCH", "Archiver", "triage_scorer"]
 
 log = structlog.get_logger(__name__)
 ARCHIVE_BATCH = 200
-_CLOSED = frozenset(s.value for s in FINISHED_STATES)
+
 _REMOVE_IF_SAME = """
 -- KEYS[1] to-archive zset; ARGV[1] number, ARGV[2] score as read
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
@@ -75,7 +74,7 @@ class Archiver:
     def archive(self, number: int, now: datetime) -> bool:
         """Write case ``number`` to the history if it is closed; False when it is open or gone."""
         raw = {_s(k): _s(v) for k, v in self.store.r.hgetall(self.store.k("case", number)).items()}
-        if raw.get("state") not in _CLOSED or not raw.get("created_at"):
+        if raw.get("state") not in CLOSED_STATE_VALUES or not raw.get("created_at"):
             return False
         timeline = [
             {_s(k): _s(v) for k, v in (entry or {}).items()}
@@ -153,7 +152,11 @@ class Archiver:
             for n in numbers:
                 pipe.hget(self.store.k("case", n), "state")
             states = pipe.execute()
-            closed = [n for n, state in zip(numbers, states, strict=True) if state and _s(state) in _CLOSED]
+            closed = [
+                n
+                for n, state in zip(numbers, states, strict=True)
+                if state and _s(state) in CLOSED_STATE_VALUES
+            ]
             written += self.archive_many(closed, now)
         self.store.r.set(marker, last + 1)
         return written, last + 1

@@ -18,13 +18,16 @@ import redis
 
 from bridge.domain.clock import Clock, SystemClock
 from bridge.domain.errors import CaseCompacted, UnknownCase
-from bridge.domain.lifecycle import TRANSITIONS, Action, State
+from bridge.domain.lifecycle import FINISHED_STATES, TRANSITIONS, Action, State
 from bridge.domain.model import Case, Draft, MessageRef, utcnow
 from bridge.store.closing import CaseTracker, stub_key
 from bridge.store.transitions import GLOBAL_AUDIT_MAXLEN, Change, TransitionScript
 from bridge.store.transitions import text as _s
 
-__all__ = ["FIRST_CASE_NUMBER", "AuditEntry", "Outcome", "Store"]
+#: The finished states as stored in a case's hash (posted, resolved, ignored).
+CLOSED_STATE_VALUES = frozenset(state.value for state in FINISHED_STATES)
+
+__all__ = ["CLOSED_STATE_VALUES", "FIRST_CASE_NUMBER", "AuditEntry", "Outcome", "Store"]
 
 #: Case numbers start above this, so references look like ``#1001``.
 FIRST_CASE_NUMBER = 1000
@@ -131,6 +134,12 @@ class Store:
         raw = self.r.get(self.k("post", platform, post_id))
         return int(raw) if raw else None
 
+    def is_closed(self, number: int) -> bool:
+        """Whether case ``number`` is posted, resolved or ignored (False when there is no such case),
+        read from its state alone."""
+        state = self.r.hget(self.k("case", number), "state")
+        return state is not None and _s(state) in CLOSED_STATE_VALUES
+
     def get(self, number: int | str) -> Case:
         raw = self.r.hgetall(self.k("case", number))
         if not raw:
@@ -189,8 +198,6 @@ class Store:
         return Outcome(False, State(state), reason=status, guard=extra)
 
     def _track_open(self, number: int, state: State) -> None:
-        from bridge.domain.lifecycle import FINISHED_STATES
-
         closed = state in FINISHED_STATES
         self._tracker.track(number, closed=closed, at=utcnow().timestamp())
         if closed and self.on_closed is not None:

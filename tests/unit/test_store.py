@@ -106,3 +106,10 @@ def test_the_audit_is_stamped_by_the_runtimes_clock(store: Store) -> None:
         ("ingested", datetime(2026, 11, 2, 9, 0, tzinfo=UTC)),
         ("claim", datetime(2026, 11, 2, 9, 7, tzinfo=UTC)),
     ]
+
+
+def test_a_case_is_closed_once_posted_resolved_or_ignored(store: Store) -> None:
+    number, _ = store.create_case_once(routed_case("p-closed"))
+    assert not store.is_closed(number) and not store.is_closed(number + 999)
+    store.transition(number, Action.IGNORE, "U0SOC1")
+    assert store.is_closed(number)
