@@ -8,7 +8,7 @@ from bridge.desk.commands.parsing import case_number, rest, unquoted
 from bridge.desk.commands.replies import CommandReply
 from bridge.desk.desk import Desk, who
 from bridge.domain.errors import NotAllowed
-from bridge.domain.lifecycle import OPEN_STATES, State
+from bridge.domain.lifecycle import FINISHED_STATES, OPEN_STATES, State
 from bridge.domain.model import Case
 from bridge.store.cases import Store
 from bridge.store.timeline import format_timeline
@@ -31,7 +31,7 @@ def age(since: datetime, now: datetime) -> str:
 def sla_status(case: Case, now: datetime) -> str:
     if case.sla_due is None:
         return "no SLA"
-    if case.state.value in ("posted", "resolved", "ignored"):
+    if case.state in FINISHED_STATES:
         return "answered" if case.state is State.POSTED else case.state.value
     left = int((case.sla_due - now).total_seconds() // 60)
     return f"due in {left}m" if left >= 0 else f"OVERDUE by {-left}m"
