@@ -146,14 +146,14 @@ def publish(number: int) -> str:
     first = not before.reply_id  # no answer of ours in this case yet
     outcome = rt.publisher.publish(number)
     if outcome in _POSTED or outcome == "rejected":
-        case = rt.store.get(number)
+        platform = before.platform  # the platform and the customer's post never change: no second read
         if outcome == "rejected":
-            rt.meter.count(REPLIES_FAILED, platform=case.platform, reason="rejected")
+            rt.meter.count(REPLIES_FAILED, platform=platform, reason="rejected")
         else:
-            rt.meter.count(REPLIES_POSTED, platform=case.platform)
+            rt.meter.count(REPLIES_POSTED, platform=platform)
             if first:
-                waited = max(0.0, (rt.clock.now() - case.created_at).total_seconds())
-                rt.meter.observe(FIRST_RESPONSE, waited, platform=case.platform)
+                waited = max(0.0, (rt.clock.now() - before.created_at).total_seconds())
+                rt.meter.observe(FIRST_RESPONSE, waited, platform=platform)
             rt.surveys.plan(number)  # the playbook's survey, if any, after its delay
             rt.engagement.plan(number, before)  # a public answer's likes, replies, reposts, read later
     return outcome
