@@ -59,17 +59,20 @@ def test_a_post_deferred_by_a_rate_limit_goes_out_within_seconds_of_redis_coming
     number = claimed_draft(bridge)
     post_id = bridge.rt.store.get(number).post_id
     bridge.x.fail_next("POST /2/tweets", status=429, reset_in=3)
-    run = BridgeProcess(bridge_environment(bridge, tmp_path / "run"))
+    run = BridgeProcess(bridge_environment(bridge, tmp_path / "run"), log=tmp_path / "run.log")
     try:
         assert bridge.click("U0APP1", number, ACTION_IDS["approve"], f"{number}:1").status == 200
         wait_until(bridge.scheduled, timeout=90, what="X's rate limit to defer the post to a scheduled job")
         assert bridge.rt.store.get(number).state == State.APPROVED
         back = throwaway_redis.restart(DOWN_SECONDS)
-        wait_until(
-            lambda: bridge.rt.store.get(number).state == State.POSTED,
-            timeout=RESUME_BOUND_SECONDS,
-            what="the deferred post after Redis came back",
-        )
+        try:
+            wait_until(
+                lambda: bridge.rt.store.get(number).state == State.POSTED,
+                timeout=RESUME_BOUND_SECONDS,
+                what="the deferred post after Redis came back",
+            )
+        except AssertionError as late:  # what bridge run said, so a rare miss can be read, not guessed
+            pytest.fail(f"{late}; bridge run said:\n{run.output(12000)}")
         resumed = time.monotonic() - back
         assert run.process.poll() is None, "bridge run must live through a Redis restart"
     finally:
