@@ -12,7 +12,12 @@ hold up a Claim; and the same words to the same person are queued once per
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+import math
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import redis
 import structlog
@@ -20,9 +25,13 @@ from rq import Queue
 
 from bridge.app import jobs
 from bridge.app.enqueue import enqueue
+from bridge.domain.clock import Clock
 from bridge.store.timers import CaseTimers
 
 __all__ = [
+    "CARD_BATCH",
+    "CARD_BATCH_SPREAD",
+    "CARD_TIMER_SECONDS",
     "TELL_COALESCE_SECONDS",
     "TELL_QUEUE_SUFFIX",
     "TELL_RETRY_INTERVALS_SECONDS",
@@ -36,6 +45,15 @@ TELL_QUEUE_SUFFIX = "-tells"
 TELL_COALESCE_SECONDS = 10
 #: A private note is worth little when late: two quick retries, not the half hour case work gets.
 TELL_RETRY_INTERVALS_SECONDS = [5, 30]
+#: At most this many first cards in one ``post_cards`` job: RQ's own bookkeeping (some sixty Redis
+#: commands and a few milliseconds per job) is then paid once for them all.
+CARD_BATCH = 20
+#: A batch is split into at least this many jobs (when it has as many cards), so a small burst still
+#: spreads over the workers instead of queueing behind one of them.
+CARD_BATCH_SPREAD = 4
+#: A batched card is also a timer (:mod:`bridge.store.timers`, kind ``card``) due this many seconds
+#: on: if the process dies before its job is queued, or the job is lost, the workers post it then.
+CARD_TIMER_SECONDS = 60
 
 
 def tell_queue(queue: Queue) -> Queue:
@@ -46,10 +64,16 @@ def tell_queue(queue: Queue) -> Queue:
 class Dispatcher:
     """Queues the job that does what the core asked for."""
 
-    def __init__(self, queue: Queue, timers: CaseTimers | None = None) -> None:
+    def __init__(self, queue: Queue, timers: CaseTimers | None = None, clock: Clock | None = None) -> None:
+        """``clock`` is the bridge's (the card timers' time), the wall clock without one."""
         self.queue = queue
+        self.clock = clock
         self.tells = tell_queue(queue)
         self.timers = timers
+        self._cards: list[int] | None = None  # first cards held back while a batch is open
+        self._after_cards: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []  # work on their threads
+        self._batch_depth = 0
+        self._lock = threading.Lock()
 
     @property
     def queues(self) -> list[Queue]:
@@ -57,16 +81,92 @@ class Dispatcher:
         return [self.queue, self.tells]
 
     def post_card(self, number: int) -> None:
-        enqueue(self.queue, jobs.post_card, number)
+        """One job per card, or (inside :meth:`batched_cards`) one job for several cards."""
+        with self._lock:
+            batch = self._cards
+            if batch is not None:
+                batch.append(number)
+        if batch is None or self.timers is None:
+            enqueue(self.queue, jobs.post_card, number)
+            return
+        now = self.clock.now() if self.clock is not None else datetime.now(tz=UTC)
+        self.timers.set(number, "card", now + timedelta(seconds=CARD_TIMER_SECONDS))  # the safety net
+        with self._lock:  # a full batch goes at once: the page's first cards need not wait for its last
+            full = (
+                self._cards[:CARD_BATCH] if self._cards is not None and len(self._cards) >= CARD_BATCH else []
+            )
+            if full and self._cards is not None:
+                del self._cards[: len(full)]
+        if full:
+            enqueue(self.queue, jobs.post_cards, full)
+            self.timers.forget(full, "card")
+
+    @contextmanager
+    def batched_cards(self) -> Iterator[None]:
+        """Within this block (a poll's page of mentions), cards asked for are queued together:
+        :data:`CARD_BATCH` to a ``post_cards`` job as soon as that many wait, the rest when the block
+        ends (split over at least :data:`CARD_BATCH_SPREAD` jobs). Each is also a ``card`` timer
+        until its job is queued, so a process killed inside the block loses no card: the workers post
+        it when its timer comes due. What would write in the thread of a card held back waits behind
+        it (a crash loses such a note, not the case). Only with timers: without them each card is its
+        own job, as outside the block."""
+        if self.timers is None:
+            yield
+            return
+        with self._lock:
+            self._batch_depth += 1
+            if self._cards is None:
+                self._cards = []
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._batch_depth -= 1
+                numbers: list[int] = []
+                after: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
+                if self._batch_depth == 0:
+                    numbers, self._cards = self._cards or [], None
+                    after, self._after_cards = self._after_cards, []
+            self._queue_cards(numbers)
+            for func, args in after:  # queued behind the cards whose threads they write in
+                enqueue(self.queue, func, *args)
+
+    def _behind_held_card(self, func: Callable[..., Any], number: int, *args: Any) -> bool:
+        """Keep ``func(number, *args)`` until the batch's cards are queued, when it writes in the
+        thread of a card held back (a customer's second post in the same page): queued now, it would
+        run before that card and wait out a retry. True when kept."""
+        with self._lock:
+            if self._cards is None or number not in self._cards:
+                return False
+            self._after_cards.append((func, (number, *args)))
+            return True
+
+    def _queue_cards(self, numbers: list[int]) -> None:
+        """Queue the held-back cards; once their jobs are queued, RQ keeps them (a job cut off by a
+        crash runs again), so the safety-net timers go."""
+        if not numbers or self.timers is None:
+            return
+        jobs_wanted = max(math.ceil(len(numbers) / CARD_BATCH), min(len(numbers), CARD_BATCH_SPREAD))
+        size = math.ceil(len(numbers) / jobs_wanted)
+        for start in range(0, len(numbers), size):
+            chunk = numbers[start : start + size]
+            if len(chunk) == 1:
+                enqueue(self.queue, jobs.post_card, chunk[0])
+            else:
+                enqueue(self.queue, jobs.post_cards, chunk)
+        self.timers.forget(numbers, "card")
 
     def refresh_card(self, number: int) -> None:
-        enqueue(self.queue, jobs.refresh_card, number)
+        if not self._behind_held_card(jobs.refresh_card, number):
+            enqueue(self.queue, jobs.refresh_card, number)
 
     def post_preview(self, number: int, version: int) -> None:
-        enqueue(self.queue, jobs.post_preview, number, version)
+        if not self._behind_held_card(jobs.post_preview, number, version):
+            enqueue(self.queue, jobs.post_preview, number, version)
 
     def thread_notice(self, number: int, text: str, quote: str = "") -> None:
-        enqueue(self.queue, jobs.thread_notice, number, text, quote)
+        if not self._behind_held_card(jobs.thread_notice, number, text, quote):
+            enqueue(self.queue, jobs.thread_notice, number, text, quote)
 
     def tell(self, chat: str, channel: str, user: str, text: str) -> None:
         """Tell one person, on the tell queue; words already on their way to them are not queued again."""
@@ -89,6 +189,14 @@ class Dispatcher:
             self.timers.set(number, kind, at)
         else:
             enqueue(self.queue, jobs.sla_check, number, kind, at=at)
+
+    def sla_checks(self, number: int, due: Mapping[str, datetime]) -> None:
+        """Several timers of one case in one command."""
+        if self.timers is not None:
+            self.timers.set_many(number, due)
+        else:
+            for kind, at in due.items():
+                self.sla_check(number, kind, at)
 
     def out_of_hours_ack(self, number: int) -> None:
         enqueue(self.queue, jobs.out_of_hours_ack, number)

@@ -106,6 +106,7 @@ class Health:
         self.queue_name = queue_name
         self.prefix = prefix
         self.status = Status()
+        self._platforms: dict[bytes, str] = {}  # an open case's platform, which never changes
 
     @classmethod
     def beside(cls, client: redis.Redis, queue_name: str, prefix: str) -> Health:
@@ -140,17 +141,23 @@ class Health:
 
     def _backlog(self) -> dict[str, Any]:
         """Open cases per platform and the age of the oldest: what operators alert on when the desk
-        falls behind (at most :data:`BACKLOG_READ_MAX` cases are read each check)."""
+        falls behind (at most :data:`BACKLOG_READ_MAX` open cases each check; each one's platform is
+        read once, when it is first seen open, not at every check)."""
         open_key = f"{self.prefix}open"
         oldest: list[tuple[bytes, float]] = self.client.zrange(open_key, 0, 0, withscores=True)  # type: ignore[assignment]
         numbers: list[bytes] = self.client.zrange(open_key, 0, BACKLOG_READ_MAX - 1)  # type: ignore[assignment]
+        unread = [number for number in numbers if number not in self._platforms]
         with self.client.pipeline(transaction=False) as pipe:
-            for number in numbers:
+            for number in unread:
                 pipe.hget(f"{self.prefix}case:{_text(number)}", "platform")
-            platforms = pipe.execute() if numbers else []
+            platforms = pipe.execute() if unread else []
+        for number, platform in zip(unread, platforms, strict=True):
+            if platform:  # a case read as it is being erased is read again next time
+                self._platforms[number] = _text(platform)
+        self._platforms = {n: self._platforms[n] for n in numbers if n in self._platforms}  # open ones
         backlog: dict[str, int] = {}
-        for platform in platforms:
-            name = _text(platform) if platform else "unknown"
+        for number in numbers:
+            name = self._platforms.get(number, "unknown")
             backlog[name] = backlog.get(name, 0) + 1
         since = time.time() - float(oldest[0][1]) if oldest else 0.0
         return {"backlog": backlog, "oldest_open_seconds": max(0.0, since)}

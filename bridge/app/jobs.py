@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+import redis
 import structlog
 from rq import Retry, get_current_job
 from rq.job import Job
 
+from bridge.app.enqueue import enqueue
 from bridge.app.metrics import (
     FIRST_RESPONSE,
     MENTION_TO_CARD,
@@ -23,7 +27,9 @@ from bridge.app.metrics import (
     SLA_BREACHES,
     SURVEYS_SENT,
 )
-from bridge.domain.errors import PaceDeferred, Rejected
+from bridge.domain.errors import PaceDeferred, Rejected, UnknownCase
+from bridge.domain.lifecycle import FINISHED_STATES
+from bridge.domain.model import Case
 from bridge.store.pacing import deferrable
 
 if TYPE_CHECKING:
@@ -32,8 +38,10 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_PACE_DEFERRALS",
     "archive_case",
+    "card_due",
     "out_of_hours_ack",
     "post_card",
+    "post_cards",
     "post_preview",
     "publish",
     "publish_gave_up",
@@ -91,19 +99,80 @@ def post_card(number: int) -> Retry | None:
     case = rt.store.get(number)
     try:
         if case.card is None:  # a first post sends before it writes: it may wait for its slot off the worker
-            deferred = put_off_when_busy(lambda: rt.chat_updates.post_card(number))
+            deferred = put_off_when_busy(lambda: rt.chat_updates.post_card(number, case))
             if deferred is not None:
                 return deferred
         else:  # a refresh or a move, which may write first: its sends wait in place
-            rt.chat_updates.post_card(number)
+            rt.chat_updates.post_card(number, case)
     except Rejected as exc:  # for good (an unknown channel …): retrying for half an hour cannot help
         rt.chat_updates.card_refused(number, str(exc))
         return None
     if case.card is None:  # the first time: how long the customer's post took to reach people
-        waited = max(0.0, (rt.clock.now() - case.created_at).total_seconds())
-        rt.meter.observe(MENTION_TO_CARD, waited, platform=case.platform)
-        log.info("card_posted", department=case.department, mention_to_card_seconds=round(waited, 1))
+        _card_is_up(rt, case)
     return None
+
+
+def post_cards(numbers: list[int]) -> str:
+    """The first cards of several new cases (a poll's page, :meth:`Dispatcher.batched_cards`): RQ's
+    own bookkeeping, some sixty Redis commands a job, is paid once for them all. A card whose channel
+    is busy becomes a ``post_card`` job of its own at its slot (named ``card-N``, the slot held under
+    that name, as :func:`put_off_when_busy` does for a job); a card that fails becomes a ``post_card``
+    job with a job's retries. The job runs again after a crash: a card already up is left alone."""
+    rt = _runtime()
+    outcomes: Counter[str] = Counter()
+    with rt.meter.held():
+        for number in numbers:
+            outcomes[_first_card(rt, number)] += 1
+    return ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
+
+
+def _first_card(rt: Runtime, number: int) -> str:
+    try:
+        case = rt.store.get(number)
+    except UnknownCase:  # erased (or expired) since it was queued
+        return "gone"
+    if case.card is not None:
+        return "up already"
+    holder = f"card-{number}"
+    try:
+        with deferrable(holder, first=True):  # a rerun after a crash finds a held slot taken anew
+            rt.chat_updates.post_card(number, case)
+    except PaceDeferred as exc:
+        seconds = max(1, math.ceil(exc.until) - math.floor(time.time()))
+        at = datetime.now(tz=UTC) + timedelta(seconds=seconds)
+        enqueue(rt.queue, post_card, number, at=at, job_id=holder)
+        log.info("card_deferred_for_channel_pace", case=number, channel=exc.channel, seconds=seconds)
+        return "deferred"
+    except Rejected as exc:
+        rt.chat_updates.card_refused(number, str(exc))
+        return "refused"
+    except (redis.ConnectionError, redis.TimeoutError):
+        raise  # Redis is gone: the whole job is retried, and cards already up are left alone then
+    except Exception as exc:  # noqa: BLE001  # an outage, say: this card alone gets a job's retries
+        log.warning("card_failed_in_batch", case=number, error=str(exc))
+        enqueue(rt.queue, post_card, number)
+        return "retried alone"
+    _card_is_up(rt, case)
+    return "posted"
+
+
+def _card_is_up(rt: Runtime, case: Case) -> None:
+    waited = max(0.0, (rt.clock.now() - case.created_at).total_seconds())
+    rt.meter.observe(MENTION_TO_CARD, waited, platform=case.platform)
+    log.info(
+        "card_posted", case=case.number, department=case.department, mention_to_card_seconds=round(waited, 1)
+    )
+
+
+def card_due(number: int) -> str:
+    """A batched card's safety-net timer came due (:meth:`Dispatcher.batched_cards`): the process that
+    held it back died before queueing its job. A case still waiting for its first card gets one."""
+    rt = _runtime()
+    case = rt.store.get(number)
+    if case.card is not None or case.state in FINISHED_STATES:
+        return "not needed"
+    rt.dispatch.post_card(number)
+    return "queued"
 
 
 def refresh_card(number: int) -> None:

@@ -110,9 +110,10 @@ def _poll_mentions(rt: Runtime, name: str, social: SocialPlatform, now: float) -
         log.exception("poll_failed", platform=name, error=str(exc))
         rt.meter.count(POLL_ERRORS, platform=name, kind="failed")
         return 0.0, False
-    created = _ingest_all(
-        rt, sorted(batch.mentions, key=lambda m: int(m.post_id) if m.post_id.isdigit() else 0)
-    )
+    with rt.dispatch.batched_cards(), rt.meter.held():  # the page's cards go out in a few jobs
+        created = _ingest_all(
+            rt, sorted(batch.mentions, key=lambda m: int(m.post_id) if m.post_id.isdigit() else 0)
+        )
     if batch.newest_id:
         rt.store.set_cursor(cursor_name(name), batch.newest_id)
     log.info("polled", platform=name, seen=len(batch.mentions), new_cases=created, since_id=batch.newest_id)
@@ -120,7 +121,7 @@ def _poll_mentions(rt: Runtime, name: str, social: SocialPlatform, now: float) -
 
 
 def _ingest_one(rt: Runtime, mention: Mention) -> int:
-    ingested = rt.ingestor.ingest(mention)
+    ingested = rt.ingestor.ingest(mention, unseen=True)  # _ingest_all looked the page up
     if not ingested.created:
         return 0
     rt.meter.count(CASES_INGESTED, platform=mention.platform, verdict=ingested.reason)
@@ -129,7 +130,18 @@ def _ingest_one(rt: Runtime, mention: Mention) -> int:
 
 
 def _ingest_lane(rt: Runtime, mentions: list[Mention]) -> int:
-    return sum(_ingest_one(rt, mention) for mention in mentions)
+    with rt.meter.held():  # each ingest thread's counts in one write
+        return sum(_ingest_one(rt, mention) for mention in mentions)
+
+
+def _without_cases(rt: Runtime, mentions: list[Mention]) -> list[Mention]:
+    """The page's posts that have no case yet, each once, in order: one lookup for the whole page
+    instead of one per mention (creating a case still checks again, atomically)."""
+    first: dict[tuple[str, str], Mention] = {}
+    for mention in mentions:
+        first.setdefault((mention.platform, mention.post_id), mention)
+    known = rt.store.cases_for_posts(list(first))
+    return [mention for mention, number in zip(first.values(), known, strict=True) if number is None]
 
 
 def _ingest_all(rt: Runtime, mentions: list[Mention]) -> int:
@@ -139,6 +151,7 @@ def _ingest_all(rt: Runtime, mentions: list[Mention]) -> int:
     :data:`INGEST_THREADS` threads, each taking whole authors in order: a customer's second post
     still finds the case their first opened. Replies within a conversation come after, in order, so
     they find the case of the post they answer."""
+    mentions = _without_cases(rt, mentions)
     if len(mentions) < PARALLEL_FROM:
         return _ingest_lane(rt, mentions)
     lanes: dict[int, list[Mention]] = defaultdict(list)

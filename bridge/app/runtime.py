@@ -77,7 +77,7 @@ class Runtime:
         """Each service is built with everything it needs, lowest first."""
         use_model_file(self.settings.bridge_data_dir / MODEL_FILE)  # triage's fitted model, if saved
         self.timers = CaseTimers(self.redis, self.store.k("timers"))
-        self.dispatch = Dispatcher(self.queue, self.timers)
+        self.dispatch = Dispatcher(self.queue, self.timers, self.clock)
         self.meter = Meter(self.redis, self.settings.bridge_key_prefix)
         self.outlets = Outlets(self.socials, self.main_accounts)
         self.followups = FollowUps(self.store, self.dispatch)

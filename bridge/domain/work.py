@@ -3,6 +3,7 @@ application decides how it runs (RQ jobs with retries, see :mod:`bridge.app.disp
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
 
@@ -28,6 +29,9 @@ class Dispatch(Protocol):
     def sla_check(self, number: int, kind: str, at: datetime) -> None:
         """The case's ``kind`` timer, due at ``at``: a timer in Redis, not a job (setting it again
         moves it); the workers check it when it is due, at least once."""
+
+    def sla_checks(self, number: int, due: Mapping[str, datetime]) -> None:
+        """:meth:`sla_check` for several of the case's timers at once (``kind`` → due)."""
 
     def out_of_hours_ack(self, number: int) -> None:
         """Tell the customer when the desk is back; the job posts at most once per case."""

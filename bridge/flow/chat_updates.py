@@ -77,8 +77,10 @@ class ChatUpdates:
         running = " and ".join(sorted(self.chats)) or "no chat platform"
         return f"department {case.department} has {named or 'no channel'}, but this bridge runs {running}"
 
-    def post_card(self, number: int) -> MessageRef:
-        case = self.store.get(number)
+    def post_card(self, number: int, case: Case | None = None) -> MessageRef:
+        """The case's card in its department's channel (a refresh when it has one); ``case`` is the
+        case as just read, when the caller has it, which saves reading it again."""
+        case = case if case is not None else self.store.get(number)
         if case.card is not None:
             self.refresh_card(number)
             return case.card
@@ -91,7 +93,7 @@ class ChatUpdates:
         self.store.set_fields(number, {"chat": ref.chat, "channel": ref.channel, "card_ts": ref.ts})
         self.store.link_message(ref, number)
         self.store.record(number, "card_posted", "bridge", chat=ref.chat, channel=ref.channel, ts=ref.ts)
-        self._start_timers(number)
+        self._start_timers(number, case)
         return ref
 
     def card_refused(self, number: int, reason: str) -> None:
@@ -101,10 +103,10 @@ class ChatUpdates:
         self.store.record(number, "card_refused", "bridge", error=reason)
         self._start_timers(number)
 
-    def _start_timers(self, number: int) -> None:
+    def _start_timers(self, number: int, case: Case | None = None) -> None:
         """The case's SLA timers, once, whether its card went up or was refused."""
         if self.store.first_time(f"sla-timers:{number}"):
-            self.escalation.schedule(number)
+            self.escalation.schedule(number, case)
 
     def refresh_card(self, number: int) -> None:
         case = self.store.get(number)

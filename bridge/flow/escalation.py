@@ -56,14 +56,12 @@ class Escalation:
         self.dispatch = dispatch
         self.clock = clock
 
-    def schedule(self, number: int) -> None:
-        """Set both timers of a case; called once, when its card first appears."""
-        case = self.store.get(number)
-        reminder, deadline = claim_due(case), case.sla_due
-        if reminder is not None:
-            self.dispatch.sla_check(number, "claim", reminder)
-        if deadline is not None:
-            self.dispatch.sla_check(number, "deadline", deadline)
+    def schedule(self, number: int, case: Case | None = None) -> None:
+        """Set both timers of a case; called once, when its card first appears. ``case``, when given,
+        is the case as read for its card (its deadlines never change after ingest)."""
+        case = case if case is not None else self.store.get(number)
+        due = {"claim": claim_due(case), "deadline": case.sla_due}
+        self.dispatch.sla_checks(number, {kind: at for kind, at in due.items() if at is not None})
 
     def check(self, number: int, kind: str) -> str:
         case = self.store.get(number)

@@ -75,11 +75,13 @@ class Ingestor:
         self.set_aside = set_aside
         self.answers = answers or (lambda _mention: None)
 
-    def ingest(self, mention: Mention) -> Ingested:
+    def ingest(self, mention: Mention, *, unseen: bool = False) -> Ingested:
+        """``unseen``: the caller has just found that the post has no case (a poll looks up its whole
+        page in one command, :meth:`Store.cases_for_posts`); creating the case checks again."""
         playbook = self._playbook()
         if playbook.accounts.is_ours(mention.platform, mention.author.id, mention.author.handle):
             return Ingested(None, False, "our own post")
-        existing = self.store.case_for_post(mention.platform, mention.post_id)
+        existing = None if unseen else self.store.case_for_post(mention.platform, mention.post_id)
         if existing is not None:
             return Ingested(existing, False, "already a case")
         if self.answers(mention) is not None:

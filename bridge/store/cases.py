@@ -36,11 +36,11 @@ _CREATE_ONCE = """
 -- KEYS[1] mention key, KEYS[2] sequence, KEYS[3] global audit, KEYS[4] open cases; ARGV[1] case
 -- hash prefix, ARGV[2] case fields json, ARGV[3] first number, ARGV[4] audit json, ARGV[5] audit
 -- maxlen, ARGV[6] the case's ingest time (its score among the open cases)
-local existing = redis.call('GET', KEYS[1])
-if existing then return {0, tonumber(existing)} end
-redis.call('SETNX', KEYS[2], ARGV[3])
+-- the number is drawn first, and a post that has a case already (a race: callers look first)
+-- leaves a gap in the numbers; the usual case costs two commands, not three
 local n = redis.call('INCR', KEYS[2])
-redis.call('SET', KEYS[1], n)
+if n <= tonumber(ARGV[3]) then n = redis.call('INCRBY', KEYS[2], ARGV[3]) end  -- the first case
+if not redis.call('SET', KEYS[1], n, 'NX') then return {0, tonumber(redis.call('GET', KEYS[1]))} end
 local case_key = ARGV[1] .. n
 local fields = cjson.decode(ARGV[2])
 fields['number'] = tostring(n)
@@ -103,7 +103,9 @@ class Store:
 
     # cases -----------------------------------------------------------------------------------------
     def create_case_once(self, case: Case, by: str = "bridge") -> tuple[int, bool]:
-        """Store a new case for a post unless that post already has one; returns (number, created)."""
+        """Store a new case for a post unless that post already has one; returns (number, created).
+        A post that has a case already still draws a number, which is then never used: callers look
+        the post up first (:meth:`case_for_post`), so only a race leaves such a gap."""
         fields = {k: v for k, v in case.to_hash().items() if k != "number"}
         audit = {
             "action": "ingested",
@@ -133,6 +135,13 @@ class Store:
     def case_for_post(self, platform: str, post_id: str) -> int | None:
         raw = self.r.get(self.k("post", platform, post_id))
         return int(raw) if raw else None
+
+    def cases_for_posts(self, posts: list[tuple[str, str]]) -> list[int | None]:
+        """:meth:`case_for_post` for many ``(platform, post id)`` at once (one command)."""
+        if not posts:
+            return []
+        raws = self.r.mget([self.k("post", platform, post_id) for platform, post_id in posts])
+        return [int(raw) if raw else None for raw in raws]
 
     def is_closed(self, number: int) -> bool:
         """Whether case ``number`` is posted, resolved or ignored (False when there is no such case),

@@ -29,18 +29,21 @@ __all__ = ["DEFAULT_INTERVAL_MS", "ChannelPacer", "Turn", "deferrable"]
 
 _RESERVE = """
 -- KEYS[1] next free slot (ms), KEYS[2] a slot held for one job (or a key never set)
--- ARGV[1] now (ms), ARGV[2] interval (ms), ARGV[3] '1': hold a future slot under KEYS[2]
+-- ARGV[1] now (ms), ARGV[2] interval (ms), ARGV[3] '1': take the slot held under KEYS[2], else hold
+-- a future slot there; '2': only hold (a first attempt, which holds nothing yet); '0': neither
 -- returns {ms until the slot, 1 when it was held already}
 local now = tonumber(ARGV[1])
 local interval = tonumber(ARGV[2])
-local held = redis.call('GET', KEYS[2])
-if held then
-  redis.call('DEL', KEYS[2])
-  return {tonumber(held) - now, 1}
+if ARGV[3] == '1' then
+  local held = redis.call('GET', KEYS[2])
+  if held then
+    redis.call('DEL', KEYS[2])
+    return {tonumber(held) - now, 1}
+  end
 end
 local slot = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
 redis.call('SET', KEYS[1], slot + interval, 'PX', slot + interval - now + 60000)
-if slot > now and ARGV[3] == '1' then
+if slot > now and ARGV[3] ~= '0' then
   redis.call('SET', KEYS[2], slot, 'PX', slot - now + 600000)
 end
 return {slot - now, 0}
@@ -51,20 +54,23 @@ DEFAULT_INTERVAL_MS = 1000
 
 @dataclass
 class Turn:
-    """One run of one job: ``holder`` names its held slots; ``committed`` once it may have sent."""
+    """One run of one job: ``holder`` names its held slots; ``committed`` once it may have sent;
+    ``first`` when nothing can be held under ``holder`` yet (the slot need not be looked up)."""
 
     holder: str
     committed: bool = False
+    first: bool = False
 
 
 _turn: ContextVar[Turn | None] = ContextVar("pace_turn", default=None)
 
 
 @contextmanager
-def deferrable(holder: str) -> Iterator[Turn]:
+def deferrable(holder: str, *, first: bool = False) -> Iterator[Turn]:
     """Within this block, the first send to a busy channel raises ``PaceDeferred`` instead of sleeping;
-    ``holder`` (the job's id) must be the same when the job runs again for its slot."""
-    turn = Turn(holder)
+    ``holder`` (the job's id) must be the same when the job runs again for its slot. ``first``: no
+    slot can be held under ``holder`` yet, so none is looked for (one Redis command less a send)."""
+    turn = Turn(holder, first=first)
     token = _turn.set(turn)
     try:
         yield turn
@@ -87,11 +93,12 @@ class ChannelPacer:
         self._now_ms = now_ms or (lambda: int(time.time() * 1000))
         self._sleep = sleep
 
-    def _take(self, channel: str, holder: str) -> tuple[int, bool, int]:
+    def _take(self, channel: str, holder: str, *, first: bool = False) -> tuple[int, bool, int]:
         """(ms to wait, whether the slot was held for ``holder`` already, now in ms)."""
         now = self._now_ms()
         keys = [f"{self.prefix}pace:{channel}", f"{self.prefix}pace-held:{channel}:{holder}"]
-        wait_ms, held = self._reserve(keys=keys, args=[now, self.interval_ms, 1 if holder else 0])
+        mode = (2 if first else 1) if holder else 0
+        wait_ms, held = self._reserve(keys=keys, args=[now, self.interval_ms, mode])
         return max(0, int(wait_ms)), bool(held), now
 
     def reserve(self, channel: str) -> float:
@@ -108,7 +115,7 @@ class ChannelPacer:
         if turn is None or turn.committed:
             wait = self.reserve(channel)
         else:
-            wait_ms, held, now = self._take(channel, turn.holder)
+            wait_ms, held, now = self._take(channel, turn.holder, first=turn.first)
             if wait_ms > 0 and not held:
                 raise PaceDeferred(channel, (now + wait_ms) / 1000)
             wait = wait_ms / 1000  # a held slot due a moment later than the scheduler's whole second

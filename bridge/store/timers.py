@@ -11,6 +11,7 @@ sets its timer again (not due yet) keeps the new time.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import datetime
 
 import redis
@@ -52,6 +53,16 @@ class CaseTimers:
     def set(self, number: int, kind: str, at: datetime) -> None:
         """Due at ``at``; setting a timer again moves it."""
         self.r.zadd(self.key, {f"{number}:{kind}": at.timestamp()})
+
+    def set_many(self, number: int, due: Mapping[str, datetime]) -> None:
+        """Several of one case's timers (``kind`` → due) in one command."""
+        if due:
+            self.r.zadd(self.key, {f"{number}:{kind}": at.timestamp() for kind, at in due.items()})
+
+    def forget(self, numbers: list[int], kind: str) -> None:
+        """The ``kind`` timers of these cases go (one command for them all)."""
+        if numbers:
+            self.r.zrem(self.key, *(f"{number}:{kind}" for number in numbers))
 
     def claim_due(self, now: float, limit: int = CLAIM_BATCH) -> tuple[list[tuple[int, str]], int]:
         """The timers due at ``now`` (every timer for ``math.inf``), leased; and the lease to end them."""

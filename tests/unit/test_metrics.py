@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from unittest.mock import patch
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import Metric
+from redis.client import Pipeline
 
 from bridge.app.health import quick_client
 from bridge.app.metrics import MENTION_TO_CARD, REPLIES_FAILED, Meter, families
@@ -77,3 +79,39 @@ def test_first_response_by_platform_and_the_backlog_are_exposed_from_every_proce
     assert 'bridge_backlog_cases{platform="x"} 2.0' in text
     assert 'bridge_backlog_cases{platform="mastodon"} 1.0' in text
     assert "bridge_backlog_oldest_seconds " in text
+
+
+def test_counts_held_in_a_block_are_written_once_when_it_ends_and_add_up(store: Store) -> None:
+    meter = Meter(store.r, store.prefix)
+    with meter.held():
+        for seconds in (1, 2, 400):
+            meter.observe(MENTION_TO_CARD, seconds, platform="x")
+        meter.count(REPLIES_FAILED, platform="x", reason="rejected")
+        assert store.r.hgetall(meter.key(MENTION_TO_CARD)) == {}, "nothing written inside the block"
+    text = exposition(meter)
+    assert 'bridge_mention_to_card_seconds_count{platform="x"} 3.0' in text
+    assert 'bridge_mention_to_card_seconds_sum{platform="x"} 403.0' in text
+    assert 'bridge_replies_failed_total{platform="x",reason="rejected"} 1.0' in text
+    meter.count(REPLIES_FAILED, platform="x", reason="rejected")  # outside the block: at once
+    assert 'bridge_replies_failed_total{platform="x",reason="rejected"} 2.0' in exposition(meter)
+
+
+def test_the_backlog_reads_an_open_cases_platform_once_not_at_every_check(store: Store) -> None:
+    from bridge.app.health import Health
+    from tests.support.cases import routed_case
+
+    for post, platform in (("1", "x"), ("2", "mastodon")):
+        store.create_case_once(routed_case(post, platform=platform))
+    health = Health(store.r, "metrics-test-queue", store.prefix)
+    assert health.check().backlog == {"x": 1, "mastodon": 1}
+    read: list[object] = []
+    real_hget = Pipeline.hget
+
+    def noted_hget(pipe: Pipeline, name: str, key: str) -> object:
+        read.append(name)
+        return real_hget(pipe, name, key)
+
+    with patch.object(Pipeline, "hget", autospec=True, side_effect=noted_hget):
+        store.create_case_once(routed_case("3", platform="x"))
+        assert health.check().backlog == {"x": 2, "mastodon": 1}
+    assert read == [f"{store.prefix}case:1003"], "only the newly open case is read"

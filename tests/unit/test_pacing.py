@@ -60,3 +60,16 @@ def test_outside_a_job_a_send_waits_in_place(store: Store) -> None:
     pacer.wait_turn("C3")
     pacer.wait_turn("C3")
     assert slept == [1.0]
+
+
+def test_a_first_attempt_holds_a_slot_without_looking_for_one(store: Store) -> None:
+    """A batch's first attempt at a card (``first``) cannot hold a slot yet, so the pacer does not
+    look for one (one Redis command less a card); it still holds the slot it is put off to."""
+    now = [1_000_000]
+    pacer = ChannelPacer(store.r, store.prefix, interval_ms=1000, now_ms=lambda: now[0])
+    store.r.set(f"{store.prefix}pace-held:C1:card-7", now[0] + 5000)  # left over: not to be taken
+    pacer.reserve("C1")  # the channel is busy for a second
+    with deferrable("card-7", first=True), pytest.raises(PaceDeferred) as deferred:
+        pacer.wait_turn("C1")
+    assert deferred.value.until == (now[0] + 1000) / 1000, "its own slot, not the left-over one"
+    assert int(store.r.get(f"{store.prefix}pace-held:C1:card-7") or 0) == now[0] + 1000

@@ -26,7 +26,7 @@ def test_the_same_post_makes_one_case(store: Store) -> None:
     other = store.create_case_once(make_case("556"))
     assert first == (FIRST_CASE_NUMBER + 1, True)
     assert again == (FIRST_CASE_NUMBER + 1, False)
-    assert other == (FIRST_CASE_NUMBER + 2, True)
+    assert other[1] and other[0] > first[0]  # a new number (the duplicate may have left a gap)
     assert store.get(first[0]).text == "help"
 
 
