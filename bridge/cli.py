@@ -89,6 +89,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     rt = _runtime_on_reachable_redis()
     warn_missing_chats(rt.playbook, rt.chats)
+    rt.open_history_early()  # not in the first card's time
     worker = BridgeWorker(rt.dispatch.queues, connection=rt.redis)  # case work first, then tells
     level = logging.getLevelName(logging.getLogger().level)
     worker.work(with_scheduler=True, burst=args.burst, logging_level=level)

@@ -27,7 +27,7 @@ from bridge.app.metrics import (
     SLA_BREACHES,
     SURVEYS_SENT,
 )
-from bridge.domain.errors import PaceDeferred, Rejected, UnknownCase
+from bridge.domain.errors import PaceDeferred, Rejected
 from bridge.domain.lifecycle import FINISHED_STATES
 from bridge.domain.model import Case
 from bridge.store.pacing import deferrable
@@ -119,24 +119,21 @@ def post_cards(numbers: list[int]) -> str:
     that name, as :func:`put_off_when_busy` does for a job); a card that fails becomes a ``post_card``
     job with a job's retries. The job runs again after a crash: a card already up is left alone."""
     rt = _runtime()
-    outcomes: Counter[str] = Counter()
+    found = rt.store.get_many(numbers)  # one round trip; an erased (or compacted) case is gone
+    waiting = rt.chat_updates.with_histories([c for c in found.values() if c.card is None])
+    outcomes: Counter[str] = Counter(gone=len(numbers) - len(found), up_already=len(found) - len(waiting))
     with rt.meter.held():
-        for number in numbers:
-            outcomes[_first_card(rt, number)] += 1
-    return ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
+        for case in waiting:
+            outcomes[_first_card(rt, case)] += 1
+    return ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()) if count)
 
 
-def _first_card(rt: Runtime, number: int) -> str:
-    try:
-        case = rt.store.get(number)
-    except UnknownCase:  # erased (or expired) since it was queued
-        return "gone"
-    if case.card is not None:
-        return "up already"
+def _first_card(rt: Runtime, case: Case) -> str:
+    number = case.number
     holder = f"card-{number}"
     try:
         with deferrable(holder, first=True):  # a rerun after a crash finds a held slot taken anew
-            rt.chat_updates.post_card(number, case)
+            rt.chat_updates.post_card(number, case, history_read=True)
     except PaceDeferred as exc:
         seconds = max(1, math.ceil(exc.until) - math.floor(time.time()))
         at = datetime.now(tz=UTC) + timedelta(seconds=seconds)

@@ -3,6 +3,7 @@ platforms and the services. Jobs find it here; tests install their own."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import redis
+import structlog
 from rq import Queue
 
 from bridge.app.crisis_dispatch import CrisisDispatcher
@@ -59,6 +61,9 @@ __all__ = ["REARCHIVE_COALESCE_SECONDS", "Runtime", "build_core", "current", "in
 
 #: Clicks and conversions on a closed case write it to the history at most once in this window.
 REARCHIVE_COALESCE_SECONDS = 60
+
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass
@@ -117,7 +122,7 @@ class Runtime:
         self.publisher = Publisher(self.store, self.outlets, self.dispatch, self.clock, self.followups)
         self.escalation = Escalation(self.store, self.playbooks, self.chats, self.dispatch, self.clock)
         self.chat_updates = ChatUpdates(
-            self.store, self.playbooks, self.chats, self.desk, self.escalation, self.customer_history
+            self.store, self.playbooks, self.chats, self.desk, self.escalation, self.customer_histories
         )
         self.steering = Steering(self.desk, on_resolved=self.surveys.plan)
         self.moderation = Moderation(self.store, self.socials, self.dispatch)
@@ -174,6 +179,16 @@ class Runtime:
         url = history_url(self.settings.database_url, self.settings.bridge_data_dir)
         return History(open_engine(url))
 
+    def open_history_early(self) -> None:
+        """Open the case history now (its migrations run on first use, about a second), so the first
+        card after a worker starts does not wait for it; one that cannot be opened now is tried again
+        by the first job that needs it."""
+        try:
+            self.history.count()
+        except Exception as exc:  # noqa: BLE001  # another database: its outage must not stop a worker
+            self.__dict__.pop("history", None)
+            log.warning("history_not_opened_yet", error=str(exc))
+
     @cached_property
     def archiver(self) -> Archiver:
         return Archiver(self.store, lambda: self.history, self.playbooks)
@@ -205,15 +220,22 @@ class Runtime:
         )
         self.rearchive(answered.number)
 
-    def customer_history(self, case: Case) -> tuple[str, str]:
-        """The new card's line about the customer's earlier cases, and the dashboard's list of them
-        (when the bridge has a public address)."""
-        found = self.history.customer(case.platform, case.author_id, case.author_handle, before=case.number)
-        line = history_label(found)
+    def customer_histories(self, cases: Sequence[Case]) -> list[tuple[str, str]]:
+        """Each new card's line about its customer's earlier cases, and the dashboard's list of them
+        (when the bridge has a public address); one query for them all."""
+        from bridge.store.history.history import CustomerAsk  # SQLAlchemy on use
+
+        asks = [CustomerAsk(c.platform, c.author_id, c.author_handle, before=c.number) for c in cases]
         base = (self.settings.bridge_public_url or "").rstrip("/")
-        handle = case.author_handle.lstrip("@")
-        url = f"{base}/dashboard/cases?{urlencode({'handle': handle})}" if line and base and handle else ""
-        return line, url
+        out = []
+        for case, found in zip(cases, self.history.customers(asks), strict=True):
+            line = history_label(found)
+            handle = case.author_handle.lstrip("@")
+            url = (
+                f"{base}/dashboard/cases?{urlencode({'handle': handle})}" if line and base and handle else ""
+            )
+            out.append((line, url))
+        return out
 
 
 def build_core(settings: Settings, clock: Clock | None = None) -> Runtime:

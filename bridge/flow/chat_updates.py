@@ -6,7 +6,7 @@ card appears where the case now lives, so every channel shows the truth.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import structlog
 
@@ -36,31 +36,37 @@ class ChatUpdates:
         chats: Mapping[str, ChatPlatform],
         desk: Desk,
         escalation: Escalation,
-        customer_history: Callable[[Case], tuple[str, str]] | None = None,
+        customer_histories: Callable[[Sequence[Case]], list[tuple[str, str]]] | None = None,
     ) -> None:
-        """``customer_history`` says in a line what the customer's earlier cases were (from the case
-        history); the new card shows it."""
+        """``customer_histories`` says in a line what each customer's earlier cases were (from the
+        case history), for several new cards at once; the new card shows it."""
         self.store = store
         self._playbook = playbook
         self.chats = chats
         self.desk = desk
         self.escalation = escalation  # the SLA timers start with the card
-        self.customer_history = customer_history
+        self.customer_histories = customer_histories
 
     def _with_history(self, case: Case) -> Case:
-        """The case with its customer-history line, looked up once, before its first card. The card
-        goes up without it when the history cannot answer: a card is never held up by a report."""
-        if self.customer_history is None or case.customer_history:
-            return case
+        """The case with its customer-history line, looked up once, before its first card."""
+        return self.with_histories([case])[0] if not case.customer_history else case
+
+    def with_histories(self, cases: Sequence[Case]) -> list[Case]:
+        """The cases with their customer-history lines, looked up together (a batch of first cards).
+        The cards go up without them when the history cannot answer: a card is never held up by a
+        report."""
+        if self.customer_histories is None or not cases:
+            return list(cases)
         try:
-            line, url = self.customer_history(case)
+            found = self.customer_histories(cases)
         except Exception:  # the history is another database: its outage must not stop cards
-            log.warning("customer_history_unavailable", case=case.number, exc_info=True)
-            return case
-        if line:
-            self.store.set_fields(case.number, {"customer_history": line, "customer_history_url": url})
-            case.customer_history, case.customer_history_url = line, url
-        return case
+            log.warning("customer_history_unavailable", cases=[c.number for c in cases], exc_info=True)
+            return list(cases)
+        for case, (line, url) in zip(cases, found, strict=True):
+            if line:
+                self.store.set_fields(case.number, {"customer_history": line, "customer_history_url": url})
+                case.customer_history, case.customer_history_url = line, url
+        return list(cases)
 
     def _home(self, case: Case) -> tuple[str, str] | None:
         """The chat and channel where the case's department works now, among the chat platforms this
@@ -77,9 +83,10 @@ class ChatUpdates:
         running = " and ".join(sorted(self.chats)) or "no chat platform"
         return f"department {case.department} has {named or 'no channel'}, but this bridge runs {running}"
 
-    def post_card(self, number: int, case: Case | None = None) -> MessageRef:
+    def post_card(self, number: int, case: Case | None = None, *, history_read: bool = False) -> MessageRef:
         """The case's card in its department's channel (a refresh when it has one); ``case`` is the
-        case as just read, when the caller has it, which saves reading it again."""
+        case as just read, when the caller has it, which saves reading it again; ``history_read``
+        when its customer history was looked up already (:meth:`with_histories`)."""
         case = case if case is not None else self.store.get(number)
         if case.card is not None:
             self.refresh_card(number)
@@ -88,7 +95,7 @@ class ChatUpdates:
         if where is None:
             raise Rejected(f"{case.ref} cannot be posted: {self._no_home(case)}.")
         chat_name, channel = where
-        case = self._with_history(case)
+        case = case if history_read else self._with_history(case)
         ref = self.chats[chat_name].post_card(channel, card_view(case))
         self.store.set_fields(number, {"chat": ref.chat, "channel": ref.channel, "card_ts": ref.ts})
         self.store.link_message(ref, number)

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import inspect
 
 from bridge.store.history import CaseFacts, Event, History, Search, forget_engines, history_url, open_engine
+from bridge.store.history.history import CustomerAsk
 from tests.support.history import postgres_schema, postgres_url
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -89,6 +90,26 @@ def test_a_customer_is_found_by_platform_id_or_by_handle_whatever_its_case(histo
     assert history.customer("x", "", "@Carol", before=1010).earlier == 1
     assert history.customer("mastodon", "99", "nobody").earlier == 0
     assert history.customer("x", "42", "carol", before=1002).earlier == 1  # only cases before this one
+
+
+def test_many_new_cards_ask_about_their_customers_in_one_query_with_the_same_answers(
+    history: History,
+) -> None:
+    history.save(case(1001, polarity_end="negative", outcome="resolved"), [])
+    history.save(case(1002, author_handle="CAROL_new", author_handle_folded="carol_new"), [])
+    history.save(case(1003, author_id="77", author_handle="dave", author_handle_folded="dave"), [])
+    asks = [
+        CustomerAsk("x", "42", "carol_new", before=1010),
+        CustomerAsk("x", "", "@Carol", before=1010),
+        CustomerAsk("mastodon", "99", "nobody"),
+        CustomerAsk("x", "42", "carol", before=1002),
+        CustomerAsk("x", "77", "", before=1010),
+    ]
+    answers = history.customers(asks)
+    assert answers == [history.customer(a.platform, a.author_id, a.handle, before=a.before) for a in asks]
+    assert [a.earlier for a in answers] == [2, 1, 0, 1, 1]
+    assert answers[0].last_number == 1002 and answers[4].last_number == 1003
+    assert history.customers([CustomerAsk("x", "", "")]) == [history.customer("x", "", "")]
 
 
 def test_stream_search_and_retention(history: History) -> None:

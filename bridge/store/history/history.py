@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Select, delete, func, insert, or_, select, update
+from sqlalchemy import Engine, Row, Select, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bridge.store.history.models import CaseEventRow, CaseRow
 from bridge.store.history.records import CaseFacts, CustomerHistory, Event, aware, naive
 
-__all__ = ["STREAM_BATCH", "History", "Search"]
+__all__ = ["STREAM_BATCH", "CustomerAsk", "History", "Search"]
 
 STREAM_BATCH = 1000
 #: Timeline entries whose ``text`` is the customer's own words (erased with them).
@@ -155,6 +155,30 @@ class History:
             earlier, last.number, last.outcome, last.polarity_end, last.sentiment_end, aware(last.closed_at)
         )
 
+    def customers(self, asks: Sequence[CustomerAsk]) -> list[CustomerHistory]:
+        """:meth:`customer` for many new cards at once (a batch of first cards): one query for all
+        their customers' earlier cases, each answered as :meth:`customer` would answer it alone."""
+        handles = sorted({a.handle.lstrip("@").casefold() for a in asks if a.handle})
+        ids = sorted({(a.platform, a.author_id) for a in asks if a.author_id})
+        who = [CaseRow.author_handle_folded.in_(handles)] if handles else []
+        if ids:
+            who.append(tuple_(CaseRow.platform, CaseRow.author_id).in_(ids))
+        if not who:
+            return [CustomerHistory(0) for _ in asks]
+        columns = (
+            CaseRow.number,
+            CaseRow.platform,
+            CaseRow.author_id,
+            CaseRow.author_handle_folded,
+            CaseRow.outcome,
+            CaseRow.polarity_end,
+            CaseRow.sentiment_end,
+            CaseRow.closed_at,
+        )
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(select(*columns).where(or_(*who))))
+        return [_history_of(ask, rows) for ask in asks]
+
     def search(self, search: Search) -> list[CaseFacts]:
         query: Select[Any] = select(CaseRow.__table__).order_by(CaseRow.created_at.desc()).limit(search.limit)
         if search.handle:
@@ -263,3 +287,37 @@ def _scrub(
 
 def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class CustomerAsk:
+    """Whose earlier cases a new card asks about: as :meth:`History.customer` takes them."""
+
+    platform: str
+    author_id: str
+    handle: str
+    before: int | None = None
+
+
+def _history_of(ask: CustomerAsk, rows: Sequence[Row[Any]]) -> CustomerHistory:
+    """The earlier cases among ``rows`` that are the asking customer's: by platform id or by handle
+    (case-insensitive), numbered before ``ask.before``; the last by when it closed, then number."""
+    handle = ask.handle.lstrip("@").casefold()
+    theirs = [
+        row
+        for row in rows
+        if (
+            (handle and row.author_handle_folded == handle)
+            or (ask.author_id and row.platform == ask.platform and row.author_id == ask.author_id)
+        )
+        and (ask.before is None or row.number < ask.before)
+    ]
+    if not theirs:
+        return CustomerHistory(0)
+    closed = [row for row in theirs if row.closed_at is not None]
+    last = (
+        max(closed, key=lambda r: (r.closed_at, r.number)) if closed else max(theirs, key=lambda r: r.number)
+    )
+    return CustomerHistory(
+        len(theirs), last.number, last.outcome, last.polarity_end, last.sentiment_end, aware(last.closed_at)
+    )
