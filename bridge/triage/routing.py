@@ -62,6 +62,14 @@ class _Entry:
     rule: RouteConditions
     examples: tuple[tuple[str, frozenset[str]], ...]
     authors: frozenset[str]
+    text_keys: tuple[tuple[str, str], ...] = ()  # (the matcher's key, the text kind), in rule order
+    names_text: bool = False  # the rule asks for words, phrases, a pattern or an example
+
+    def cannot_match(self, hits: dict[str, str]) -> bool:
+        """The rule asks for text of its own and the scan found none (its examples aside): ruled out
+        with a few dictionary look-ups, before any other condition is read (a playbook may have
+        hundreds of departments, and most of them miss)."""
+        return self.names_text and not self.examples and not any(key in hits for key, _ in self.text_keys)
 
 
 class Router:
@@ -81,7 +89,13 @@ class Router:
                 named = isinstance(rule, RouteRule) and bool(rule.name)
                 own_priority = own or "priority" in rule.model_fields_set
                 priority = rule.priority if own_priority else department.priority
-                entries.append(_Entry(len(entries), name, label, named, priority, rule, examples, authors))
+                index = len(entries)
+                keys = tuple((f"{index}:{kind}", kind) for kind, _pattern in rule.text_patterns)
+                entries.append(
+                    _Entry(
+                        index, name, label, named, priority, rule, examples, authors, keys, rule.names_text()
+                    )
+                )
         entries.sort(key=lambda e: (-e.priority, e.index))
         self.entries = tuple(entries)
         self._needs_words = any(e.examples for e in entries)
@@ -90,8 +104,8 @@ class Router:
         )
 
     def _text_hit(self, entry: _Entry, hits: dict[str, str], words: frozenset[str]) -> str | None:
-        for kind, _ in entry.rule.text_patterns:
-            found = hits.get(f"{entry.index}:{kind}")
+        for key, kind in entry.text_keys:
+            found = hits.get(key)
             if found is not None:
                 return f"{_KIND_LABELS[kind]} '{_snippet(found)}'"
         for example, wanted in entry.examples:
@@ -114,7 +128,7 @@ class Router:
     ) -> list[str] | None:
         """Why ``entry`` matches, one phrase per kind of condition; None when a condition fails."""
         rule, parts = entry.rule, []
-        if rule.names_text():
+        if entry.names_text:
             found = self._text_hit(entry, hits, words)
             if found is None:
                 return None
@@ -158,6 +172,8 @@ class Router:
         words = topic_words(text) if self._needs_words else frozenset()
         roles = frozenset(accounts)
         for entry in self.entries:
+            if entry.cannot_match(hits):
+                continue
             parts = self._why(entry, hits, words, language, roles, author, kind, platform)
             if parts is None:
                 continue
