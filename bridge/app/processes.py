@@ -19,6 +19,7 @@ from bridge.app.poller import Backoff, poll_once
 from bridge.app.runtime import Runtime
 from bridge.app.settings import Settings
 from bridge.app.streams import start_streams
+from bridge.app.warm_up import warm_up_triage
 from bridge.store.redis_conn import resolve_url, shutdown_embedded
 
 __all__ = [
@@ -150,6 +151,7 @@ def poll_forever(rt: Runtime, *, once: bool = False) -> int:
     fallback, and the streams are closed on the way out.
     """
     stopping = StopRequest()
+    warm_up_triage(rt)  # the models triage loads on first use, before the first mention waits
     streams = [] if once else start_streams(rt)
     try:
         return _poll_loop(rt, stopping, once=once)
