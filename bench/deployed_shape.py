@@ -174,6 +174,8 @@ class Deployment:
             )
         url = f"http://127.0.0.1:{self.web_port}/healthz"
         wait_for(lambda: _ok(url), 60, "bridge serve")
+        # both workers registered (warmed up: history open, triage loaded), so idle means idle
+        wait_for(lambda: len(self.r.smembers("rq:workers:bridge")) >= len(WORKERS), 60, "the workers")
 
     def stop(self) -> None:
         for process in self.processes.values():
@@ -253,6 +255,7 @@ class Mentions:
 
 
 WORKERS = ("worker-1", "worker-2")
+WARM_UP_MENTIONS = 20
 IDLE_SECONDS = 3.0
 
 
@@ -381,6 +384,8 @@ def main() -> int:
     try:
         d.start()
         mentions = Mentions(d, shape.departments)
+        warm = [mentions.add() for _ in range(WARM_UP_MENTIONS)]  # each process's first job is not timed
+        mentions.wait_for_cards(warm, timeout=60)
         burst(d, mentions, shape.burst)
         for rate in (50.0, 200.0):
             steady(mentions, rate, shape.steady_seconds)

@@ -85,13 +85,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from bridge.app.warm_up import warm_up_triage
     from bridge.app.workers import BridgeWorker
 
     rt = _runtime_on_reachable_redis()
     warn_missing_chats(rt.playbook, rt.chats)
     rt.open_history_early()  # not in the first card's time
-    warm_up_triage(rt)  # webhook deliveries and streams are ingested by workers
     worker = BridgeWorker(rt.dispatch.queues, connection=rt.redis)  # case work first, then tells
     level = logging.getLevelName(logging.getLogger().level)
     worker.work(with_scheduler=True, burst=args.burst, logging_level=level)

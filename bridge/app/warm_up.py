@@ -2,8 +2,11 @@
 
 Triage reads the language identifier's model (about half a second) and the sentiment lexicon the
 first time it runs, and the case history runs its migrations when first opened: a process that
-starts in a crisis would make its first mentions and cards wait for them. ``bridge poll`` and
-``bridge worker`` (which ingests webhook deliveries and streamed mentions) warm up before they start.
+starts in a crisis would make its first mentions and cards wait for them. ``bridge poll`` (which
+also runs the streams) warms triage up before its first poll, and ``bridge worker`` opens the history
+(:meth:`Runtime.open_history_early`). A worker does not load triage's models: it triages only
+webhook deliveries (Meta), and some eighty megabytes per worker would be paid by every deployment
+for the first of those alone.
 """
 
 from __future__ import annotations
