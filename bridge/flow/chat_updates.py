@@ -25,6 +25,12 @@ from bridge.text.answer_length import answer_length
 
 __all__ = ["ChatUpdates"]
 
+
+def _timers_once(number: int) -> str:
+    """The once-key that starts a case's SLA timers a single time, from its card or its refusal."""
+    return f"sla-timers:{number}"
+
+
 log = structlog.get_logger(__name__)
 
 
@@ -97,10 +103,8 @@ class ChatUpdates:
         chat_name, channel = where
         case = case if history_read else self._with_history(case)
         ref = self.chats[chat_name].post_card(channel, card_view(case))
-        self.store.set_fields(number, {"chat": ref.chat, "channel": ref.channel, "card_ts": ref.ts})
-        self.store.link_message(ref, number)
-        self.store.record(number, "card_posted", "bridge", chat=ref.chat, channel=ref.channel, ts=ref.ts)
-        self._start_timers(number, case)
+        if self.store.card_up(number, ref, once=_timers_once(number)):  # the SLA timers start with it
+            self.escalation.schedule(number, case)
         return ref
 
     def card_refused(self, number: int, reason: str) -> None:
@@ -110,10 +114,10 @@ class ChatUpdates:
         self.store.record(number, "card_refused", "bridge", error=reason)
         self._start_timers(number)
 
-    def _start_timers(self, number: int, case: Case | None = None) -> None:
+    def _start_timers(self, number: int) -> None:
         """The case's SLA timers, once, whether its card went up or was refused."""
-        if self.store.first_time(f"sla-timers:{number}"):
-            self.escalation.schedule(number, case)
+        if self.store.first_time(_timers_once(number)):
+            self.escalation.schedule(number)
 
     def refresh_card(self, number: int) -> None:
         case = self.store.get(number)

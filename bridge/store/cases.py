@@ -237,6 +237,23 @@ class Store:
         self.r.set(self.k("msg", ref.key()), number)
         self.r.sadd(self.k("case", number, "msgs"), ref.key())  # so retention can remove the link too
 
+    def card_up(self, number: int, ref: MessageRef, once: str) -> bool:
+        """Everything a case's new card changes, in one round trip: the card's place on the case, the
+        message's link to it (:meth:`link_message`), the audit (:meth:`record`), and the once-key
+        ``once`` (:meth:`first_time`), whose answer is returned: True the first time."""
+        entry = {"action": "card_posted", "by": "bridge", "at": self.clock.now().isoformat()}
+        entry |= {"case": str(number), "chat": ref.chat, "channel": ref.channel, "ts": ref.ts}
+        pipe = self.r.pipeline(transaction=False)
+        pipe.hset(
+            self.k("case", number), mapping={"chat": ref.chat, "channel": ref.channel, "card_ts": ref.ts}
+        )
+        pipe.set(self.k("msg", ref.key()), number)
+        pipe.sadd(self.k("case", number, "msgs"), ref.key())
+        pipe.xadd(self.k("case", number, "audit"), entry)  # type: ignore[arg-type]
+        pipe.xadd(self.k("audit"), entry, maxlen=GLOBAL_AUDIT_MAXLEN, approximate=True)  # type: ignore[arg-type]
+        pipe.set(self.k("once", once), "1", nx=True, ex=86_400)
+        return bool(pipe.execute()[-1])
+
     def case_for_message(self, ref: MessageRef) -> int | None:
         raw = self.r.get(self.k("msg", ref.key()))
         return int(raw) if raw else None

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from bridge.domain.clock import ManualClock
 from bridge.domain.lifecycle import Action, State
-from bridge.domain.model import Case
+from bridge.domain.model import Case, MessageRef
 from bridge.store.cases import FIRST_CASE_NUMBER, Store
 from tests.support.cases import routed_case
 
@@ -113,3 +113,16 @@ def test_a_case_is_closed_once_posted_resolved_or_ignored(store: Store) -> None:
     assert not store.is_closed(number) and not store.is_closed(number + 999)
     store.transition(number, Action.IGNORE, "U0SOC1")
     assert store.is_closed(number)
+
+
+def test_a_new_card_is_noted_in_one_step_and_starts_the_timers_only_the_first_time(store: Store) -> None:
+    number, _ = store.create_case_once(make_case("777"))
+    first = MessageRef("slack", "C0BILLING", "1700000000.000100")
+    assert store.card_up(number, first, once=f"sla-timers:{number}") is True
+    case = store.get(number)
+    assert case.card == first and store.case_for_message(first) == number
+    assert [e.action for e in store.audit(number)][-1] == "card_posted"
+    moved = MessageRef("slack", "C0LOGIST", "1700000000.000200")  # a move: a new card, no new timers
+    assert store.card_up(number, moved, once=f"sla-timers:{number}") is False
+    assert store.get(number).card == moved and store.case_for_message(first) == number
+    assert [e.action for e in store.global_audit()].count("card_posted") == 2
