@@ -159,29 +159,23 @@ class Ingestor:
     def _record(self, number: int, decision: Decision) -> None:
         """The audit: what triage saw, then the move into the case's first state."""
         triage = decision.triage
-        self.store.record(
-            number,
-            "triaged",
-            "bridge",
-            verdict=triage.verdict.value,
-            kind=triage.kind.value,
-            priority=triage.priority.value,
-            sentiment=triage.sentiment if triage.sentiment_known else "unknown",
-            polarity=triage.polarity.value,
-            language=triage.language,
-            needs=",".join(triage.needs),
-            tags=",".join(triage.tags),
-            reasons="; ".join(triage.reasons),
-        )
-        if decision.state == State.ROUTED:
-            self.store.record(
-                number,
-                "routed",
-                "bridge",
-                department=decision.department,
-                reasons="; ".join(decision.routing.reasons),
-            )
-        elif decision.state == State.MONITORING:
+        triaged = {
+            "verdict": triage.verdict.value,
+            "kind": triage.kind.value,
+            "priority": triage.priority.value,
+            "sentiment": triage.sentiment if triage.sentiment_known else "unknown",
+            "polarity": triage.polarity.value,
+            "language": triage.language,
+            "needs": ",".join(triage.needs),
+            "tags": ",".join(triage.tags),
+            "reasons": "; ".join(triage.reasons),
+        }
+        if decision.state == State.ROUTED:  # both entries in one round trip
+            routed = {"department": decision.department, "reasons": "; ".join(decision.routing.reasons)}
+            self.store.record_many(number, [("triaged", "bridge", triaged), ("routed", "bridge", routed)])
+            return
+        self.store.record(number, "triaged", "bridge", **triaged)
+        if decision.state == State.MONITORING:
             self.store.transition(number, Action.MONITOR, "bridge", detail={"reason": decision.reasons[0]})
         else:
             self.store.transition(

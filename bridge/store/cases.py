@@ -282,11 +282,17 @@ class Store:
 
     def record(self, number: int, action: str, by: str, **detail: object) -> None:
         """Append an audit entry that changes no state (a message posted, a refusal shown)."""
-        entry = {"action": action, "by": by, "at": self.clock.now().isoformat(), "case": str(number)}
-        entry.update({k: str(v) for k, v in detail.items()})
+        self.record_many(number, [(action, by, detail)])
+
+    def record_many(self, number: int, entries: Sequence[tuple[str, str, Mapping[str, object]]]) -> None:
+        """Append several audit entries (``action``, ``by``, details) in order, in one round trip."""
         pipe = self.r.pipeline(transaction=False)  # one round trip for both streams
-        pipe.xadd(self.k("case", number, "audit"), entry)  # type: ignore[arg-type]
-        pipe.xadd(self.k("audit"), entry, maxlen=GLOBAL_AUDIT_MAXLEN, approximate=True)  # type: ignore[arg-type]
+        at = self.clock.now().isoformat()
+        for action, by, detail in entries:
+            entry = {"action": action, "by": by, "at": at, "case": str(number)}
+            entry.update({k: str(v) for k, v in detail.items()})
+            pipe.xadd(self.k("case", number, "audit"), entry)  # type: ignore[arg-type]
+            pipe.xadd(self.k("audit"), entry, maxlen=GLOBAL_AUDIT_MAXLEN, approximate=True)  # type: ignore[arg-type]
         pipe.execute()
 
     def record_global(self, action: str, by: str, **detail: object) -> None:
