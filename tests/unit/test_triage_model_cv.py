@@ -10,6 +10,7 @@ import numpy as np
 
 from bench.social_text import Post
 from bench.triage_cv import FOLDS, Logistic, Sparse, folds_of, lowest_threshold, nested
+from bridge.triage.learning.features import vectorise
 
 SIZE = 1000
 
@@ -58,3 +59,8 @@ def test_the_threshold_is_the_lowest_that_keeps_controls_false_alarms_in_target(
     controls = [False, True, True, True, True, True]  # controls score 0.3, 0.2, 0.1, 0.8, 0.7
     assert lowest_threshold(scores, controls, target=0.2) == 0.71  # one control in five over it
     assert lowest_threshold(scores, controls, target=0.0) == 0.81
+
+
+def test_features_without_character_grams_hold_only_words_and_word_pairs() -> None:
+    assert len(vectorise("parcel late", [], char_grams=())) == 3  # two words and the pair
+    assert len(vectorise("parcel late", [])) > 3  # the default adds character n-grams
