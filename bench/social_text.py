@@ -22,7 +22,8 @@ CONTROL = "random_tweet"
 @dataclass(frozen=True)
 class Post:
     text: str
-    source: str  # "ibm", "complaint", "other", "random_tweet", "random_reply"
+    source: str  # "ibm", "complaint", "other", "random_tweet", "random_reply", "tweeteval"
+    group: str = ""  # posts of one group (an IBM conversation, one tweet) are never split across folds
 
     @property
     def needs_person(self) -> int:
@@ -34,18 +35,22 @@ def load_complaints() -> list[Post]:
     with COMPLAINTS.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     return [
-        Post(text, "complaint" if label == "1" else domain if domain.startswith("random") else "other")
-        for _, text, label, domain in rows
+        Post(
+            text,
+            "complaint" if label == "1" else domain if domain.startswith("random") else "other",
+            f"complaints:{tweet_id}",
+        )
+        for tweet_id, text, label, domain in rows
     ]
 
 
 def load_ibm_first_messages() -> list[Post]:
     posts = []
     for name in ("dev.json", "test.json"):
-        for conversation in json.loads((IBM / name).read_text(encoding="utf-8")):
+        for n, conversation in enumerate(json.loads((IBM / name).read_text(encoding="utf-8"))):
             first = next((m for m in conversation["dialogContent"] if "client" in m), None)
             if first is not None:
-                posts.append(Post(first["message"], "ibm"))
+                posts.append(Post(first["message"], "ibm", f"ibm:{name}:{n}"))
     return posts
 
 
