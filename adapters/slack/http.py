@@ -1,4 +1,6 @@
-"""``POST /slack/events`` for aiohttp: verify, read, check, then dispatch to Bolt off the event loop.
+"""``POST /slack/events`` for aiohttp: verify, read, check, then dispatch to Bolt: a hot button's click
+to the async app of :mod:`adapters.slack.hot_buttons` on the event loop, everything else to the
+synchronous app off the event loop.
 
 A request passes four checks before Bolt sees it, and each refusal is one structured log line:
 1. the signature, over exactly the bytes received (a 401 otherwise): Slack signs bytes, and a body
@@ -25,6 +27,7 @@ from aiohttp import web
 from slack_bolt import App, BoltRequest
 from slack_bolt.request.internals import parse_body
 
+from adapters.slack.hot_buttons import HotButtons
 from adapters.slack.shapes import EVENT_CALLBACK, event_problem, problem
 
 log = structlog.get_logger(__name__)
@@ -64,7 +67,9 @@ def _read(raw: bytes, content_type: str | None) -> tuple[str, dict[str, Any], st
     return text, body, problem(body)
 
 
-def slack_events_handler(app: App, signing_secret: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+def slack_events_handler(
+    app: App, signing_secret: str, hot: HotButtons | None = None
+) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def handle(request: web.Request) -> web.Response:
         raw = await request.read()
         if len(raw) > MAX_BODY_BYTES:
@@ -86,9 +91,11 @@ def slack_events_handler(app: App, signing_secret: str) -> Callable[[web.Request
             return web.Response(status=200)
         if unreadable_event:
             return _refuse(400, "slack_request_malformed", unreadable_event, content_type=content_type)
-        bolt_request = BoltRequest(body=text, query=request.query_string, headers=dict(headers))
-        loop = asyncio.get_running_loop()
-        response = await loop.run_in_executor(None, app.dispatch, bolt_request)
+        if hot is not None and hot.handles(body):
+            response = await hot.dispatch(body, request.query_string, dict(headers))
+        else:
+            bolt_request = BoltRequest(body=text, query=request.query_string, headers=dict(headers))
+            response = await asyncio.get_running_loop().run_in_executor(None, app.dispatch, bolt_request)
         out_headers = {
             k: v
             for k, v in response.first_headers_without_set_cookie().items()
