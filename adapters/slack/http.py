@@ -1,6 +1,5 @@
-"""``POST /slack/events`` for aiohttp: verify, read, check, then dispatch to Bolt: a hot button's click
-to the async app of :mod:`adapters.slack.hot_buttons` on the event loop, everything else to the
-synchronous app off the event loop.
+"""``POST /slack/events`` for aiohttp: verify, read, check, then answer a hot button's click on the event
+loop (:mod:`adapters.slack.hot_buttons`) and dispatch everything else to Bolt off the event loop.
 
 A request passes four checks before Bolt sees it, and each refusal is one structured log line:
 1. the signature, over exactly the bytes received (a 401 otherwise): Slack signs bytes, and a body
@@ -92,10 +91,10 @@ def slack_events_handler(
         if unreadable_event:
             return _refuse(400, "slack_request_malformed", unreadable_event, content_type=content_type)
         if hot is not None and hot.handles(body):
-            response = await hot.dispatch(body, request.query_string, dict(headers))
-        else:
-            bolt_request = BoltRequest(body=text, query=request.query_string, headers=dict(headers))
-            response = await asyncio.get_running_loop().run_in_executor(None, app.dispatch, bolt_request)
+            await hot.click(body)
+            return web.Response(status=200)  # what Bolt answers for a bare ack()
+        bolt_request = BoltRequest(body=text, query=request.query_string, headers=dict(headers))
+        response = await asyncio.get_running_loop().run_in_executor(None, app.dispatch, bolt_request)
         out_headers = {
             k: v
             for k, v in response.first_headers_without_set_cookie().items()
