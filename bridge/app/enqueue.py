@@ -15,6 +15,7 @@ from typing import Any
 
 from rq import Callback, Queue, Retry
 from rq.job import Job, JobStatus
+from rq.serializers import PickleSerializer
 from rq.utils import now
 
 from bridge.store.fast_transitions import QueuedJob
@@ -72,7 +73,8 @@ def job_record(
         retry=Retry(max=len(intervals), interval=intervals),
         origin=queue.name,
         status=JobStatus.QUEUED,
-        serializer=queue.serializer,
+        # the default named as None: RQ checks a serializer it is given against a Protocol, slowly
+        serializer=None if queue.serializer is PickleSerializer else queue.serializer,
         on_failure=Callback(on_failure) if on_failure is not None else None,
     )
     job.enqueued_at = now()

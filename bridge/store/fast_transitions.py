@@ -89,8 +89,11 @@ class QueuedJob:
 def packed(values: Sequence[str | bytes]) -> bytes:
     """``values`` as one argument the script unpacks: each as its length, a colon, its bytes. One
     argument, not forty: the client encodes each argument in Python, the slowest part of the trip."""
-    encoded = (v if isinstance(v, bytes) else v.encode() for v in values)
-    return b"".join(b"%d:%s" % (len(v), v) for v in encoded)
+    parts: list[bytes] = []
+    for value in values:
+        raw = value if isinstance(value, bytes) else value.encode()
+        parts += (b"%d:" % len(raw), raw)
+    return b"".join(parts)
 
 
 class FastTransitions:
