@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -365,36 +366,67 @@ def click_payloads(d: Deployment, numbers: range) -> list[dict[str, Any]]:
     return payloads
 
 
+@dataclass(frozen=True)
+class AckTarget:
+    name: str
+    url: str
+    pid: int
+    pause_workers: bool = False  # their card updates wait until the round is over
+
+
 def acks(d: Deployment, clicks: int) -> None:
-    """Claim acknowledgement, beside a bare Bolt app. Each round claims cases nobody has claimed yet
-    (the same payloads go to the bare app, which only acknowledges), and starts once the workers
-    have finished the previous round's card updates."""
-    rounds = {1: click_payloads(d, range(1001, 1001 + clicks))}
-    rounds[20] = click_payloads(d, range(1001 + clicks, 1001 + 2 * clicks))
+    """Claim acknowledgement, beside a bare Bolt app. Each bridge round claims cases nobody has claimed
+    yet (the bare app gets the same payloads and only acknowledges) and starts once the workers have
+    finished the previous round's card updates. The bridge is measured twice: as deployed, its
+    workers updating each claimed card while the clicks go on (on this 2-core machine they take the
+    web process's CPU; the bare app's clicks make no work), and with its workers paused for the
+    round, which measures the acknowledgement alone."""
     port = free_port()
     bare = subprocess.Popen(
         [sys.executable, "-c", BARE_BOLT, str(port), SECRET, BOT_TOKEN, d.servers[0].url + "/api/"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    serve = (f"http://127.0.0.1:{d.web_port}/slack/events", d.processes["serve"].pid)
+    targets = [
+        AckTarget("bridge serve", *serve),
+        AckTarget("bridge serve, workers paused", *serve, pause_workers=True),
+        AckTarget("bare bolt (process_before_response)", f"http://127.0.0.1:{port}/slack/events", bare.pid),
+    ]
+    first = 1001
     try:
         wait_for(lambda: _listening(port), 30, "the bare slack-bolt app")
-        targets = {"bridge serve": (f"http://127.0.0.1:{d.web_port}/slack/events", d.processes["serve"].pid)}
-        targets["bare bolt (process_before_response)"] = (f"http://127.0.0.1:{port}/slack/events", bare.pid)
-        for concurrency, payloads in rounds.items():
-            for name, (url, pid) in targets.items():
+        for concurrency in (1, 20):
+            for target in targets:
+                if target.pid != bare.pid:  # the bare app acknowledges the last round's again
+                    payloads = click_payloads(d, range(first, first + clicks))
+                    first += clicks
                 wait_for(lambda: _queues_empty(d), 60, "the workers to finish the card updates")
-                cpu = cpu_seconds(pid)
-                timings = _clicks(url, payloads, concurrency)
-                spent = (cpu_seconds(pid) - cpu) / max(len(timings), 1) * 1000
+                timings, spent = _round(d, target, payloads, concurrency)
                 print(
-                    f"Claim ack at concurrency {concurrency:2d}, {name}: {len(timings)} clicks, "
+                    f"Claim ack at concurrency {concurrency:2d}, {target.name}: {len(timings)} clicks, "
                     f"p50 {percentile(timings, 50) * 1000:.1f} ms  "
                     f"p99 {percentile(timings, 99) * 1000:.1f} ms  (its CPU: {spent:.2f} ms per click)"
                 )
     finally:
         bare.terminate()
         bare.wait(timeout=10)
+
+
+def _round(
+    d: Deployment, target: AckTarget, payloads: list[dict[str, Any]], concurrency: int
+) -> tuple[list[float], float]:
+    """The seconds to each answer, and the target's CPU milliseconds per click."""
+    workers = [d.processes[w] for w in WORKERS] if target.pause_workers else []
+    for worker in workers:
+        worker.send_signal(signal.SIGSTOP)
+    try:
+        cpu = cpu_seconds(target.pid)
+        timings = _clicks(target.url, payloads, concurrency)
+        return timings, (cpu_seconds(target.pid) - cpu) / max(len(timings), 1) * 1000
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGCONT)
 
 
 def _listening(port: int) -> bool:
