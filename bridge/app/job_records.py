@@ -20,3 +20,9 @@ class JobRecords:
 
     def refresh_card(self, number: int) -> QueuedJob:
         return job_record(self.queue, jobs.refresh_card, number)
+
+    def publish(self, number: int) -> QueuedJob:
+        return job_record(self.queue, jobs.publish, number, on_failure=jobs.publish_gave_up)
+
+    def thread_notice(self, number: int, text: str, quote: str = "") -> QueuedJob:
+        return job_record(self.queue, jobs.thread_notice, number, text, quote)

@@ -1,9 +1,10 @@
 """A case transition, its open/closed bookkeeping and the jobs that follow it, in one Redis round trip
 on the asyncio client: the web process's path for a click that plainly succeeds.
 
-:meth:`Store.transition <bridge.store.cases.Store.transition>` makes three round trips on the
-synchronous client (the transition script, the tracker's script, then RQ's enqueue); a web process
-that did that on its event loop would block it, and on a thread pool each click pays the hop. Here
+:meth:`Store.transition <bridge.store.cases.Store.transition>` and the enqueue after it make four
+round trips on the synchronous client (the transition script, the tracker's script, RQ's two
+pipelines); a web process that did that on its event loop would block it, and on a thread pool each
+click pays the hop. Here
 the same two scripts run as functions inside one script (:data:`~bridge.store.transitions.TRANSITION_LUA`
 and :data:`~bridge.store.closing.TRACK_LUA`, unchanged), followed by pushing the job records the caller
 built, so a click costs one ``EVALSHA`` and the record, its timeline, the audit and the queue never
@@ -106,6 +107,15 @@ class FastTransitions:
 
     def _k(self, *parts: object) -> str:
         return self.prefix + ":".join(str(p) for p in parts)
+
+    async def case_and_draft(self, number: int, version: int) -> tuple[dict[str, str], str]:
+        """Case ``number``'s hash ({} when there is none) and its draft ``version`` ('' when there is
+        none), in one round trip."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.hgetall(self._k("case", number))
+        pipe.hget(self._k("case", number, "drafts"), str(version))
+        raw, draft = await pipe.execute()
+        return {text(k): text(v) for k, v in raw.items()}, text(draft)
 
     async def apply(
         self,

@@ -128,3 +128,27 @@ def test_a_forged_claim_is_refused_before_the_hot_path(
     [(status, submitted, sent)] = Clicks(bridge, monkeypatch).run([forged])
     assert (status, submitted, sent) == (401, 0, [])
     assert bridge.rt.store.get(number).state == State.ROUTED
+
+
+def test_an_approval_is_acknowledged_without_the_thread_pool_and_the_answer_is_posted(
+    local_bridge: LocalBridge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bridge = local_bridge
+    number = open_case(bridge, 1)
+    assert bridge.click("U0EXP1", number, ACTION_IDS["claim"]).status == 200
+    answer, _ = bridge.reply_in_thread("U0EXP1", number, "Hi, sorry! The second charge is refunded today.")
+    assert answer.status == 200
+    bridge.drain()
+    case = bridge.rt.store.get(number)
+    payload = block_action("U0APP1", case.channel, case.card_ts, ACTION_IDS["approve"], f"{number}:1")
+    approve = sign(bridge.signing_secret, interactive_body(payload), "application/x-www-form-urlencoded")
+    [(status, submitted, sent)] = Clicks(bridge, monkeypatch).run([approve])
+    assert (status, submitted, sent[-1:]) == (200, 0, ["EVALSHA"])
+    bridge.drain()
+    posts = [r.json for r in bridge.x.requests if r.method == "POST" and r.path == "/2/tweets"]
+    assert [p["text"] for p in posts] == ["Hi, sorry! The second charge is refunded today."]
+    assert bridge.rt.store.get(number).state == State.POSTED
+    assert any(
+        "approved by <@U0APP1>" in str(c.params.get("text"))
+        for c in bridge.slack.calls_to("chat.postMessage")
+    )

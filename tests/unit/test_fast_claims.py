@@ -182,3 +182,75 @@ def test_the_queued_refresh_is_the_job_rq_would_have_queued(store: Store, queue:
         k: v for k, v in stored.items() if k not in moments
     }
     assert (record.queue_key, record.queues_key) == (queue.key, queue.redis_queues_keys)
+
+
+def drafted(
+    store: Store, desk: Desk, post_id: str, author: str = "U0EXP1", text: str = "Refunded today."
+) -> int:
+    number, _ = store.create_case_once(routed_case(post_id, at=NOW))
+    desk.claim(number, author)
+    desk.draft(number, author, text)
+    return number
+
+
+def approve_fast(fast: FastDesk, client: Noted, number: int, version: int, user: str) -> bool:
+    async def run() -> bool:
+        try:
+            return await fast.approve(number, version, user)
+        finally:
+            await client.client.aclose()
+
+    return asyncio.run(run())
+
+
+def test_a_fast_approval_leaves_what_the_desks_approval_leaves(
+    store: Store, queue: Queue, redis_url: str
+) -> None:
+    desk, fast, client = desks(store, queue, redis_url)
+    by_desk, by_fast = drafted(store, desk, "1"), drafted(store, desk, "2")
+    for job_id in queue.get_job_ids():  # the claims' and drafts' own jobs
+        queue.remove(job_id)
+    desk.approve(by_desk, 1, "U0APP1")
+    assert approve_fast(fast, client, by_fast, 1, "U0APP1")
+    one, other = store.r.hgetall(store.k("case", by_desk)), store.r.hgetall(store.k("case", by_fast))
+    different = {b"number", b"post_id", b"author_id", b"post_url", b"timeline"}
+    assert {k: v for k, v in one.items() if k not in different} == {
+        k: v for k, v in other.items() if k not in different
+    }
+    approved = [(e.action, e.by, e.at, e.fields) for e in store.audit(by_fast)][-1]
+    assert approved == [(e.action, e.by, e.at, e.fields) for e in store.audit(by_desk)][-1]
+    assert approved[0] == "approve" and approved[3]["version"] == "1"
+    notice = "Draft v1 approved by <@U0APP1>; posting it now."
+    assert queued(queue) == [
+        step
+        for n in (by_desk, by_fast)
+        for step in [
+            ("bridge.app.jobs.publish", (n,)),
+            ("bridge.app.jobs.refresh_card", (n,)),
+            ("bridge.app.jobs.thread_notice", (n, notice, "")),
+        ]
+    ]
+    callbacks = [store.r.hget(Job.key_for(job_id), "failure_callback_name") for job_id in queue.get_job_ids()]
+    assert callbacks == [b"bridge.app.jobs.publish_gave_up", b"", b""] * 2
+
+
+@pytest.mark.parametrize(
+    ("user", "version", "author", "text"),
+    [
+        ("U0EXP2", 1, "U0EXP1", "Refunded today."),
+        ("U0APP1", 2, "U0EXP1", "Refunded today."),
+        ("U0APP1", 1, "U0APP1", "Refunded today."),
+        ("U0APP1", 1, "U0EXP1", "x" * 400),
+    ],
+    ids=["not-an-approver", "no-such-version", "own-draft-four-eyes", "too-long-for-x"],
+)
+def test_an_approval_the_desk_would_refuse_changes_nothing_and_is_left_to_the_desk(
+    store: Store, queue: Queue, redis_url: str, user: str, version: int, author: str, text: str
+) -> None:
+    desk, fast, client = desks(store, queue, redis_url)
+    number = drafted(store, desk, "1", author, text)
+    before = (store.r.hgetall(store.k("case", number)), store.audit(number), queued(queue))
+    assert not approve_fast(fast, client, number, version, user)
+    assert (store.r.hgetall(store.k("case", number)), store.audit(number), queued(queue)) == before
+    with pytest.raises(NotAllowed):
+        desk.approve(number, version, user)
