@@ -15,10 +15,11 @@ processes, stand-ins, files) is gone when it ends. Nothing here passes or fails.
 from __future__ import annotations
 
 import argparse
-import asyncio
+import json
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -30,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import redis
 import requests
 
@@ -192,9 +192,7 @@ class Deployment:
             server.stop()
 
     def cpu_seconds(self, name: str) -> float:
-        fields = Path(f"/proc/{self.processes[name].pid}/stat").read_text().rsplit(")", 1)[1].split()
-        # its own time and its reaped children's (a forking worker's work horses)
-        return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds(self.processes[name].pid)
 
     def rss_mib(self, name: str) -> float:
         for line in Path(f"/proc/{self.processes[name].pid}/status").read_text().splitlines():
@@ -204,6 +202,12 @@ class Deployment:
 
     def commands(self) -> int:
         return sum(int(v["calls"]) for k, v in self.r.info("commandstats").items() if k != "cmdstat_info")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds of process ``pid``: its own and its reaped children's (a forking worker's horses)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def _answers(port: int) -> bool:
@@ -322,53 +326,114 @@ def steady(mentions: Mentions, rate: float, seconds: float) -> None:
     )
 
 
-async def _clicks(url: str, payloads: list[dict[str, Any]], concurrency: int) -> list[float]:
-    gate = asyncio.Semaphore(concurrency)
-    timings: list[float] = []
-
-    async def one(session: aiohttp.ClientSession, payload: dict[str, Any]) -> None:
-        signed = sign(SECRET, interactive_body(payload), "application/x-www-form-urlencoded")
+CLICKER = """
+import asyncio, json, sys, time
+import aiohttp
+async def main(url, concurrency, requests):
+    gate, timings = asyncio.Semaphore(concurrency), []
+    async def one(session, body, headers):
         async with gate:
             began = time.perf_counter()
-            async with session.post(url, data=signed.body.encode(), headers=signed.headers) as answer:
+            async with session.post(url, data=body.encode(), headers=headers) as answer:
                 await answer.read()
                 if answer.status == 200:
                     timings.append(time.perf_counter() - began)
-
     async with aiohttp.ClientSession() as session:
-        await asyncio.gather(*(one(session, p) for p in payloads))
+        await asyncio.gather(*(one(session, body, headers) for body, headers in requests))
+    print(json.dumps(timings))
+asyncio.run(main(sys.argv[1], int(sys.argv[2]), json.load(sys.stdin)))
+"""
+
+
+def _clicks(url: str, payloads: list[dict[str, Any]], concurrency: int) -> list[float]:
+    """Seconds to each 200 answer, clicked from a process of its own: in this one the stand-ins answer
+    the workers' card updates, and their share of this process's interpreter would count against the
+    bridge only (a bare Bolt app's clicks make no work for anyone)."""
+    signed = [sign(SECRET, interactive_body(p), "application/x-www-form-urlencoded") for p in payloads]
+    requests_ = json.dumps([(s.body, s.headers) for s in signed])
+    command = [sys.executable, "-c", CLICKER, url, str(concurrency)]
+    done = subprocess.run(command, input=requests_, capture_output=True, text=True, check=True)
+    timings: list[float] = json.loads(done.stdout)
     return timings
 
 
-def acks(d: Deployment, clicks: int) -> None:
-    prefix = "bridge:"
+def _queues_empty(d: Deployment) -> bool:
+    return all(d.r.llen(key) == 0 for key in d.r.scan_iter(match="rq:queue:*"))
+
+
+def click_payloads(d: Deployment, numbers: range) -> list[dict[str, Any]]:
+    """A Claim on each case by an expert of its department, so each click claims (a click by anyone
+    else is a refusal, which the desk explains and records on a worker: another path)."""
     payloads = []
-    for number in range(1001, 1001 + clicks):
-        raw = d.r.hmget(f"{prefix}case:{number}", ["channel", "card_ts"])
-        channel, ts = (v.decode() if isinstance(v, bytes) else "" for v in raw)
-        if channel and ts:
-            payloads.append(block_action("U0E1", channel, ts, "case_claim", str(number)))
+    for number in numbers:
+        raw = d.r.hmget(f"bridge:case:{number}", ["channel", "card_ts", "department", "state"])
+        channel, ts, department, state = (v.decode() if isinstance(v, bytes) else "" for v in raw)
+        if channel and ts and department.startswith("d") and state == "routed":
+            payloads.append(block_action(f"U0E{department[1:]}", channel, ts, "case_claim", str(number)))
+    return payloads
+
+
+@dataclass(frozen=True)
+class AckTarget:
+    name: str
+    url: str
+    pid: int
+    pause_workers: bool = False  # their card updates wait until the round is over
+
+
+def acks(d: Deployment, clicks: int) -> None:
+    """Claim acknowledgement, beside a bare Bolt app. Each bridge round claims cases nobody has claimed
+    yet (the bare app gets the same payloads and only acknowledges) and starts once the workers have
+    finished the previous round's card updates. The bridge is measured twice: as deployed, its
+    workers updating each claimed card while the clicks go on (on this 2-core machine they take the
+    web process's CPU; the bare app's clicks make no work), and with its workers paused for the
+    round, which measures the acknowledgement alone."""
     port = free_port()
     bare = subprocess.Popen(
         [sys.executable, "-c", BARE_BOLT, str(port), SECRET, BOT_TOKEN, d.servers[0].url + "/api/"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    serve = (f"http://127.0.0.1:{d.web_port}/slack/events", d.processes["serve"].pid)
+    targets = [
+        AckTarget("bridge serve", *serve),
+        AckTarget("bridge serve, workers paused", *serve, pause_workers=True),
+        AckTarget("bare bolt (process_before_response)", f"http://127.0.0.1:{port}/slack/events", bare.pid),
+    ]
+    first = 1001
     try:
         wait_for(lambda: _listening(port), 30, "the bare slack-bolt app")
-        targets = {"bridge serve": f"http://127.0.0.1:{d.web_port}/slack/events"}
-        targets["bare bolt (process_before_response)"] = f"http://127.0.0.1:{port}/slack/events"
         for concurrency in (1, 20):
-            for name, url in targets.items():
-                timings = asyncio.run(_clicks(url, payloads, concurrency))
+            for target in targets:
+                if target.pid != bare.pid:  # the bare app acknowledges the last round's again
+                    payloads = click_payloads(d, range(first, first + clicks))
+                    first += clicks
+                wait_for(lambda: _queues_empty(d), 60, "the workers to finish the card updates")
+                timings, spent = _round(d, target, payloads, concurrency)
                 print(
-                    f"Claim ack at concurrency {concurrency:2d}, {name}: {len(timings)} clicks, "
+                    f"Claim ack at concurrency {concurrency:2d}, {target.name}: {len(timings)} clicks, "
                     f"p50 {percentile(timings, 50) * 1000:.1f} ms  "
-                    f"p99 {percentile(timings, 99) * 1000:.1f} ms"
+                    f"p99 {percentile(timings, 99) * 1000:.1f} ms  (its CPU: {spent:.2f} ms per click)"
                 )
     finally:
         bare.terminate()
         bare.wait(timeout=10)
+
+
+def _round(
+    d: Deployment, target: AckTarget, payloads: list[dict[str, Any]], concurrency: int
+) -> tuple[list[float], float]:
+    """The seconds to each answer, and the target's CPU milliseconds per click."""
+    workers = [d.processes[w] for w in WORKERS] if target.pause_workers else []
+    for worker in workers:
+        worker.send_signal(signal.SIGSTOP)
+    try:
+        cpu = cpu_seconds(target.pid)
+        timings = _clicks(target.url, payloads, concurrency)
+        return timings, (cpu_seconds(target.pid) - cpu) / max(len(timings), 1) * 1000
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGCONT)
 
 
 def _listening(port: int) -> bool:

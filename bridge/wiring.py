@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import structlog
 from aiohttp import web
 
@@ -17,6 +19,8 @@ from bridge.store.pacing import ChannelPacer
 __all__ = ["build", "build_web_app", "sign_in_providers", "start_socket_mode", "web_routes"]
 
 log = structlog.get_logger(__name__)
+#: What a route's handler closes when the web app stops (an aiohttp ``on_cleanup`` hook).
+Cleanup = Callable[[web.Application], Awaitable[None]]
 
 
 def build(settings: Settings, clock: Clock | None = None) -> Runtime:
@@ -117,8 +121,9 @@ def _main_x_account(settings: Settings, rt: Runtime) -> tuple[str, str] | None:
     return user_id, main_handle
 
 
-def web_routes(rt: Runtime) -> list[Route]:
-    """HTTP routes of the configured chat platforms (Socket Mode needs none for Slack)."""
+def web_routes(rt: Runtime, cleanups: list[Cleanup] | None = None) -> list[Route]:
+    """HTTP routes of the configured chat platforms (Socket Mode needs none for Slack); what they
+    must close when the web app stops is added to ``cleanups``."""
     routes: list[Route] = []
     settings = rt.settings
     if settings.slack_configured and not settings.slack_app_token:
@@ -128,10 +133,14 @@ def web_routes(rt: Runtime) -> list[Route]:
                 "(or set SLACK_APP_TOKEN to use Socket Mode)."
             )
         from adapters.slack.app import build_bolt_app
+        from adapters.slack.hot_buttons import HotButtons
         from adapters.slack.http import slack_events_handler
 
-        bolt = build_bolt_app(rt)
-        routes.append(("POST", "/slack/events", slack_events_handler(bolt, settings.slack_signing_secret)))
+        bolt, hot = build_bolt_app(rt), HotButtons(rt)
+        if cleanups is not None:
+            cleanups.append(hot.close)
+        handler = slack_events_handler(bolt, settings.slack_signing_secret, hot)
+        routes.append(("POST", "/slack/events", handler))
     if settings.teams_configured:
         from adapters.teams.app import messages_route
 
@@ -174,4 +183,7 @@ def start_socket_mode(rt: Runtime) -> object:
 
 
 def build_web_app(rt: Runtime) -> web.Application:
-    return create_app(rt, [*web_routes(rt), *dashboard_routes(rt, sign_in_providers(rt.settings))])
+    cleanups: list[Cleanup] = []
+    app = create_app(rt, [*web_routes(rt, cleanups), *dashboard_routes(rt, sign_in_providers(rt.settings))])
+    app.on_cleanup.extend(cleanups)
+    return app

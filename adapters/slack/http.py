@@ -1,4 +1,5 @@
-"""``POST /slack/events`` for aiohttp: verify, read, check, then dispatch to Bolt off the event loop.
+"""``POST /slack/events`` for aiohttp: verify, read, check, then answer a hot button's click on the event
+loop (:mod:`adapters.slack.hot_buttons`) and dispatch everything else to Bolt off the event loop.
 
 A request passes four checks before Bolt sees it, and each refusal is one structured log line:
 1. the signature, over exactly the bytes received (a 401 otherwise): Slack signs bytes, and a body
@@ -25,6 +26,7 @@ from aiohttp import web
 from slack_bolt import App, BoltRequest
 from slack_bolt.request.internals import parse_body
 
+from adapters.slack.hot_buttons import HotButtons
 from adapters.slack.shapes import EVENT_CALLBACK, event_problem, problem
 
 log = structlog.get_logger(__name__)
@@ -64,7 +66,9 @@ def _read(raw: bytes, content_type: str | None) -> tuple[str, dict[str, Any], st
     return text, body, problem(body)
 
 
-def slack_events_handler(app: App, signing_secret: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+def slack_events_handler(
+    app: App, signing_secret: str, hot: HotButtons | None = None
+) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def handle(request: web.Request) -> web.Response:
         raw = await request.read()
         if len(raw) > MAX_BODY_BYTES:
@@ -86,9 +90,11 @@ def slack_events_handler(app: App, signing_secret: str) -> Callable[[web.Request
             return web.Response(status=200)
         if unreadable_event:
             return _refuse(400, "slack_request_malformed", unreadable_event, content_type=content_type)
+        if hot is not None and hot.handles(body):
+            await hot.click(body)
+            return web.Response(status=200)  # what Bolt answers for a bare ack()
         bolt_request = BoltRequest(body=text, query=request.query_string, headers=dict(headers))
-        loop = asyncio.get_running_loop()
-        response = await loop.run_in_executor(None, app.dispatch, bolt_request)
+        response = await asyncio.get_running_loop().run_in_executor(None, app.dispatch, bolt_request)
         out_headers = {
             k: v
             for k, v in response.first_headers_without_set_cookie().items()

@@ -26,7 +26,7 @@ from bridge.playbook.model import Department, Playbook
 from bridge.store.cases import Outcome, Store
 from bridge.text.answer_length import answer_length
 
-__all__ = ["NOTE_PREFIX", "Desk", "Done", "P", "R", "people", "refusals_recorded", "who"]
+__all__ = ["NOTE_PREFIX", "Desk", "Done", "P", "R", "approval_notice", "people", "refusals_recorded", "who"]
 
 NOTE_PREFIX = "note:"
 #: A person or a channel-wide ping as chat adapters pass them on (``<@U123>``, ``<!here>``): words for
@@ -42,6 +42,11 @@ R = TypeVar("R")
 def who(user: str) -> str:
     """A reference to a person in core text; chat adapters render ``<@ID>`` their own way."""
     return f"<@{user}>"
+
+
+def approval_notice(version: int, user: str) -> str:
+    """What the case's thread is told when ``user`` approves draft ``version``."""
+    return f"Draft v{version} approved by {who(user)}; posting it now."
 
 
 def people(users: list[str]) -> str:
@@ -261,7 +266,7 @@ class Desk:
             raise self._refused(case, outcome, "approve")
         self.dispatch.publish(number)
         self.dispatch.refresh_card(number)
-        self.dispatch.thread_notice(number, f"Draft v{version} approved by {who(user)}; posting it now.")
+        self.dispatch.thread_notice(number, approval_notice(version, user))
         log.info("approved", by=user, version=version, author=draft.author)
         return Done(f"You approved draft v{version} of {case.ref}.", number, version)
 

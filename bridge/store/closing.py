@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import redis
 
-__all__ = ["GRACE_SECONDS", "CaseTracker", "case_keys", "stub_key"]
+__all__ = ["GRACE_SECONDS", "TRACK_LUA", "CaseTracker", "case_keys", "stub_key", "track_keys"]
 
 #: Redis expires a closed case this long after the sweep would have removed it: the sweep goes first,
 #: counting and exporting; the expiry is only the safety net.
 GRACE_SECONDS = 86_400
 
-_TRACK = """
+#: The script, also run as a function inside :mod:`bridge.store.fast_transitions`' one-trip script.
+TRACK_LUA = """
 -- KEYS[1] open zset, KEYS[2] closed zset, KEYS[3] policy hash, KEYS[4] history's to-archive zset,
 -- KEYS[5..] the case's keys; ARGV[1] number, ARGV[2] now (s), ARGV[3] '1' closed / '0' open,
 -- ARGV[4] grace (s)
@@ -45,6 +46,17 @@ def case_keys(prefix: str, number: int | str) -> list[str]:
     return [f"{prefix}case:{number}{part}" for part in ("", ":audit", ":drafts", ":msgs")]
 
 
+#: The tracker's own keys under the bridge's prefix: open cases, closed cases, the retention policy,
+#: cases waiting for the history.
+_OPEN, _CLOSED, _POLICY, _TO_ARCHIVE = "open", "retention:closed", "retention:policy", "history:to-archive"
+
+
+def track_keys(prefix: str, number: int | str) -> list[str]:
+    """The ``KEYS`` of :data:`TRACK_LUA` for case ``number``."""
+    own = [prefix + name for name in (_OPEN, _CLOSED, _POLICY, _TO_ARCHIVE)]
+    return own + case_keys(prefix, number)
+
+
 def stub_key(prefix: str, number: int | str) -> str:
     """What is left of a compacted case (:mod:`bridge.store.compaction`): its state, when it closed and
     the post keys kept to recognise its posts, without a word of the customer's."""
@@ -54,33 +66,27 @@ def stub_key(prefix: str, number: int | str) -> str:
 class CaseTracker:
     def __init__(self, client: redis.Redis, prefix: str) -> None:
         self.prefix = prefix
-        self._track = client.register_script(_TRACK)
+        self._track = client.register_script(TRACK_LUA)
 
     @property
     def open_key(self) -> str:
-        return f"{self.prefix}open"
+        return self.prefix + _OPEN
 
     @property
     def closed_key(self) -> str:
-        return f"{self.prefix}retention:closed"
+        return self.prefix + _CLOSED
 
     @property
     def to_archive_key(self) -> str:
         """Cases closed and not yet written to the case history (:mod:`bridge.reports.archive`)."""
-        return f"{self.prefix}history:to-archive"
+        return self.prefix + _TO_ARCHIVE
 
     @property
     def policy_key(self) -> str:
-        return f"{self.prefix}retention:policy"
+        return self.prefix + _POLICY
 
     def track(self, number: int, *, closed: bool, at: float) -> None:
         self._track(
-            keys=[
-                self.open_key,
-                self.closed_key,
-                self.policy_key,
-                self.to_archive_key,
-                *case_keys(self.prefix, number),
-            ],
+            keys=track_keys(self.prefix, number),
             args=[number, at, "1" if closed else "0", GRACE_SECONDS],
         )

@@ -14,11 +14,20 @@ from dataclasses import dataclass
 
 import redis
 
-__all__ = ["GLOBAL_AUDIT_MAXLEN", "Change", "Result", "TransitionScript", "text"]
+__all__ = [
+    "GLOBAL_AUDIT_MAXLEN",
+    "TRANSITION_LUA",
+    "Change",
+    "Result",
+    "TransitionScript",
+    "script_args",
+    "text",
+]
 
 GLOBAL_AUDIT_MAXLEN = 100_000
 
-_TRANSITION = """
+#: The script, also run as a function inside :mod:`bridge.store.fast_transitions`' one-trip script.
+TRANSITION_LUA = """
 -- KEYS[1] record hash, KEYS[2] record timeline ('' : the stream named by the hash's 'timeline'),
 -- KEYS[3] global audit, KEYS[4] side hash (versions); ARGV[1] allowed states (comma separated),
 -- ARGV[2] new state or '', ARGV[3] guards json, ARGV[4] fields to set json (json null deletes),
@@ -83,24 +92,26 @@ class TransitionScript:
     """The registered script; ``timeline`` '' means the record's hash names its timeline stream."""
 
     def __init__(self, client: redis.Redis) -> None:
-        self._script = client.register_script(_TRANSITION)
+        self._script = client.register_script(TRANSITION_LUA)
 
     def apply(self, record: str, timeline: str, audit: str, side: str, change: Change) -> Result:
-        status, state, extra = self._script(
-            keys=[record, timeline, audit, side],
-            args=[
-                ",".join(change.allowed_from),
-                change.to,
-                json.dumps(dict(change.guards or {})),
-                json.dumps(dict(change.values or {})),
-                change.counter,
-                json.dumps(dict(change.audit)),
-                change.side_value,
-                GLOBAL_AUDIT_MAXLEN,
-                json.dumps(list(change.lead)),
-            ],
-        )
+        status, state, extra = self._script(keys=[record, timeline, audit, side], args=script_args(change))
         return Result(text(status), text(state), text(extra))
+
+
+def script_args(change: Change) -> list[str | int]:
+    """The script's ARGV for ``change``."""
+    return [
+        ",".join(change.allowed_from),
+        change.to,
+        json.dumps(dict(change.guards or {})),
+        json.dumps(dict(change.values or {})),
+        change.counter,
+        json.dumps(dict(change.audit)),
+        change.side_value,
+        GLOBAL_AUDIT_MAXLEN,
+        json.dumps(list(change.lead)),
+    ]
 
 
 def text(value: object) -> str:
