@@ -1,5 +1,5 @@
 """How ``bench/triage_models.py`` cross-validates a model of "should a person look": grouped folds,
-a threshold chosen inside the training folds, and a small numpy logistic regression.
+a threshold chosen inside the training folds, and the product's own numpy logistic regression.
 
 Every figure it yields for a post comes from a model that never saw that post, nor any post of its
 group (an IBM conversation), and from a threshold chosen without it: within each outer training
@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bench.social_text import Post
+from bridge.triage.learning.model import Rows, fit_weights, sigmoid
 
 Floats = npt.NDArray[np.float64]
 Sparse = dict[int, float]
@@ -27,33 +28,6 @@ INNER_FOLDS = 4
 SEED = 0
 MAX_FALSE_ALARMS = 0.10  # issue 11's target for (c)
 THRESHOLDS = tuple(round(0.02 + 0.01 * i, 2) for i in range(97))
-STEPS = 300
-LEARNING_RATE = 0.05
-
-
-@dataclass(frozen=True)
-class Matrix:
-    """Sparse rows (one dict of column -> value per post) packed for numpy."""
-
-    row_of: npt.NDArray[np.int64]
-    columns: npt.NDArray[np.int64]
-    values: Floats
-    count: int
-
-    @classmethod
-    def of(cls, rows: Sequence[Sparse]) -> Matrix:
-        sizes = [len(r) for r in rows]
-        columns = np.fromiter((c for r in rows for c in r), dtype=np.int64, count=sum(sizes))
-        values = np.fromiter((v for r in rows for v in r.values()), dtype=np.float64, count=sum(sizes))
-        return cls(np.repeat(np.arange(len(rows)), sizes), columns, values, len(rows))
-
-    def scores(self, weights: Floats, bias: float) -> Floats:
-        summed = np.bincount(self.row_of, weights=weights[self.columns] * self.values, minlength=self.count)
-        return np.asarray(summed + bias, dtype=np.float64)
-
-
-def sigmoid(z: Floats) -> Floats:
-    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -30, 30))), dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -62,32 +36,17 @@ class Logistic:
     bias: float
 
     def probabilities(self, rows: Sequence[Sparse]) -> Floats:
-        return sigmoid(Matrix.of(rows).scores(self.weights, self.bias))
+        return sigmoid(Rows.of(rows).scores(self.weights, self.bias))
 
 
 def fit_logistic(
     rows: Sequence[Sparse], targets: Sequence[float], sample_weights: Sequence[float], size: int, l2: float
 ) -> Logistic:
-    """Weighted log loss plus an L2 penalty, full-batch Adam (as ``bridge triage fit`` fits)."""
-    matrix = Matrix.of(rows)
+    """Weighted log loss plus an L2 penalty, as ``bridge triage fit`` fits (its own fitter)."""
     y = np.asarray(targets, dtype=np.float64)
     share = np.asarray(sample_weights, dtype=np.float64)
-    share = share / share.sum()
-    w, m, v = np.zeros(size), np.zeros(size), np.zeros(size)
-    bias = mb = vb = 0.0
-    for step in range(1, STEPS + 1):
-        residuals = (sigmoid(matrix.scores(w, bias)) - y) * share
-        spread = np.bincount(matrix.columns, weights=matrix.values * residuals[matrix.row_of], minlength=size)
-        grad = np.asarray(spread, dtype=np.float64) + l2 * w
-        grad_bias = float(residuals.sum())
-        m = 0.9 * m + 0.1 * grad
-        v = 0.999 * v + 0.001 * grad * grad
-        mb = 0.9 * mb + 0.1 * grad_bias
-        vb = 0.999 * vb + 0.001 * grad_bias * grad_bias
-        rate = LEARNING_RATE * np.sqrt(1 - 0.999**step) / (1 - 0.9**step)
-        w = w - rate * m / (np.sqrt(v) + 1e-8)
-        bias -= float(rate * mb / (np.sqrt(vb) + 1e-8))
-    return Logistic(w, bias)
+    weights, bias = fit_weights(Rows.of(rows), y, share, size=size, l2=l2)
+    return Logistic(weights, bias)
 
 
 def folds_of(posts: Sequence[Post], folds: int = FOLDS, seed: int = SEED) -> list[int]:

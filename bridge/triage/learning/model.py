@@ -49,26 +49,29 @@ class Rows:
         summed = np.bincount(self.row_of, weights=contributions, minlength=self.count) + bias
         return np.asarray(summed, dtype=np.float64)
 
-    def gradient(self, residuals: Floats) -> Floats:
-        summed = np.bincount(self.indices, weights=self.values * residuals[self.row_of], minlength=BUCKETS)
+    def gradient(self, residuals: Floats, size: int = BUCKETS) -> Floats:
+        summed = np.bincount(self.indices, weights=self.values * residuals[self.row_of], minlength=size)
         return np.asarray(summed, dtype=np.float64)
 
 
-def _sigmoid(z: Floats) -> Floats:
+def sigmoid(z: Floats) -> Floats:
     return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -30, 30))), dtype=np.float64)
 
 
-def fit_weights(rows: Rows, targets: Floats, sample_weights: Floats) -> tuple[Floats, float]:
-    """Weights and bias minimising weighted log loss plus a small L2 penalty (Adam, full batch)."""
-    weights = np.zeros(BUCKETS)
+def fit_weights(
+    rows: Rows, targets: Floats, sample_weights: Floats, *, size: int = BUCKETS, l2: float = L2
+) -> tuple[Floats, float]:
+    """Weights and bias minimising weighted log loss plus an L2 penalty (Adam, full batch); ``size``
+    columns (the hashed buckets; a benchmark may add its own)."""
+    weights = np.zeros(size)
     bias = 0.0
     share = sample_weights / sample_weights.sum()
-    m, v = np.zeros(BUCKETS), np.zeros(BUCKETS)
+    m, v = np.zeros(size), np.zeros(size)
     mb = vb = 0.0
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     for step in range(1, STEPS + 1):
-        residuals = (_sigmoid(rows.scores(weights, bias)) - targets) * share
-        grad = rows.gradient(residuals) + L2 * weights
+        residuals = (sigmoid(rows.scores(weights, bias)) - targets) * share
+        grad = rows.gradient(residuals, size) + l2 * weights
         grad_bias = float(residuals.sum())
         m = beta1 * m + (1 - beta1) * grad
         v = beta2 * v + (1 - beta2) * grad * grad
@@ -93,14 +96,14 @@ class NeedModel:
 
     def probability(self, vector: Vector) -> float:
         if not vector:
-            return float(_sigmoid(np.array([self.bias]))[0])
+            return float(sigmoid(np.array([self.bias]))[0])
         indices = np.fromiter(vector.keys(), dtype=np.int64, count=len(vector))
         values = np.fromiter(vector.values(), dtype=np.float64, count=len(vector))
         score = float(self.weights[indices] @ values) + self.bias
         return 1.0 / (1.0 + math.exp(-min(max(score, -30.0), 30.0)))
 
     def probabilities(self, rows: Rows) -> Floats:
-        return _sigmoid(rows.scores(self.weights, self.bias))
+        return sigmoid(rows.scores(self.weights, self.bias))
 
     def save(self, path: Path) -> None:
         """Write atomically: a process reloading it sees the old model or the new one, never half."""
@@ -139,4 +142,4 @@ class NeedModel:
             )
 
 
-__all__ = ["MODEL_FILE", "NeedModel", "Rows", "fit_weights"]
+__all__ = ["MODEL_FILE", "NeedModel", "Rows", "fit_weights", "sigmoid"]
