@@ -47,7 +47,7 @@ TELL_COALESCE_SECONDS = 10
 TELL_RETRY_INTERVALS_SECONDS = [5, 30]
 #: At most this many first cards in one ``post_cards`` job: RQ's own bookkeeping (some sixty Redis
 #: commands and a few milliseconds per job) is then paid once for them all.
-CARD_BATCH = 20
+CARD_BATCH = jobs.CARDS_PER_JOB
 #: A batch is split into at least this many jobs (when it has as many cards), so a small burst still
 #: spreads over the workers instead of queueing behind one of them.
 CARD_BATCH_SPREAD = 4

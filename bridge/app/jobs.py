@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -62,6 +62,10 @@ log = structlog.get_logger(__name__)
 #: What :meth:`Publisher.publish` returns when the answer is out (``recovered``: found already out).
 _POSTED = ("posted", "recovered")
 
+#: At most this many cards in one ``post_cards`` job (the dispatcher's batch size, kept here too for
+#: the cards a batch puts off to their slots).
+CARDS_PER_JOB = 20
+
 #: How often one job may be put off for its channel's slot (once is the rule: the slot is then held).
 MAX_PACE_DEFERRALS = 100
 
@@ -112,34 +116,42 @@ def post_card(number: int) -> Retry | None:
     return None
 
 
-def post_cards(numbers: list[int]) -> str:
+def post_cards(numbers: list[int], held: bool = False) -> str:
     """The first cards of several new cases (a poll's page, :meth:`Dispatcher.batched_cards`): RQ's
-    own bookkeeping, some sixty Redis commands a job, is paid once for them all. A card whose channel
-    is busy becomes a ``post_card`` job of its own at its slot (named ``card-N``, the slot held under
-    that name, as :func:`put_off_when_busy` does for a job); a card that fails becomes a ``post_card``
-    job with a job's retries. The job runs again after a crash: a card already up is left alone."""
+    own bookkeeping, some sixty Redis commands a job, is paid once for them all. Cards whose channels
+    are busy are put off together: one ``post_cards`` job (``held``) per second of their slots, each
+    slot held under the card's name (``card-N``), as :func:`put_off_when_busy` does for a job. A card
+    that fails becomes a ``post_card`` job with a job's retries. The job runs again after a crash: a
+    card already up is left alone."""
     rt = _runtime()
     found = rt.store.get_many(numbers)  # one round trip; an erased (or compacted) case is gone
     waiting = rt.chat_updates.with_histories([c for c in found.values() if c.card is None])
     outcomes: Counter[str] = Counter(gone=len(numbers) - len(found), up_already=len(found) - len(waiting))
+    put_off: dict[int, list[int]] = defaultdict(list)  # seconds from now → the cards due then
     with rt.meter.held():
         for case in waiting:
-            outcomes[_first_card(rt, case)] += 1
+            outcome = _first_card(rt, case, held)
+            if isinstance(outcome, PaceDeferred):
+                put_off[max(1, math.ceil(outcome.until) - math.floor(time.time()))].append(case.number)
+                outcome = "deferred"
+            outcomes[outcome] += 1
+    for seconds, deferred in sorted(put_off.items()):
+        at = datetime.now(tz=UTC) + timedelta(seconds=seconds)
+        for start in range(0, len(deferred), CARDS_PER_JOB):
+            enqueue(rt.queue, post_cards, deferred[start : start + CARDS_PER_JOB], True, at=at)
+        log.info("cards_deferred_for_channel_pace", cases=deferred, seconds=seconds)
     return ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()) if count)
 
 
-def _first_card(rt: Runtime, case: Case) -> str:
+def _first_card(rt: Runtime, case: Case, held: bool) -> str | PaceDeferred:
+    """Post the case's first card: "posted", "refused", "retried alone", or the slot it was put off to.
+    ``held``: the cards of a job put off for their slots, which look for the slot held for them."""
     number = case.number
-    holder = f"card-{number}"
     try:
-        with deferrable(holder, first=True):  # a rerun after a crash finds a held slot taken anew
+        with deferrable(f"card-{number}", first=not held):
             rt.chat_updates.post_card(number, case, history_read=True)
     except PaceDeferred as exc:
-        seconds = max(1, math.ceil(exc.until) - math.floor(time.time()))
-        at = datetime.now(tz=UTC) + timedelta(seconds=seconds)
-        enqueue(rt.queue, post_card, number, at=at, job_id=holder)
-        log.info("card_deferred_for_channel_pace", case=number, channel=exc.channel, seconds=seconds)
-        return "deferred"
+        return exc
     except Rejected as exc:
         rt.chat_updates.card_refused(number, str(exc))
         return "refused"

@@ -116,22 +116,25 @@ def test_a_case_closed_before_its_timer_came_due_gets_no_card(
     assert cards_for(bridge) == {}
 
 
-def test_cards_for_a_busy_channel_in_a_batch_wait_for_their_slots_in_jobs_of_their_own(
+def test_cards_for_busy_channels_are_put_off_to_their_slots_together_not_one_job_each(
     redis_url: str, tmp_path: Path
 ) -> None:
-    with running_bridge(PLAYBOOK, redis_url, tmp_path, channel_interval_ms=5_000) as bridge:
-        add_page(bridge, 6)  # every one to the same department's channel
+    with running_bridge(PLAYBOOK, redis_url, tmp_path, channel_interval_ms=2_000) as bridge:
+        for i in range(CARD_BATCH_SPREAD):  # two channels, four cards each, in turn
+            for j, words in enumerate(("my refund never came", "my parcel never arrived")):
+                bridge.x.add_mention(f"@AcmeHelp {words}, ref m{2 * i + j}", author_handle=f"b{i}{j}")
         bridge.poll()
         bridge.drain()
-        posted = len(cards_for(bridge))
-        deferred = [j for j in bridge.scheduled() if j.func_name == "bridge.app.jobs.post_card"]
-        assert posted + len(deferred) == 6 and posted >= 1 and deferred
-        assert {j.id for j in deferred} == {f"card-{j.args[0]}" for j in deferred}
+        assert len(cards_for(bridge)) == 2, "each channel takes one card a slot"
+        deferred = [j for j in bridge.scheduled() if j.func_name == "bridge.app.jobs.post_cards"]
+        assert all(j.args[1] is True for j in deferred), "they look for the slots held for them"
+        assert sorted(len(j.args[0]) for j in deferred) == [2, 2, 2], "one job per slot, both channels"
         registry = ScheduledJobRegistry(queue=bridge.rt.queue)
         slots = sorted(registry.get_scheduled_time(j.id) for j in deferred)
-        assert all((b - a).total_seconds() >= 4 for a, b in itertools.pairwise(slots))
-        bridge.drain(include_scheduled=True)  # their slots come: each posts at once, once
-        assert cards_for(bridge) == {f"m{i}": 1 for i in range(6)}
+        assert all((b - a).total_seconds() >= 1 for a, b in itertools.pairwise(slots))
+        bridge.drain(include_scheduled=True)  # their slots come: each posts, once
+        assert cards_for(bridge) == {f"m{i}": 1 for i in range(CARD_BATCH_SPREAD * 2)}
+        assert not bridge.scheduled()
 
 
 def test_a_card_that_fails_in_a_batch_is_retried_alone(local_bridge: LocalBridge) -> None:
