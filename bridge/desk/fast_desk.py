@@ -80,14 +80,9 @@ class FastDesk:
         departments = self.claimable_departments(user)
         if not departments:
             return False
-        rule = TRANSITIONS[Action.CLAIM]
-        now = self.clock.now()
-        change = Change(
-            allowed_from=[s.value for s in rule.allowed_from],
-            to=rule.to.value if rule.to else "",
-            audit={"action": Action.CLAIM.value, "by": user, "at": now.isoformat()},
-            guards={"claimant": ""},
-            values={"claimant": user, "claimed_at": now.isoformat()},
+        now = self.clock.now().isoformat()
+        change = _change(
+            Action.CLAIM, user, now, guards={"claimant": ""}, values={"claimant": user, "claimed_at": now}
         )
         result = await self.transitions.apply(
             number,
@@ -119,19 +114,13 @@ class FastDesk:
             return False
         if not answer_length(case, draft.text).valid:
             return False
-        rule = TRANSITIONS[Action.APPROVE]
-        now = self.clock.now()
-        change = Change(
-            allowed_from=[s.value for s in rule.allowed_from],
-            to=rule.to.value if rule.to else "",
-            audit={
-                "action": Action.APPROVE.value,
-                "by": user,
-                "at": now.isoformat(),
-                "version": str(version),
-            },
+        change = _change(
+            Action.APPROVE,
+            user,
+            self.clock.now().isoformat(),
             guards={"draft_version": str(version)},
             values={"approved_version": str(version), "approver": user},
+            detail={"version": str(version)},
         )
         jobs = [
             self.jobs.publish(number),
@@ -145,3 +134,23 @@ class FastDesk:
             return False
         log.info("approved", by=user, version=version, author=draft.author, case=number)
         return True
+
+
+def _change(
+    action: Action,
+    user: str,
+    at: str,
+    *,
+    guards: dict[str, str],
+    values: dict[str, str],
+    detail: dict[str, str] | None = None,
+) -> Change:
+    """The transition ``action`` by ``user`` as :meth:`Store.transition` would write it, audit included."""
+    rule = TRANSITIONS[action]
+    return Change(
+        allowed_from=[s.value for s in rule.allowed_from],
+        to=rule.to.value if rule.to else "",
+        audit={"action": action.value, "by": user, "at": at, **(detail or {})},
+        guards=guards,
+        values=values,
+    )
