@@ -138,7 +138,10 @@ def post_cards(numbers: list[int], held: bool = False) -> str:
     for seconds, deferred in sorted(put_off.items()):
         at = datetime.now(tz=UTC) + timedelta(seconds=seconds)
         for start in range(0, len(deferred), CARDS_PER_JOB):
-            enqueue(rt.queue, post_cards, deferred[start : start + CARDS_PER_JOB], True, at=at)
+            chunk = deferred[start : start + CARDS_PER_JOB]
+            # named by its second and first card: this job run again (after a crash) replaces it
+            name = f"cards-{int(at.timestamp())}-{chunk[0]}"
+            enqueue(rt.queue, post_cards, chunk, True, at=at, job_id=name)
         log.info("cards_deferred_for_channel_pace", cases=deferred, seconds=seconds)
     return ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()) if count)
 
