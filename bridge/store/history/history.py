@@ -127,37 +127,11 @@ class History:
         self, platform: str, author_id: str, handle: str, before: int | None = None
     ) -> CustomerHistory:
         """The customer's earlier closed cases: by their platform id, else by handle (case-insensitive)."""
-        who = [CaseRow.author_handle_folded == handle.lstrip("@").casefold()] if handle else []
-        if author_id:
-            who.append((CaseRow.platform == platform) & (CaseRow.author_id == author_id))
-        if not who:
-            return CustomerHistory(0)
-        condition = or_(*who)
-        if before is not None:
-            condition = condition & (CaseRow.number < before)
-        with self.engine.connect() as conn:
-            earlier = int(conn.execute(select(func.count()).where(condition)).scalar_one())
-            if not earlier:
-                return CustomerHistory(0)
-            last = conn.execute(
-                select(
-                    CaseRow.number,
-                    CaseRow.outcome,
-                    CaseRow.polarity_end,
-                    CaseRow.sentiment_end,
-                    CaseRow.closed_at,
-                )
-                .where(condition)
-                .order_by(CaseRow.closed_at.desc(), CaseRow.number.desc())
-                .limit(1)
-            ).one()
-        return CustomerHistory(
-            earlier, last.number, last.outcome, last.polarity_end, last.sentiment_end, aware(last.closed_at)
-        )
+        return self.customers([CustomerAsk(platform, author_id, handle, before)])[0]
 
     def customers(self, asks: Sequence[CustomerAsk]) -> list[CustomerHistory]:
-        """:meth:`customer` for many new cards at once (a batch of first cards): one query for all
-        their customers' earlier cases, each answered as :meth:`customer` would answer it alone."""
+        """Each new card's customer's earlier closed cases (a batch of first cards): one query for all
+        their customers' earlier cases, each answered by :func:`_history_of` on its own."""
         handles = sorted({a.handle.lstrip("@").casefold() for a in asks if a.handle})
         ids = sorted({(a.platform, a.author_id) for a in asks if a.author_id})
         who = [CaseRow.author_handle_folded.in_(handles)] if handles else []
