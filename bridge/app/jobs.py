@@ -78,6 +78,12 @@ def _runtime() -> Runtime:
     return current()
 
 
+def _seconds_until(deferred: PaceDeferred) -> int:
+    """Whole seconds from now to the slot a send was put off to, rounded so that a job scheduled that
+    far ahead (RQ schedules by the second) is due no earlier than its slot."""
+    return max(1, math.ceil(deferred.until) - math.floor(time.time()))
+
+
 def put_off_when_busy(send: Callable[[], object]) -> Retry | None:
     """Run ``send``; when its first send finds the channel busy, a ``Retry`` that schedules the job for
     the slot it now holds (RQ runs the same job again then), instead of sleeping in the worker while
@@ -91,8 +97,7 @@ def put_off_when_busy(send: Callable[[], object]) -> Retry | None:
         try:
             send()
         except PaceDeferred as exc:
-            # whole seconds from now, rounded so the job is due no earlier than its slot
-            seconds = max(1, math.ceil(exc.until) - math.floor(time.time()))
+            seconds = _seconds_until(exc)
             log.info("job_deferred_for_channel_pace", channel=exc.channel, seconds=seconds)
             return Retry(max=MAX_PACE_DEFERRALS, interval=seconds)
     return None
@@ -132,7 +137,7 @@ def post_cards(numbers: list[int], held: bool = False) -> str:
         for case in waiting:
             outcome = _first_card(rt, case, held)
             if isinstance(outcome, PaceDeferred):
-                put_off[max(1, math.ceil(outcome.until) - math.floor(time.time()))].append(case.number)
+                put_off[_seconds_until(outcome)].append(case.number)
                 outcome = "deferred"
             outcomes[outcome] += 1
     for seconds, deferred in sorted(put_off.items()):
