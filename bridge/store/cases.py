@@ -29,6 +29,9 @@ CLOSED_STATE_VALUES = frozenset(state.value for state in FINISHED_STATES)
 
 __all__ = ["CLOSED_STATE_VALUES", "FIRST_CASE_NUMBER", "AuditEntry", "Outcome", "Store"]
 
+#: How long a once-key (:meth:`Store.first_time`) guards against a second time.
+ONCE_TTL_SECONDS = 86_400
+
 #: Case numbers start above this, so references look like ``#1001``.
 FIRST_CASE_NUMBER = 1000
 
@@ -234,34 +237,41 @@ class Store:
     # message ↔ case --------------------------------------------------------------------------------
     def link_message(self, ref: MessageRef, number: int) -> None:
         """Remember that a chat message (a card or a preview) belongs to a case, for thread replies."""
-        self.r.set(self.k("msg", ref.key()), number)
-        self.r.sadd(self.k("case", number, "msgs"), ref.key())  # so retention can remove the link too
+        with self.r.pipeline(transaction=False) as pipe:
+            self._link(pipe, ref, number)
+            pipe.execute()
+
+    def _link(self, pipe: redis.client.Pipeline, ref: MessageRef, number: int) -> None:
+        pipe.set(self.k("msg", ref.key()), number)
+        pipe.sadd(self.k("case", number, "msgs"), ref.key())  # so retention can remove the link too
 
     def card_up(self, number: int, ref: MessageRef, once: str) -> bool:
         """Everything a case's new card changes, in one round trip: the card's place on the case, the
         message's link to it (:meth:`link_message`), the audit (:meth:`record`), and the once-key
         ``once`` (:meth:`first_time`), whose answer is returned: True the first time."""
-        entry = {"action": "card_posted", "by": "bridge", "at": self.clock.now().isoformat()}
-        entry |= {"case": str(number), "chat": ref.chat, "channel": ref.channel, "ts": ref.ts}
-        pipe = self.r.pipeline(transaction=False)
-        pipe.hset(
-            self.k("case", number), mapping={"chat": ref.chat, "channel": ref.channel, "card_ts": ref.ts}
-        )
-        pipe.set(self.k("msg", ref.key()), number)
-        pipe.sadd(self.k("case", number, "msgs"), ref.key())
-        pipe.xadd(self.k("case", number, "audit"), entry)  # type: ignore[arg-type]
-        pipe.xadd(self.k("audit"), entry, maxlen=GLOBAL_AUDIT_MAXLEN, approximate=True)  # type: ignore[arg-type]
-        pipe.set(self.k("once", once), "1", nx=True, ex=86_400)
-        return bool(pipe.execute()[-1])
+        with self.r.pipeline(transaction=False) as pipe:
+            pipe.hset(
+                self.k("case", number), mapping={"chat": ref.chat, "channel": ref.channel, "card_ts": ref.ts}
+            )
+            self._link(pipe, ref, number)
+            posted = {"chat": ref.chat, "channel": ref.channel, "ts": ref.ts}
+            self._append_audit(pipe, number, [("card_posted", "bridge", posted)])
+            self._once(pipe, once)
+            return bool(pipe.execute()[-1])
 
     def case_for_message(self, ref: MessageRef) -> int | None:
         raw = self.r.get(self.k("msg", ref.key()))
         return int(raw) if raw else None
 
     # idempotency -----------------------------------------------------------------------------------
-    def first_time(self, key: str, ttl_seconds: int = 86_400) -> bool:
+    def first_time(self, key: str, ttl_seconds: int = ONCE_TTL_SECONDS) -> bool:
         """True exactly once per key within the ttl: the guard for retried events and jobs."""
-        return bool(self.r.set(self.k("once", key), "1", nx=True, ex=ttl_seconds))
+        return bool(self._once(self.r, key, ttl_seconds))
+
+    def _once(
+        self, client: redis.Redis | redis.client.Pipeline, key: str, ttl_seconds: int = ONCE_TTL_SECONDS
+    ) -> object:
+        return client.set(self.k("once", key), "1", nx=True, ex=ttl_seconds)
 
     # cursors ---------------------------------------------------------------------------------------
     def cursor(self, name: str) -> str | None:
@@ -286,14 +296,22 @@ class Store:
 
     def record_many(self, number: int, entries: Sequence[tuple[str, str, Mapping[str, object]]]) -> None:
         """Append several audit entries (``action``, ``by``, details) in order, in one round trip."""
-        pipe = self.r.pipeline(transaction=False)  # one round trip for both streams
+        with self.r.pipeline(transaction=False) as pipe:  # one round trip for both streams
+            self._append_audit(pipe, number, entries)
+            pipe.execute()
+
+    def _append_audit(
+        self,
+        pipe: redis.client.Pipeline,
+        number: int,
+        entries: Sequence[tuple[str, str, Mapping[str, object]]],
+    ) -> None:
         at = self.clock.now().isoformat()
         for action, by, detail in entries:
             entry = {"action": action, "by": by, "at": at, "case": str(number)}
             entry.update({k: str(v) for k, v in detail.items()})
             pipe.xadd(self.k("case", number, "audit"), entry)  # type: ignore[arg-type]
             pipe.xadd(self.k("audit"), entry, maxlen=GLOBAL_AUDIT_MAXLEN, approximate=True)  # type: ignore[arg-type]
-        pipe.execute()
 
     def record_global(self, action: str, by: str, **detail: object) -> None:
         """Append an audit entry about no single case (a mute, a playbook reload)."""
