@@ -15,6 +15,7 @@ from typing import Any
 
 from rq import Callback, Queue, Retry
 from rq.job import Job, JobStatus
+from rq.registry import ScheduledJobRegistry
 from rq.serializers import PickleSerializer
 from rq.utils import now
 
@@ -50,7 +51,33 @@ def enqueue(
         options["job_id"] = job_id
     if on_failure is not None:
         options["on_failure"] = Callback(on_failure)
-    job: Job = queue.enqueue_at(at, func, *args, **options) if at else queue.enqueue(func, *args, **options)
+    if at is None:
+        job: Job = queue.enqueue(func, *args, **options)
+        return job
+    return _schedule(queue, func, args, at, options)
+
+
+def _schedule(
+    queue: Queue, func: Callable[..., Any], args: tuple[Any, ...], at: datetime, options: dict[str, Any]
+) -> Job:
+    """RQ's ``enqueue_at``, but due at ``at`` to the fraction of a second. RQ scores a scheduled job
+    by its whole second, rounded down, so a card put off to its channel's slot went out up to a
+    second early, or, rounded up, up to a second late; the scheduler (:mod:`bridge.app.scheduler`)
+    compares scores with the time to the fraction. The job, its queue and its score are written in
+    one round trip (RQ writes the score outside its pipeline, before the job it names exists)."""
+    options = dict(options)
+    job = queue.create_job(
+        func,
+        args=args,
+        status=JobStatus.SCHEDULED,
+        timeout=options.pop("job_timeout"),
+        **options,
+    )
+    with queue.connection.pipeline() as pipe:
+        pipe.sadd(queue.redis_queues_keys, queue.key)
+        job.save(pipeline=pipe)
+        pipe.zadd(ScheduledJobRegistry(queue=queue).key, {job.id: at.timestamp()})
+        pipe.execute()
     return job
 
 

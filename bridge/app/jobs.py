@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import redis
@@ -30,7 +31,7 @@ from bridge.app.metrics import (
 from bridge.domain.errors import PaceDeferred, Rejected
 from bridge.domain.lifecycle import FINISHED_STATES
 from bridge.domain.model import Case
-from bridge.store.pacing import deferrable
+from bridge.store.pacing import deferrable, sending_at
 
 if TYPE_CHECKING:
     from bridge.app.runtime import Runtime
@@ -65,6 +66,11 @@ _POSTED = ("posted", "recovered")
 #: At most this many cards in one ``post_cards`` job (the dispatcher's batch size, kept here too for
 #: the cards a batch puts off to their slots).
 CARDS_PER_JOB = 20
+
+#: Cards put off to slots this close together share one job, scheduled for the last of those slots:
+#: the scheduler's own tick (:data:`bridge.app.scheduler.TICK_SECONDS`), so waiting for the last
+#: slot adds no more than waiting for the scheduler does.
+SLOT_WINDOW_SECONDS = 0.25
 
 #: How often one job may be put off for its channel's slot (once is the rule: the slot is then held).
 MAX_PACE_DEFERRALS = 100
@@ -121,42 +127,61 @@ def post_card(number: int) -> Retry | None:
     return None
 
 
-def post_cards(numbers: list[int], held: bool = False) -> str:
+def post_cards(numbers: list[int], slots: list[float] | bool = False) -> str:
     """The first cards of several new cases (a poll's page, :meth:`Dispatcher.batched_cards`): RQ's
     own bookkeeping, some sixty Redis commands a job, is paid once for them all. Cards whose channels
-    are busy are put off together: one ``post_cards`` job (``held``) per second of their slots, each
-    slot held under the card's name (``card-N``), as :func:`put_off_when_busy` does for a job. A card
-    that fails becomes a ``post_card`` job with a job's retries. The job runs again after a crash: a
-    card already up is left alone."""
+    are busy are put off together (:func:`_put_off`), each with the slot its channel gave it
+    (``slots``, epoch seconds, one per card): sent then with no further Redis command. ``True``: a
+    job queued by an earlier release, whose cards' slots are held under ``card-N``. A card that fails
+    becomes a ``post_card`` job with a job's retries. The job runs again after a crash: a card
+    already up is left alone."""
     rt = _runtime()
+    carried = dict(zip(numbers, slots, strict=True)) if isinstance(slots, list) else {}
     found = rt.store.get_many(numbers)  # one round trip; an erased (or compacted) case is gone
     waiting = rt.chat_updates.with_histories([c for c in found.values() if c.card is None])
     outcomes: Counter[str] = Counter(gone=len(numbers) - len(found), up_already=len(found) - len(waiting))
-    put_off: dict[int, list[int]] = defaultdict(list)  # seconds from now → the cards due then
+    put_off: list[tuple[float, int]] = []  # (the slot, the card due then)
     with rt.meter.held():
         for case in waiting:
-            outcome = _first_card(rt, case, held)
+            number = case.number
+            if number in carried:
+                turn = sending_at(carried[number])
+            else:
+                turn = deferrable(f"card-{number}" if slots is True else "", first=slots is not True)
+            outcome = _first_card(rt, case, turn)
             if isinstance(outcome, PaceDeferred):
-                put_off[_seconds_until(outcome)].append(case.number)
+                put_off.append((outcome.until, number))
                 outcome = "deferred"
             outcomes[outcome] += 1
-    for seconds, deferred in sorted(put_off.items()):
-        at = datetime.now(tz=UTC) + timedelta(seconds=seconds)
-        for start in range(0, len(deferred), CARDS_PER_JOB):
-            chunk = deferred[start : start + CARDS_PER_JOB]
-            # named by its second and first card: this job run again (after a crash) replaces it
-            name = f"cards-{int(at.timestamp())}-{chunk[0]}"
-            enqueue(rt.queue, post_cards, chunk, True, at=at, job_id=name)
-        log.info("cards_deferred_for_channel_pace", cases=deferred, seconds=seconds)
+    _put_off(rt, put_off)
     return ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()) if count)
 
 
-def _first_card(rt: Runtime, case: Case, held: bool) -> str | PaceDeferred:
-    """Post the case's first card: "posted", "refused", "retried alone", or the slot it was put off to.
-    ``held``: the cards of a job put off for their slots, which look for the slot held for them."""
+def _put_off(rt: Runtime, put_off: list[tuple[float, int]]) -> None:
+    """One held ``post_cards`` job for up to :data:`CARDS_PER_JOB` cards whose slots fall within
+    :data:`SLOT_WINDOW_SECONDS`, scheduled for the last of them (to the fraction of a second:
+    :func:`bridge.app.enqueue.enqueue`), so none is sent before its slot and none waits in a job."""
+    chunks: list[list[tuple[float, int]]] = []
+    for slot, number in sorted(put_off):
+        if chunks and len(chunks[-1]) < CARDS_PER_JOB and slot - chunks[-1][0][0] <= SLOT_WINDOW_SECONDS:
+            chunks[-1].append((slot, number))
+        else:
+            chunks.append([(slot, number)])
+    for chunk in chunks:
+        at = datetime.fromtimestamp(chunk[-1][0], tz=UTC)
+        numbers, slots = [n for _s, n in chunk], [s for s, _n in chunk]
+        # named by its first card: the batch run again (after a crash) replaces it, not adds to it
+        enqueue(rt.queue, post_cards, numbers, slots, at=at, job_id=f"cards-{numbers[0]}")
+    if put_off:
+        log.info("cards_deferred_for_channel_pace", cases=[n for _s, n in put_off], jobs=len(chunks))
+
+
+def _first_card(rt: Runtime, case: Case, turn: AbstractContextManager[object]) -> str | PaceDeferred:
+    """Post the case's first card within ``turn`` (how its send keeps its channel's pace): "posted",
+    "refused", "retried alone", or the slot it was put off to."""
     number = case.number
     try:
-        with deferrable(f"card-{number}", first=not held):
+        with turn:
             rt.chat_updates.post_card(number, case, history_read=True)
     except PaceDeferred as exc:
         return exc

@@ -18,10 +18,12 @@ import os
 import signal
 import socket
 import time
+from collections.abc import Iterable
 from typing import Any
 
 import redis
 import structlog
+from rq.registry import ScheduledJobRegistry
 from rq.scheduler import SCHEDULER_KEY_TEMPLATE, RQScheduler
 from rq.scripts import release_lock
 
@@ -90,6 +92,22 @@ class BridgeScheduler(RQScheduler):
             time.sleep(TICK_SECONDS)
         with contextlib.suppress(redis.RedisError):  # stopping while Redis is away: nothing to release
             self.stop()
+
+    def prepare_registries(self, queue_names: Iterable[str] | None = None) -> None:
+        """RQ's registries of scheduled jobs, asked what is due to the fraction of a second."""
+        names = queue_names or self._acquired_locks
+        self._scheduled_job_registries = [
+            _DueToTheFraction(name, connection=self.connection, serializer=self.serializer) for name in names
+        ]
+
+
+class _DueToTheFraction(ScheduledJobRegistry):
+    """A job scheduled for 12:00:00.600 (:func:`bridge.app.enqueue.enqueue`) is due at the first tick
+    after it; RQ's scheduler asks with the whole second (12:00:00), so it would wait a second more."""
+
+    def get_jobs_to_schedule(self, timestamp: int | None = None, chunk_size: int = 1000) -> list[str]:
+        now = time.time() if timestamp is None else max(float(timestamp), time.time())
+        return super().get_jobs_to_schedule(now, chunk_size)  # type: ignore[arg-type]  # a score may be a float
 
 
 def _running(pid: int) -> bool:

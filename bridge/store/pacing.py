@@ -25,7 +25,7 @@ import redis
 
 from bridge.domain.errors import PaceDeferred
 
-__all__ = ["DEFAULT_INTERVAL_MS", "ChannelPacer", "Turn", "deferrable"]
+__all__ = ["DEFAULT_INTERVAL_MS", "STALE_SLOT_SECONDS", "ChannelPacer", "Turn", "deferrable", "sending_at"]
 
 _RESERVE = """
 -- KEYS[1] next free slot (ms), KEYS[2] a slot held for one job (or a key never set)
@@ -51,15 +51,21 @@ return {slot - now, 0}
 
 DEFAULT_INTERVAL_MS = 1000
 
+#: A carried slot further in the past than this is not used: the job ran again long after it (a
+#: worker died mid-job, say), and that moment may by now be close to the channel's later slots.
+STALE_SLOT_SECONDS = 5.0
+
 
 @dataclass
 class Turn:
     """One run of one job: ``holder`` names its held slots; ``committed`` once it may have sent;
-    ``first`` when nothing can be held under ``holder`` yet (the slot need not be looked up)."""
+    ``first`` when nothing can be held under ``holder`` yet (the slot need not be looked up);
+    ``slot`` (epoch seconds) when the job carries the slot its first send was given already."""
 
     holder: str
     committed: bool = False
     first: bool = False
+    slot: float | None = None
 
 
 _turn: ContextVar[Turn | None] = ContextVar("pace_turn", default=None)
@@ -68,9 +74,24 @@ _turn: ContextVar[Turn | None] = ContextVar("pace_turn", default=None)
 @contextmanager
 def deferrable(holder: str, *, first: bool = False) -> Iterator[Turn]:
     """Within this block, the first send to a busy channel raises ``PaceDeferred`` instead of sleeping;
-    ``holder`` (the job's id) must be the same when the job runs again for its slot. ``first``: no
+    ``holder`` (the job's id) must be the same when the job runs again for its slot; an empty one
+    holds nothing, for a caller that carries the slot itself (:func:`sending_at`). ``first``: no
     slot can be held under ``holder`` yet, so none is looked for (one Redis command less a send)."""
     turn = Turn(holder, first=first)
+    token = _turn.set(turn)
+    try:
+        yield turn
+    finally:
+        _turn.reset(token)
+
+
+@contextmanager
+def sending_at(slot: float) -> Iterator[Turn]:
+    """Within this block, the first send goes at ``slot`` (epoch seconds), a slot the channel gave
+    this send earlier (a batch put the card off with it, :func:`bridge.app.jobs.post_cards`): no
+    Redis command, and no slot held under a name for the job to find. One long past is not used: the
+    send takes a new slot, and is put off to it when that is later."""
+    turn = Turn("", slot=slot)
     token = _turn.set(turn)
     try:
         yield turn
@@ -112,6 +133,10 @@ class ChannelPacer:
         if self.interval_ms <= 0:
             return 0.0
         turn = _turn.get()
+        if turn is not None and not turn.committed and turn.slot is not None:
+            wait = self._carried(turn, turn.slot)
+            if wait is not None:
+                return wait
         if turn is None or turn.committed:
             wait = self.reserve(channel)
         else:
@@ -120,6 +145,18 @@ class ChannelPacer:
                 raise PaceDeferred(channel, (now + wait_ms) / 1000)
             wait = wait_ms / 1000  # a held slot due a moment later than the scheduler's whole second
             turn.committed = True
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
+    def _carried(self, turn: Turn, slot: float) -> float | None:
+        """Send at the slot ``turn`` carries (waiting the moment left, if the job came early); None
+        when that slot is stale, and the send must take a new one."""
+        now = self._now_ms() / 1000
+        if now - slot > STALE_SLOT_SECONDS:
+            return None
+        turn.committed = True
+        wait = max(0.0, slot - now)
         if wait > 0:
             self._sleep(wait)
         return wait

@@ -7,7 +7,7 @@ import pytest
 
 from bridge.domain.errors import PaceDeferred
 from bridge.store.cases import Store
-from bridge.store.pacing import ChannelPacer, deferrable
+from bridge.store.pacing import STALE_SLOT_SECONDS, ChannelPacer, deferrable, sending_at
 
 
 def test_a_burst_into_one_channel_is_spread_one_slot_per_interval(store: Store) -> None:
@@ -73,3 +73,36 @@ def test_a_first_attempt_holds_a_slot_without_looking_for_one(store: Store) -> N
         pacer.wait_turn("C1")
     assert deferred.value.until == (now[0] + 1000) / 1000, "its own slot, not the left-over one"
     assert int(store.r.get(f"{store.prefix}pace-held:C1:card-7") or 0) == now[0] + 1000
+
+
+def test_a_batch_carries_its_cards_slots_and_holds_none_in_redis(store: Store) -> None:
+    """A batch's card put off to its slot (an empty holder) holds nothing under a name; sent later
+    with that slot (:func:`sending_at`), it neither reserves another nor asks Redis at all."""
+    now = [1_000_000]
+    slept: list[float] = []
+    pacer = ChannelPacer(store.r, store.prefix, interval_ms=1000, now_ms=lambda: now[0], sleep=slept.append)
+    pacer.reserve("C1")  # busy for a second
+    with deferrable("", first=True), pytest.raises(PaceDeferred) as deferred:
+        pacer.wait_turn("C1")
+    slot = deferred.value.until
+    assert slot == 1_001.0
+    assert not list(store.r.scan_iter(match=f"{store.prefix}pace-held:*")), "nothing left to expire"
+    next_free = store.r.get(f"{store.prefix}pace:C1")
+    now[0] = 1_001_100  # the scheduler moved the job a tenth of a second after the slot
+    with sending_at(slot):
+        assert pacer.wait_turn("C1") == 0.0
+        assert pacer.wait_turn("C1") == 0.9, "a second send takes the next slot and waits in place"
+    assert slept == [0.9]
+    assert int(store.r.get(f"{store.prefix}pace:C1") or 0) == int(next_free or 0) + 1000
+
+
+def test_a_carried_slot_a_moment_ahead_is_waited_for_and_a_stale_one_is_not_used(store: Store) -> None:
+    now = [2_000_000]
+    slept: list[float] = []
+    pacer = ChannelPacer(store.r, store.prefix, interval_ms=1000, now_ms=lambda: now[0], sleep=slept.append)
+    with sending_at(2_000.2):  # the job came early (another host's clock, say): it waits the moment
+        assert pacer.wait_turn("C2") == pytest.approx(0.2)
+    pacer.reserve("C3")  # busy now
+    with sending_at(now[0] / 1000 - STALE_SLOT_SECONDS - 1), pytest.raises(PaceDeferred) as again:
+        pacer.wait_turn("C3")  # a slot long past (the job re-ran after a crash) is not the channel's now
+    assert again.value.until == 2_001.0
