@@ -306,6 +306,33 @@ def burst(d: Deployment, mentions: Mentions, size: int) -> None:
         f"  Redis: {commands / max(cards, 1):.0f} commands per card (every process, scripts' commands "
         f"included), {memory / max(cards, 1) / 1024:.1f} KiB per case right after its card"
     )
+    print("  " + memory_per_case(d.r))
+
+
+#: Where a live case's Redis memory goes, by key: the case's own keys, its members of the bridge's
+#: sorted sets, the audit ledger (one stream for the whole bridge, capped at 100,000 entries), and
+#: what expires within a minute (RQ's job records, the channels' pace).
+MEMORY_KINDS = (
+    ("own keys", re.compile(rb"^bridge:(case:\d+(:.*)?|post:.*|author:.*|msg:.*|once:.*)$")),
+    ("sorted sets", re.compile(rb"^bridge:(open|timers)$")),
+    ("audit ledger", re.compile(rb"^bridge:audit$")),
+    ("expiring", re.compile(rb"^(rq:.*|bridge:pace:.*)$")),
+)
+
+
+def memory_per_case(r: redis.Redis) -> str:
+    """Bytes per case by kind (``MEMORY USAGE`` of every key, over the cases in Redis)."""
+    total = dict.fromkeys([name for name, _ in MEMORY_KINDS], 0)
+    cases = 0
+    for key in r.scan_iter(count=1000):
+        cases += bool(re.fullmatch(rb"bridge:case:\d+", key))
+        for name, pattern in MEMORY_KINDS:
+            if pattern.match(key):
+                total[name] += int(r.memory_usage(key, samples=0) or 0)
+                break
+    live = total["own keys"] + total["sorted sets"]
+    parts = ", ".join(f"{name} {size / max(cases, 1):.0f} B" for name, size in total.items())
+    return f"per case ({cases} in Redis): {parts}; a live case's own: {live / max(cases, 1) / 1024:.2f} KiB"
 
 
 def steady(mentions: Mentions, rate: float, seconds: float) -> None:

@@ -82,7 +82,12 @@ class FastDesk:
             return False
         now = self.clock.now().isoformat()
         change = _change(
-            Action.CLAIM, user, now, guards={"claimant": ""}, values={"claimant": user, "claimed_at": now}
+            number,
+            Action.CLAIM,
+            user,
+            now,
+            guards={"claimant": ""},
+            values={"claimant": user, "claimed_at": now},
         )
         result = await self.transitions.apply(
             number,
@@ -115,6 +120,7 @@ class FastDesk:
         if not answer_length(case, draft.text).valid:
             return False
         change = _change(
+            number,
             Action.APPROVE,
             user,
             self.clock.now().isoformat(),
@@ -137,6 +143,7 @@ class FastDesk:
 
 
 def _change(
+    number: int,
     action: Action,
     user: str,
     at: str,
@@ -153,4 +160,5 @@ def _change(
         audit={"action": action.value, "by": user, "at": at, **(detail or {})},
         guards=guards,
         values=values,
+        lead=("case", str(number)),
     )

@@ -164,18 +164,19 @@ class Case:
             return None
         return MessageRef(self.chat, self.channel, self.card_ts)
 
-    def to_hash(self) -> dict[str, str]:
+    def to_hash(self, *, compact: bool = False) -> dict[str, str]:
+        """The case as Redis hash fields; ``compact`` leaves out each field that is empty, as its
+        default is: :meth:`from_hash` gives the default back, and a transition's guard reads a
+        missing field as empty (a new case has some 25 of them). Fields whose default is a number
+        stay: a guard on ``draft_version`` compares it with "0"."""
         out: dict[str, str] = {}
         for f in fields(self):
             value = getattr(self, f.name)
             if value is None:
                 continue
-            if f.name in _JSON_FIELDS:
-                out[f.name] = json.dumps(value)
-            elif isinstance(value, datetime):
-                out[f.name] = value.isoformat()
-            else:
-                out[f.name] = str(value)
+            text = _hash_value(f.name, value)
+            if not (compact and text == "" and f.name in _EMPTY_BY_DEFAULT):
+                out[f.name] = text
         return out
 
     @classmethod
@@ -198,3 +199,15 @@ class Case:
             else:
                 data[key] = value
         return cls(**data)
+
+
+def _hash_value(name: str, value: object) -> str:
+    if name in _JSON_FIELDS:
+        return json.dumps(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+#: The :class:`Case` fields whose default is the empty string.
+_EMPTY_BY_DEFAULT = frozenset(f.name for f in fields(Case) if f.default == "")

@@ -26,11 +26,6 @@ from bridge.text.answer_length import answer_length
 __all__ = ["ChatUpdates"]
 
 
-def _timers_once(number: int) -> str:
-    """The once-key that starts a case's SLA timers a single time, from its card or its refusal."""
-    return f"sla-timers:{number}"
-
-
 log = structlog.get_logger(__name__)
 
 
@@ -103,7 +98,7 @@ class ChatUpdates:
         chat_name, channel = where
         case = case if history_read else self._with_history(case)
         ref = self.chats[chat_name].post_card(channel, card_view(case))
-        if self.store.card_up(number, ref, once=_timers_once(number)):  # the SLA timers start with it
+        if self.store.card_up(number, ref):  # the SLA timers start with the first card
             self.escalation.schedule(number, case)
         return ref
 
@@ -116,7 +111,7 @@ class ChatUpdates:
 
     def _start_timers(self, number: int) -> None:
         """The case's SLA timers, once, whether its card went up or was refused."""
-        if self.store.first_time(_timers_once(number)):
+        if self.store.timers_start(number):
             self.escalation.schedule(number)
 
     def refresh_card(self, number: int) -> None:

@@ -25,10 +25,10 @@ class FollowUps:
         self.store = store
         self.dispatch = dispatch
 
-    def remember(self, number: int, mention: Mention) -> None:
-        """Index a new case by its author, so their next mention can find it."""
-        key = self.store.k("author", mention.platform, mention.author.id)
-        self.store.r.set(key, number, ex=AUTHOR_INDEX_SECONDS)
+    def author_index(self, mention: Mention) -> tuple[str, int]:
+        """The key that indexes a new case by its author, so their next mention can find it, and for
+        how many seconds (written with the case: :meth:`Store.create_case_once`)."""
+        return self.store.k("author", mention.platform, mention.author.id), AUTHOR_INDEX_SECONDS
 
     def remember_reply(self, number: int, platform: str, reply_id: str) -> None:
         self.store.r.set(self.store.k("ours", platform, reply_id), number)

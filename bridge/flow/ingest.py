@@ -9,7 +9,7 @@ Such a case still gets its card if a person later reopens it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 import structlog
@@ -91,12 +91,14 @@ class Ingestor:
             return Ingested(joined, False, "follow-up to an open case")
         decision = decide(playbook, mention, self.clock.now())
         case = self._case(playbook, mention, decision)
-        number, created = self.store.create_case_once(case)
+        # the case, what triage saw, where it went and its author's index: one step, one round trip
+        number, created = self.store.create_case_once(
+            case, then=_audit(decision), index=self.followups.author_index(mention)
+        )
         if not created:
             return Ingested(number, False, "already a case")
         case.number = number
-        self.followups.remember(number, mention)
-        self._record(number, decision)
+        self._first_state(number, decision)
         folded = False
         if decision.triage.verdict is not Verdict.IGNORE and self.crisis is not None:
             # feed crisis detection; a case folded into a mass-issue card gets no card of its own
@@ -156,28 +158,11 @@ class Ingestor:
             channel=first_home[1],
         )
 
-    def _record(self, number: int, decision: Decision) -> None:
-        """The audit: what triage saw, then the move into the case's first state."""
-        triage = decision.triage
-        triaged = {
-            "verdict": triage.verdict.value,
-            "kind": triage.kind.value,
-            "priority": triage.priority.value,
-            "sentiment": triage.sentiment if triage.sentiment_known else "unknown",
-            "polarity": triage.polarity.value,
-            "language": triage.language,
-            "needs": ",".join(triage.needs),
-            "tags": ",".join(triage.tags),
-            "reasons": "; ".join(triage.reasons),
-        }
-        if decision.state == State.ROUTED:  # both entries in one round trip
-            routed = {"department": decision.department, "reasons": "; ".join(decision.routing.reasons)}
-            self.store.record_many(number, [("triaged", "bridge", triaged), ("routed", "bridge", routed)])
-            return
-        self.store.record(number, "triaged", "bridge", **triaged)
+    def _first_state(self, number: int, decision: Decision) -> None:
+        """A case triage did not route moves into its first state (watched, or set aside)."""
         if decision.state == State.MONITORING:
             self.store.transition(number, Action.MONITOR, "bridge", detail={"reason": decision.reasons[0]})
-        else:
+        elif decision.state != State.ROUTED:
             self.store.transition(
                 number,
                 Action.IGNORE,
@@ -185,3 +170,24 @@ class Ingestor:
                 values={"ignore_reason": decision.ignore_reason[:500]},
                 detail={"reason": decision.ignore_reason[:500]},
             )
+
+
+def _audit(decision: Decision) -> list[tuple[str, str, Mapping[str, object]]]:
+    """The audit of a new case after "ingested": what triage saw, and for a routed case where it went."""
+    triage = decision.triage
+    triaged: dict[str, object] = {
+        "verdict": triage.verdict.value,
+        "kind": triage.kind.value,
+        "priority": triage.priority.value,
+        "sentiment": triage.sentiment if triage.sentiment_known else "unknown",
+        "polarity": triage.polarity.value,
+        "language": triage.language,
+        "needs": ",".join(triage.needs),
+        "tags": ",".join(triage.tags),
+        "reasons": "; ".join(triage.reasons),
+    }
+    entries: list[tuple[str, str, Mapping[str, object]]] = [("triaged", "bridge", triaged)]
+    if decision.state == State.ROUTED:
+        routed = {"department": decision.department, "reasons": "; ".join(decision.routing.reasons)}
+        entries.append(("routed", "bridge", routed))
+    return entries

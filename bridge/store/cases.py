@@ -35,10 +35,14 @@ ONCE_TTL_SECONDS = 86_400
 #: Case numbers start above this, so references look like ``#1001``.
 FIRST_CASE_NUMBER = 1000
 
+#: A field on the case hash once its SLA timers have started (:meth:`Store.timers_start`).
+TIMERS_FIELD = "timers"
+
 _CREATE_ONCE = """
--- KEYS[1] mention key, KEYS[2] sequence, KEYS[3] global audit, KEYS[4] open cases; ARGV[1] case
--- hash prefix, ARGV[2] case fields json, ARGV[3] first number, ARGV[4] audit json, ARGV[5] audit
--- maxlen, ARGV[6] the case's ingest time (its score among the open cases)
+-- KEYS[1] mention key, KEYS[2] sequence, KEYS[3] global audit, KEYS[4] open cases, KEYS[5] a key to
+-- set to the new number ('': none); ARGV[1] case hash prefix, ARGV[2] case fields json, ARGV[3]
+-- first number, ARGV[4] audit entries json (a list, in order), ARGV[5] audit maxlen, ARGV[6] the
+-- case's ingest time (its score among the open cases), ARGV[7] KEYS[5]'s time to live in seconds
 -- the number is drawn first, and a post that has a case already (a race: callers look first)
 -- leaves a gap in the numbers; the usual case costs two commands, not three
 local n = redis.call('INCR', KEYS[2])
@@ -50,12 +54,17 @@ fields['number'] = tostring(n)
 local flat = {}
 for k, v in pairs(fields) do table.insert(flat, k); table.insert(flat, v) end
 redis.call('HSET', case_key, unpack(flat))
-local audit = cjson.decode(ARGV[4])
-local entry = {'case', tostring(n)}
-for k, v in pairs(audit) do table.insert(entry, k); table.insert(entry, v) end
-redis.call('XADD', case_key .. ':audit', '*', unpack(entry))
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', unpack(entry))
+for _, audit in ipairs(cjson.decode(ARGV[4])) do
+  local entry, brief = {'case', tostring(n)}, {'case', tostring(n)}
+  for k, v in pairs(audit) do table.insert(entry, k); table.insert(entry, v) end
+  for _, k in ipairs({'action', 'by', 'at'}) do
+    if audit[k] then table.insert(brief, k); table.insert(brief, audit[k]) end
+  end
+  redis.call('XADD', case_key .. ':audit', '*', unpack(entry))
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', unpack(brief))
+end
 redis.call('ZADD', KEYS[4], ARGV[6], n)
+if KEYS[5] ~= '' then redis.call('SET', KEYS[5], n, 'EX', ARGV[7]) end
 return {1, n}
 """
 
@@ -105,32 +114,43 @@ class Store:
         return self.prefix + ":".join(str(p) for p in parts)
 
     # cases -----------------------------------------------------------------------------------------
-    def create_case_once(self, case: Case, by: str = "bridge") -> tuple[int, bool]:
+    def create_case_once(
+        self,
+        case: Case,
+        by: str = "bridge",
+        *,
+        then: Sequence[tuple[str, str, Mapping[str, object]]] = (),
+        index: tuple[str, int] | None = None,
+    ) -> tuple[int, bool]:
         """Store a new case for a post unless that post already has one; returns (number, created).
-        A post that has a case already still draws a number, which is then never used: callers look
-        the post up first (:meth:`case_for_post`), so only a race leaves such a gap."""
-        fields = {k: v for k, v in case.to_hash().items() if k != "number"}
-        audit = {
-            "action": "ingested",
-            "by": by,
-            "at": self.clock.now().isoformat(),
-            "platform": case.platform,
-            "post_id": case.post_id,
-        }
+        ``then``: audit entries (``action``, ``by``, details) after "ingested"; ``index``: a key set
+        to the new number for so many seconds; both only when created, in the same step. A post
+        that has a case already still draws a number, which is then never used: callers look the
+        post up first (:meth:`case_for_post`), so only a race leaves a gap."""
+        fields = {k: v for k, v in case.to_hash(compact=True).items() if k != "number"}
+        at = self.clock.now().isoformat()
+        entries = [
+            {"action": "ingested", "by": by, "at": at, "platform": case.platform, "post_id": case.post_id}
+        ]
+        for action, who, detail in then:
+            entries.append({"action": action, "by": who, "at": at, **{k: str(v) for k, v in detail.items()}})
+        index_key, index_seconds = index if index is not None else ("", 0)
         created, number = self._create(
             keys=[
                 self.k("post", case.platform, case.post_id),
                 self.k("seq"),
                 self.k("audit"),
                 self.k("open"),
+                index_key,
             ],
             args=[
                 self.k("case", ""),
                 json.dumps(fields),
                 FIRST_CASE_NUMBER,
-                json.dumps(audit),
+                json.dumps(entries),
                 GLOBAL_AUDIT_MAXLEN,
                 case.ingested_at.timestamp(),
+                index_seconds,
             ],
         )
         return int(number), bool(created)
@@ -204,6 +224,7 @@ class Store:
             values=encoded,
             counter=counter,
             side_value=side_value,
+            lead=("case", str(number)),
         )
         result = self._transition.apply(
             self.k("case", number),
@@ -241,23 +262,32 @@ class Store:
             self._link(pipe, ref, number)
             pipe.execute()
 
-    def _link(self, pipe: redis.client.Pipeline, ref: MessageRef, number: int) -> None:
+    def _link(
+        self, pipe: redis.client.Pipeline, ref: MessageRef, number: int, *, listed: bool = True
+    ) -> None:
+        """``listed``: also in the case's set of messages, so retention can remove the link too; a card
+        is not (its ``card_posted`` entry in the timeline names it, and retention reads that)."""
         pipe.set(self.k("msg", ref.key()), number)
-        pipe.sadd(self.k("case", number, "msgs"), ref.key())  # so retention can remove the link too
+        if listed:
+            pipe.sadd(self.k("case", number, "msgs"), ref.key())
 
-    def card_up(self, number: int, ref: MessageRef, once: str) -> bool:
+    def card_up(self, number: int, ref: MessageRef) -> bool:
         """Everything a case's new card changes, in one round trip: the card's place on the case, the
-        message's link to it (:meth:`link_message`), the audit (:meth:`record`), and the once-key
-        ``once`` (:meth:`first_time`), whose answer is returned: True the first time."""
+        message's link to it (:meth:`link_message`), the audit (:meth:`record`); True for the case's
+        first card or refusal (:meth:`timers_start`), with which its SLA timers start."""
         with self.r.pipeline(transaction=False) as pipe:
             pipe.hset(
                 self.k("case", number), mapping={"chat": ref.chat, "channel": ref.channel, "card_ts": ref.ts}
             )
-            self._link(pipe, ref, number)
+            self._link(pipe, ref, number, listed=False)
             posted = {"chat": ref.chat, "channel": ref.channel, "ts": ref.ts}
             self._append_audit(pipe, number, [("card_posted", "bridge", posted)])
-            self._once(pipe, once)
+            pipe.hsetnx(self.k("case", number), TIMERS_FIELD, "1")
             return bool(pipe.execute()[-1])
+
+    def timers_start(self, number: int) -> bool:
+        """True once per case: its SLA timers start now (a mark on the case, not a key of its own)."""
+        return bool(self.r.hsetnx(self.k("case", number), TIMERS_FIELD, "1"))
 
     def case_for_message(self, ref: MessageRef) -> int | None:
         raw = self.r.get(self.k("msg", ref.key()))
@@ -308,10 +338,10 @@ class Store:
     ) -> None:
         at = self.clock.now().isoformat()
         for action, by, detail in entries:
-            entry = {"action": action, "by": by, "at": at, "case": str(number)}
-            entry.update({k: str(v) for k, v in detail.items()})
+            brief = {"action": action, "by": by, "at": at, "case": str(number)}
+            entry = {**brief, **{k: str(v) for k, v in detail.items()}}
             pipe.xadd(self.k("case", number, "audit"), entry)  # type: ignore[arg-type]
-            pipe.xadd(self.k("audit"), entry, maxlen=GLOBAL_AUDIT_MAXLEN, approximate=True)  # type: ignore[arg-type]
+            pipe.xadd(self.k("audit"), brief, maxlen=GLOBAL_AUDIT_MAXLEN, approximate=True)  # type: ignore[arg-type]
 
     def record_global(self, action: str, by: str, **detail: object) -> None:
         """Append an audit entry about no single case (a mute, a playbook reload)."""

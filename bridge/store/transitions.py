@@ -32,7 +32,8 @@ TRANSITION_LUA = """
 -- KEYS[3] global audit, KEYS[4] side hash (versions); ARGV[1] allowed states (comma separated),
 -- ARGV[2] new state or '', ARGV[3] guards json, ARGV[4] fields to set json (json null deletes),
 -- ARGV[5] counter field or '', ARGV[6] audit json, ARGV[7] side value stored under the new
--- counter value, ARGV[8] audit maxlen, ARGV[9] json list leading each audit entry
+-- counter value, ARGV[8] audit maxlen, ARGV[9] json list leading each audit entry; the timeline
+-- takes the whole entry, the global audit its brief (the lead, from, to, action, by, at)
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'missing', '', ''} end
 local ok = false
@@ -56,13 +57,18 @@ if ARGV[2] ~= '' then new_state = ARGV[2]; table.insert(sets, 'state'); table.in
 if #dels > 0 then redis.call('HDEL', KEYS[1], unpack(dels)) end
 if #sets > 0 then redis.call('HSET', KEYS[1], unpack(sets)) end
 local entry = cjson.decode(ARGV[9])
-for _, v in ipairs({'from', state, 'to', new_state}) do table.insert(entry, v) end
+local brief = cjson.decode(ARGV[9])
+for _, v in ipairs({'from', state, 'to', new_state}) do table.insert(entry, v); table.insert(brief, v) end
 if counter ~= '' then table.insert(entry, 'version'); table.insert(entry, counter) end
-for k, v in pairs(cjson.decode(ARGV[6])) do table.insert(entry, k); table.insert(entry, v) end
+local audit = cjson.decode(ARGV[6])
+for k, v in pairs(audit) do table.insert(entry, k); table.insert(entry, v) end
+for _, k in ipairs({'action', 'by', 'at'}) do
+  if audit[k] then table.insert(brief, k); table.insert(brief, audit[k]) end
+end
 local timeline = KEYS[2]
 if timeline == '' then timeline = redis.call('HGET', KEYS[1], 'timeline') end
 redis.call('XADD', timeline, '*', unpack(entry))
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], '*', unpack(entry))
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], '*', unpack(brief))
 return {'ok', new_state, counter}
 """
 

@@ -121,6 +121,20 @@ def test_with_export_only_the_sweep_removes_so_nothing_expires_unexported(store:
 # --- the sweep -----------------------------------------------------------------------------------------
 
 
+def test_the_sweep_removes_every_card_a_case_had_though_no_set_lists_them(store: Store) -> None:
+    """A card's link is found from its ``card_posted`` entry (the case keeps no set of its cards):
+    the first card and the one a move put up both go with the case."""
+    number, _ = store.create_case_once(make_case("611"))
+    first, moved = MessageRef("slack", "C0BILLING", "1.0001"), MessageRef("slack", "C0LOGIST", "2.0001")
+    store.card_up(number, first)
+    store.card_up(number, moved)
+    assert not store.r.exists(store.k("case", number, "msgs"))
+    store.transition(number, Action.RESOLVE, "U1")
+    swept = Retention(store).sweep(Policy(closed_case_days=90), utcnow() + timedelta(days=91))
+    assert swept.removed == [number]
+    assert store.case_for_message(first) is None and store.case_for_message(moved) is None
+
+
 def test_the_sweep_removes_old_closed_cases_and_keeps_their_counts(store: Store) -> None:
     retention = Retention(store)
     old = closed_case(store, "601")

@@ -118,11 +118,60 @@ def test_a_case_is_closed_once_posted_resolved_or_ignored(store: Store) -> None:
 def test_a_new_card_is_noted_in_one_step_and_starts_the_timers_only_the_first_time(store: Store) -> None:
     number, _ = store.create_case_once(make_case("777"))
     first = MessageRef("slack", "C0BILLING", "1700000000.000100")
-    assert store.card_up(number, first, once=f"sla-timers:{number}") is True
+    assert store.card_up(number, first) is True
     case = store.get(number)
     assert case.card == first and store.case_for_message(first) == number
     assert [e.action for e in store.audit(number)][-1] == "card_posted"
     moved = MessageRef("slack", "C0LOGIST", "1700000000.000200")  # a move: a new card, no new timers
-    assert store.card_up(number, moved, once=f"sla-timers:{number}") is False
+    assert store.card_up(number, moved) is False
+    assert not list(store.r.scan_iter(match=store.k("once", "*"))), "a mark on the case, no key of its own"
+    assert store.timers_start(number) is False, "a refusal after the card starts nothing either"
     assert store.get(number).card == moved and store.case_for_message(first) == number
     assert [e.action for e in store.global_audit()].count("card_posted") == 2
+
+
+def test_a_new_case_writes_its_first_entries_and_its_index_only_when_it_is_new(store: Store) -> None:
+    then = [("triaged", "bridge", {"verdict": "respond"}), ("routed", "bridge", {"department": "billing"})]
+    index = store.k("author", "x", "9")
+    number, created = store.create_case_once(make_case("888"), then=then, index=(index, 60))
+    assert created
+    timeline = store.audit(number)
+    assert [e.action for e in timeline] == ["ingested", "triaged", "routed"]
+    assert timeline[1].fields == {"case": str(number), "verdict": "respond"}
+    assert int(store.r.get(index) or 0) == number and 0 < store.r.ttl(index) <= 60
+    store.r.delete(index)
+    again, created = store.create_case_once(make_case("888"), then=then, index=(index, 60))
+    assert (again, created) == (number, False)
+    assert len(store.audit(number)) == 3 and store.r.get(index) is None
+
+
+def test_the_global_audit_holds_who_did_what_when_and_the_case_its_details(store: Store) -> None:
+    """The bridge's audit stream is the ledger of every step (capped); each entry's details, a
+    draft's reasons or a customer's words, stay once, in the case's own timeline."""
+    number, _ = store.create_case_once(make_case("999"), then=[("triaged", "bridge", {"reasons": "r" * 300})])
+    store.record(number, "customer_follow_up", "maria", text="my words " * 30)
+    store.transition(number, Action.CLAIM, "U1", guards={"claimant": ""}, values={"claimant": "U1"})
+    ledger = [(e.action, e.by, e.fields) for e in store.global_audit()]
+    assert ledger == [
+        ("ingested", "bridge", {"case": str(number)}),
+        ("triaged", "bridge", {"case": str(number)}),
+        ("customer_follow_up", "maria", {"case": str(number)}),
+        ("claim", "U1", {"case": str(number), "from": "routed", "to": "claimed"}),
+    ]
+    details = {e.action: e.fields for e in store.audit(number)}
+    assert details["triaged"]["reasons"] == "r" * 300
+    assert details["customer_follow_up"]["text"].startswith("my words")
+    assert details["claim"]["to"] == "claimed" and details["ingested"]["post_id"] == "999"
+
+
+def test_a_new_case_leaves_its_empty_fields_out_and_reads_back_whole(store: Store) -> None:
+    case = make_case("1234")
+    number, _ = store.create_case_once(case)
+    raw = store.r.hgetall(store.k("case", number))
+    assert b"claimant" not in raw and b"reply_id" not in raw and b"" not in raw.values()
+    assert raw[b"draft_version"] == b"0", "numbers stay: a guard compares them with '0'"
+    assert len(raw) < len(case.to_hash()) - 20
+    case.number = number
+    assert store.get(number) == case
+    claimed = store.transition(number, Action.CLAIM, "U1", guards={"claimant": ""}, values={"claimant": "U1"})
+    assert claimed.ok, "a missing field is empty to a guard"
