@@ -91,15 +91,15 @@ class Dispatcher:
             return
         now = self.clock.now() if self.clock is not None else datetime.now(tz=UTC)
         self.timers.set(number, "card", now + timedelta(seconds=CARD_TIMER_SECONDS))  # the safety net
-        with self._lock:  # a full batch goes at once: the page's first cards need not wait for its last
-            full = (
-                self._cards[:CARD_BATCH] if self._cards is not None and len(self._cards) >= CARD_BATCH else []
-            )
-            if full and self._cards is not None:
-                del self._cards[: len(full)]
-        if full:
-            enqueue(self.queue, jobs.post_cards, full)
-            self.timers.forget(full, "card")
+        # a full batch goes at once: the page's first cards need not wait for its last. Queued under
+        # the lock: until its job is queued a card is still held, and work on its thread (another
+        # ingest thread's follow-up note) must wait behind it, not run first and wait out a retry
+        with self._lock:
+            if self._cards is not None and len(self._cards) >= CARD_BATCH:
+                full = self._cards[:CARD_BATCH]
+                enqueue(self.queue, jobs.post_cards, full)
+                del self._cards[:CARD_BATCH]
+                self.timers.forget(full, "card")  # RQ keeps them now
 
     @contextmanager
     def batched_cards(self) -> Iterator[None]:
