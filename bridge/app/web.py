@@ -23,6 +23,9 @@ __all__ = ["AccessLogger", "Handler", "Route", "access_log", "create_app"]
 
 access_log = structlog.get_logger("aiohttp.access")
 
+#: How long a stopping web process waits for the chart warm-up it started (it takes about a second).
+WARM_UP_JOIN_SECONDS = 15.0
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Route = tuple[str, str, Handler]
 
@@ -89,7 +92,15 @@ def create_app(rt: Runtime, routes: Iterable[Route]) -> web.Application:
             body=png, content_type="image/png", headers={"Cache-Control": "private, max-age=86400"}
         )
 
-    threading.Thread(target=warm_up, name="chart-warm-up", daemon=True).start()
+    warming = threading.Thread(target=warm_up, name="chart-warm-up", daemon=True)
+    warming.start()
+
+    async def warmed(_app: web.Application) -> None:
+        """A stop soon after the start waits for the warm-up (about a second): a thread still inside
+        matplotlib when the interpreter shuts down crashed it (exit 134 or 139, not 0)."""
+        await asyncio.to_thread(warming.join, WARM_UP_JOIN_SECONDS)
+
+    app.on_cleanup.append(warmed)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     app.router.add_get(CHART_ROUTE.replace("{token}", "{token:[A-Za-z0-9_-]+}"), chart)
