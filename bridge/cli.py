@@ -12,6 +12,7 @@ from typing import Any
 
 import structlog
 
+from bridge.app.heap import settle_heap
 from bridge.app.logs import configure as configure_logs
 from bridge.app.runtime import Runtime
 from bridge.app.settings import Settings
@@ -63,9 +64,7 @@ def _runtime_on_reachable_redis() -> Runtime:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from aiohttp import web
-
-    from bridge.app.web import AccessLogger
+    from bridge.app.web import serve_until_stopped
     from bridge.wiring import build_web_app, start_socket_mode
 
     rt = _runtime_on_reachable_redis()
@@ -78,9 +77,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "no_chat_platform", hint="set SLACK_BOT_TOKEN (and SLACK_SIGNING_SECRET) to receive Slack"
         )
     app = build_web_app(rt)  # refuses a configuration it cannot serve before saying it serves
+    settle_heap()
     port = args.port or rt.settings.bridge_port
     log.info("serving", host=args.host, port=port)
-    web.run_app(app, host=args.host, port=port, print=None, access_log_class=AccessLogger)
+    serve_until_stopped(app, args.host, port)
     return 0
 
 
@@ -90,6 +90,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     rt = _runtime_on_reachable_redis()
     warn_missing_chats(rt.playbook, rt.chats)
     rt.open_history_early()  # not in the first card's time
+    settle_heap()
     worker = BridgeWorker(rt.dispatch.queues, connection=rt.redis)  # case work first, then tells
     level = logging.getLevelName(logging.getLogger().level)
     worker.work(with_scheduler=True, burst=args.burst, logging_level=level)

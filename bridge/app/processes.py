@@ -14,6 +14,7 @@ import time
 import redis
 import structlog
 
+from bridge.app.heap import settle_heap
 from bridge.app.lifeline import die_with_parent
 from bridge.app.poller import Backoff, poll_once
 from bridge.app.runtime import Runtime
@@ -152,6 +153,7 @@ def poll_forever(rt: Runtime, *, once: bool = False) -> int:
     """
     stopping = StopRequest()
     warm_up_triage(rt)  # the models triage loads on first use, before the first mention waits
+    settle_heap()
     streams = [] if once else start_streams(rt)
     try:
         return _poll_loop(rt, stopping, once=once)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -19,7 +20,7 @@ from bridge.app.runtime import Runtime
 from bridge.reports.chart import warm_up
 from bridge.reports.chart_links import CHART_ROUTE
 
-__all__ = ["AccessLogger", "Handler", "Route", "access_log", "create_app"]
+__all__ = ["AccessLogger", "Handler", "Route", "access_log", "create_app", "serve_until_stopped"]
 
 access_log = structlog.get_logger("aiohttp.access")
 
@@ -107,3 +108,33 @@ def create_app(rt: Runtime, routes: Iterable[Route]) -> web.Application:
     for method, path, handler in [*tracked_link_routes(rt), *routes]:
         app.router.add_route(method, path, handler)
     return app
+
+
+def serve_until_stopped(app: web.Application, host: str, port: int) -> None:
+    """Serve ``app`` until SIGTERM (or Ctrl-C, unless the process was started ignoring it: a child of
+    ``bridge run``, which stops its children with SIGTERM). The first signal starts the clean-up and
+    later ones are ignored: aiohttp's own handlers raised again inside the clean-up, and the process
+    then exited 1 instead of 0 (the group's Ctrl-C and SIGTERM arrive together)."""
+    loop = asyncio.new_event_loop()
+    stopping = False
+
+    def stop() -> None:
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            raise web.GracefulExit()
+
+    signals = [signal.SIGTERM]
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signals.append(signal.SIGINT)
+    for number in signals:
+        loop.add_signal_handler(number, stop)
+    web.run_app(
+        app,
+        host=host,
+        port=port,
+        print=None,
+        access_log_class=AccessLogger,
+        handle_signals=False,
+        loop=loop,
+    )
