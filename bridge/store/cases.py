@@ -21,7 +21,13 @@ from bridge.domain.errors import CaseCompacted, UnknownCase
 from bridge.domain.lifecycle import FINISHED_STATES, TRANSITIONS, Action, State
 from bridge.domain.model import Case, Draft, MessageRef, utcnow
 from bridge.store.closing import CaseTracker, stub_key
-from bridge.store.transitions import GLOBAL_AUDIT_MAXLEN, Change, TransitionScript
+from bridge.store.transitions import (
+    GLOBAL_AUDIT_MAXLEN,
+    LEDGER_FIELDS,
+    LEDGER_FIELDS_LUA,
+    Change,
+    TransitionScript,
+)
 from bridge.store.transitions import text as _s
 
 #: The finished states as stored in a case's hash (posted, resolved, ignored).
@@ -57,7 +63,7 @@ redis.call('HSET', case_key, unpack(flat))
 for _, audit in ipairs(cjson.decode(ARGV[4])) do
   local entry, brief = {'case', tostring(n)}, {'case', tostring(n)}
   for k, v in pairs(audit) do table.insert(entry, k); table.insert(entry, v) end
-  for _, k in ipairs({'action', 'by', 'at'}) do
+  for _, k in ipairs(LEDGER_FIELDS) do
     if audit[k] then table.insert(brief, k); table.insert(brief, audit[k]) end
   end
   redis.call('XADD', case_key .. ':audit', '*', unpack(entry))
@@ -66,7 +72,7 @@ end
 redis.call('ZADD', KEYS[4], ARGV[6], n)
 if KEYS[5] ~= '' then redis.call('SET', KEYS[5], n, 'EX', ARGV[7]) end
 return {1, n}
-"""
+""".replace("LEDGER_FIELDS", LEDGER_FIELDS_LUA)
 
 
 @dataclass(frozen=True)
@@ -282,12 +288,15 @@ class Store:
             self._link(pipe, ref, number, listed=False)
             posted = {"chat": ref.chat, "channel": ref.channel, "ts": ref.ts}
             self._append_audit(pipe, number, [("card_posted", "bridge", posted)])
-            pipe.hsetnx(self.k("case", number), TIMERS_FIELD, "1")
+            self._mark_timers(pipe, number)
             return bool(pipe.execute()[-1])
 
     def timers_start(self, number: int) -> bool:
         """True once per case: its SLA timers start now (a mark on the case, not a key of its own)."""
-        return bool(self.r.hsetnx(self.k("case", number), TIMERS_FIELD, "1"))
+        return bool(self._mark_timers(self.r, number))
+
+    def _mark_timers(self, client: redis.Redis | redis.client.Pipeline, number: int) -> object:
+        return client.hsetnx(self.k("case", number), TIMERS_FIELD, "1")
 
     def case_for_message(self, ref: MessageRef) -> int | None:
         raw = self.r.get(self.k("msg", ref.key()))
@@ -296,12 +305,7 @@ class Store:
     # idempotency -----------------------------------------------------------------------------------
     def first_time(self, key: str, ttl_seconds: int = ONCE_TTL_SECONDS) -> bool:
         """True exactly once per key within the ttl: the guard for retried events and jobs."""
-        return bool(self._once(self.r, key, ttl_seconds))
-
-    def _once(
-        self, client: redis.Redis | redis.client.Pipeline, key: str, ttl_seconds: int = ONCE_TTL_SECONDS
-    ) -> object:
-        return client.set(self.k("once", key), "1", nx=True, ex=ttl_seconds)
+        return bool(self.r.set(self.k("once", key), "1", nx=True, ex=ttl_seconds))
 
     # cursors ---------------------------------------------------------------------------------------
     def cursor(self, name: str) -> str | None:
@@ -338,8 +342,9 @@ class Store:
     ) -> None:
         at = self.clock.now().isoformat()
         for action, by, detail in entries:
-            brief = {"action": action, "by": by, "at": at, "case": str(number)}
-            entry = {**brief, **{k: str(v) for k, v in detail.items()}}
+            head = {"action": action, "by": by, "at": at, "case": str(number)}
+            entry = {**head, **{k: str(v) for k, v in detail.items()}}
+            brief = {name: head[name] for name in ("case", *LEDGER_FIELDS)}
             pipe.xadd(self.k("case", number, "audit"), entry)  # type: ignore[arg-type]
             pipe.xadd(self.k("audit"), brief, maxlen=GLOBAL_AUDIT_MAXLEN, approximate=True)  # type: ignore[arg-type]
 

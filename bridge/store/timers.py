@@ -52,7 +52,7 @@ class CaseTimers:
 
     def set(self, number: int, kind: str, at: datetime) -> None:
         """Due at ``at``; setting a timer again moves it."""
-        self.r.zadd(self.key, {f"{number}:{kind}": at.timestamp()})
+        self.set_many(number, {kind: at})
 
     def set_many(self, number: int, due: Mapping[str, datetime]) -> None:
         """Several of one case's timers (``kind`` → due) in one command."""

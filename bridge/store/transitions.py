@@ -16,6 +16,8 @@ import redis
 
 __all__ = [
     "GLOBAL_AUDIT_MAXLEN",
+    "LEDGER_FIELDS",
+    "LEDGER_FIELDS_LUA",
     "TRANSITION_LUA",
     "Change",
     "Result",
@@ -25,6 +27,14 @@ __all__ = [
 ]
 
 GLOBAL_AUDIT_MAXLEN = 100_000
+
+#: What the bridge's audit ledger keeps of each entry, beside the fields that lead it (the case) and a
+#: state change's from and to; the entry's details stay in the record's own timeline.
+LEDGER_FIELDS = ("action", "by", "at")
+
+#: :data:`LEDGER_FIELDS` as a Lua table, for the scripts that write the ledger (``LEDGER_FIELDS`` in
+#: their text stands for it).
+LEDGER_FIELDS_LUA = "{" + ", ".join(f"'{name}'" for name in LEDGER_FIELDS) + "}"
 
 #: The script, also run as a function inside :mod:`bridge.store.fast_transitions`' one-trip script.
 TRANSITION_LUA = """
@@ -62,7 +72,7 @@ for _, v in ipairs({'from', state, 'to', new_state}) do table.insert(entry, v); 
 if counter ~= '' then table.insert(entry, 'version'); table.insert(entry, counter) end
 local audit = cjson.decode(ARGV[6])
 for k, v in pairs(audit) do table.insert(entry, k); table.insert(entry, v) end
-for _, k in ipairs({'action', 'by', 'at'}) do
+for _, k in ipairs(LEDGER_FIELDS) do
   if audit[k] then table.insert(brief, k); table.insert(brief, audit[k]) end
 end
 local timeline = KEYS[2]
@@ -70,7 +80,7 @@ if timeline == '' then timeline = redis.call('HGET', KEYS[1], 'timeline') end
 redis.call('XADD', timeline, '*', unpack(entry))
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], '*', unpack(brief))
 return {'ok', new_state, counter}
-"""
+""".replace("LEDGER_FIELDS", LEDGER_FIELDS_LUA)
 
 
 @dataclass(frozen=True)
