@@ -2,8 +2,9 @@
 
 Every other request goes to the synchronous Bolt app on a thread pool (:mod:`adapters.slack.http`),
 whose listeners make several blocking Redis round trips. A Claim is the click a whole desk makes at
-once when a crisis starts, so it is answered here, after one Redis round trip on the asyncio client
-(:class:`bridge.desk.fast_desk.FastDesk`; an approval takes two), and only then acknowledged, as the
+once when a crisis starts, so it is answered here, after one Redis round trip on a pipelined
+connection (:class:`bridge.desk.fast_desk.FastDesk`, :mod:`bridge.store.pipelined`; an approval takes
+two), and only then acknowledged, as the
 synchronous app does with ``process_before_response``: Slack's 200 still means the change is recorded.
 
 When that does not plainly succeed (a refusal to explain, an unknown case) the click runs the
@@ -24,7 +25,6 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import redis.asyncio as aredis
 from aiohttp import web
 
 from adapters.slack.answers import guarded
@@ -35,6 +35,7 @@ from bridge.app.runtime import Runtime
 from bridge.desk.fast_desk import FastDesk
 from bridge.domain.errors import NotAllowed
 from bridge.store.fast_transitions import FastTransitions
+from bridge.store.pipelined import PipelinedRedis
 from bridge.store.redis_conn import resolve_url
 
 __all__ = ["HOT_ACTIONS", "HotButtons"]
@@ -44,12 +45,12 @@ HOT_ACTIONS = frozenset({ACTION_IDS["claim"], ACTION_IDS["approve"]})
 
 
 class HotButtons:
-    """The hot buttons' listener, and the asyncio Redis client it uses (closed with the web app)."""
+    """The hot buttons' listener, and the pipelined Redis connection it uses (closed with the web app)."""
 
     def __init__(self, rt: Runtime) -> None:
         settings = rt.settings
         self.rt = rt
-        self.redis = aredis.Redis.from_url(resolve_url(settings.redis_url, settings.bridge_data_dir))
+        self.redis = PipelinedRedis(resolve_url(settings.redis_url, settings.bridge_data_dir))
         transitions = FastTransitions(self.redis, settings.bridge_key_prefix)
         self.desk = FastDesk(transitions, rt.playbooks, JobRecords(rt.queue), rt.clock)
 
@@ -76,7 +77,7 @@ class HotButtons:
             )
 
     async def close(self, _app: web.Application | None = None) -> None:
-        """Close the Redis connections (an aiohttp ``on_cleanup`` hook)."""
+        """Close the Redis connection (an aiohttp ``on_cleanup`` hook)."""
         await self.redis.aclose()
 
 

@@ -1,5 +1,6 @@
 """A case transition, its open/closed bookkeeping and the jobs that follow it, in one Redis round trip
-on the asyncio client: the web process's path for a click that plainly succeeds.
+on the web process's pipelined client (:mod:`bridge.store.pipelined`): its path for a click that
+plainly succeeds.
 
 :meth:`Store.transition <bridge.store.cases.Store.transition>` and the enqueue after it make four
 round trips on the synchronous client (the transition script, the tracker's script, RQ's two
@@ -23,13 +24,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import redis.asyncio as aredis
-
 from bridge.domain.lifecycle import FINISHED_STATES, TRANSITIONS, Action
 from bridge.store.closing import GRACE_SECONDS, TRACK_LUA, track_keys
+from bridge.store.pipelined import LuaScript, PipelinedRedis
 from bridge.store.transitions import TRANSITION_LUA, Change, Result, script_args, text
 
-__all__ = ["DEFER", "FastTransitions", "QueuedJob", "packed"]
+__all__ = ["DEFER", "FastTransitions", "QueuedJob"]
 
 #: The script's status when a field named in ``allowed`` holds another value: nothing was changed.
 DEFER = "defer"
@@ -41,20 +41,10 @@ end
 local function track(KEYS, ARGV)
 {TRACK_LUA}
 end
-local function unpacked(packed)  -- "5:hello3:abc" -> {{'hello', 'abc'}}: binary-safe, one argument
-  local out, at = {{}}, 1
-  while at <= #packed do
-    local colon = string.find(packed, ':', at, true)
-    local size = tonumber(string.sub(packed, at, colon - 1))
-    table.insert(out, string.sub(packed, colon + 1, colon + size))
-    at = colon + size + 1
-  end
-  return out
-end
 -- KEYS[1..4] as the transition's, KEYS[5..12] as the tracker's, then three per job: the job's hash,
 -- its queue, the set of queues. ARGV[1..9] as the transition's, ARGV[10..13] as the tracker's,
--- ARGV[14] json {{field: [allowed values]}}, then two per job: its id, its hash's fields and values
--- (packed).
+-- ARGV[14] json {{field: [allowed values]}}, then per job: its id, how many fields and values its
+-- hash has, and those.
 for name, values in pairs(cjson.decode(ARGV[14])) do
   local current = redis.call('HGET', KEYS[1], name) or ''
   local allowed = false
@@ -64,15 +54,18 @@ end
 local result = transition({{KEYS[1], KEYS[2], KEYS[3], KEYS[4]}}, {{unpack(ARGV, 1, 9)}})
 if result[1] ~= 'ok' then return result end
 track({{unpack(KEYS, 5, 12)}}, {{unpack(ARGV, 10, 13)}})
-local k = 13
-for a = 15, #ARGV, 2 do
-  redis.call('HSET', KEYS[k], unpack(unpacked(ARGV[a + 1])))
+local k, a = 13, 15
+while a <= #ARGV do
+  local size = tonumber(ARGV[a + 1])
+  redis.call('HSET', KEYS[k], unpack(ARGV, a + 2, a + 1 + size))
   redis.call('RPUSH', KEYS[k + 1], ARGV[a])
   redis.call('SADD', KEYS[k + 2], KEYS[k + 1])
-  k = k + 3
+  k, a = k + 3, a + 2 + size
 end
 return result
 """
+
+_SCRIPT = LuaScript(_FAST)
 
 
 @dataclass(frozen=True)
@@ -87,23 +80,12 @@ class QueuedJob:
     fields: Sequence[str | bytes] = field(default=())  # field, value, field, value …
 
 
-def packed(values: Sequence[str | bytes]) -> bytes:
-    """``values`` as one argument the script unpacks: each as its length, a colon, its bytes. One
-    argument, not forty: the client encodes each argument in Python, the slowest part of the trip."""
-    parts: list[bytes] = []
-    for value in values:
-        raw = value if isinstance(value, bytes) else value.encode()
-        parts += (b"%d:" % len(raw), raw)
-    return b"".join(parts)
-
-
 class FastTransitions:
-    """The one-trip script on an asyncio client, for the cases under ``prefix``."""
+    """The one-trip script on the web process's pipelined client, for the cases under ``prefix``."""
 
-    def __init__(self, client: aredis.Redis, prefix: str) -> None:
+    def __init__(self, client: PipelinedRedis, prefix: str) -> None:
         self.client = client
         self.prefix = prefix
-        self._script = client.register_script(_FAST)
 
     def _k(self, *parts: object) -> str:
         return self.prefix + ":".join(str(p) for p in parts)
@@ -111,11 +93,10 @@ class FastTransitions:
     async def case_and_draft(self, number: int, version: int) -> tuple[dict[str, str], str]:
         """Case ``number``'s hash ({} when there is none) and its draft ``version`` ('' when there is
         none), in one round trip."""
-        pipe = self.client.pipeline(transaction=False)
-        pipe.hgetall(self._k("case", number))
-        pipe.hget(self._k("case", number, "drafts"), str(version))
-        raw, draft = await pipe.execute()
-        return {text(k): text(v) for k, v in raw.items()}, text(draft)
+        flat, draft = await self.client.execute(
+            ("HGETALL", self._k("case", number)), ("HGET", self._k("case", number, "drafts"), str(version))
+        )
+        return {text(k): text(v) for k, v in zip(flat[::2], flat[1::2], strict=True)}, text(draft)
 
     async def apply(
         self,
@@ -144,6 +125,6 @@ class FastTransitions:
         args.append(json.dumps({name: list(values) for name, values in allowed.items()}))
         for job in jobs:
             keys += [job.key, job.queue_key, job.queues_key]
-            args += [job.job_id, packed(job.fields)]
-        status, state, extra = await self._script(keys=keys, args=args)
+            args += [job.job_id, len(job.fields), *job.fields]
+        status, state, extra = await self.client.run(_SCRIPT, keys, args)
         return Result(text(status), text(state), text(extra))

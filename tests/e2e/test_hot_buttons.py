@@ -17,6 +17,7 @@ from adapters.slack.cards import ACTION_IDS
 from adapters.slack.hot_buttons import HotButtons
 from adapters.slack.http import slack_events_handler
 from bridge.domain.lifecycle import State
+from bridge.store.pipelined import Command
 from standins.harness import LocalBridge
 from standins.slack_requests import SignedRequest, block_action, interactive_body, sign
 
@@ -57,13 +58,13 @@ class Clicks:
         self.hot = HotButtons(bridge.rt)
         self.handler = slack_events_handler(build_bolt_app(bridge.rt), bridge.signing_secret, self.hot)
         self.sent: list[str] = []
-        send: Callable[..., Awaitable[Any]] = self.hot.redis.execute_command
+        send: Callable[..., Awaitable[list[Any]]] = self.hot.redis.execute
 
-        async def noted(*args: Any, **options: Any) -> Any:
-            self.sent.append(str(args[0]))
-            return await send(*args, **options)
+        async def noted(*commands: Command) -> list[Any]:
+            self.sent += [str(command[0]) for command in commands]
+            return await send(*commands)
 
-        monkeypatch.setattr(self.hot.redis, "execute_command", noted)
+        monkeypatch.setattr(self.hot.redis, "execute", noted)
         self.pool = CountingExecutor(max_workers=2)
 
     def run(self, requests: list[SignedRequest]) -> list[tuple[int, int, list[str]]]:

@@ -19,6 +19,7 @@ from bridge.domain.lifecycle import State
 from standins.harness import LocalBridge
 from tests.conftest import PLAYBOOK, running_bridge
 from tests.e2e.test_concierge_loop import claimed_draft
+from tests.e2e.test_hot_buttons import open_case
 from tests.faults.bridge_processes import BridgeProcess, ThrowawayRedis, bridge_environment, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -99,3 +100,16 @@ def test_bridge_poll_keeps_polling_through_redis_restarts(
     finally:
         code = stop(poll)
     assert code == 0
+
+
+def test_a_claim_after_redis_restarts_is_acknowledged_and_recorded(
+    bridge: LocalBridge, throwaway_redis: ThrowawayRedis
+) -> None:
+    """The web process answers Claims on a connection of its own (:mod:`bridge.store.pipelined`);
+    Redis closing it must not leave the next click failing."""
+    before, after = open_case(bridge, 1), open_case(bridge, 2)
+    assert bridge.click("U0EXP1", before, ACTION_IDS["claim"]).status == 200  # the connection is open
+    throwaway_redis.restart(1.0)
+    assert bridge.click("U0EXP1", after, ACTION_IDS["claim"]).status == 200
+    case = bridge.rt.store.get(after)
+    assert (case.state, case.claimant) == (State.CLAIMED, "U0EXP1")

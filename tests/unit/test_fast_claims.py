@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis.asyncio as aredis
 from rq import Queue
 from rq.job import Job
 
@@ -24,6 +23,7 @@ from bridge.domain.lifecycle import Action, State
 from bridge.playbook.source import PlaybookSource
 from bridge.store.cases import Store
 from bridge.store.fast_transitions import FastTransitions
+from bridge.store.pipelined import Command, PipelinedRedis
 from bridge.store.transitions import Change, text
 from tests.support.cases import routed_case
 
@@ -32,18 +32,18 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 class Noted:
-    """An asyncio client, and the name of every command it has sent."""
+    """The pipelined client, and the name of every command it has sent."""
 
     def __init__(self, redis_url: str) -> None:
-        self.client = aredis.Redis.from_url(redis_url)
+        self.client = PipelinedRedis(redis_url)
         self.sent: list[str] = []
-        send: Callable[..., Awaitable[Any]] = self.client.execute_command
+        send: Callable[..., Awaitable[list[Any]]] = self.client.execute
 
-        async def noted(*args: Any, **options: Any) -> Any:
-            self.sent.append(str(args[0]))
-            return await send(*args, **options)
+        async def noted(*commands: Command) -> list[Any]:
+            self.sent += [str(command[0]) for command in commands]
+            return await send(*commands)
 
-        self.client.execute_command = noted  # type: ignore[method-assign]
+        self.client.execute = noted  # type: ignore[method-assign]
 
 
 @pytest.fixture
@@ -166,7 +166,7 @@ def test_a_transition_that_closes_a_case_is_not_taken_in_one_trip(store: Store, 
     change = Change(allowed_from=["routed"], to="ignored", audit={"action": "ignore", "by": "U1"})
 
     async def run() -> None:
-        client = aredis.Redis.from_url(redis_url)
+        client = PipelinedRedis(redis_url)
         try:
             await FastTransitions(client, store.prefix).apply(
                 1, Action.IGNORE, change, allowed={}, jobs=[], at=0.0
