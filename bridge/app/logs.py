@@ -6,6 +6,9 @@ process writes one format: JSON lines (``BRIDGE_LOG_FORMAT=json``, the default w
 terminal) or aligned, readable lines (``console``, the default in a terminal). Fields bound with
 :func:`bound` (the case number in a job or a desk action) appear on every line logged meanwhile,
 the libraries' lines included. The level comes from ``BRIDGE_LOG_LEVEL`` (default INFO).
+
+The bridge's own lines are rendered and written by structlog directly; the libraries' lines, which
+arrive as standard-library records, go through a handler with the same processors and renderer.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
+from collections.abc import Callable
 from typing import TextIO
 
 import structlog
@@ -62,6 +67,34 @@ def _renderer(fmt: str, stream: TextIO) -> Processor:
     return structlog.dev.ConsoleRenderer(colors=stream.isatty())
 
 
+class _LineLogger:
+    """Where the bridge's own lines go: straight to the stream, a whole line per write. The standard
+    library's records, handlers and formatter cost about 10 µs a line more (18 against 8, measured on
+    the access log), and the web process writes two lines per Claim."""
+
+    def __init__(self, name: str, stream: TextIO | None) -> None:
+        self.name = name  # structlog.stdlib.add_logger_name reads it
+        self._stream = stream
+
+    def msg(self, line: str) -> None:
+        out = self._stream or sys.stderr  # a test runner or daemonizer may have replaced sys.stderr
+        with _WRITING:
+            out.write(line + "\n")
+            out.flush()
+
+    debug = info = warning = warn = error = critical = exception = fatal = log = msg
+
+
+_WRITING = threading.Lock()
+
+
+def _line_loggers(stream: TextIO | None) -> Callable[..., _LineLogger]:
+    def factory(*args: object) -> _LineLogger:
+        return _LineLogger(str(args[0]) if args else "bridge", stream)
+
+    return factory
+
+
 def configure(level: str | None = None, stream: TextIO | None = None) -> str:
     """Set up logging for this process (again, if called again); returns the format chosen."""
     out = stream or sys.stderr
@@ -72,9 +105,10 @@ def configure(level: str | None = None, stream: TextIO | None = None) -> str:
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
+    exceptions: list[Processor] = [structlog.processors.format_exc_info] if fmt == "json" else []
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
+        processors=[*shared, *exceptions, _renderer(fmt, out)],
+        logger_factory=_line_loggers(stream),
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
         cache_logger_on_first_use=False,
     )
@@ -82,7 +116,7 @@ def configure(level: str | None = None, stream: TextIO | None = None) -> str:
         foreign_pre_chain=shared,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            *([structlog.processors.format_exc_info] if fmt == "json" else []),
+            *exceptions,
             _renderer(fmt, out),
         ],
     )
