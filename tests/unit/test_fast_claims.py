@@ -4,10 +4,11 @@ does when the claim plainly succeeds, and changes nothing otherwise, leaving the
 from __future__ import annotations
 
 import asyncio
+import zlib
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from rq import Queue
@@ -186,12 +187,36 @@ def test_the_queued_refresh_is_the_job_rq_would_have_queued(store: Store, queue:
     fields = {text(k): v for k, v in zip(record.fields[::2], record.fields[1::2], strict=True)}
     by_rq = Job.fetch(enqueue(queue, jobs.refresh_card, 1234).id, connection=store.r)
     stored = {text(k): v for k, v in store.r.hgetall(by_rq.key).items()}
-    moments = {"created_at", "enqueued_at"}
+    moments, data = {"created_at", "enqueued_at"}, "data"  # RQ compresses the data; it reads either
     assert set(fields) == set(stored)
     assert {k: v.encode() if isinstance(v, str) else v for k, v in fields.items() if k not in moments} == {
-        k: v for k, v in stored.items() if k not in moments
+        k: zlib.decompress(cast(bytes, v)) if k == data else v for k, v in stored.items() if k not in moments
     }
     assert (record.queue_key, record.queues_key) == (queue.key, queue.redis_queues_keys)
+    store.r.hset(record.key, items=list(record.fields))
+    try:
+        ours = Job.fetch(record.job_id, connection=store.r)
+        assert (ours.func_name, ours.args, ours.kwargs) == (by_rq.func_name, by_rq.args, by_rq.kwargs)
+        assert (ours.retries_left, ours.retry_intervals, ours.timeout) == (5, [5, 30, 120, 600, 1800], 120)
+    finally:
+        store.r.delete(record.key)
+
+
+def test_only_the_fields_the_records_fill_in_differ_between_two_calls_as_rq_builds_them(queue: Queue) -> None:
+    """The records are RQ's own but for :data:`PER_CALL_FIELDS`: an RQ release that adds a field that
+    varies from call to call must fail here, not queue a stale value."""
+    from bridge.app import jobs
+    from bridge.app.enqueue import PER_CALL_FIELDS, job_record
+
+    def by_rq(number: int) -> dict[str, Any]:
+        job = Job.create(jobs.refresh_card, args=(number,), connection=queue.connection, origin=queue.name)
+        job.enqueued_at = datetime.now(UTC)
+        return job.to_dict()
+
+    first, second = by_rq(1), by_rq(22)
+    assert {k for k in first.keys() | second.keys() if first.get(k) != second.get(k)} <= set(PER_CALL_FIELDS)
+    ids = {job_record(queue, jobs.refresh_card, 1).job_id for _ in range(600)}  # over two batches of ids
+    assert len(ids) == 600
 
 
 def drafted(
