@@ -120,8 +120,10 @@ def _poll_mentions(rt: Runtime, name: str, social: SocialPlatform, now: float) -
     return 0.0, True
 
 
-def _ingest_one(rt: Runtime, mention: Mention) -> int:
-    ingested = rt.ingestor.ingest(mention, unseen=True)  # _ingest_all looked the page up
+def _ingest_one(rt: Runtime, mention: Mention, new_authors: frozenset[tuple[str, str]]) -> int:
+    # _ingest_all looked the page's posts and authors up
+    new_author = (mention.platform, mention.post_id) in new_authors
+    ingested = rt.ingestor.ingest(mention, unseen=True, new_author=new_author)
     if not ingested.created:
         return 0
     rt.meter.count(CASES_INGESTED, platform=mention.platform, verdict=ingested.reason)
@@ -129,19 +131,31 @@ def _ingest_one(rt: Runtime, mention: Mention) -> int:
     return 1
 
 
-def _ingest_lane(rt: Runtime, mentions: list[Mention]) -> int:
+def _ingest_lane(rt: Runtime, new_authors: frozenset[tuple[str, str]], mentions: list[Mention]) -> int:
     with rt.meter.held():  # each ingest thread's counts in one write
-        return sum(_ingest_one(rt, mention) for mention in mentions)
+        return sum(_ingest_one(rt, mention, new_authors) for mention in mentions)
 
 
-def _without_cases(rt: Runtime, mentions: list[Mention]) -> list[Mention]:
-    """The page's posts that have no case yet, each once, in order: one lookup for the whole page
-    instead of one per mention (creating a case still checks again, atomically)."""
+def _without_cases(rt: Runtime, mentions: list[Mention]) -> tuple[list[Mention], frozenset[tuple[str, str]]]:
+    """The page's posts that have no case yet, each once, in order, and which of them are the first
+    post in the page of an author with no case in the follow-up index (their ingest need not look
+    the author up again: their case is new, unless another post of theirs made one meanwhile, which
+    only a later post of theirs in this page can, and that one looks). One lookup for the whole page
+    instead of two per mention; creating a case still checks again, atomically."""
     first: dict[tuple[str, str], Mention] = {}
     for mention in mentions:
         first.setdefault((mention.platform, mention.post_id), mention)
-    known = rt.store.cases_for_posts(list(first))
-    return [mention for mention, number in zip(first.values(), known, strict=True) if number is None]
+    authors = list(dict.fromkeys((m.platform, m.author.id) for m in first.values()))
+    known, latest = rt.store.cases_for_posts(list(first), authors)
+    unseen = [mention for mention, number in zip(first.values(), known, strict=True) if number is None]
+    without_index = {author for author, number in zip(authors, latest, strict=True) if number is None}
+    new_authors: set[tuple[str, str]] = set()
+    for mention in unseen:
+        author = (mention.platform, mention.author.id)
+        if author in without_index:
+            without_index.discard(author)  # their later posts in the page look for the case this one makes
+            new_authors.add((mention.platform, mention.post_id))
+    return unseen, frozenset(new_authors)
 
 
 def _ingest_all(rt: Runtime, mentions: list[Mention]) -> int:
@@ -151,9 +165,9 @@ def _ingest_all(rt: Runtime, mentions: list[Mention]) -> int:
     :data:`INGEST_THREADS` threads, each taking whole authors in order: a customer's second post
     still finds the case their first opened. Replies within a conversation come after, in order, so
     they find the case of the post they answer."""
-    mentions = _without_cases(rt, mentions)
+    mentions, new_authors = _without_cases(rt, mentions)
     if len(mentions) < PARALLEL_FROM:
-        return _ingest_lane(rt, mentions)
+        return _ingest_lane(rt, new_authors, mentions)
     lanes: dict[int, list[Mention]] = defaultdict(list)
     replies = []
     for mention in mentions:
@@ -164,8 +178,8 @@ def _ingest_all(rt: Runtime, mentions: list[Mention]) -> int:
                 mention
             )
     with ThreadPoolExecutor(INGEST_THREADS, thread_name_prefix="ingest") as pool:
-        created = sum(pool.map(partial(_ingest_lane, rt), lanes.values()))
-    return created + _ingest_lane(rt, replies)
+        created = sum(pool.map(partial(_ingest_lane, rt, new_authors), lanes.values()))
+    return created + _ingest_lane(rt, new_authors, replies)
 
 
 def _readers(rt: Runtime) -> list[tuple[str, SocialPlatform]]:

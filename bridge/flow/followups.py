@@ -37,15 +37,17 @@ class FollowUps:
         raw = self.store.r.get(self.store.k(*parts))
         return int(raw) if raw else None
 
-    def find(self, mention: Mention) -> int | None:
-        """The open case this mention continues, if any."""
+    def find(self, mention: Mention, *, new_author: bool = False) -> int | None:
+        """The open case this mention continues, if any; ``new_author``: the caller has just found
+        that the author has no case in the index (see :meth:`Ingestor.ingest`)."""
         candidates = []
         if mention.in_reply_to:
             candidates.append(self._lookup("ours", mention.platform, mention.in_reply_to))
             candidates.append(self.store.case_for_post(mention.platform, mention.in_reply_to))
         if mention.conversation_id and mention.conversation_id != mention.post_id:
             candidates.append(self.store.case_for_post(mention.platform, mention.conversation_id))
-        candidates.append(self._lookup("author", mention.platform, mention.author.id))
+        if not new_author:
+            candidates.append(self._lookup("author", mention.platform, mention.author.id))
         for number in candidates:
             if number is None or not self.store.exists(number):
                 continue
@@ -73,9 +75,9 @@ class FollowUps:
         self.dispatch.refresh_card(number)
         return number
 
-    def attach(self, mention: Mention) -> int | None:
+    def attach(self, mention: Mention, *, new_author: bool = False) -> int | None:
         """Join ``mention`` to its open case; returns the case number, or None for a new concern."""
-        number = self.find(mention)
+        number = self.find(mention, new_author=new_author)
         if number is None:
             return None
         claimed = self.store.r.set(self.store.k("post", mention.platform, mention.post_id), number, nx=True)

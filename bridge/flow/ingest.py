@@ -75,9 +75,11 @@ class Ingestor:
         self.set_aside = set_aside
         self.answers = answers or (lambda _mention: None)
 
-    def ingest(self, mention: Mention, *, unseen: bool = False) -> Ingested:
+    def ingest(self, mention: Mention, *, unseen: bool = False, new_author: bool = False) -> Ingested:
         """``unseen``: the caller has just found that the post has no case (a poll looks up its whole
-        page in one command, :meth:`Store.cases_for_posts`); creating the case checks again."""
+        page in one command, :meth:`Store.cases_for_posts`); creating the case checks again.
+        ``new_author``: and that its author has no case in the follow-up index, this being their
+        first post in the page (the index is not read again)."""
         playbook = self._playbook()
         if playbook.accounts.is_ours(mention.platform, mention.author.id, mention.author.handle):
             return Ingested(None, False, "our own post")
@@ -86,7 +88,7 @@ class Ingestor:
             return Ingested(existing, False, "already a case")
         if self.answers(mention) is not None:
             return Ingested(None, False, "an answer to a survey")
-        joined = self.followups.attach(mention)  # the customer writing again joins their open case
+        joined = self.followups.attach(mention, new_author=new_author)  # writing again joins the open case
         if joined is not None:
             return Ingested(joined, False, "follow-up to an open case")
         decision = decide(playbook, mention, self.clock.now())

@@ -165,12 +165,16 @@ class Store:
         raw = self.r.get(self.k("post", platform, post_id))
         return int(raw) if raw else None
 
-    def cases_for_posts(self, posts: list[tuple[str, str]]) -> list[int | None]:
-        """:meth:`case_for_post` for many ``(platform, post id)`` at once (one command)."""
-        if not posts:
-            return []
-        raws = self.r.mget([self.k("post", platform, post_id) for platform, post_id in posts])
-        return [int(raw) if raw else None for raw in raws]
+    def cases_for_posts(
+        self, posts: list[tuple[str, str]], authors: list[tuple[str, str]] | None = None
+    ) -> tuple[list[int | None], list[int | None]]:
+        """:meth:`case_for_post` for many ``(platform, post id)``, and the latest case of each
+        ``(platform, author id)`` in ``authors`` (the follow-up index), at once: one command."""
+        keys = [self.k("post", platform, post_id) for platform, post_id in posts]
+        keys += [self.k("author", platform, author) for platform, author in authors or []]
+        raws = self.r.mget(keys) if keys else []
+        numbers = [int(raw) if raw else None for raw in raws]
+        return numbers[: len(posts)], numbers[len(posts) :]
 
     def is_closed(self, number: int) -> bool:
         """Whether case ``number`` is posted, resolved or ignored (False when there is no such case),

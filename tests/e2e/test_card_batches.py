@@ -163,3 +163,30 @@ def test_the_same_post_twice_in_one_page_makes_one_case_and_no_follow_up(local_b
     assert len(bridge.rt.store.open_cases()) == 2
     for number in bridge.rt.store.open_cases():
         assert "customer_follow_up" not in [e.action for e in bridge.rt.store.audit(number)]
+
+
+def test_a_page_reads_the_follow_up_index_once_yet_every_customer_writing_again_joins_their_case(
+    local_bridge: LocalBridge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bridge = local_bridge
+    earlier = bridge.x.add_mention("@AcmeHelp my parcel never arrived", author_handle="ana")
+    bridge.poll()
+    add_page(bridge, 3)  # three customers new to the bridge
+    again = bridge.x.add_mention("@AcmeHelp still nothing, ref m0", author_handle="buyer0", author_name="B 0")
+    later = bridge.x.add_mention("@AcmeHelp and still no parcel", author_handle="ana")
+    author_reads: list[str] = []
+    read = bridge.rt.store.r.get
+
+    def noted(key: str) -> object:
+        if ":author:" in str(key):
+            author_reads.append(str(key))
+        return read(key)
+
+    monkeypatch.setattr(bridge.rt.store.r, "get", noted)
+    bridge.poll()
+    bridge.drain()
+    first_of_buyer0 = bridge.rt.store.case_for_post("x", bridge.x.posts_by("buyer0")[0].id)
+    assert bridge.rt.store.case_for_post("x", again) == first_of_buyer0  # read: made in this page
+    assert bridge.rt.store.case_for_post("x", later) == bridge.rt.store.case_for_post("x", earlier)
+    assert len(author_reads) == 2, "only ana (indexed before the page) and buyer0's second post are read"
+    assert len(bridge.rt.store.open_cases()) == 4
