@@ -1,10 +1,12 @@
-"""The Slack Web API client: pointed at ``SLACK_API_URL`` and retrying 429s as Slack asks."""
+"""The Slack Web API client: pointed at ``SLACK_API_URL``, retrying 429s as Slack asks, and keeping its
+connections open between calls (:mod:`adapters.slack.keep_alive`)."""
 
 from __future__ import annotations
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
+from adapters.slack.keep_alive import KeepAliveWebClient
 from bridge.app.settings import Settings
 
 #: How many times one call waits out a 429 ``Retry-After`` before the job's own retry takes over.
@@ -13,7 +15,8 @@ TIMEOUT_SECONDS = 15
 
 
 def make_web_client(settings: Settings) -> WebClient:
-    return pointed(WebClient(token=settings.slack_bot_token), settings)
+    """The workers' and the web process's own client, its connections kept between calls."""
+    return pointed(KeepAliveWebClient(token=settings.slack_bot_token), settings)
 
 
 def pointed(client: WebClient, settings: Settings) -> WebClient:
