@@ -52,7 +52,7 @@ class HotButtons:
         self.rt = rt
         self.redis = PipelinedRedis(resolve_url(settings.redis_url, settings.bridge_data_dir))
         transitions = FastTransitions(self.redis, settings.bridge_key_prefix)
-        self.desk = FastDesk(transitions, rt.playbooks, JobRecords(rt.queue), rt.clock)
+        self.desk = FastDesk(transitions, rt.playbooks, JobRecords(rt.queue, rt.refreshes), rt.clock)
 
     @staticmethod
     def handles(body: dict[str, Any]) -> bool:

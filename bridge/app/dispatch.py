@@ -26,6 +26,7 @@ from rq import Queue
 from bridge.app import jobs
 from bridge.app.enqueue import enqueue
 from bridge.domain.clock import Clock
+from bridge.store.refresh_inbox import RefreshInbox
 from bridge.store.timers import CaseTimers
 
 __all__ = [
@@ -64,10 +65,18 @@ def tell_queue(queue: Queue) -> Queue:
 class Dispatcher:
     """Queues the job that does what the core asked for."""
 
-    def __init__(self, queue: Queue, timers: CaseTimers | None = None, clock: Clock | None = None) -> None:
-        """``clock`` is the bridge's (the card timers' time), the wall clock without one."""
+    def __init__(
+        self,
+        queue: Queue,
+        timers: CaseTimers | None = None,
+        clock: Clock | None = None,
+        refreshes: RefreshInbox | None = None,
+    ) -> None:
+        """``clock`` is the bridge's (the card timers' time), the wall clock without one;
+        ``refreshes``: card redraws are gathered there for one job to do many (a job each without)."""
         self.queue = queue
         self.clock = clock
+        self.refreshes = refreshes
         self.tells = tell_queue(queue)
         self.timers = timers
         self._cards: list[int] | None = None  # first cards held back while a batch is open
@@ -157,8 +166,12 @@ class Dispatcher:
         self.timers.forget(numbers, "card")
 
     def refresh_card(self, number: int) -> None:
-        if not self._behind_held_card(jobs.refresh_card, number):
+        if self._behind_held_card(jobs.refresh_card, number):
+            return
+        if self.refreshes is None:
             enqueue(self.queue, jobs.refresh_card, number)
+        elif self.refreshes.add(number):  # no redrawing job queued yet
+            enqueue(self.queue, jobs.refresh_cards)
 
     def post_preview(self, number: int, version: int) -> None:
         if not self._behind_held_card(jobs.post_preview, number, version):

@@ -221,6 +221,37 @@ def refresh_card(number: int) -> None:
     _runtime().chat_updates.refresh_card(number)
 
 
+def refresh_cards() -> str:
+    """Redraw the cards waiting in the refresh inbox (:mod:`bridge.store.refresh_inbox`): RQ's own
+    bookkeeping is paid once for them all. A card that has no message yet (its first post is due, and
+    may wait for its channel's pace) or whose redraw fails becomes a ``refresh_card`` job of its own,
+    with a job's retries."""
+    rt = _runtime()
+    numbers = rt.refreshes.start()
+    outcomes: Counter[str] = Counter()
+    with rt.meter.held():
+        cases = rt.store.get_many(numbers)
+        for number in numbers:
+            case = cases.get(number)
+            if case is None:
+                outcomes["gone"] += 1
+                continue
+            if case.card is None:
+                enqueue(rt.queue, refresh_card, number)
+                outcomes["no card yet"] += 1
+                continue
+            try:
+                rt.chat_updates.refresh_card(number)
+                outcomes["redrawn"] += 1
+            except Exception as exc:  # noqa: BLE001  (retried alone, with a job's retries and log)
+                log.warning("card_refresh_retried_alone", case=number, error=str(exc)[:200])
+                enqueue(rt.queue, refresh_card, number)
+                outcomes["retried alone"] += 1
+    if rt.refreshes.done(numbers):  # more were waiting than one job takes
+        enqueue(rt.queue, refresh_cards)
+    return ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()) if count)
+
+
 def post_preview(number: int, version: int) -> Retry | None:
     return put_off_when_busy(lambda: _runtime().chat_updates.post_preview(number, version))
 

@@ -49,6 +49,7 @@ from bridge.reports.links import TrackedLinks
 from bridge.reports.surveys import Answered, Surveys
 from bridge.store.cases import Store
 from bridge.store.redis_conn import connect, resolve_url
+from bridge.store.refresh_inbox import RefreshInbox
 from bridge.store.timers import CaseTimers
 from bridge.triage.learning.active import use_model_file
 from bridge.triage.learning.model import MODEL_FILE
@@ -82,7 +83,8 @@ class Runtime:
         """Each service is built with everything it needs, lowest first."""
         use_model_file(self.settings.bridge_data_dir / MODEL_FILE)  # triage's fitted model, if saved
         self.timers = CaseTimers(self.redis, self.store.k("timers"))
-        self.dispatch = Dispatcher(self.queue, self.timers, self.clock)
+        self.refreshes = RefreshInbox(self.redis, self.store.prefix)
+        self.dispatch = Dispatcher(self.queue, self.timers, self.clock, self.refreshes)
         self.meter = Meter(self.redis, self.settings.bridge_key_prefix)
         self.outlets = Outlets(self.socials, self.main_accounts)
         self.followups = FollowUps(self.store, self.dispatch)

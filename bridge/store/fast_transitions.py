@@ -27,6 +27,7 @@ from typing import Any
 from bridge.domain.lifecycle import FINISHED_STATES, TRANSITIONS, Action
 from bridge.store.closing import GRACE_SECONDS, TRACK_LUA, track_keys
 from bridge.store.pipelined import LuaScript, PipelinedRedis
+from bridge.store.refresh_inbox import QUEUED_MARK_SECONDS
 from bridge.store.transitions import TRANSITION_LUA, Change, Result, script_args, text
 
 __all__ = ["DEFER", "FastTransitions", "QueuedJob"]
@@ -41,10 +42,12 @@ end
 local function track(KEYS, ARGV)
 {TRACK_LUA}
 end
--- KEYS[1..4] as the transition's, KEYS[5..12] as the tracker's, then three per job: the job's hash,
--- its queue, the set of queues. ARGV[1..9] as the transition's, ARGV[10..13] as the tracker's,
--- ARGV[14] json {{field: [allowed values]}}, then per job: its id, how many fields and values its
--- hash has, and those.
+-- KEYS[1..4] as the transition's, KEYS[5..12] as the tracker's, then five per job: the job's hash,
+-- its queue, the set of queues, and for a gathered job (an inbox) the inbox's set and its "queued"
+-- mark ('' and '' otherwise). ARGV[1..9] as the transition's, ARGV[10..13] as the tracker's,
+-- ARGV[14] json {{field: [allowed values]}}, then per job: its id, its member of the inbox, how many
+-- fields and values its hash has, and those. A gathered job adds its member to the inbox and is
+-- queued only when the mark was not set (a job queued earlier takes the member).
 for name, values in pairs(cjson.decode(ARGV[14])) do
   local current = redis.call('HGET', KEYS[1], name) or ''
   local allowed = false
@@ -56,11 +59,18 @@ if result[1] ~= 'ok' then return result end
 track({{unpack(KEYS, 5, 12)}}, {{unpack(ARGV, 10, 13)}})
 local k, a = 13, 15
 while a <= #ARGV do
-  local size = tonumber(ARGV[a + 1])
-  redis.call('HSET', KEYS[k], unpack(ARGV, a + 2, a + 1 + size))
-  redis.call('RPUSH', KEYS[k + 1], ARGV[a])
-  redis.call('SADD', KEYS[k + 2], KEYS[k + 1])
-  k, a = k + 3, a + 2 + size
+  local size = tonumber(ARGV[a + 2])
+  local push = true
+  if KEYS[k + 3] ~= '' then
+    redis.call('SADD', KEYS[k + 3], ARGV[a + 1])
+    push = redis.call('SET', KEYS[k + 4], '1', 'NX', 'EX', {QUEUED_MARK_SECONDS})
+  end
+  if push then
+    redis.call('HSET', KEYS[k], unpack(ARGV, a + 3, a + 2 + size))
+    redis.call('RPUSH', KEYS[k + 1], ARGV[a])
+    redis.call('SADD', KEYS[k + 2], KEYS[k + 1])
+  end
+  k, a = k + 5, a + 3 + size
 end
 return result
 """
@@ -78,6 +88,9 @@ class QueuedJob:
     queue_key: str  # the list its id is pushed to
     queues_key: str  # the set of every queue's key
     fields: Sequence[str | bytes] = field(default=())  # field, value, field, value …
+    inbox: str = ""  # a gathered job's inbox (:mod:`bridge.store.refresh_inbox`): its set …
+    mark: str = ""  # … and its "queued" mark
+    member: str = ""  # what this job adds to the inbox
 
 
 class FastTransitions:
@@ -124,7 +137,7 @@ class FastTransitions:
         args: list[Any] = [*script_args(change), number, at, "0", GRACE_SECONDS]
         args.append(json.dumps({name: list(values) for name, values in allowed.items()}))
         for job in jobs:
-            keys += [job.key, job.queue_key, job.queues_key]
-            args += [job.job_id, len(job.fields), *job.fields]
+            keys += [job.key, job.queue_key, job.queues_key, job.inbox, job.mark]
+            args += [job.job_id, job.member, len(job.fields), *job.fields]
         status, state, extra = await self.client.run(_SCRIPT, keys, args)
         return Result(text(status), text(state), text(extra))
