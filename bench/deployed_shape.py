@@ -34,6 +34,7 @@ from typing import Any, cast
 
 import redis
 import requests
+from rq.registry import StartedJobRegistry
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -390,7 +391,10 @@ def _clicks(url: str, payloads: list[dict[str, Any]], concurrency: int) -> list[
 
 
 def _queues_empty(d: Deployment) -> bool:
-    return all(d.r.llen(key) == 0 for key in d.r.scan_iter(match="rq:queue:*"))
+    """No job queued or running, and no card waiting for its redraw: the last round's work is done."""
+    queued = any(d.r.llen(key) for key in d.r.scan_iter(match="rq:queue:*"))
+    running = StartedJobRegistry("bridge", connection=d.r).count
+    return not queued and not running and not d.r.scard("bridge:refresh:due")
 
 
 def click_payloads(d: Deployment, numbers: Iterable[int]) -> list[dict[str, Any]]:

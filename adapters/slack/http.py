@@ -77,10 +77,7 @@ def slack_events_handler(
         signature = request.headers.get("X-Slack-Signature", "")
         if not signature_valid(signing_secret, raw, timestamp, signature, time.time()):
             return _refuse(401, "slack_request_unverified", "no valid signature for these bytes")
-        headers: dict[str, list[str]] = defaultdict(list)
-        for name, value in request.headers.items():
-            headers[name.lower()].append(value)
-        content_type = headers["content-type"][0].split(";")[0] if headers.get("content-type") else None
+        content_type = request.headers.get("Content-Type", "").split(";")[0] or None
         text, body, why = _read(raw, content_type)
         if why:
             return _refuse(400, "slack_request_malformed", why, content_type=content_type)
@@ -93,6 +90,9 @@ def slack_events_handler(
         if hot is not None and hot.handles(body):
             await hot.click(body)
             return web.Response(status=200)  # what Bolt answers for a bare ack()
+        headers: dict[str, list[str]] = defaultdict(list)  # as Bolt reads them (a hot click needs none)
+        for name, value in request.headers.items():
+            headers[name.lower()].append(value)
         bolt_request = BoltRequest(body=text, query=request.query_string, headers=dict(headers))
         response = await asyncio.get_running_loop().run_in_executor(None, app.dispatch, bolt_request)
         out_headers = {
