@@ -285,3 +285,31 @@ def test_an_approval_the_desk_would_refuse_changes_nothing_and_is_left_to_the_de
     assert (store.r.hgetall(store.k("case", number)), store.audit(number), queued(queue)) == before
     with pytest.raises(NotAllowed):
         desk.approve(number, version, user)
+
+
+def test_the_fast_path_asks_for_the_playbook_at_most_twice_a_second_and_then_sees_an_edit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Asking costs a ``stat`` of the file per click; an edit still arrives within half a second."""
+    from bridge.desk import fast_desk
+    from bridge.playbook.model import load_playbook
+
+    before = load_playbook(PLAYBOOK)
+    others = {name: d for name, d in before.departments.items() if name != "billing"}
+    after = before.model_copy(update={"departments": others})  # billing closed down
+    served = [before]
+    asked: list[int] = []
+
+    def source() -> Any:
+        asked.append(1)
+        return served[-1]
+
+    now = [1000.0]
+    monkeypatch.setattr("bridge.desk.fast_desk.time.monotonic", lambda: now[0])
+    fast = FastDesk(cast(FastTransitions, None), source, cast(JobRecords, None), ManualClock(NOW))
+    assert fast.claimable_departments("U0EXP1") == ["billing"]
+    served.append(after)  # the file is edited
+    now[0] += fast_desk.PLAYBOOK_CHECK_SECONDS / 2
+    assert fast.claimable_departments("U0EXP1") == ["billing"] and len(asked) == 1
+    now[0] += fast_desk.PLAYBOOK_CHECK_SECONDS
+    assert fast.claimable_departments("U0EXP1") == [] and len(asked) == 2
