@@ -4,9 +4,9 @@ full garbage collection never walks it while Slack clicks wait (a 100 ms stall a
 from __future__ import annotations
 
 import argparse
+import gc
 import subprocess
 import sys
-import gc
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any, cast
