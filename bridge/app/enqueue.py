@@ -100,9 +100,10 @@ def job_record(
     (:mod:`bridge.store.fast_transitions`), so the web process makes one round trip, not two.
 
     RQ builds the record of each function once; a call fills in only :data:`PER_CALL_FIELDS` and an
-    id. Building it through ``Job.create`` each time cost the web process about a fifth of a Claim:
-    its arguments are compressed with zlib (about 10 µs for 50 bytes, stored raw here: RQ reads
-    either), and each id took a ``getrandom`` call (ids here come from one call per 256)."""
+    id. Building it through ``Job.create`` each time cost the web process about a fifth of a Claim's
+    CPU: the arguments were compressed with zlib (about 10 µs in the web process for some 50 bytes;
+    stored raw here, which RQ reads as well), and each id took a ``getrandom`` call (ids here come
+    from one call per 256)."""
     shape = _job_shape(queue, func, on_failure)
     moment = utcformat(now())
     data = queue.serializer.dumps((shape.func_name, None, args, {}))
