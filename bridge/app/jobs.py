@@ -241,7 +241,7 @@ def refresh_cards() -> str:
                 outcomes["no card yet"] += 1
                 continue
             try:
-                rt.chat_updates.refresh_card(number)
+                rt.chat_updates.refresh_card(number, case)  # read with the others: one round trip
                 outcomes["redrawn"] += 1
             except Exception as exc:  # noqa: BLE001  (retried alone, with a job's retries and log)
                 log.warning("card_refresh_retried_alone", case=number, error=str(exc)[:200])

@@ -114,8 +114,9 @@ class ChatUpdates:
         if self.store.timers_start(number):
             self.escalation.schedule(number)
 
-    def refresh_card(self, number: int) -> None:
-        case = self.store.get(number)
+    def refresh_card(self, number: int, case: Case | None = None) -> None:
+        """Redraw case ``number``'s card (``case``: the case as just read, by a batch of redraws)."""
+        case = case or self.store.get(number)
         card = case.card
         if card is None:
             if case.state not in FINISHED_STATES and take_late_card(self.store, number):

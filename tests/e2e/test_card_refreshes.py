@@ -90,3 +90,22 @@ def test_more_than_one_job_takes_queues_the_next(local_bridge: LocalBridge) -> N
     assert sorted(inbox.start(limit=10)) == sorted({1, 2, 3, 4} - set(first))
     assert inbox.done([1, 2, 3, 4]) is False
     assert [inbox.add(5), inbox.start(limit=1), inbox.done([])] == [True, [5], True]
+
+
+def test_a_batch_of_redraws_reads_its_cases_in_one_round_trip(
+    local_bridge: LocalBridge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bridge = local_bridge
+    numbers = cases(bridge, 4)
+    for number in numbers:
+        bridge.rt.dispatch.refresh_card(number)
+    one_by_one: list[int] = []
+    read = bridge.rt.store.get
+
+    def noted(number: int | str) -> object:
+        one_by_one.append(int(number))
+        return read(number)
+
+    monkeypatch.setattr(bridge.rt.store, "get", noted)
+    assert bridge.rt.queue.jobs[0].perform() == "4 redrawn"
+    assert one_by_one == []
