@@ -7,7 +7,8 @@ about 60 µs of CPU per ``EVALSHA`` on a 2-core machine, while a whole acknowled
 slack-bolt app about 150. This client keeps only what a pipelined connection needs: the arguments are
 packed and the replies parsed by hiredis, in C (the same packer and parser redis-py uses), and each
 reply settles the oldest waiting request, as Redis answers in order. About 25 µs a call, measured the
-same way; coredis, the other maintained asyncio client, measured 120.
+same way; coredis, the other maintained asyncio client, measured 120. The requests of one turn of the
+event loop (the clicks handled in it) leave in one write.
 
 What redis-py would do is kept where it matters: the URL is read by redis-py's own ``parse_url``
 (``redis://``, ``rediss://``, ``unix://``, user, password and database); errors are redis-py's
@@ -67,6 +68,20 @@ class _Replies(asyncio.Protocol):
         self.waiting: deque[asyncio.Future[Any]] = deque()
         self.transport: asyncio.Transport | None = None
         self.lost = False
+        self._outbox: list[bytes] = []
+
+    def send(self, packed: bytes) -> None:
+        """Queue ``packed`` for the write at the end of this turn of the event loop: the requests of
+        the clicks handled in one turn leave in one ``send`` call, not one each (the call was a tenth
+        of the web process's CPU per Claim at concurrency 20)."""
+        if not self._outbox:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._outbox.append(packed)
+
+    def _flush(self) -> None:
+        out, self._outbox = b"".join(self._outbox), []
+        if self.transport is not None and not self.lost:
+            self.transport.write(out)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)
@@ -111,7 +126,7 @@ class PipelinedRedis:
         loop = asyncio.get_running_loop()
         waiters = [loop.create_future() for _ in commands]
         replies.waiting.extend(waiters)
-        replies.transport.write(b"".join([_packed(command) for command in commands]))
+        replies.send(b"".join([_packed(command) for command in commands]))
         results: list[Any] = []
         failed: ResponseError | None = None
         try:

@@ -129,3 +129,24 @@ def test_nothing_listening_is_a_connection_error() -> None:
         url = f"redis://127.0.0.1:{taken.getsockname()[1]}"
         with pytest.raises(RedisConnectionError, match="cannot connect"):
             on(PipelinedRedis(url), lambda client: client.execute(("PING",)))
+
+
+def test_requests_made_in_one_turn_of_the_loop_leave_in_one_write(redis_url: str, key: str) -> None:
+    async def work(client: PipelinedRedis) -> tuple[list[Any], int]:
+        await client.execute(("PING",))  # connected
+        replies = client._replies
+        assert replies is not None and replies.transport is not None
+        writes: list[bytes] = []
+        write = replies.transport.write
+
+        def counted(data: bytes | bytearray | memoryview) -> None:
+            writes.append(bytes(data))
+            write(data)
+
+        replies.transport.write = counted  # type: ignore[method-assign]
+        answers = await asyncio.gather(*(client.execute(("INCR", key)) for _ in range(10)))
+        return answers, len(writes)
+
+    answers, writes = on(PipelinedRedis(redis_url), work)
+    assert sorted(a[0] for a in answers) == list(range(1, 11))
+    assert writes == 1
