@@ -330,12 +330,8 @@ class Store:
 
     def record(self, number: int, action: str, by: str, **detail: object) -> None:
         """Append an audit entry that changes no state (a message posted, a refusal shown)."""
-        self.record_many(number, [(action, by, detail)])
-
-    def record_many(self, number: int, entries: Sequence[tuple[str, str, Mapping[str, object]]]) -> None:
-        """Append several audit entries (``action``, ``by``, details) in order, in one round trip."""
         with self.r.pipeline(transaction=False) as pipe:  # one round trip for both streams
-            self._append_audit(pipe, number, entries)
+            self._append_audit(pipe, number, [(action, by, detail)])
             pipe.execute()
 
     def _append_audit(
