@@ -154,6 +154,11 @@ def post_cards(numbers: list[int], slots: list[float] | bool = False) -> str:
                 outcome = "deferred"
             outcomes[outcome] += 1
     _put_off(rt, put_off)
+    return _summary(outcomes)
+
+
+def _summary(outcomes: Counter[str]) -> str:
+    """A batch job's result, as RQ keeps it: how many cards each outcome had ("2 redrawn, 1 gone")."""
     return ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()) if count)
 
 
@@ -249,7 +254,7 @@ def refresh_cards() -> str:
                 outcomes["retried alone"] += 1
     if rt.refreshes.done(numbers):  # more were waiting than one job takes
         enqueue(rt.queue, refresh_cards)
-    return ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()) if count)
+    return _summary(outcomes)
 
 
 def post_preview(number: int, version: int) -> Retry | None:
