@@ -77,12 +77,8 @@ def deferrable(holder: str, *, first: bool = False) -> Iterator[Turn]:
     ``holder`` (the job's id) must be the same when the job runs again for its slot; an empty one
     holds nothing, for a caller that carries the slot itself (:func:`sending_at`). ``first``: no
     slot can be held under ``holder`` yet, so none is looked for (one Redis command less a send)."""
-    turn = Turn(holder, first=first)
-    token = _turn.set(turn)
-    try:
+    with _taking(Turn(holder, first=first)) as turn:
         yield turn
-    finally:
-        _turn.reset(token)
 
 
 @contextmanager
@@ -91,7 +87,13 @@ def sending_at(slot: float) -> Iterator[Turn]:
     this send earlier (a batch put the card off with it, :func:`bridge.app.jobs.post_cards`): no
     Redis command, and no slot held under a name for the job to find. One long past is not used: the
     send takes a new slot, and is put off to it when that is later."""
-    turn = Turn("", slot=slot)
+    with _taking(Turn("", slot=slot)) as turn:
+        yield turn
+
+
+@contextmanager
+def _taking(turn: Turn) -> Iterator[Turn]:
+    """``turn`` is the one the sends in this block take (:meth:`ChannelPacer.wait_turn` reads it)."""
     token = _turn.set(turn)
     try:
         yield turn
